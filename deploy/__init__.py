@@ -1,0 +1,1 @@
+"""Deployment: the local stack (no Docker), compose and Kubernetes manifests, gateway config."""

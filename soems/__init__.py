@@ -1,0 +1,1 @@
+"""SOEMS command line and typed settings shared by every service."""

@@ -1,0 +1,143 @@
+"""One typed settings object for every SOEMS process.
+
+Every value comes from an environment variable with the ``SOEMS_`` prefix (for example
+``SOEMS_POSTGRES_PORT``), then from ``$SOEMS_HOME/secrets.env`` (passwords the local stack
+generated on its first install), then from the defaults below. Defaults point at the local
+stack on 127.0.0.1 with ports chosen not to clash with standard installs. Pointing SOEMS at
+existing servers is a matter of setting the host, port and credentials of a component and
+leaving it out of ``SOEMS_STACK_COMPONENTS``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHECKOUT_ROOT = Path(__file__).resolve().parents[1]
+COMPONENTS = ("postgres", "redis", "mongo", "kafka", "s3", "smtp")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOEMS_", extra="ignore")
+
+    # Where the local stack keeps its data, logs and pid files (git-ignored).
+    home: Path = CHECKOUT_ROOT / ".soems"
+    # Where downloads and builds are cached, outside the checkout so clones share them.
+    cache_dir: Path = Path.home() / ".cache" / "soems"
+    # Which components `soems stack` runs locally; the others are expected to be reachable
+    # at their configured host and port (an existing server).
+    stack_components: str = ",".join(COMPONENTS)
+    # Seconds a component may take to answer its protocol check after it is started.
+    stack_start_timeout: float = 90.0
+
+    kafka_host: str = "127.0.0.1"
+    kafka_port: int = 19092
+    kafka_controller_port: int = 19093
+    kafka_heap: str = "768m"
+
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 15432
+    postgres_user: str = "soems"
+    postgres_password: str = ""
+    postgres_db: str = "soems"
+
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 16379
+    redis_password: str = ""
+
+    mongo_host: str = "127.0.0.1"
+    mongo_port: int = 37017
+    mongo_user: str = ""
+    mongo_password: str = ""
+    mongo_db: str = "soems"
+    mongo_debug_port: int = 37018
+
+    s3_host: str = "127.0.0.1"
+    s3_port: int = 19000
+    s3_console_port: int = 19001
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    s3_access_key: str = "soems"
+    s3_secret_key: str = ""
+    s3_bucket: str = "soems"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 11025
+    smtp_user: str = ""
+    smtp_password: str = ""
+    # Mailpit's HTTP API and web UI, where locally sent mail can be read back.
+    smtp_api_port: int = 18025
+
+    @field_validator(
+        "kafka_port", "kafka_controller_port", "postgres_port", "redis_port", "mongo_port",
+        "mongo_debug_port", "s3_port", "s3_console_port", "smtp_port", "smtp_api_port",
+    )
+    @classmethod
+    def _port_in_range(cls, port: int) -> int:
+        if not 1 <= port <= 65535:
+            raise ValueError(f"port must be between 1 and 65535, got {port}")
+        return port
+
+    @field_validator("stack_components")
+    @classmethod
+    def _known_components(cls, value: str) -> str:
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        unknown = sorted(set(names) - set(COMPONENTS))
+        if unknown:
+            raise ValueError(f"unknown component(s) {unknown}; known: {list(COMPONENTS)}")
+        return ",".join(n for n in COMPONENTS if n in names)
+
+    @property
+    def managed_components(self) -> list[str]:
+        return [n for n in self.stack_components.split(",") if n]
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.home / "secrets.env"
+
+    # Addresses and connection strings, derived so there is one place to change a server.
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.kafka_host}:{self.kafka_port}"
+
+    @property
+    def postgres_dsn(self) -> str:
+        auth = quote(self.postgres_user, safe="")
+        if self.postgres_password:
+            auth += ":" + quote(self.postgres_password, safe="")
+        return f"postgresql://{auth}@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
+
+    @property
+    def redis_url(self) -> str:
+        auth = f":{quote(self.redis_password, safe='')}@" if self.redis_password else ""
+        return f"redis://{auth}{self.redis_host}:{self.redis_port}/0"
+
+    @property
+    def mongo_uri(self) -> str:
+        auth = ""
+        if self.mongo_user:
+            auth = f"{quote(self.mongo_user, safe='')}:{quote(self.mongo_password, safe='')}@"
+        return f"mongodb://{auth}{self.mongo_host}:{self.mongo_port}/"
+
+    @property
+    def s3_endpoint_url(self) -> str:
+        scheme = "https" if self.s3_secure else "http"
+        return f"{scheme}://{self.s3_host}:{self.s3_port}"
+
+    @property
+    def smtp_api_url(self) -> str:
+        return f"http://{self.smtp_host}:{self.smtp_api_port}"
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, with the local stack's generated secrets as fallback."""
+    home = Settings(**overrides).home
+    return Settings(_env_file=home / "secrets.env", **overrides)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()
