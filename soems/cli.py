@@ -10,6 +10,7 @@ import time
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 
 from deploy.local import stack
 from deploy.local.install import InstallError, install
@@ -30,8 +31,20 @@ def _names(only: str | None) -> list[str] | None:
     return [n.strip() for n in only.split(",") if n.strip()] if only else None
 
 
+def _load():
+    """Settings, or a clear message naming each environment variable that is wrong."""
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = "SOEMS_" + str(err["loc"][0]).upper() if err["loc"] else "settings"
+            typer.secho(f"error: invalid setting {field}: {err['msg']}", fg=typer.colors.RED,
+                        err=True)
+        raise typer.Exit(2)
+
+
 def _settings():
-    return stack.ensure_secrets(load_settings())
+    return stack.ensure_secrets(_load())
 
 
 def _fail(exc: Exception) -> None:
@@ -67,7 +80,7 @@ def stack_up(only: Only = None) -> None:
 def stack_down(only: Only = None) -> None:
     """Stop the running components cleanly (SIGKILL only after a grace period)."""
     try:
-        stack.down(load_settings(), _names(only))
+        stack.down(_load(), _names(only))
     except stack.StackError as exc:
         _fail(exc)
 
@@ -77,7 +90,7 @@ def stack_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Check every component with a real protocol request."""
-    report = stack.status(load_settings())
+    report = stack.status(_load())
     if as_json:
         order = ("kafka", "postgres", "redis", "mongo", "s3", "smtp")
         typer.echo(json.dumps({n: {"up": report[n]["up"], "address": report[n]["address"]}
@@ -101,7 +114,7 @@ def stack_logs(
     """Print the log of one component."""
     if name not in COMPONENTS:
         _fail(stack.StackError(f"unknown component {name!r}; known: {', '.join(COMPONENTS)}"))
-    path = stack.log_path(load_settings(), name)
+    path = stack.log_path(_load(), name)
     if not path.exists():
         _fail(stack.StackError(f"{name} has no log yet at {path}"))
     cmd = ["tail", "-n", str(lines)] + (["-F"] if follow else []) + [str(path)]

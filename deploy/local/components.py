@@ -101,7 +101,10 @@ def postgres_prepare(s: Settings) -> None:
             [_bin("initdb"), "-D", str(data), "-U", s.postgres_user, "--pwfile", str(pwfile),
              "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8",
              "--locale=C.UTF-8"],
-            user=user, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            # Drop root's groups too: a directory's group bits, not its "other" bits, apply
+            # to a process still in group root.
+            user=user, group=user, extra_groups=[] if user else None,
+            check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(data, ignore_errors=True)
