@@ -217,6 +217,11 @@ def _kafka_properties(s: Settings) -> str:
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
+        # On restart the controller refuses the broker's new registration until the old
+        # session expires (DUPLICATE_BROKER_REGISTRATION): a short session makes a warm
+        # start take ~4 s instead of ~13 s.
+        "broker.heartbeat.interval.ms": "500",
+        "broker.session.timeout.ms": "2500",
         # A single node: the log cleaner checks often so compacted topics compact promptly.
         "log.cleaner.backoff.ms": "1000",
         "log.flush.interval.ms": "1000",

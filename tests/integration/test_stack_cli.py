@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -130,3 +131,39 @@ def test_status_reports_down_when_nothing_answers(isolated):
     result = soems(env, "stack", "status", "--json", timeout=60)
     assert result.returncode == 0
     assert all(row["up"] is False for row in json.loads(result.stdout).values())
+
+
+def test_exec_stops_only_what_it_started_and_passes_the_exit_code(isolated):
+    ping = "import redis, os; redis.Redis(port=int(os.environ['SOEMS_REDIS_PORT']), " \
+           "password=open(os.environ['SOEMS_HOME'] + '/secrets.env').read()" \
+           ".split('SOEMS_REDIS_PASSWORD=')[1].split()[0]).ping(); raise SystemExit(3)"
+    result = soems(isolated, "stack", "exec", "--", sys.executable, "-c", ping)
+    assert result.returncode == 3, result.stderr
+    assert "Stopping what this run started: redis" in result.stdout
+    assert nothing_running(isolated)
+
+    # With redis already up, exec leaves it running.
+    assert soems(isolated, "stack", "up").returncode == 0
+    pid = stack.read_record(settings_of(isolated), "redis").pid
+    result = soems(isolated, "stack", "exec", "--", sys.executable, "-c", ping)
+    assert result.returncode == 3
+    assert stack.running(settings_of(isolated), "redis").pid == pid
+
+
+def test_soems_up_runs_until_interrupted_then_stops_cleanly(isolated):
+    proc = subprocess.Popen(SOEMS + ["up"], env=isolated, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "Press Ctrl-C to stop" in line:
+                break
+        assert stack.running(settings_of(isolated), "redis"), "".join(lines)
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert "redis: stopped" in rest
+    assert nothing_running(isolated)
