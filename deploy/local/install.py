@@ -149,6 +149,16 @@ MAILPIT = GoBinary(
 GO_BINARIES = {"mongo": FERRETDB, "s3": MINIO, "smtp": MAILPIT}
 
 
+def go_binary() -> str:
+    """The Go toolchain: on PATH, or where the official tarball installs it."""
+    found = shutil.which("go") or next(
+        (p for p in ("/usr/local/go/bin/go",) if os.access(p, os.X_OK)), None)
+    if found is None:
+        raise InstallError("Go 1.24 or newer is needed to build FerretDB, MinIO and Mailpit "
+                           "from the Go module proxy; install it and put `go` on PATH")
+    return found
+
+
 def go_env() -> dict[str, str]:
     return {
         # The checksum database is not reachable here; each module's own go.sum still
@@ -165,11 +175,10 @@ def install_go_binary(s: Settings, spec: GoBinary) -> None:
     target = spec.path(s)
     if target.exists():
         return
-    if shutil.which("go") is None:
-        raise InstallError(f"Go is needed to build {spec.name} from the Go module proxy")
+    go = go_binary()
     started = time.monotonic()
     say(f"{spec.name} {spec.version}: downloading {spec.module}")
-    info = json.loads(run(["go", "mod", "download", "-json", f"{spec.module}@{spec.version}"],
+    info = json.loads(run([go, "mod", "download", "-json", f"{spec.module}@{spec.version}"],
                           env=go_env()))
     if info.get("Error"):
         raise InstallError(f"{spec.module}@{spec.version}: {info['Error']}")
@@ -194,7 +203,7 @@ def install_go_binary(s: Settings, spec: GoBinary) -> None:
     say(f"{spec.name}: go build (the first build compiles every dependency; minutes)")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
-    run(["go", "build", "-trimpath", "-ldflags", spec.ldflags, "-o", str(partial), spec.package],
+    run([go, "build", "-trimpath", "-ldflags", spec.ldflags, "-o", str(partial), spec.package],
         cwd=build_dir, env=go_env())
     partial.rename(target)
     shutil.rmtree(build_dir, ignore_errors=True)

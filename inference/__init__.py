@@ -1,0 +1,1 @@
+"""The Triton model repository and the client the frame processor uses."""

@@ -1,0 +1,1 @@
+"""Read-model builders: Kafka consumers that keep PostgreSQL and MongoDB views up to date."""

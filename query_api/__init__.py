@@ -1,0 +1,1 @@
+"""The query side: REST and WebSocket reads served only from read models and Redis."""

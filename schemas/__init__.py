@@ -1,0 +1,1 @@
+"""Event contracts: one Avro schema per event type, single-object encoded."""

@@ -1,0 +1,1 @@
+"""faust-streaming processors that derive events (grades, deadlines, suspicion, analytics)."""
