@@ -174,9 +174,5 @@ def run_everything() -> None:
         stack.down(s, started)
 
 
-def main() -> None:  # pragma: no cover - console script
-    app()
-
-
 if __name__ == "__main__":
     sys.exit(app())

@@ -42,9 +42,6 @@ class Component:
     after_ready: Callable[[Settings], None] = lambda s: None
     stop_signal: int = signal.SIGTERM
 
-    def data_dir(self, s: Settings) -> Path:
-        return s.home / self.name
-
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
