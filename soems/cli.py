@@ -1,6 +1,7 @@
 """The `soems` command line: one entry point for operators and developers."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -143,32 +144,116 @@ def stack_exec(ctx: typer.Context) -> None:
     raise typer.Exit(rc)
 
 
+admin_app = typer.Typer(no_args_is_help=True, help="Administrator accounts.")
+app.add_typer(admin_app, name="admin")
+projections_app = typer.Typer(no_args_is_help=True, help="Read-model projections.")
+app.add_typer(projections_app, name="projections")
+
+
+@admin_app.command("create")
+def admin_create(
+    email: Annotated[str, typer.Option(help="The admin's email (their login).")],
+    name: Annotated[str, typer.Option(help="The admin's full name.")],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Create an admin account. The password is asked for (never a default, never an argument)."""
+    from uuid import uuid4
+
+    from pydantic import ValidationError as InputError
+
+    from command_api.identity.routes import CreateUserIn, register_account
+    from eventlog.decider import DomainError
+    from eventlog.postgres import create_pool, run_sql, setup_event_store
+    from eventlog.store import CommandContext, EventStore
+    from command_api.identity import credentials
+    from schemas.envelope import SYSTEM
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        body = CreateUserIn(email=email, name=name, password=password, role="admin")
+    except InputError as exc:
+        for err in exc.errors():
+            typer.secho(f"error: {err['loc'][0]}: {err['msg']}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    s = _settings()
+
+    async def create() -> dict:
+        pool = await create_pool(s, min_size=1, max_size=2)
+        try:
+            await setup_event_store(pool)
+            await run_sql(pool, credentials.SQL.read_text())
+            ctx = CommandContext(command_id=uuid4(), actor=SYSTEM)
+            return await register_account(EventStore(pool), pool, body, "admin", ctx,
+                                          actor_is_visitor=False)
+        finally:
+            await pool.close()
+
+    try:
+        user = asyncio.run(create())
+    except DomainError as exc:
+        _fail(exc)
+    except Exception as exc:  # asyncpg.UniqueViolationError: the email is taken
+        if type(exc).__name__ == "UniqueViolationError":
+            _fail(RuntimeError(f"an account with email {email} already exists"))
+        raise
+    typer.echo(f"Admin {user['email']} created (user id {user['user_id']}).")
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str, typer.Argument(help="The projection to rebuild.")],
+) -> None:
+    """Replay a projection from offset 0 into a shadow table or collection, then swap it in."""
+    from rich.progress import Progress
+
+    from eventlog.projection import PostgresProjection, rebuild_mongo, rebuild_postgres
+    from projections import all_projections
+
+    known = all_projections()
+    if name not in known:
+        _fail(stack.StackError(f"unknown projection {name!r}; known: {', '.join(known)}"))
+    projection = known[name]
+    rebuild = rebuild_postgres if isinstance(projection, PostgresProjection) else rebuild_mongo
+    s = _settings()
+    started = time.monotonic()
+    with Progress(transient=not sys.stdout.isatty()) as bar:
+        task = bar.add_task(f"rebuilding {name}", total=None)
+        applied = asyncio.run(rebuild(
+            s, projection, lambda done, total: bar.update(task, completed=done, total=total)))
+    typer.echo(f"Rebuilt {name}: {applied} events applied in {time.monotonic() - started:.1f}s.")
+
+
 @app.command("up")
-def run_everything() -> None:
+def run_everything(
+    stack_only: Annotated[bool, typer.Option("--stack-only", help="Start no service.")] = False,
+) -> None:
     """Start the stack and every SOEMS service in the foreground until Ctrl-C."""
+    from deploy.local.services import Supervisor, services
+
     s = _settings()
     try:
         started = stack.up(s)
     except (InstallError, stack.StackError) as exc:
         _fail(exc)
-    stop = {"now": False}
+    wanted = [] if stack_only else services(s)
 
-    def request_stop(signum, frame):
-        stop["now"] = True
+    async def supervise() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        typer.echo(f"SOEMS is running: command API http://127.0.0.1:{s.command_api_port}, "
+                   f"query API http://127.0.0.1:{s.query_api_port}, combined docs "
+                   f"http://127.0.0.1:{s.query_api_port}/v1/docs. Press Ctrl-C to stop.")
+        if wanted:
+            await Supervisor(wanted).run(stop)
+        else:
+            await stop.wait()
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    typer.echo("SOEMS is running. Press Ctrl-C to stop.")
-    for name, row in stack.status(s).items():
-        typer.echo(f"  {name:9} {'up' if row['up'] else 'DOWN'}  {row['address']}")
     try:
-        while not stop["now"]:
-            time.sleep(0.5)
-            for name in started:
-                if stack.running(s, name) is None:
-                    typer.secho(f"{name} exited; last lines:\n{stack.log_tail(s, name)}",
-                                fg=typer.colors.RED, err=True)
-                    started.remove(name)
+        asyncio.run(supervise())
     finally:
         typer.echo("Stopping...")
         stack.down(s, started)

@@ -71,7 +71,21 @@ class Settings(BaseSettings):
     # Mailpit's HTTP API and web UI, where locally sent mail can be read back.
     smtp_api_port: int = 18025
 
+    # HTTP services
+    command_api_port: int = 8000
+    query_api_port: int = 8001
+    # Students may create their own accounts; teachers, proctors and admins are made by admins.
+    self_registration: bool = True
+
+    # Tokens: HS256 with a secret generated into secrets.env by the local stack.
+    jwt_secret: str = ""
+    jwt_issuer: str = "soems"
+    jwt_audience: str = "soems-api"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+
     @field_validator(
+        "command_api_port", "query_api_port",
         "kafka_port", "kafka_controller_port", "postgres_port", "redis_port", "mongo_port",
         "mongo_debug_port", "s3_port", "s3_console_port", "smtp_port", "smtp_api_port",
     )

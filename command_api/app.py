@@ -1,0 +1,74 @@
+"""The command API: accepts commands, decides, appends events with the outbox.
+
+Run with ``uvicorn command_api.app:app --port 8000`` (``soems up`` does it).
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from command_api.exams.routes import router as exams
+from command_api.identity import credentials
+from command_api.identity.routes import auth, users
+from eventlog.decider import DomainError, Invalid
+from eventlog.postgres import create_pool, run_sql, setup_event_store
+from eventlog.store import ConcurrencyError, EventStore
+from soems.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    s = get_settings()
+    if not s.jwt_secret:
+        raise RuntimeError("SOEMS_JWT_SECRET is empty: set it, or let `soems stack up` "
+                           "generate the local one")
+    pool = await create_pool(s, min_size=2, max_size=20)
+    await setup_event_store(pool)
+    await run_sql(pool, credentials.SQL.read_text())
+    app.state.pool = pool
+    app.state.store = EventStore(pool)
+    yield
+    await pool.close()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="SOEMS command API",
+        version="1",
+        description="Commands that change SOEMS. Every command carries an `Idempotency-Key` "
+                    "(the client-made command id): a retry returns the first answer and "
+                    "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
+        lifespan=lifespan,
+    )
+    for router in (auth, users, exams):
+        app.include_router(router)
+
+    @app.exception_handler(Invalid)
+    async def invalid(request: Request, exc: Invalid):
+        return JSONResponse(status_code=422, content={"detail": [{
+            "loc": ["body", exc.field] if exc.field else ["body"], "msg": exc.message,
+            "type": exc.code}]})
+
+    @app.exception_handler(DomainError)
+    async def refused(request: Request, exc: DomainError):
+        return JSONResponse(status_code=exc.status,
+                            content={"detail": exc.message, "code": exc.code})
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(request: Request, exc: ConcurrencyError):
+        return JSONResponse(status_code=409, content={
+            "detail": f"the stream changed: you sent version {exc.expected}, it is at "
+                      f"{exc.actual}", "code": "version_conflict",
+            "expected_version": exc.expected, "current_version": exc.actual})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health():
+        await app.state.pool.fetchval("SELECT 1")
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

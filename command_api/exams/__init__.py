@@ -1,0 +1,1 @@
+"""The exam aggregate: drafting, editing and publishing exams (stream ``exam-<id>``)."""

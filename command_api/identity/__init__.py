@@ -1,0 +1,1 @@
+"""The identity aggregate: accounts, roles, and sign-in (stream ``user-<id>``)."""

@@ -1,0 +1,33 @@
+"""Connection pools and the idempotent schema setup of the event store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from soems.settings import Settings
+
+SCHEMA_SQL = Path(__file__).with_name("sql") / "event_store.sql"
+# One advisory-lock key for "schema setup": concurrent service starts must not race DDL.
+_SETUP_LOCK = 7_501_000_001
+
+
+async def create_pool(s: Settings, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        host=s.postgres_host, port=s.postgres_port, user=s.postgres_user,
+        password=s.postgres_password or None, database=s.postgres_db,
+        min_size=min_size, max_size=max_size, command_timeout=30,
+    )
+
+
+async def run_sql(pool: asyncpg.Pool, *scripts: str) -> None:
+    """Run idempotent DDL scripts, serialised across processes."""
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _SETUP_LOCK)
+            for script in scripts:
+                await conn.execute(script)
+
+
+async def setup_event_store(pool: asyncpg.Pool) -> None:
+    await run_sql(pool, SCHEMA_SQL.read_text())

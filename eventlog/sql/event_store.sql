@@ -1,0 +1,58 @@
+-- The command side's write model: the event store, the de-duplicated commands and the outbox.
+-- Idempotent: run at every service start.
+CREATE SCHEMA IF NOT EXISTS eventlog;
+
+CREATE TABLE IF NOT EXISTS eventlog.events (
+    stream_id       text        NOT NULL,
+    stream_version  integer     NOT NULL CHECK (stream_version > 0),
+    event_id        uuid        NOT NULL UNIQUE,
+    event_type      text        NOT NULL,
+    aggregate       text        NOT NULL,
+    occurred_at     timestamptz NOT NULL,
+    command_id      uuid        NOT NULL,
+    -- Avro single-object encoding: the very bytes the relay publishes to Kafka.
+    body            bytea       NOT NULL,
+    global_position bigint      GENERATED ALWAYS AS IDENTITY,
+    -- Optimistic concurrency: two writers of the same version cannot both commit.
+    PRIMARY KEY (stream_id, stream_version)
+);
+
+-- The log is immutable: no update, no delete, not even by the application's own role.
+CREATE OR REPLACE FUNCTION eventlog.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'eventlog.events is append-only (% refused)', TG_OP;
+END $$;
+DROP TRIGGER IF EXISTS events_append_only ON eventlog.events;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON eventlog.events
+    FOR EACH ROW EXECUTE FUNCTION eventlog.refuse_change();
+
+-- A retried command (same command_id) returns its first outcome and appends nothing.
+CREATE TABLE IF NOT EXISTS eventlog.commands (
+    command_id  uuid        PRIMARY KEY,
+    stream_id   text        NOT NULL,
+    outcome     jsonb       NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Written in the same transaction as the events; the relay publishes and deletes rows.
+CREATE TABLE IF NOT EXISTS eventlog.outbox (
+    position    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic       text        NOT NULL,
+    message_key text        NOT NULL,
+    event_id    uuid        NOT NULL,
+    event_type  text        NOT NULL,
+    body        bytea       NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- PostgreSQL projections store their Kafka positions here, in the same transaction as their
+-- read-model writes (a tracking record, as in the eventsourcing library).
+CREATE TABLE IF NOT EXISTS eventlog.projection_offsets (
+    projection  text    NOT NULL,
+    topic       text    NOT NULL,
+    partition   integer NOT NULL,
+    next_offset bigint  NOT NULL,
+    PRIMARY KEY (projection, topic, partition)
+);
+
+CREATE SCHEMA IF NOT EXISTS read_models;

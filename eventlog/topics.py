@@ -1,0 +1,64 @@
+"""Kafka topics are created by the project, with explicit partitions and configs.
+
+Domain topics (one per aggregate) are kept forever: they are the log auditors replay. Each has
+a ``.dlq`` companion where consumers park messages they cannot process.
+"""
+from __future__ import annotations
+
+import time
+
+from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import KafkaError, KafkaException
+
+from schemas.envelope import DomainEvent, topic_for
+from soems.settings import Settings
+
+DOMAIN_PARTITIONS = 6
+DLQ_PARTITIONS = 3
+FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
+def domain_topics() -> dict[str, tuple[int, dict[str, str]]]:
+    aggregates = sorted({cls.aggregate for cls in DomainEvent.registry.values()})
+    topics: dict[str, tuple[int, dict[str, str]]] = {}
+    for aggregate in aggregates:
+        topics[topic_for(aggregate)] = (DOMAIN_PARTITIONS, FOREVER)
+        topics[dlq_for(topic_for(aggregate))] = (DLQ_PARTITIONS, FOREVER)
+    return topics
+
+
+def dlq_for(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def ensure_topics(s: Settings, topics: dict[str, tuple[int, dict[str, str]]] | None = None,
+                  timeout: float = 30.0) -> list[str]:
+    """Create the missing topics and wait until each partition has a leader.
+
+    Returns the names created. Existing topics are left as they are.
+    """
+    import schemas.events  # noqa: F401  (registers every event type, hence every aggregate)
+
+    topics = domain_topics() if topics is None else topics
+    admin = AdminClient({"bootstrap.servers": s.kafka_bootstrap})
+    existing = set(admin.list_topics(timeout=10).topics)
+    missing = [NewTopic(name, num_partitions=parts, replication_factor=1, config=config)
+               for name, (parts, config) in topics.items() if name not in existing]
+    created = []
+    if missing:
+        for name, future in admin.create_topics(missing, operation_timeout=15).items():
+            try:
+                future.result(timeout=20)
+                created.append(name)
+            except KafkaException as exc:  # another process created it first
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        meta = admin.list_topics(timeout=10).topics
+        if all(name in meta and meta[name].error is None
+               and all(p.leader >= 0 for p in meta[name].partitions.values())
+               for name in topics):
+            return created
+        time.sleep(0.1)
+    raise TimeoutError(f"topics without a leader after {timeout:.0f}s: {sorted(topics)}")

@@ -1,0 +1,46 @@
+"""The query API: reads only read models (PostgreSQL, MongoDB), never the event store.
+
+Run with ``uvicorn query_api.app:app --port 8001`` (``soems up`` does it).
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+
+from eventlog.postgres import create_pool
+from query_api import docs, exams, users
+from soems.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    s = get_settings()
+    if not s.jwt_secret:
+        raise RuntimeError("SOEMS_JWT_SECRET is empty: set it, or let `soems stack up` "
+                           "generate the local one")
+    app.state.pool = await create_pool(s, min_size=2, max_size=20)
+    mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
+    app.state.mongo = mongo[s.mongo_db]
+    yield
+    await app.state.pool.close()
+    await mongo.close()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="SOEMS query API", version="1", lifespan=lifespan,
+                  description="Reads served from the read models. Writes go to the command "
+                              "API; what they change shows up here within a moment.")
+    for router in (users.router, exams.router, docs.router):
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health():
+        await app.state.pool.fetchval("SELECT 1")
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,70 @@
+"""Accounts: your own, and the admin's searchable list."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel
+
+from query_api.dependencies import CurrentUser, Page, PerPage, ReadModels, require_role
+
+router = APIRouter(tags=["users"])
+
+_COLUMNS = "user_id, email, name, role, disabled, registered_at, version"
+_SORTS = {"name": "lower(name), user_id", "-name": "lower(name) DESC, user_id",
+          "email": "lower(email), user_id", "registered_at": "registered_at, user_id",
+          "-registered_at": "registered_at DESC, user_id"}
+
+
+class UserView(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    role: str
+    disabled: bool
+    registered_at: object
+    version: int
+
+
+class UserPage(BaseModel):
+    items: list[UserView]
+    total: int
+    page: int
+    per_page: int
+
+
+@router.get("/v1/auth/me", response_model=UserView, tags=["auth"], summary="Your account")
+async def me(user: CurrentUser, db: ReadModels):
+    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM read_models.users WHERE user_id = $1",
+                            user.user_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
+    return dict(row)
+
+
+@router.get("/v1/users", response_model=UserPage, dependencies=[require_role("admin")],
+            summary="Search accounts (admins)")
+async def list_users(
+    db: ReadModels, page: Page = 1, per_page: PerPage = 20,
+    q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
+    role: Annotated[Literal["student", "teacher", "proctor", "admin"] | None, Query()] = None,
+    disabled: bool | None = None,
+    sort: Annotated[Literal["name", "-name", "email", "registered_at", "-registered_at"],
+                    Query()] = "name",
+):
+    where, args = ["true"], []
+    if q:
+        args.append(f"%{q.lower()}%")
+        where.append(f"(lower(name) LIKE ${len(args)} OR lower(email) LIKE ${len(args)})")
+    if role:
+        args.append(role)
+        where.append(f"role = ${len(args)}")
+    if disabled is not None:
+        args.append(disabled)
+        where.append(f"disabled = ${len(args)}")
+    condition = " AND ".join(where)
+    total = await db.fetchval(f"SELECT count(*) FROM read_models.users WHERE {condition}", *args)
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM read_models.users WHERE {condition} ORDER BY {_SORTS[sort]} "
+        f"LIMIT {per_page} OFFSET {(page - 1) * per_page}", *args)
+    return {"items": [dict(r) for r in rows], "total": total, "page": page, "per_page": per_page}

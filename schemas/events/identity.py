@@ -1,0 +1,55 @@
+"""Events of the identity aggregate (one stream per user account: ``user-<id>``).
+
+Credentials (password hashes, refresh tokens) are never in events: the log is kept forever and
+replayed by auditors, so secrets stay in the command side's credential tables.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from schemas.envelope import DomainEvent
+
+
+class IdentityEvent(DomainEvent):
+    aggregate: ClassVar[str] = "identity"
+    abstract: ClassVar[bool] = True
+
+
+class UserRegistered(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str
+    email: str
+    name: str
+    role: str
+    # "self" for student self-registration, "admin" when an admin created the account,
+    # "cli" for the first admin made with `soems admin create`.
+    registered_via: str
+
+
+class UserProfileUpdated(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str
+    name: str
+
+
+class UserPasswordChanged(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str
+
+
+class UserRoleChanged(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str
+    old_role: str
+    new_role: str
+
+
+class UserDisabled(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str
+    reason: str | None = None
+
+
+class UserEnabled(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str

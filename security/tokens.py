@@ -1,0 +1,63 @@
+"""Access tokens: short-lived JWTs signed with HS256 (python-jose).
+
+Verification pins the algorithm, issuer, audience and token type, so a token signed with
+``alg: none``, another algorithm, another key, or a refresh token used as an access token is
+refused. Refresh tokens are opaque random strings stored hashed on the command side.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from uuid import uuid4
+
+from jose import JWTError, jwt
+
+from soems.settings import Settings
+
+ALGORITHM = "HS256"
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    user_id: str
+    role: str
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+def issue_access_token(s: Settings, user_id: str, role: str,
+                       now: datetime | None = None) -> tuple[str, int]:
+    """A signed access token and its lifetime in seconds."""
+    if not s.jwt_secret:
+        raise RuntimeError("SOEMS_JWT_SECRET is empty; `soems stack install` generates one")
+    now = now or datetime.now(timezone.utc)
+    lifetime = timedelta(minutes=s.access_token_minutes)
+    claims = {
+        "sub": user_id, "role": role, "typ": "access", "jti": uuid4().hex,
+        "iss": s.jwt_issuer, "aud": s.jwt_audience,
+        "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+    }
+    return jwt.encode(claims, s.jwt_secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
+
+
+def verify_access_token(s: Settings, token: str) -> Principal:
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
+        claims = jwt.decode(token, s.jwt_secret, algorithms=[ALGORITHM],
+                            audience=s.jwt_audience, issuer=s.jwt_issuer,
+                            options={"require_exp": True, "require_sub": True})
+    except JWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    if claims.get("typ") != "access" or not claims.get("role"):
+        raise InvalidToken("not an access token")
+    return Principal(user_id=claims["sub"], role=claims["role"])
