@@ -53,8 +53,10 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError):
-        return JSONResponse(status_code=exc.status,
-                            content={"detail": exc.message, "code": exc.code})
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body["field"] = exc.field
+        return JSONResponse(status_code=exc.status, content=body)
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(request: Request, exc: ConcurrencyError):

@@ -194,10 +194,6 @@ def admin_create(
         user = asyncio.run(create())
     except DomainError as exc:
         _fail(exc)
-    except Exception as exc:  # asyncpg.UniqueViolationError: the email is taken
-        if type(exc).__name__ == "UniqueViolationError":
-            _fail(RuntimeError(f"an account with email {email} already exists"))
-        raise
     typer.echo(f"Admin {user['email']} created (user id {user['user_id']}).")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import NAMESPACE_URL, uuid5
 
+import asyncpg
 from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -12,7 +13,7 @@ from command_api.identity import credentials
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
                                           RegisterUser, UpdateProfile, User, identity_decider,
                                           stream_id)
-from eventlog.decider import handle
+from eventlog.decider import DomainError, handle
 from eventlog.store import CommandContext
 from schemas.envelope import Actor
 from security.dependencies import CurrentUser, SettingsDep, require_role
@@ -98,10 +99,14 @@ async def register_account(store, pool, body: RegisterIn, role: str, ctx: Comman
     password_hash = await credentials.hash_password(body.password)
     command = RegisterUser(user_id, str(body.email), body.name, role,
                            None if actor_is_visitor else ctx.actor, self_registration_open)
-    return await handle(
-        store, identity_decider, stream_id(user_id), command, ctx, _user_out(user_id),
-        also=lambda state, events: credentials.store_credentials(
-            user_id, str(body.email), password_hash) if events else None)
+    try:
+        return await handle(
+            store, identity_decider, stream_id(user_id), command, ctx, _user_out(user_id),
+            also=lambda state, events: credentials.store_credentials(
+                user_id, str(body.email), password_hash) if events else None)
+    except asyncpg.UniqueViolationError as exc:  # the credentials' unique lower(email)
+        raise DomainError("email_taken", "an account with this email already exists",
+                          field="email") from exc
 
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut,

@@ -1,0 +1,109 @@
+"""The SOEMS services as real processes for end-to-end tests, each killable and restartable."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from projections import all_projections
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Services:
+    def __init__(self, logs: Path):
+        self.logs = logs
+        self.command_port, self.query_port = free_port(), free_port()
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1",
+                    "SOEMS_COMMAND_API_PORT": str(self.command_port),
+                    "SOEMS_QUERY_API_PORT": str(self.query_port)}
+        py = sys.executable
+        self.argv = {
+            "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
+                            "--port", str(self.command_port), "--no-access-log"],
+            "query-api": [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
+                          "--port", str(self.query_port), "--no-access-log"],
+            "relay": [py, "-m", "eventlog.relay"],
+            **{f"projection.{name}": [py, "-m", "projections", "run", name]
+               for name in all_projections()},
+        }
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    @property
+    def command_url(self) -> str:
+        return f"http://127.0.0.1:{self.command_port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.query_port}"
+
+    def start(self, name: str) -> None:
+        log = open(self.logs / f"{name}.log", "a")
+        self.procs[name] = subprocess.Popen(self.argv[name], env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_all(self) -> None:
+        for name in self.argv:
+            self.start(name)
+        for url in (self.command_url, self.query_url):
+            self._wait_healthy(url)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no clean shutdown, exactly what a crash looks like."""
+        proc = self.procs[name]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def _wait_healthy(self, url: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        tails = {n: (self.logs / f"{n}.log").read_text()[-2000:] for n in self.procs}
+        raise RuntimeError(f"{url} did not become healthy: {tails}")
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def eventually(check, timeout: float = 20.0, interval: float = 0.1):
+    """Poll ``check`` until it returns something truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"not true within {timeout}s; last value: {last!r}")

@@ -1,0 +1,148 @@
+"""Rebuilt read models equal the live ones; poison messages go to the DLQ and the
+projections keep going."""
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+
+import asyncpg
+import httpx
+import pymongo
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from schemas.envelope import topic_for
+from tests.e2e.harness import eventually, key
+
+EXAM_TOPIC = topic_for("exam")
+
+
+async def caught_up(settings, projection: str, topics: list[str]) -> bool:
+    """The projection's stored positions equal the topics' end offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    conn = await asyncpg.connect(settings.postgres_dsn)
+    try:
+        tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t)]
+        ends = await consumer.end_offsets(tps)
+        if projection.startswith("exam_documents"):
+            committed = {tp: await consumer_committed(settings, projection, tp) for tp in tps}
+        else:
+            rows = await conn.fetch("SELECT topic, partition, next_offset FROM "
+                                    "eventlog.projection_offsets WHERE projection = $1",
+                                    projection)
+            committed = {TopicPartition(r["topic"], r["partition"]): r["next_offset"]
+                         for r in rows}
+        return all(committed.get(tp, 0) >= end for tp, end in ends.items())
+    finally:
+        await conn.close()
+        await consumer.stop()
+
+
+async def consumer_committed(settings, projection: str, tp: TopicPartition) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap,
+                                group_id=f"projection.{projection}", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await consumer.committed(tp) or 0
+    finally:
+        await consumer.stop()
+
+
+async def table(settings, sql: str) -> list[tuple]:
+    conn = await asyncpg.connect(settings.postgres_dsn)
+    try:
+        return sorted(tuple(r) for r in await conn.fetch(sql))
+    finally:
+        await conn.close()
+
+
+def rebuild(name: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "soems.cli", "projections", "rebuild", name],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def some_exams(services, teacher, n: int = 5) -> None:
+    for i in range(n):
+        exam = httpx.post(f"{services.command_url}/v1/exams",
+                          headers={**teacher["headers"], **key()},
+                          json={"title": f"Rebuild {i}", "duration_minutes": 45})
+        assert exam.status_code == 201
+        if i % 2:
+            httpx.post(f"{services.command_url}/v1/exams/{exam.json()['exam_id']}/publish",
+                       headers={**teacher["headers"], **key()})
+
+
+CATALOGUE = ("SELECT exam_id, teacher_id, title, status, duration_minutes, window_opens_at, "
+             "window_closes_at, created_at, updated_at, published_at, version "
+             "FROM read_models.exam_catalogue")
+USERS = "SELECT user_id, email, name, role, disabled, registered_at, version FROM read_models.users"
+
+
+def test_rebuilt_postgres_read_models_equal_the_live_ones(services, teacher, settings):
+    some_exams(services, teacher)
+    for name, topic, sql in (("exam_catalogue", EXAM_TOPIC, CATALOGUE),
+                             ("users", topic_for("identity"), USERS)):
+        eventually(lambda: asyncio.run(caught_up(settings, name, [topic])), timeout=60)
+        live = asyncio.run(table(settings, sql))
+        output = rebuild(name)
+        assert f"Rebuilt {name}" in output
+        assert asyncio.run(table(settings, sql)) == live
+
+
+def test_rebuilt_mongo_read_model_equals_the_live_one(services, teacher, settings):
+    some_exams(services, teacher)
+    eventually(lambda: asyncio.run(caught_up(settings, "exam_documents", [EXAM_TOPIC])),
+               timeout=60)
+    mongo = pymongo.MongoClient(settings.mongo_uri)
+    exams = mongo[settings.mongo_db]["exams"]
+    try:
+        live = sorted(exams.find(), key=lambda d: d["_id"])
+        rebuild("exam_documents")
+        assert sorted(exams.find(), key=lambda d: d["_id"]) == live
+    finally:
+        mongo.close()
+
+
+async def poison_and_read_dlq(settings, marker: bytes) -> list:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(EXAM_TOPIC, key=b"exam-poison", value=marker)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(f"{EXAM_TOPIC}.dlq", bootstrap_servers=settings.kafka_bootstrap,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while len(found) < 2 and asyncio.get_running_loop().time() < deadline:
+            for messages in (await consumer.getmany(timeout_ms=500)).values():
+                found += [m for m in messages if m.value == marker]
+    finally:
+        await consumer.stop()
+    return found
+
+
+def test_a_garbage_message_goes_to_the_dlq_and_projections_keep_going(services, teacher,
+                                                                       settings):
+    marker = b"not avro at all " + uuid.uuid4().hex.encode()
+    parked = asyncio.run(poison_and_read_dlq(settings, marker))
+    consumers = sorted(dict(m.headers)["consumer"].decode() for m in parked)
+    assert consumers == ["projection.exam_catalogue", "projection.exam_documents"]
+    headers = dict(parked[0].headers)
+    assert b"DecodeError" in headers["error"]
+    assert headers["source_topic"].decode() == EXAM_TOPIC
+
+    title = f"After the poison {uuid.uuid4().hex[:6]}"
+    exam = httpx.post(f"{services.command_url}/v1/exams", headers={**teacher["headers"], **key()},
+                      json={"title": title, "duration_minutes": 30}).json()
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/exams/{exam['exam_id']}",
+                                 headers=teacher["headers"]).status_code == 200)
+    listing = httpx.get(f"{services.query_url}/v1/exams", headers=teacher["headers"],
+                        params={"mine": True, "sort": "-created_at"}).json()
+    assert listing["items"][0]["title"] == title
