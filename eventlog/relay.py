@@ -41,7 +41,10 @@ async def publish_pending(conn: asyncpg.Connection, producer: AIOKafkaProducer) 
         for r in rows
     ]
     await asyncio.gather(*deliveries)  # every row acknowledged by Kafka (acks=all)
-    await conn.execute("DELETE FROM eventlog.outbox WHERE position <= $1", rows[-1]["position"])
+    # Delete exactly what was published, never a range: a transaction that took a lower
+    # position may commit after our SELECT, and its row must wait for the next batch.
+    await conn.execute("DELETE FROM eventlog.outbox WHERE position = ANY($1::bigint[])",
+                       [r["position"] for r in rows])
     return len(rows)
 
 

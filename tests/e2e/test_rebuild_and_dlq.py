@@ -12,21 +12,26 @@ import httpx
 import pymongo
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from eventlog.projection import MongoProjection
+from projections import all_projections
 from schemas.envelope import topic_for
 from tests.e2e.harness import eventually, key
 
 EXAM_TOPIC = topic_for("exam")
+MONGO_PROJECTIONS = {name for name, p in all_projections().items()
+                     if isinstance(p, MongoProjection)}
 
 
 async def caught_up(settings, projection: str, topics: list[str]) -> bool:
-    """The projection's stored positions equal the topics' end offsets."""
+    """The projection's stored positions equal the topics' end offsets. PostgreSQL
+    projections keep their positions in PostgreSQL, MongoDB ones in Kafka."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
     await consumer.start()
     conn = await asyncpg.connect(settings.postgres_dsn)
     try:
         tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t)]
         ends = await consumer.end_offsets(tps)
-        if projection.startswith("exam_documents"):
+        if projection in MONGO_PROJECTIONS:
             committed = {tp: await consumer_committed(settings, projection, tp) for tp in tps}
         else:
             rows = await conn.fetch("SELECT topic, partition, next_offset FROM "
