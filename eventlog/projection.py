@@ -156,15 +156,19 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection, stop: asyn
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
-            for tp, messages in batch.items():
-                async with pool.acquire() as conn:
-                    async with conn.transaction():
-                        await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(p.name))
-                        await conn.execute(f"SET LOCAL search_path TO {READ_MODELS}")
+            if not batch:
+                continue
+            # One transaction for the whole batch: the rows and the positions of every
+            # partition in it commit together.
+            async with pool.acquire() as conn:
+                async with conn.transaction():
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(p.name))
+                    await conn.execute(f"SET LOCAL search_path TO {READ_MODELS}")
+                    for tp, messages in batch.items():
                         await _apply_batch(conn, p, messages, dead)
                         await _save_offset(conn, p.name, tp, messages[-1].offset + 1)
-                # Informational only: the positions that count are in PostgreSQL.
-                await consumer.commit({tp: messages[-1].offset + 1})
+            # Informational only (lag monitoring): the positions that count are in PostgreSQL.
+            await consumer.commit({tp: messages[-1].offset + 1 for tp, messages in batch.items()})
     finally:
         await consumer.stop()
         await producer.stop()
@@ -219,7 +223,8 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
                 for message, error in await asyncio.to_thread(_apply_mongo, collections, p,
                                                               messages):
                     await dead.park(message, error)
-                await consumer.commit({tp: messages[-1].offset + 1})
+            if batch:
+                await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
     finally:
         await consumer.stop()
         await producer.stop()
@@ -239,6 +244,7 @@ class _Replay:
 
     async def start(self) -> dict[TopicPartition, int]:
         await self.consumer.start()
+        await self.consumer.topics()  # fetches metadata: partitions_for_topic needs it
         tps = [TopicPartition(t, p) for t in self.topics
                for p in sorted(self.consumer.partitions_for_topic(t) or ())]
         self.consumer.assign(tps)

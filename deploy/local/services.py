@@ -92,7 +92,7 @@ class Supervisor:
             try:
                 await asyncio.wait_for(proc.wait(), max(0.1, deadline - time.monotonic()))
             except asyncio.TimeoutError:
-                self.say(name, f"did not stop within {grace:.0f}s; killing it")
+                self.say(name, f"did not stop within {grace:g}s; killing it")
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
                 except ProcessLookupError:
