@@ -1,0 +1,22 @@
+"""``python -m stream_processors worker``: run every stream processor in one faust worker.
+
+A supervisor starts this; the worker logs at info to stderr and stops on SIGTERM or SIGINT.
+"""
+from __future__ import annotations
+
+import sys
+
+import faust
+
+import stream_processors.exam_counts  # noqa: F401  (registers its agents and table)
+from stream_processors.app import app
+
+
+def main(argv: list[str]) -> None:
+    if argv != ["worker"]:
+        sys.exit("usage: python -m stream_processors worker")
+    faust.Worker(app, loglevel="info").execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,140 @@
+"""The faust App every SOEMS stream processor registers its agents and tables on.
+
+State lives in memory and in Kafka changelog topics (``store="memory://"``): a worker that
+starts, on any host and with an empty data directory, rebuilds its tables from the changelogs
+before it processes anything. Processing is at-least-once, so every processor keeps its state
+and output idempotent.
+
+faust-streaming 0.11.3 cannot create topics here: its ``_really_create_topic`` sends a
+``MetadataRequest_v1`` struct and ``CreateTopicsRequest[1]``, which aiokafka 0.14's request API
+no longer accepts (``AttributeError: ... has no attribute 'prepare'``) and which Kafka 4.0 no
+longer serves (KIP-896 dropped Metadata v0-3 and CreateTopics v0-1). So the app declares no
+topic itself (``topic_allow_declare=False``) and creates the ones it owns (changelogs,
+outputs, DLQs) with the project's admin client when the worker starts, before the consumer
+subscribes.
+
+Known hazard (faust-streaming 0.11.3, upstream issues 596 and 606, open): when a worker
+finishes recovering its tables it resumes the stream partitions before seeking them to the
+committed offsets; records fetched in between can be dropped and their offsets then committed
+as a "gap", so a few records waiting in a topic at that moment may never be processed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+from collections.abc import AsyncIterator
+
+import faust
+from faust.types import EventT, StreamT
+
+from eventlog.topics import DLQ_PARTITIONS, FOREVER, dlq_for, ensure_topics
+from schemas import codec
+from schemas.envelope import RecordedEvent
+from soems.settings import get_settings
+
+APP_ID = "soems-processors"
+# Only the supervisor of this worker cares about its web port (health, table views), so it is
+# an environment variable rather than a SOEMS setting; a second worker on one host (a test
+# beside a running one) needs another port. faust reads the same variable (env_prefix below).
+WEB_PORT = int(os.environ.get("SOEMS_FAUST_WEB_PORT", "16066"))
+COMPACT = {"cleanup.policy": "compact"}
+# A worker reads its tables' changelogs whole at every start (memory store). Kafka never
+# compacts the open segment, so small segments keep that read close to one value per key.
+CHANGELOG = {**COMPACT, "segment.bytes": str(16 * 2**20)}
+
+log = logging.getLogger("soems.stream_processors")
+
+
+class ProcessorApp(faust.App):
+    """faust.App that creates the topics it owns before its consumer subscribes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._owned_topics: dict[str, tuple[int, dict[str, str]]] = {}
+
+    def source_topic(self, name: str) -> faust.TopicT:
+        """A domain topic to read (the project's topic setup creates it) whose poison
+        messages go to its DLQ, which this app creates if missing."""
+        self._owned_topics[dlq_for(name)] = (DLQ_PARTITIONS, FOREVER)
+        return self.topic(name, key_serializer="raw", value_serializer="raw")
+
+    def owned_topic(self, name: str, partitions: int, config: dict[str, str],
+                    **options) -> faust.TopicT:
+        """A topic this app writes and creates at start with these partitions and config."""
+        self._owned_topics[name] = (partitions, config)
+        return self.topic(name, partitions=partitions, **options)
+
+    async def on_first_start(self) -> None:
+        # faust makes the datadir without its parents (<home>/faust may not exist yet).
+        self.conf.datadir.parent.mkdir(parents=True, exist_ok=True)
+        await super().on_first_start()
+        topics = dict(self._owned_topics)
+        for table in self.tables.values():
+            topics[table.changelog_topic.get_topic_name()] = (table.partitions, CHANGELOG)
+        created = await asyncio.to_thread(ensure_topics, get_settings(), topics)
+        if created:
+            log.info("created topics %s", ", ".join(sorted(created)))
+
+
+def _create_app() -> ProcessorApp:
+    settings = get_settings()
+    return ProcessorApp(
+        APP_ID,
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        datadir=str(settings.home / "faust" / APP_ID),
+        web_bind="127.0.0.1",
+        web_host="127.0.0.1",
+        web_port=WEB_PORT,
+        topic_replication_factor=1,
+        topic_allow_declare=False,  # see the module docstring; ProcessorApp creates them
+        # The leader-election topic only serves app.timer(on_leader=True); none is used, and
+        # faust could not create it (topic_allow_declare is off).
+        topic_disable_leader=True,
+        # acks=all. faust-streaming turns on producer idempotence only inside exactly-once
+        # transactions; at-least-once outputs here are idempotent by construction instead.
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        # A worker that dies without leaving its group holds its partitions until its session
+        # expires; faust's default (60 s) would stall a restarted worker that long.
+        broker_session_timeout=10.0,
+        key_serializer="raw",
+        value_serializer="raw",
+        # faust lets environment variables override any setting (WEB_PORT, BROKER_URL,
+        # TIMEZONE, ...); only SOEMS_FAUST_<SETTING> ones should reach this worker.
+        env_prefix="SOEMS_FAUST",
+    )
+
+
+app = _create_app()
+
+
+async def decoded_events(stream: StreamT) -> AsyncIterator[RecordedEvent]:
+    """The events of a stream of Avro messages.
+
+    A message that does not decode is parked in ``<topic>.dlq`` with the same key, the
+    original bytes and headers saying why and where it came from; the stream goes on.
+    """
+    async for event in stream.events():
+        try:
+            recorded = codec.decode(event.value)
+        except codec.DecodeError as exc:
+            await _park(event, exc)
+            continue
+        yield recorded
+
+
+async def _park(event: EventT, error: Exception) -> None:
+    message = event.message
+    reason = "".join(traceback.format_exception_only(type(error), error)).strip()
+    log.warning("%s[%d]@%d to the DLQ: %s", message.topic, message.partition, message.offset,
+                reason)
+    # Awaited until written: the message is acknowledged (its offset committed) after this.
+    await app.producer.send_and_wait(
+        dlq_for(message.topic), message.key, message.value, None, None,
+        [("error", reason[:2000].encode()), ("consumer", APP_ID.encode()),
+         ("source_topic", message.topic.encode()),
+         ("source_partition", str(message.partition).encode()),
+         ("source_offset", str(message.offset).encode())])

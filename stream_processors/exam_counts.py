@@ -1,0 +1,85 @@
+"""Teacher analytics: how many distinct exams each teacher has published.
+
+The count is kept per teacher in the table ``teacher_published_exams`` (the set of exam ids, so
+a redelivered ``ExamPublished`` changes nothing), and every update is emitted to the compacted
+topic ``soems.analytics.teacher_exam_counts``, keyed by teacher id, as JSON
+``{"teacher_id", "published_exams", "last_event_id"}``.
+
+Exam events are keyed by exam stream, but a faust table shard is fed by the source partition
+of the same number (the changelog partition is the source partition). So publications are
+first re-keyed by teacher id onto an internal topic, and the table is updated from there: all
+of a teacher's exams land in one shard, whichever worker holds it. A teacher's set is one table
+value, written whole to the changelog on each new exam: set and count can never disagree, at
+the price of a write as large as the set (fine for the hundreds of exams a teacher publishes).
+"""
+from __future__ import annotations
+
+import faust
+
+from eventlog.topics import DOMAIN_PARTITIONS
+from schemas.envelope import topic_for
+from schemas.events.exam import ExamPublished
+from stream_processors.app import APP_ID, COMPACT, app, decoded_events
+
+EXAM_EVENTS = topic_for("exam")
+TEACHER_EXAM_COUNTS = "soems.analytics.teacher_exam_counts"
+EXAM_PUBLICATIONS_BY_TEACHER = f"{APP_ID}-exam-publications-by-teacher"
+# Shards of the table: the partitions of the re-keyed topic that feeds it.
+TEACHER_SHARDS = DOMAIN_PARTITIONS
+
+
+class ExamPublication(faust.Record, serializer="json"):
+    """One exam publication, re-keyed by its teacher."""
+
+    teacher_id: str
+    exam_id: str
+    event_id: str
+
+
+class TeacherPublishedExams(faust.Record, serializer="json"):
+    exam_ids: list[str]
+    # The event that last added an exam: the count's provenance in the emitted message.
+    last_event_id: str
+
+
+exam_events = app.source_topic(EXAM_EVENTS)
+exam_publications_by_teacher = app.owned_topic(
+    # Broker default retention: it only carries publications until they are counted.
+    EXAM_PUBLICATIONS_BY_TEACHER, TEACHER_SHARDS, {},
+    key_serializer="raw", value_type=ExamPublication, internal=True)
+teacher_exam_counts = app.owned_topic(
+    TEACHER_EXAM_COUNTS, 3, COMPACT, key_serializer="raw", value_serializer="json")
+
+teacher_published_exams = app.Table(
+    "teacher_published_exams", partitions=TEACHER_SHARDS, key_type=str,
+    value_type=TeacherPublishedExams)
+
+
+@app.agent(exam_events)
+async def route_exam_publications(messages):
+    async for recorded in decoded_events(messages):
+        published = recorded.payload
+        if isinstance(published, ExamPublished):
+            await exam_publications_by_teacher.send(
+                key=published.teacher_id,
+                value=ExamPublication(teacher_id=published.teacher_id,
+                                      exam_id=published.exam_id,
+                                      event_id=str(recorded.envelope.event_id)))
+
+
+@app.agent(exam_publications_by_teacher)
+async def count_published_exams(publications):
+    async for publication in publications:
+        teacher_id = publication.teacher_id
+        held = teacher_published_exams.get(teacher_id)
+        if held is None or publication.exam_id not in held.exam_ids:
+            held = TeacherPublishedExams(
+                exam_ids=sorted({*(held.exam_ids if held else ()), publication.exam_id}),
+                last_event_id=publication.event_id)
+            teacher_published_exams[teacher_id] = held
+        # Emitted for a publication already counted too: after a crash between the table
+        # update and this send, the redelivery still emits. The same state gives the same
+        # message, so a duplicate is harmless on the compacted topic.
+        await teacher_exam_counts.send(key=teacher_id, value={
+            "teacher_id": teacher_id, "published_exams": len(held.exam_ids),
+            "last_event_id": held.last_event_id})
