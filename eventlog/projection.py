@@ -23,7 +23,7 @@ from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
 from eventlog.postgres import create_pool, run_sql, setup_event_store
-from eventlog.topics import dlq_for, ensure_topics
+from eventlog.topics import dlq_for, ensure_topics, partitions_of
 from schemas import codec
 from schemas.envelope import RecordedEvent
 from soems.settings import Settings
@@ -240,13 +240,12 @@ class _Replay:
         self.consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
                                          enable_auto_commit=False, group_id=None,
                                          max_poll_records=BATCH)
-        self.topics = topics
+        self.settings, self.topics = s, topics
 
     async def start(self) -> dict[TopicPartition, int]:
         await self.consumer.start()
-        await self.consumer.topics()  # fetches metadata: partitions_for_topic needs it
         tps = [TopicPartition(t, p) for t in self.topics
-               for p in sorted(self.consumer.partitions_for_topic(t) or ())]
+               for p in await asyncio.to_thread(partitions_of, self.settings, t)]
         self.consumer.assign(tps)
         await self.consumer.seek_to_beginning(*tps)
         return await self.consumer.end_offsets(tps)

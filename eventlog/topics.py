@@ -62,3 +62,12 @@ def ensure_topics(s: Settings, topics: dict[str, tuple[int, dict[str, str]]] | N
             return created
         time.sleep(0.1)
     raise TimeoutError(f"topics without a leader after {timeout:.0f}s: {sorted(topics)}")
+
+
+def partitions_of(s: Settings, topic: str) -> list[int]:
+    """The partition numbers of an existing topic (a metadata request)."""
+    meta = AdminClient({"bootstrap.servers": s.kafka_bootstrap}).list_topics(topic, timeout=10)
+    found = meta.topics.get(topic)
+    if found is None or found.error is not None:
+        raise LookupError(f"topic {topic} does not exist")
+    return sorted(found.partitions)

@@ -13,6 +13,7 @@ import pymongo
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from eventlog.projection import MongoProjection
+from eventlog.topics import partitions_of
 from projections import all_projections
 from schemas.envelope import topic_for
 from tests.e2e.harness import eventually, key
@@ -29,7 +30,7 @@ async def caught_up(settings, projection: str, topics: list[str]) -> bool:
     await consumer.start()
     conn = await asyncpg.connect(settings.postgres_dsn)
     try:
-        tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t)]
+        tps = [TopicPartition(t, p) for t in topics for p in partitions_of(settings, t)]
         ends = await consumer.end_offsets(tps)
         if projection in MONGO_PROJECTIONS:
             committed = {tp: await consumer_committed(settings, projection, tp) for tp in tps}

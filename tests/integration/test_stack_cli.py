@@ -151,7 +151,7 @@ def test_exec_stops_only_what_it_started_and_passes_the_exit_code(isolated):
 
 
 def test_soems_up_runs_until_interrupted_then_stops_cleanly(isolated):
-    proc = subprocess.Popen(SOEMS + ["up"], env=isolated, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(SOEMS + ["up", "--stack-only"], env=isolated, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
         lines = []
