@@ -6,6 +6,7 @@ delay; stopping sends SIGTERM and, after a grace period, SIGKILL.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import sys
@@ -13,6 +14,16 @@ import time
 from dataclasses import dataclass
 
 from soems.settings import Settings
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Run in the child before exec: Linux sends it SIGTERM when its parent dies, so a
+    supervisor killed with SIGKILL leaves no orphaned service behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ class Supervisor:
             proc = await asyncio.create_subprocess_exec(
                 *service.argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
                 stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=die_with_parent,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
             self.procs[service.name] = proc
             await asyncio.gather(self._pipe(service.name, proc), proc.wait())

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from deploy.local.services import die_with_parent
+
 from projections import all_projections
 
 
@@ -51,7 +53,8 @@ class Services:
     def start(self, name: str) -> None:
         log = open(self.logs / f"{name}.log", "a")
         self.procs[name] = subprocess.Popen(self.argv[name], env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            preexec_fn=die_with_parent)
 
     def start_all(self) -> None:
         for name in self.argv:

@@ -1,6 +1,7 @@
 """The faust worker against the real stack: teacher exam counts survive a killed worker, a
 redelivered publication counts once, and a poison message goes to the DLQ while counting goes
 on."""
+from deploy.local.services import die_with_parent
 from __future__ import annotations
 
 import json
@@ -141,7 +142,7 @@ class Worker:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "stream_processors", "worker"], cwd=CHECKOUT_ROOT,
-                env=env, stdout=log, stderr=subprocess.STDOUT)
+                env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
 
     def wait_ready(self) -> None:
         """Until the worker has recovered its tables and processes its topics."""
