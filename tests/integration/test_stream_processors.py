@@ -1,7 +1,6 @@
 """The faust worker against the real stack: teacher exam counts survive a killed worker, a
 redelivered publication counts once, and a poison message goes to the DLQ while counting goes
 on."""
-from deploy.local.services import die_with_parent
 from __future__ import annotations
 
 import json
@@ -11,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from deploy.local.services import die_with_parent
 from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
