@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from deploy.local.services import die_with_parent
 from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
@@ -18,6 +17,7 @@ from uuid import uuid4
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from deploy.local.services import die_with_parent
 from eventlog.topics import dlq_for, domain_topics, ensure_topics
 from schemas import codec
 from schemas.envelope import Actor, RecordedEvent, new_envelope, utcnow
