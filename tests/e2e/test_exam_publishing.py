@@ -41,8 +41,10 @@ def test_a_published_exam_is_visible_through_the_query_api(services, teacher, st
     assert published.json() == {"exam_id": exam_id, "status": "published", "version": 2}
 
     eventually(lambda: title in published_titles(services, student), timeout=10)
-    document = httpx.get(f"{services.query_url}/v1/exams/{exam_id}", headers=student["headers"])
-    assert document.status_code == 200
+    # The full document comes from the MongoDB read model, which has its own worker.
+    document = eventually(lambda: (r := httpx.get(f"{services.query_url}/v1/exams/{exam_id}",
+                                                  headers=student["headers"])).status_code
+                          == 200 and r.json()["version"] == 2 and r, timeout=10)
     assert document.headers["etag"] == '"2"'
     assert document.json()["instructions"] == "No calculators."
     assert document.json()["status"] == "published"

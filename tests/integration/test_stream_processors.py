@@ -200,7 +200,7 @@ def wait_until_committed(bootstrap: str, topics: list[str], running: Worker) -> 
 def worker(home: Path):
     running = Worker(home)
     try:
-        # Publish only to a ready worker: faust-streaming 0.11.3 can skip records already
+        # Publish only to a ready worker: faust-streaming 0.11.3 skipped records already
         # waiting in a topic while it recovers its tables (faust-streaming issues 596, 606).
         running.wait_ready()
         yield running
