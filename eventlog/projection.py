@@ -66,8 +66,16 @@ class DeadLetters:
 
     def __init__(self, producer: AIOKafkaProducer, consumer_name: str):
         self.producer, self.consumer_name = producer, consumer_name
+        self._started = False
+
+    async def stop(self) -> None:
+        if self._started:
+            await self.producer.stop()
 
     async def park(self, message, error: BaseException) -> None:
+        if not self._started:  # started on the first poison message: most runs never need it
+            await self.producer.start()
+            self._started = True
         reason = "".join(traceback.format_exception_only(type(error), error)).strip()
         log.warning("%s: %s[%d]@%d to the DLQ: %s", self.consumer_name, message.topic,
                     message.partition, message.offset, reason)
@@ -147,7 +155,6 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection, stop: asyn
                                 group_id=f"projection.{p.name}", enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=BATCH)
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
-    await producer.start()
     await consumer.start()
     dead = DeadLetters(producer, f"projection.{p.name}")
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
@@ -171,7 +178,7 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection, stop: asyn
             await consumer.commit({tp: messages[-1].offset + 1 for tp, messages in batch.items()})
     finally:
         await consumer.stop()
-        await producer.stop()
+        await dead.stop()
         await pool.close()
 
 
@@ -210,7 +217,6 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
     consumer = AIOKafkaConsumer(*p.topics, bootstrap_servers=s.kafka_bootstrap,
                                 group_id=f"projection.{p.name}", enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=BATCH)
-    await producer.start()
     await consumer.start()
     dead = DeadLetters(producer, f"projection.{p.name}")
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
@@ -227,7 +233,7 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
                 await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
     finally:
         await consumer.stop()
-        await producer.stop()
+        await dead.stop()
         db.client.close()
 
 
