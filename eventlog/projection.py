@@ -64,18 +64,19 @@ def _lock_key(projection: str) -> int:
 class DeadLetters:
     """Parks messages a consumer cannot process in ``<topic>.dlq`` with the reason."""
 
-    def __init__(self, producer: AIOKafkaProducer, consumer_name: str):
-        self.producer, self.consumer_name = producer, consumer_name
-        self._started = False
+    def __init__(self, bootstrap: str, consumer_name: str):
+        self.bootstrap, self.consumer_name = bootstrap, consumer_name
+        self.producer: AIOKafkaProducer | None = None
 
     async def stop(self) -> None:
-        if self._started:
+        if self.producer is not None:
             await self.producer.stop()
 
     async def park(self, message, error: BaseException) -> None:
-        if not self._started:  # started on the first poison message: most runs never need it
+        if self.producer is None:  # made on the first poison message: most runs never need it
+            self.producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+                                             enable_idempotence=True)
             await self.producer.start()
-            self._started = True
         reason = "".join(traceback.format_exception_only(type(error), error)).strip()
         log.warning("%s: %s[%d]@%d to the DLQ: %s", self.consumer_name, message.topic,
                     message.partition, message.offset, reason)
@@ -149,14 +150,12 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection, stop: asyn
     pool = await create_pool(s, min_size=1, max_size=4)
     await setup_event_store(pool)
     await setup_postgres_projection(pool, p)
-    producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, acks="all",
-                                enable_idempotence=True)
     consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
                                 group_id=f"projection.{p.name}", enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=BATCH)
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
     await consumer.start()
-    dead = DeadLetters(producer, f"projection.{p.name}")
+    dead = DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
     if ready is not None:
         ready.set()
@@ -212,13 +211,11 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
     live = {c: c for c in p.collections}
     await asyncio.to_thread(_ensure_indexes, db, p, live)
     collections = {c: db[c] for c in p.collections}
-    producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, acks="all",
-                                enable_idempotence=True)
     consumer = AIOKafkaConsumer(*p.topics, bootstrap_servers=s.kafka_bootstrap,
                                 group_id=f"projection.{p.name}", enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=BATCH)
     await consumer.start()
-    dead = DeadLetters(producer, f"projection.{p.name}")
+    dead = DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
     if ready is not None:
         ready.set()

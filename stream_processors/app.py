@@ -26,7 +26,6 @@ import traceback
 from collections.abc import AsyncIterator
 
 import faust
-from aiokafka import AIOKafkaProducer
 from faust.types import EventT, StreamT
 
 from eventlog.projection import DeadLetters
@@ -69,12 +68,10 @@ class ProcessorApp(faust.App):
         return self.topic(name, partitions=partitions, **options)
 
     def dead_letters(self) -> DeadLetters:
-        """The DLQ writer, on a producer of its own: faust's producer.send_and_wait, awaited
-        from inside an agent while the worker works through a backlog, was seen to hang."""
+        """The same DLQ writer as the projections' (idempotent, acks=all, the same headers),
+        on a producer of its own made on the first poison message."""
         if self._dead_letters is None:
-            producer = AIOKafkaProducer(bootstrap_servers=get_settings().kafka_bootstrap,
-                                        acks="all", enable_idempotence=True)
-            self._dead_letters = DeadLetters(producer, APP_ID)
+            self._dead_letters = DeadLetters(get_settings().kafka_bootstrap, APP_ID)
         return self._dead_letters
 
     async def on_stop(self) -> None:
