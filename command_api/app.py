@@ -15,15 +15,14 @@ from command_api.identity.routes import auth, users
 from eventlog.decider import DomainError, Invalid
 from eventlog.postgres import create_pool, run_sql, setup_event_store
 from eventlog.store import ConcurrencyError, EventStore
+from security.tokens import signing_secret
 from soems.settings import get_settings
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     s = get_settings()
-    if not s.jwt_secret:
-        raise RuntimeError("SOEMS_JWT_SECRET is empty: set it, or let `soems stack up` "
-                           "generate the local one")
+    signing_secret(s)  # fail at start, not at the first login
     pool = await create_pool(s, min_size=2, max_size=20)
     await setup_event_store(pool)
     await run_sql(pool, credentials.SQL.read_text())

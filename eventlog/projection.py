@@ -89,6 +89,14 @@ class DeadLetters:
                      ("source_offset", str(message.offset).encode())])
 
 
+def _group_consumer(s: Settings, p: PostgresProjection | MongoProjection):
+    """The projection's consumer (group ``projection.<name>``) and its dead-letter writer."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
+                                group_id=f"projection.{p.name}", enable_auto_commit=False,
+                                auto_offset_reset="earliest", max_poll_records=BATCH)
+    return consumer, DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
+
+
 # --- PostgreSQL ----------------------------------------------------------------------------
 
 async def setup_postgres_projection(pool: asyncpg.Pool, p: PostgresProjection,
@@ -144,21 +152,16 @@ class _SeekToStored(ConsumerRebalanceListener):
                 self.consumer.seek(tp, stored)
 
 
-async def run_postgres_projection(s: Settings, p: PostgresProjection, stop: asyncio.Event,
-                                  ready: asyncio.Event | None = None) -> None:
+async def run_postgres_projection(s: Settings, p: PostgresProjection,
+                                  stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
     pool = await create_pool(s, min_size=1, max_size=4)
     await setup_event_store(pool)
     await setup_postgres_projection(pool, p)
-    consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
-                                group_id=f"projection.{p.name}", enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_poll_records=BATCH)
+    consumer, dead = _group_consumer(s, p)
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
     await consumer.start()
-    dead = DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
-    if ready is not None:
-        ready.set()
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
@@ -204,21 +207,16 @@ def _apply_mongo(collections: dict, p: MongoProjection, messages) -> list[tuple]
     return failed
 
 
-async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Event,
-                               ready: asyncio.Event | None = None) -> None:
+async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
     db = mongo_database(s)
     live = {c: c for c in p.collections}
     await asyncio.to_thread(_ensure_indexes, db, p, live)
     collections = {c: db[c] for c in p.collections}
-    consumer = AIOKafkaConsumer(*p.topics, bootstrap_servers=s.kafka_bootstrap,
-                                group_id=f"projection.{p.name}", enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_poll_records=BATCH)
+    consumer, dead = _group_consumer(s, p)
+    consumer.subscribe(list(p.topics))
     await consumer.start()
-    dead = DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
-    if ready is not None:
-        ready.set()
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)

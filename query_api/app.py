@@ -11,15 +11,14 @@ from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
 from query_api import docs, exams, users
+from security.tokens import signing_secret
 from soems.settings import get_settings
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     s = get_settings()
-    if not s.jwt_secret:
-        raise RuntimeError("SOEMS_JWT_SECRET is empty: set it, or let `soems stack up` "
-                           "generate the local one")
+    signing_secret(s)  # fail at start, not at the first login
     app.state.pool = await create_pool(s, min_size=2, max_size=20)
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]

@@ -11,10 +11,7 @@ from datetime import datetime, timezone
 from typing import ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
-
-ROLES = ("student", "teacher", "proctor", "admin", "system")
-
+from pydantic import BaseModel, ConfigDict
 
 class Actor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -104,4 +101,4 @@ def topic_for(aggregate: str) -> str:
 
 
 __all__ = ["Actor", "DomainEvent", "Envelope", "RecordedEvent", "SYSTEM", "new_envelope",
-           "topic_for", "utcnow", "Field"]
+           "topic_for", "utcnow"]

@@ -32,11 +32,18 @@ class Principal:
         return self.role in roles
 
 
+def signing_secret(s: Settings) -> str:
+    """The token signing secret; services refuse to start without one."""
+    if not s.jwt_secret:
+        raise RuntimeError("SOEMS_JWT_SECRET is empty: set it, or let `soems stack up` "
+                           "generate the local one")
+    return s.jwt_secret
+
+
 def issue_access_token(s: Settings, user_id: str, role: str,
                        now: datetime | None = None) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds."""
-    if not s.jwt_secret:
-        raise RuntimeError("SOEMS_JWT_SECRET is empty; `soems stack install` generates one")
+    secret = signing_secret(s)
     now = now or datetime.now(timezone.utc)
     lifetime = timedelta(minutes=s.access_token_minutes)
     claims = {
@@ -45,7 +52,7 @@ def issue_access_token(s: Settings, user_id: str, role: str,
         "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
     }
-    return jwt.encode(claims, s.jwt_secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
 def verify_access_token(s: Settings, token: str) -> Principal:
