@@ -2,8 +2,13 @@
 
     .venv/bin/python bench/commands.py [--clients 32] [--commands 3000] [--json]
 
-Needs the running stack, the command API on :8000, the relay and the exam_catalogue
-projection. It makes its own admin (``soems admin create``) and teacher, then each client
+Needs `make run`: the command API on :8000, the relay and every projection worker. While the
+load runs it scrapes each projection worker's Prometheus ``/metrics`` every half second for its
+consumer lag (per group, summed over partitions); after the load it reports, per projection
+(PostgreSQL and MongoDB), the largest lag seen and how long after the last answer it reached
+the head (lag 0 on every partition), and the per-event lag of both exam read models
+(``projected_at`` of the row or document minus the event's ``occurred_at``). CPU per process
+group and per command (the whole machine's processes, /proc) come last. It makes its own admin (``soems admin create``) and teacher, then each client
 runs a closed loop over exams: draft, update, publish; one exam in four is only drafted, so
 that the lag of a first event can be read too. ``read_models.exam_catalogue`` keeps the
 ``projected_at`` of a row's last version only, hence the two samples: publishes (the last
@@ -41,23 +46,31 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+import pymongo
+
+from eventlog.metrics import FIRST_PROJECTION, metrics_port, scrape
 from eventlog.postgres import create_pool
-from eventlog.store import CommandContext, EventStore
+from projections import all_projections
+from projections.exam_catalogue import EXAM_CATALOGUE
+from projections.exam_documents import EXAM_DOCUMENTS
+from eventlog.store import CommandContext, PostgresEventStore
 from eventlog.topics import ensure_topics
-from schemas.envelope import Actor, topic_for
-from schemas.events.exam import ExamDrafted
-from soems.settings import Settings, load_settings
+from schemas.envelope import Actor
+from schemas.events.exam import EXAM, ExamDrafted
+from settings import Settings, load_settings
 
 RUN_LIMIT_S = 300
 DRAFT_ONLY_EVERY = 4  # one exam in four is only drafted: the first-event lag sample
 REQUEST_TIMEOUT_S = 30
 STALL_S = 30  # the read model did not move for this long: what is missing is not coming
+DRAIN_LIMIT_S = 120  # a projection not at the head this long after the load is reported as such
+LAG_SAMPLE_S = 0.5
 API_POOL_SIZE = 20  # the command API's pool (command_api/app.py): the append probe matches it
 APPEND_PROBE_SEQUENTIAL = 200
 APPEND_PROBE_PER_CLIENT = 20
 PRODUCE_PROBE_MESSAGES = 300
 PRODUCE_PROBE_PARTITIONS = 6
-EXAM_TOPIC = topic_for("exam")
+EXAM_TOPIC = EXAM.topic
 KINDS = ("draft", "update", "publish")
 
 
@@ -231,6 +244,59 @@ def cpu_seconds_by_group() -> Counter:
     return used
 
 
+# --- consumer lag per projection, from the workers' /metrics ------------------------------
+
+def projection_metrics_urls(s: Settings) -> dict[str, str]:
+    return {name: f"http://127.0.0.1:{metrics_port(s.metrics_port_base, FIRST_PROJECTION + i)}"
+                  f"/metrics" for i, name in enumerate(all_projections())}
+
+
+def consumer_lag(url: str) -> float | None:
+    """The group's lag summed over its partitions, or None when the worker does not answer
+    or has not fetched yet."""
+    try:
+        samples = scrape(url)
+    except (httpx.HTTPError, OSError):
+        return None
+    lags = [v for (name, _), v in samples.items() if name == "soems_consumer_lag"]
+    return sum(lags) if lags else None
+
+
+@dataclass
+class LagWatch:
+    """Samples every projection's lag from the start of the load until each is at the head."""
+
+    urls: dict[str, str]
+    peak: Counter = field(default_factory=Counter)
+    at_head_at: dict[str, float] = field(default_factory=dict)  # epoch s, after the load
+    load_over_at: float | None = None
+    unreachable: set[str] = field(default_factory=set)
+
+    async def run(self) -> None:
+        while True:
+            now = time.time()
+            for name, url in self.urls.items():
+                lag = await asyncio.to_thread(consumer_lag, url)
+                if lag is None:
+                    self.unreachable.add(name)
+                    continue
+                self.unreachable.discard(name)
+                self.peak[name] = max(self.peak[name], lag)
+                if self.load_over_at is not None and lag == 0 and name not in self.at_head_at:
+                    self.at_head_at[name] = now
+            if self.load_over_at is not None and (
+                    len(self.at_head_at) == len(self.urls)
+                    or now - self.load_over_at > DRAIN_LIMIT_S):
+                return
+            await asyncio.sleep(LAG_SAMPLE_S)
+
+    def report(self) -> dict:
+        return {name: {"peak_lag_events": self.peak.get(name),
+                       "at_head_s_after_load": (self.at_head_at[name] - self.load_over_at
+                                                if name in self.at_head_at else None)}
+                for name in self.urls}
+
+
 # --- after the load: read model, event store, Kafka ---------------------------------------
 
 async def wait_for_read_model(conn: asyncpg.Connection,
@@ -243,7 +309,7 @@ async def wait_for_read_model(conn: asyncpg.Connection,
     while True:
         now_caught_up = await conn.fetchval(
             "SELECT count(*) FROM unnest($1::text[], $2::int[]) AS t(exam_id, version) "
-            "JOIN read_models.exam_catalogue c USING (exam_id) WHERE c.version >= t.version",
+            f"JOIN {EXAM_CATALOGUE.qualified} c USING (exam_id) WHERE c.version >= t.version",
             list(expected), list(expected.values()))
         if now_caught_up != caught_up:
             caught_up, progressed_at = now_caught_up, time.time()
@@ -260,12 +326,27 @@ async def projected_rows(conn: asyncpg.Connection, samples: list[Acked]) -> dict
     rows = await conn.fetch(
         "SELECT t.exam_id, c.projected_at, e.occurred_at "
         "FROM unnest($1::text[], $2::int[]) AS t(exam_id, version) "
-        "JOIN read_models.exam_catalogue c ON c.exam_id = t.exam_id AND c.version = t.version "
+        f"JOIN {EXAM_CATALOGUE.qualified} c ON c.exam_id = t.exam_id AND c.version = t.version "
         "JOIN eventlog.events e ON e.stream_id = 'exam-' || t.exam_id "
         "AND e.stream_version = t.version",
         [a.exam_id for a in samples], [a.version for a in samples])
     return {r["exam_id"]: {"projected_at": r["projected_at"].timestamp(),
                            "occurred_at": r["occurred_at"].timestamp()} for r in rows}
+
+
+def projected_documents(s: Settings, samples: list[Acked]) -> dict[str, dict]:
+    """Per exam: the MongoDB document's projected_at, when it holds the sample's version."""
+    wanted = {a.exam_id: a.version for a in samples}
+    client = pymongo.MongoClient(s.mongo_uri, tz_aware=True)
+    try:
+        found = {}
+        for doc in client[s.mongo_db][EXAM_DOCUMENTS].find(
+                {"_id": {"$in": list(wanted)}}, {"version": 1, "projected_at": 1}):
+            if doc.get("version") == wanted[doc["_id"]] and "projected_at" in doc:
+                found[doc["_id"]] = doc["projected_at"].timestamp()
+        return found
+    finally:
+        client.close()
 
 
 async def stored_events(conn: asyncpg.Connection, exam_ids: list[str]) -> list[asyncpg.Record]:
@@ -315,7 +396,7 @@ async def kafka_timestamps(consumer: AIOKafkaConsumer, start: dict[TopicPartitio
 async def append_probe(s: Settings, teacher_id: str, clients: int) -> dict:
     """EventStore.append alone: one ExamDrafted per new stream, as a draft command appends."""
     pool = await create_pool(s, min_size=1, max_size=min(clients, API_POOL_SIZE))
-    store, prefix = EventStore(pool), f"bench-{uuid4()}"
+    store, prefix = PostgresEventStore(pool), f"bench-{uuid4()}"
     actor = Actor(user_id=teacher_id, role="teacher")
     body = exam_body(0)
     opens = datetime.fromisoformat(body["window_opens_at"])
@@ -407,6 +488,7 @@ class Observed:
     exams_caught_up: int
     exams_expected: int
     projected: dict[str, dict]  # exam id -> projected_at, occurred_at of the row's version
+    documents: dict[str, float]  # exam id -> the MongoDB document's projected_at
     events: dict[tuple[str, int], tuple[str, float]]  # (stream, version) -> id, occurred_at
     created_at: dict[str, float]  # event id -> Kafka CreateTime, epoch seconds
     topic_records: int  # records on the exam topic since the load began, anyone's
@@ -419,12 +501,13 @@ def lag_samples(load: Load) -> dict[str, list[Acked]]:
                                          if a.kind == "draft" and a.exam_id in load.draft_only]}
 
 
-async def drive(http: httpx.AsyncClient, clients: int, commands: int) -> Load:
+async def drive(http: httpx.AsyncClient, clients: int, commands: int, lags: LagWatch) -> Load:
     progress(f"load: {clients} clients, {commands} commands")
     load = Load(remaining=commands)
     cpu_before, started = cpu_seconds_by_group(), time.perf_counter()
     await asyncio.gather(*(client(http, load) for _ in range(clients)))
     load.seconds = time.perf_counter() - started
+    lags.load_over_at = time.time()
     load.cpu_seconds = cpu_seconds_by_group() - cpu_before
     if not load.acked:
         raise RuntimeError(f"no command was acknowledged: {load.failure_samples}")
@@ -442,8 +525,9 @@ async def observe(s: Settings, load: Load, consumer: AIOKafkaConsumer,
     conn = await asyncpg.connect(s.postgres_dsn)
     try:
         caught_up_at, exams_caught_up = await wait_for_read_model(conn, last_version)
-        projected = await projected_rows(
-            conn, [a for sample in lag_samples(load).values() for a in sample])
+        samples = [a for sample in lag_samples(load).values() for a in sample]
+        projected = await projected_rows(conn, samples)
+        documents = await asyncio.to_thread(projected_documents, s, samples)
         events = {(r["stream_id"], r["stream_version"]): (str(r["event_id"]),
                                                           r["occurred_at"].timestamp())
                   for r in await stored_events(conn, list(last_version))}
@@ -452,8 +536,8 @@ async def observe(s: Settings, load: Load, consumer: AIOKafkaConsumer,
     progress("reading the bench's records back from Kafka")
     created_at, topic_records = await kafka_timestamps(
         consumer, kafka_start, {f"exam-{e}".encode() for e in last_version})
-    return Observed(caught_up_at, exams_caught_up, len(last_version), projected, events,
-                    created_at, topic_records)
+    return Observed(caught_up_at, exams_caught_up, len(last_version), projected, documents,
+                    events, created_at, topic_records)
 
 
 async def run(s: Settings, clients: int, commands: int) -> dict:
@@ -465,16 +549,24 @@ async def run(s: Settings, clients: int, commands: int) -> dict:
         token, teacher_id = await make_teacher(http)
         http.headers["Authorization"] = f"Bearer {token}"
         consumer, kafka_start = await exam_topic_reader(s)
+        lags = LagWatch(projection_metrics_urls(s))
+        watching = asyncio.create_task(lags.run())
         try:
-            load = await drive(http, clients, commands)
+            load = await drive(http, clients, commands, lags)
+            progress("waiting for every projection to reach the head")
+            await watching
             observed = await observe(s, load, consumer, kafka_start)
         finally:
+            watching.cancel()
             await consumer.stop()
+        if lags.unreachable:
+            progress(f"no metrics from {sorted(lags.unreachable)}: are their workers running?")
     progress("probes: append transaction, Kafka produce and delivery")
     appends = await append_probe(s, teacher_id, clients)
     kafka = await kafka_probe(s)
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(), "clients": clients, "commands": commands,
+            "projections": lags.report(),
             **analyse(load, observed, appends, kafka, clients)}
 
 
@@ -486,6 +578,9 @@ def analyse(load: Load, seen: Observed, appends: dict, kafka: dict, clients: int
         lag[name] = {
             "from occurred_at": summary([(row["projected_at"] - row["occurred_at"]) * 1000
                                          for _, row in found]),
+            "MongoDB document, from occurred_at": summary(
+                [(seen.documents[a.exam_id] - row["occurred_at"]) * 1000
+                 for a, row in found if a.exam_id in seen.documents]),
             "from HTTP answer": summary([(row["projected_at"] - a.answered_at) * 1000
                                          for a, row in found])}
         kafka_to_projection += [(row["projected_at"] - seen.created_at[event_of[a][0]]) * 1000
@@ -526,8 +621,11 @@ def analyse(load: Load, seen: Observed, appends: dict, kafka: dict, clients: int
             "(d) Kafka -> projection (CreateTime -> projected_at)":
                 summary(kafka_to_projection),
         },
-        "cpu_during_load": {group: {"cpu_s": secs, "cores": secs / load.seconds}
+        "cpu_during_load": {group: {"cpu_s": secs, "cores": secs / load.seconds,
+                                    "ms_per_command": secs * 1000 / len(load.acked)}
                             for group, secs in load.cpu_seconds.most_common()},
+        "cpu_ms_per_command": sum(secs for group, secs in load.cpu_seconds.items()
+                                  if group != "bench (this script)") * 1000 / len(load.acked),
     }
 
 
@@ -585,12 +683,18 @@ def print_table(r: dict) -> None:
     if r["exams_not_caught_up"] or r["events_missing_from_kafka"]:
         print(f"  LOST: {r['events_missing_from_kafka']} acknowledged events never reached "
               f"Kafka; {r['exams_not_caught_up']} exams never showed their last version")
+    print("\nProjections: peak consumer lag (events) and time to the head after the load (s)")
+    for name, seen in r["projections"].items():
+        head = seen["at_head_s_after_load"]
+        print(f"  {name:<24} peak {seen['peak_lag_events'] or 0:>8.0f}   at the head "
+              f"{'NOT within %d s' % DRAIN_LIMIT_S if head is None else f'{head:.2f} s'}")
     section("Where the time goes (ms)")
     for name, stats in r["breakdown_ms"].items():
         print(table_row(name, stats))
-    print(f"\nCPU during the load (cores busy, of {m['cores']})")
+    print(f"\nCPU during the load (cores busy, of {m['cores']}; ms of CPU per command)")
     for group, used in r["cpu_during_load"].items():
-        print(f"  {group:<24} {used['cores']:>5.2f}")
+        print(f"  {group:<24} {used['cores']:>5.2f}  {used['ms_per_command']:>6.2f}")
+    print(f"  {'all but the bench':<24}        {r['cpu_ms_per_command']:>6.2f} ms per command")
 
 
 def main() -> None:

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from command_api.exams.routes import router as exams
 from command_api.identity import credentials
 from command_api.identity.routes import auth, users
-from eventlog.decider import DomainError, Invalid
 from eventlog.postgres import create_pool, run_sql, setup_event_store
-from eventlog.store import ConcurrencyError, EventStore
+from eventlog.store import PostgresEventStore
 from security.tokens import signing_secret
-from soems.settings import get_settings
+from settings import get_settings
+from web.errors import install_error_handlers
+from web.metrics import install_metrics
 
 
 @asynccontextmanager
@@ -27,7 +27,7 @@ async def lifespan(app: FastAPI):
     await setup_event_store(pool)
     await run_sql(pool, credentials.SQL.read_text())
     app.state.pool = pool
-    app.state.store = EventStore(pool)
+    app.state.store = PostgresEventStore(pool)
     yield
     await pool.close()
 
@@ -44,25 +44,8 @@ def create_app() -> FastAPI:
     for router in (auth, users, exams):
         app.include_router(router)
 
-    @app.exception_handler(Invalid)
-    async def invalid(request: Request, exc: Invalid):
-        return JSONResponse(status_code=422, content={"detail": [{
-            "loc": ["body", exc.field] if exc.field else ["body"], "msg": exc.message,
-            "type": exc.code}]})
-
-    @app.exception_handler(DomainError)
-    async def refused(request: Request, exc: DomainError):
-        body = {"detail": exc.message, "code": exc.code}
-        if exc.field:
-            body["field"] = exc.field
-        return JSONResponse(status_code=exc.status, content=body)
-
-    @app.exception_handler(ConcurrencyError)
-    async def conflict(request: Request, exc: ConcurrencyError):
-        return JSONResponse(status_code=409, content={
-            "detail": f"the stream changed: you sent version {exc.expected}, it is at "
-                      f"{exc.actual}", "code": "version_conflict",
-            "expected_version": exc.expected, "current_version": exc.actual})
+    install_error_handlers(app)
+    install_metrics(app, "command-api")
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

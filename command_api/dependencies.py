@@ -5,10 +5,11 @@ from typing import Annotated
 from uuid import UUID
 
 import asyncpg
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, Request
 
 from eventlog.store import CommandContext, EventStore
 from schemas.envelope import Actor
+from schemas.refusals import Invalid
 from security.dependencies import CurrentUser
 
 
@@ -34,10 +35,10 @@ def _expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] 
     if if_match is None:
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, [{
-            "loc": ["header", "If-Match"], "type": "version",
-            "msg": "If-Match must be the stream version the client read, e.g. \"3\""}])
+    # ASCII digits only ("²" passes str.isdigit) and a bounded length: a version is an int4.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
+        raise Invalid("version", "If-Match must be the stream version the client read, "
+                      "e.g. \"3\"", field="If-Match")
     return int(raw)
 
 

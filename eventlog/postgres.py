@@ -5,7 +5,7 @@ from pathlib import Path
 
 import asyncpg
 
-from soems.settings import Settings
+from settings import Settings
 
 SCHEMA_SQL = Path(__file__).with_name("sql") / "event_store.sql"
 # One advisory-lock key for "schema setup": concurrent service starts must not race DDL.

@@ -1,65 +1,176 @@
-"""The projection runner: consume domain topics, apply events to read models, checkpoint.
+"""The projection runner: consume aggregates' topics, fold events into read-model rows, write
+each batch in bulk, checkpoint.
 
-PostgreSQL projections store their Kafka positions in ``eventlog.projection_offsets`` in the
-same transaction as their row changes, and seek there whenever partitions are assigned: a
-crash at any point neither loses nor doubles an event. MongoDB projections guard every write
-with the stream version (``version < event.version``) and commit Kafka offsets after applying.
-A message that cannot be decoded or applied goes to ``<topic>.dlq`` and the runner goes on.
-A rebuild replays from offset 0 into a shadow schema or collection and swaps it in.
+A projection is pure: ``key_of(event)`` names the row (or document) an event changes and
+``evolve(row, event)`` returns the row after it (``None``: nothing to keep). Every row carries
+the ``version`` of the stream it follows; an event at or below it is a redelivery and is
+skipped, so a duplicate from the relay or a replay changes nothing. The runner does the I/O per
+batch, whatever its size, in a fixed number of round trips:
+
+- PostgreSQL: in one transaction, read the batch's rows (``key = ANY($1)``), fold, upsert all
+  changed rows in one statement (``unnest`` of column arrays), and store the Kafka positions
+  of every partition of the batch (a tracking record, as in the eventsourcing library). The
+  runner seeks to those positions whenever partitions are assigned: a crash at any point
+  neither loses nor doubles an event.
+- MongoDB: read the batch's documents by ``_id``, fold, write them with one unordered
+  ``bulk_write`` of ``ReplaceOne({"_id": key})`` upserts (every write is served by the
+  ``_id`` index, never a scan: on FerretDB a filter with anything beside ``_id`` is a full
+  scan), then commit the Kafka offsets. One worker per projection (one consumer group) is the
+  only writer of its documents.
+
+A message that cannot be decoded or applied goes to ``<topic>.dlq`` with the reason in its
+headers, and the runner goes on. A rebuild replays from offset 0 into a shadow table or
+collection, folding in memory and writing in large bulk batches, and swaps it in.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 import zlib
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
 
 import asyncpg
 import pymongo
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from pymongo import ReplaceOne
 from pymongo.database import Database
-from pymongo.errors import OperationFailure
+from pymongo.errors import BulkWriteError, OperationFailure
 
+from eventlog import metrics
 from eventlog.postgres import create_pool, run_sql, setup_event_store
 from eventlog.topics import dlq_for, ensure_topics, partitions_of
 from schemas import codec
-from schemas.envelope import RecordedEvent
-from soems.settings import Settings
+from schemas.envelope import Aggregate, RecordedEvent
+from settings import Settings
 
 log = logging.getLogger("soems.projections")
 READ_MODELS = "read_models"
-BATCH = 500
+BATCH = 1000
+# Fetch settings for projection consumers: wait a little for a fuller batch rather than
+# answering every few records (fewer fetches, fewer transactions, less CPU per event).
+FETCH_MIN_BYTES = 16 * 1024
+FETCH_MAX_WAIT_MS = 50
+# A rebuild folds this many rows in memory before writing them out.
+REBUILD_FLUSH_ROWS = 50_000
+
+Row = dict[str, Any]
+KeyOf = Callable[[RecordedEvent], "str | None"]
+Evolve = Callable[["Row | None", RecordedEvent], "Row | None"]
 
 
 @dataclass(frozen=True)
-class PostgresProjection:
-    """A read model in PostgreSQL. ``ddl`` and ``apply`` use unqualified table names: the
-    runner sets the search path to the live schema, or to a shadow schema when rebuilding."""
+class Table:
+    """A PostgreSQL read model: one row per ``key``. ``ddl`` uses the unqualified name: the
+    runner sets the search path to the live schema, or to a shadow schema when rebuilding.
+    Every table has ``version integer`` and ``projected_at timestamptz`` (when the runner
+    wrote the row: read-model lag, per row) besides its own columns."""
 
     name: str
-    topics: tuple[str, ...]
-    tables: tuple[str, ...]
+    key: str
     ddl: str
-    apply: Callable[[asyncpg.Connection, RecordedEvent], Awaitable[None]]
+
+    @property
+    def qualified(self) -> str:
+        """The live table, for the query side: ``read_models.<name>``."""
+        return f"{READ_MODELS}.{self.name}"
+
+
+class _Subscriber:
+    sources: tuple[Aggregate, ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics of the aggregates it reads: never typed by hand."""
+        return tuple(a.topic for a in self.sources)
 
 
 @dataclass(frozen=True)
-class MongoProjection:
-    """A read model in MongoDB. ``apply`` receives a mapping from logical collection name to
-    the collection to write (live or shadow) and must guard writes by stream version."""
+class PostgresProjection(_Subscriber):
+    name: str
+    sources: tuple[Aggregate, ...]
+    table: Table
+    key_of: KeyOf
+    evolve: Evolve
+
+
+@dataclass(frozen=True)
+class MongoProjection(_Subscriber):
+    """A MongoDB read model: one document per ``_id`` in ``collection``."""
 
     name: str
-    topics: tuple[str, ...]
-    collections: tuple[str, ...]
-    apply: Callable[[dict, RecordedEvent], None]
-    indexes: dict[str, list[tuple[list, dict]]] = field(default_factory=dict)
+    sources: tuple[Aggregate, ...]
+    collection: str
+    key_of: KeyOf
+    evolve: Evolve
+    indexes: list[tuple[list, dict]] = field(default_factory=list)
+
+
+Projection = PostgresProjection | MongoProjection
 
 
 def _lock_key(projection: str) -> int:
     return zlib.crc32(f"projection:{projection}".encode())
 
+
+# --- the pure part: fold a batch of events into rows ----------------------------------------
+
+@dataclass
+class Folded:
+    changed: dict[str, Row] = field(default_factory=dict)
+    touched_by: dict[str, list] = field(default_factory=dict)  # key -> messages (for the DLQ)
+    failed: list[tuple[Any, BaseException]] = field(default_factory=list)
+    applied: int = 0
+
+
+def fold(p: Projection, events: Iterable[tuple[Any, RecordedEvent]], rows: dict[str, Row],
+         into: Folded | None = None) -> Folded:
+    """Fold ``(message, event)`` pairs into ``rows`` (updated in place, the cache of current
+    rows by key); collect what changed. An event a row has already seen is skipped."""
+    out = into or Folded()
+    for message, event in events:
+        try:
+            key = p.key_of(event)
+            if key is None:
+                continue
+            row = rows.get(key)
+            if row is not None and row["version"] >= event.envelope.stream_version:
+                continue  # a redelivery: this row already reflects the event
+            new = p.evolve(row, event)
+        except Exception as exc:  # one bad event must not stop the others
+            out.failed.append((message, exc))
+            continue
+        if new is None:
+            continue
+        new["version"] = event.envelope.stream_version
+        rows[key] = new
+        out.changed[key] = new
+        out.touched_by.setdefault(key, []).append(message)
+        out.applied += 1
+    return out
+
+
+def given(p: Projection, events: Iterable[RecordedEvent]) -> dict[str, Row]:
+    """The rows a projection makes of these events, with no I/O (for given-then tests)."""
+    rows: dict[str, Row] = {}
+    fold(p, ((None, e) for e in events), rows)
+    return rows
+
+
+def decode_all(messages) -> tuple[list[tuple[Any, RecordedEvent]], list[tuple[Any, BaseException]]]:
+    decoded, failed = [], []
+    for m in messages:
+        try:
+            decoded.append((m, codec.decode(m.value)))
+        except Exception as exc:
+            failed.append((m, exc))
+    return decoded, failed
+
+
+# --- dead letters ---------------------------------------------------------------------------
 
 class DeadLetters:
     """Parks messages a consumer cannot process in ``<topic>.dlq`` with the reason."""
@@ -87,22 +198,68 @@ class DeadLetters:
                      ("source_topic", message.topic.encode()),
                      ("source_partition", str(message.partition).encode()),
                      ("source_offset", str(message.offset).encode())])
+        metrics.DLQ_MESSAGES.labels(self.consumer_name, message.topic).inc()
 
 
-def _group_consumer(s: Settings, p: PostgresProjection | MongoProjection):
+def _group_consumer(s: Settings, p: Projection):
     """The projection's consumer (group ``projection.<name>``) and its dead-letter writer."""
     consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
                                 group_id=f"projection.{p.name}", enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_poll_records=BATCH)
+                                auto_offset_reset="earliest", max_poll_records=BATCH,
+                                fetch_min_bytes=FETCH_MIN_BYTES,
+                                fetch_max_wait_ms=FETCH_MAX_WAIT_MS)
     return consumer, DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
 
+class PostgresRows:
+    """Reads and writes one table's rows in bulk (in the schema given: live or shadow)."""
+
+    def __init__(self, table: Table, schema: str):
+        self.table, self.schema = table, schema
+        self.columns: list[str] = []
+        self.types: list[str] = []
+
+    async def describe(self, conn) -> None:
+        rows = await conn.fetch(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
+            "ORDER BY a.attnum", self.schema, self.table.name)
+        self.columns = [r["attname"] for r in rows if r["attname"] != "projected_at"]
+        self.types = [r["type"] for r in rows if r["attname"] != "projected_at"]
+        if not self.columns:
+            raise LookupError(f"table {self.schema}.{self.table.name} does not exist")
+        listed = ", ".join(self.columns)
+        self._select = (f"SELECT {listed} FROM {self.schema}.{self.table.name} "
+                        f"WHERE {self.table.key} = ANY($1::text[])")
+        arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(self.types))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != self.table.key)
+        self._upsert = (
+            f"INSERT INTO {self.schema}.{self.table.name} ({listed}, projected_at) "
+            f"SELECT *, clock_timestamp() FROM unnest({arrays}) "
+            f"ON CONFLICT ({self.table.key}) DO UPDATE SET {updates}, "
+            f"projected_at = excluded.projected_at")
+
+    async def read(self, conn, keys: Iterable[str]) -> dict[str, Row]:
+        found = await conn.fetch(self._select, list(keys))
+        return {r[self.table.key]: dict(r) for r in found}
+
+    async def write(self, conn, rows: Iterable[Row]) -> None:
+        rows = list(rows)
+        if rows:
+            await conn.execute(self._upsert, *[[r.get(c) for r in rows] for c in self.columns])
+
+
 async def setup_postgres_projection(pool: asyncpg.Pool, p: PostgresProjection,
                                     schema: str = READ_MODELS) -> None:
-    await run_sql(pool, f"CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema};"
-                        f"\n{p.ddl}")
+    ddl = (f"CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema};\n"
+           f"{p.table.ddl}\n"
+           f"ALTER TABLE {p.table.name} ADD COLUMN IF NOT EXISTS projected_at timestamptz "
+           f"NOT NULL DEFAULT clock_timestamp();")
+    await run_sql(pool, ddl)
 
 
 async def _stored_offsets(conn, projection: str) -> dict[tuple[str, int], int]:
@@ -111,28 +268,48 @@ async def _stored_offsets(conn, projection: str) -> dict[tuple[str, int], int]:
     return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
 
-async def _save_offset(conn, projection: str, tp: TopicPartition, next_offset: int) -> None:
+async def _save_offsets(conn, projection: str, positions: dict[TopicPartition, int]) -> None:
+    tps = list(positions)
     await conn.execute(
         "INSERT INTO eventlog.projection_offsets (projection, topic, partition, next_offset) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (projection, topic, partition) "
-        "DO UPDATE SET next_offset = excluded.next_offset",
-        projection, tp.topic, tp.partition, next_offset)
+        "SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, p, o) "
+        "ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
+        projection, [tp.topic for tp in tps], [tp.partition for tp in tps],
+        [positions[tp] for tp in tps])
 
 
-async def _apply_batch(conn, p: PostgresProjection, messages, dead: DeadLetters | None) -> int:
-    """Apply messages in the caller's transaction; each in a savepoint so one poison message
-    is parked without undoing the others. Returns how many were applied."""
-    applied = 0
-    for m in messages:
-        try:
-            event = codec.decode(m.value)
-            async with conn.transaction():
-                await p.apply(conn, event)
-            applied += 1
-        except Exception as exc:  # anything one message does wrong must not stop the others
-            if dead is not None:
-                await dead.park(m, exc)
-    return applied
+async def apply_postgres_batch(conn, p: PostgresProjection, store: PostgresRows, messages,
+                               cache: dict[str, Row] | None = None) -> Folded:
+    """Fold and write one batch in the caller's transaction. Rows the cache lacks are read
+    first (one query); changed rows are written in one statement. If that statement fails
+    (a row the table refuses), rows are written one by one in savepoints and the events
+    behind a refused row are reported as failed."""
+    decoded, failed = decode_all(messages)
+    rows = {} if cache is None else cache
+    missing = {k for _, e in decoded if (k := _key_or_none(p, e)) is not None and k not in rows}
+    if missing:
+        rows.update(await store.read(conn, missing))
+    folded = fold(p, decoded, rows)
+    folded.failed[:0] = failed
+    try:
+        async with conn.transaction():
+            await store.write(conn, folded.changed.values())
+    except asyncpg.PostgresError:
+        for key, row in folded.changed.items():
+            try:
+                async with conn.transaction():
+                    await store.write(conn, [row])
+            except asyncpg.PostgresError as exc:
+                rows.pop(key, None)
+                folded.failed += [(m, exc) for m in folded.touched_by[key]]
+    return folded
+
+
+def _key_or_none(p: Projection, event: RecordedEvent) -> str | None:
+    try:
+        return p.key_of(event)
+    except Exception:  # the fold reports it with the message
+        return None
 
 
 class _SeekToStored(ConsumerRebalanceListener):
@@ -152,13 +329,23 @@ class _SeekToStored(ConsumerRebalanceListener):
                 self.consumer.seek(tp, stored)
 
 
+def _observe(p: Projection, count: int, started: float) -> None:
+    metrics.PROJECTION_BATCH_SIZE.labels(p.name).observe(count)
+    metrics.PROJECTION_APPLY_SECONDS.labels(p.name).observe(time.perf_counter() - started)
+    metrics.PROJECTION_EVENTS.labels(p.name).inc(count)
+
+
 async def run_postgres_projection(s: Settings, p: PostgresProjection,
                                   stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
     pool = await create_pool(s, min_size=1, max_size=4)
     await setup_event_store(pool)
     await setup_postgres_projection(pool, p)
+    store = PostgresRows(p.table, READ_MODELS)
+    async with pool.acquire() as conn:
+        await store.describe(conn)
     consumer, dead = _group_consumer(s, p)
+    group = f"projection.{p.name}"
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
     await consumer.start()
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
@@ -166,18 +353,24 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
             if not batch:
+                await metrics.record_lag(consumer, group)
                 continue
+            started = time.perf_counter()
+            messages = [m for ms in batch.values() for m in ms]
+            positions = {tp: ms[-1].offset + 1 for tp, ms in batch.items()}
             # One transaction for the whole batch: the rows and the positions of every
             # partition in it commit together.
             async with pool.acquire() as conn:
                 async with conn.transaction():
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(p.name))
-                    await conn.execute(f"SET LOCAL search_path TO {READ_MODELS}")
-                    for tp, messages in batch.items():
-                        await _apply_batch(conn, p, messages, dead)
-                        await _save_offset(conn, p.name, tp, messages[-1].offset + 1)
-            # Informational only (lag monitoring): the positions that count are in PostgreSQL.
-            await consumer.commit({tp: messages[-1].offset + 1 for tp, messages in batch.items()})
+                    folded = await apply_postgres_batch(conn, p, store, messages)
+                    await _save_offsets(conn, p.name, positions)
+            for message, error in folded.failed:
+                await dead.park(message, error)
+            _observe(p, len(messages), started)
+            # Informational only (lag tools): the positions that count are in PostgreSQL.
+            await consumer.commit(positions)
+            await metrics.record_lag(consumer, group)
     finally:
         await consumer.stop()
         await dead.stop()
@@ -190,42 +383,83 @@ def mongo_database(s: Settings) -> Database:
     return pymongo.MongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)[s.mongo_db]
 
 
-def _ensure_indexes(db: Database, p: MongoProjection, names: dict[str, str]) -> None:
-    for logical, specs in p.indexes.items():
-        for keys, options in specs:
-            db[names[logical]].create_index(keys, **options)
+def _ensure_indexes(collection, p: MongoProjection) -> None:
+    for keys, options in p.indexes:
+        collection.create_index(keys, **options)
 
 
-def _apply_mongo(collections: dict, p: MongoProjection, messages) -> list[tuple]:
-    """Apply messages; return (message, error) pairs for the ones that failed."""
-    failed = []
-    for m in messages:
+class MongoDocuments:
+    """Reads and writes one collection's documents in bulk, each by ``_id`` alone."""
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    def read(self, keys: Iterable[str]) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for key in keys:
+            # One find per key, by _id alone: FerretDB serves it from the index, whereas
+            # an $in over _id is a scan of the whole collection there.
+            doc = self.collection.find_one({"_id": key})
+            if doc is not None:
+                found[key] = doc
+        return found
+
+    def write(self, docs: Iterable[Row]) -> list[tuple[str, BaseException]]:
+        """Write the documents; return (key, error) for those refused."""
+        now = datetime.now(timezone.utc)
+        requests = [ReplaceOne({"_id": d["_id"]}, {**d, "projected_at": now}, upsert=True)
+                    for d in docs]
+        if not requests:
+            return []
         try:
-            p.apply(collections, codec.decode(m.value))
-        except Exception as exc:
-            failed.append((m, exc))
-    return failed
+            self.collection.bulk_write(requests, ordered=False)
+        except BulkWriteError as exc:
+            return [(requests[e["index"]]._filter["_id"], OperationFailure(e.get("errmsg", "")))
+                    for e in exc.details.get("writeErrors", [])]
+        return []
+
+
+def apply_mongo_batch(p: MongoProjection, docs: MongoDocuments, decoded,
+                      cache: dict[str, Row] | None = None) -> Folded:
+    """Fold and write one batch of decoded events (blocking: run it in a thread)."""
+    rows = {} if cache is None else cache
+    missing = {k for _, e in decoded if (k := _key_or_none(p, e)) is not None and k not in rows}
+    if missing:
+        rows.update(docs.read(missing))
+    folded = fold(p, decoded, rows)
+    for key, row in folded.changed.items():
+        row["_id"] = key
+    for key, error in docs.write(folded.changed.values()):
+        rows.pop(key, None)
+        folded.failed += [(m, error) for m in folded.touched_by[key]]
+    return folded
 
 
 async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
     db = mongo_database(s)
-    live = {c: c for c in p.collections}
-    await asyncio.to_thread(_ensure_indexes, db, p, live)
-    collections = {c: db[c] for c in p.collections}
+    await asyncio.to_thread(_ensure_indexes, db[p.collection], p)
+    docs = MongoDocuments(db[p.collection])
     consumer, dead = _group_consumer(s, p)
+    group = f"projection.{p.name}"
     consumer.subscribe(list(p.topics))
     await consumer.start()
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
-            for tp, messages in batch.items():
-                for message, error in await asyncio.to_thread(_apply_mongo, collections, p,
-                                                              messages):
-                    await dead.park(message, error)
-            if batch:
-                await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
+            if not batch:
+                await metrics.record_lag(consumer, group)
+                continue
+            started = time.perf_counter()
+            messages = [m for ms in batch.values() for m in ms]
+            decoded, failed = decode_all(messages)
+            folded = await asyncio.to_thread(apply_mongo_batch, p, docs, decoded)
+            for message, error in failed + folded.failed:
+                await dead.park(message, error)
+            _observe(p, len(messages), started)
+            await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
+            await metrics.record_lag(consumer, group)
     finally:
         await consumer.stop()
         await dead.stop()
@@ -235,37 +469,83 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
 # --- Rebuild -------------------------------------------------------------------------------
 
 class _Replay:
-    """Reads the given topics from offset 0 without a consumer group."""
+    """Reads the given topics from offset 0 without a consumer group, in large batches, with
+    librdkafka (confluent-kafka) in a thread: several times cheaper per message than a Python
+    Kafka client, which matters when replaying a year of events."""
 
     def __init__(self, s: Settings, topics: tuple[str, ...]):
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
-                                         enable_auto_commit=False, group_id=None,
-                                         max_poll_records=BATCH)
+        from confluent_kafka import Consumer
+
+        self.consumer = Consumer({
+            "bootstrap.servers": s.kafka_bootstrap, "group.id": "soems-rebuild",
+            "enable.auto.commit": False, "enable.auto.offset.store": False,
+            "fetch.max.bytes": 64 * 2**20, "max.partition.fetch.bytes": 16 * 2**20,
+            "queued.min.messages": 200_000,
+        })
         self.settings, self.topics = s, topics
+        self.positions: dict[TopicPartition, int] = {}
 
-    async def start(self) -> dict[TopicPartition, int]:
-        await self.consumer.start()
-        tps = [TopicPartition(t, p) for t in self.topics
-               for p in await asyncio.to_thread(partitions_of, self.settings, t)]
-        self.consumer.assign(tps)
-        await self.consumer.seek_to_beginning(*tps)
-        return await self.consumer.end_offsets(tps)
+    def start(self) -> dict[TopicPartition, int]:
+        from confluent_kafka import OFFSET_BEGINNING, TopicPartition as CTP
 
-    async def positions(self) -> dict[TopicPartition, int]:
-        return {tp: await self.consumer.position(tp) for tp in self.consumer.assignment()}
+        tps = [TopicPartition(t, p) for t in self.topics for p in partitions_of(self.settings, t)]
+        self.consumer.assign([CTP(tp.topic, tp.partition, OFFSET_BEGINNING) for tp in tps])
+        self.positions = {tp: 0 for tp in tps}
+        return self.end_offsets()
 
-    async def until(self, targets: dict[TopicPartition, int], apply) -> None:
-        """Feed batches to ``apply`` until every partition reached its target offset."""
+    def end_offsets(self) -> dict[TopicPartition, int]:
+        from confluent_kafka import TopicPartition as CTP
+
+        ends = {}
+        for tp in self.positions:
+            low, high = self.consumer.get_watermark_offsets(CTP(tp.topic, tp.partition),
+                                                            timeout=10, cached=False)
+            ends[tp] = high
+        return ends
+
+    def fetch(self, max_messages: int = 10_000) -> list:
+        got = self.consumer.consume(num_messages=max_messages, timeout=0.2)
+        out = []
+        for m in got:
+            if m.error() is not None:
+                continue
+            out.append(_Message(m.topic(), m.partition(), m.offset(), m.key(), m.value()))
+            tp = TopicPartition(m.topic(), m.partition())
+            self.positions[tp] = max(self.positions[tp], m.offset() + 1)
+        return out
+
+    def done(self, targets: dict[TopicPartition, int]) -> bool:
+        return all(self.positions[tp] >= off for tp, off in targets.items())
+
+    def stop(self) -> None:
+        self.consumer.close()
+
+
+@dataclass(frozen=True)
+class _Message:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+async def _replay_until(replay: _Replay, targets: dict[TopicPartition, int], apply) -> None:
+    """Feed batches to ``apply`` until every partition reached its target offset. Fetching
+    the next batch overlaps with applying the current one."""
+    pending = asyncio.ensure_future(asyncio.to_thread(replay.fetch))
+    try:
         while True:
-            pos = await self.positions()
-            if all(pos[tp] >= off for tp, off in targets.items()):
+            messages = await pending
+            finished = replay.done(targets)
+            pending = None if finished else asyncio.ensure_future(asyncio.to_thread(replay.fetch))
+            if messages:
+                await apply(messages)
+            if finished:
                 return
-            batch = await self.consumer.getmany(timeout_ms=500, max_records=BATCH)
-            for tp, messages in batch.items():
-                await apply(tp, messages)
-
-    async def stop(self) -> None:
-        await self.consumer.stop()
+    finally:
+        if pending is not None:
+            await pending
 
 
 async def rebuild_postgres(s: Settings, p: PostgresProjection,
@@ -279,20 +559,38 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
         await setup_event_store(pool)
         await run_sql(pool, f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
         await setup_postgres_projection(pool, p, schema=shadow)
-        ends = await replay.start()
+        store = PostgresRows(p.table, shadow)
+        ends = await asyncio.to_thread(replay.start)
         total = sum(ends.values())
-
-        async def into_shadow(conn):
-            async def apply(tp, messages):
-                nonlocal applied
-                async with conn.transaction():
-                    await conn.execute(f"SET LOCAL search_path TO {shadow}")
-                    applied += await _apply_batch(conn, p, messages, None)
-                progress(sum((await replay.positions()).values()), total)
-            return apply
+        cache: dict[str, Row] = {}
+        dirty: dict[str, Row] = {}
 
         async with pool.acquire() as conn:
-            await replay.until(ends, await into_shadow(conn))
+            await store.describe(conn)
+
+            async def flush() -> None:
+                async with conn.transaction():
+                    await store.write(conn, dirty.values())
+                dirty.clear()
+                if len(cache) > REBUILD_FLUSH_ROWS:
+                    cache.clear()  # later events read their rows back from the shadow table
+
+            async def into_shadow(messages) -> None:
+                nonlocal applied
+                decoded, _ = decode_all(messages)
+                missing = {k for _, e in decoded
+                           if (k := _key_or_none(p, e)) is not None and k not in cache}
+                if missing:
+                    cache.update(await store.read(conn, missing))
+                folded = fold(p, decoded, cache)
+                dirty.update(folded.changed)
+                applied += folded.applied
+                if len(dirty) >= REBUILD_FLUSH_ROWS:
+                    await flush()
+                progress(sum(replay.positions.values()), total)
+
+            await _replay_until(replay, ends, into_shadow)
+            await flush()
             async with conn.transaction():
                 # The live runner takes this lock for each batch: while we hold it the live
                 # positions cannot move, so the shadow catches up to them and the swap is exact.
@@ -300,55 +598,77 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                 live = await _stored_offsets(conn, p.name)
                 targets = {tp: max(off, live.get((tp.topic, tp.partition), 0))
                            for tp, off in ends.items()}
-                await replay.until(targets, await into_shadow(conn))
-                for table in p.tables:
-                    await conn.execute(f"DROP TABLE IF EXISTS {READ_MODELS}.{table}")
-                    await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA {READ_MODELS}")
+                if not replay.done(targets):
+                    await _replay_until(replay, targets, into_shadow)
+                await store.write(conn, dirty.values())
+                dirty.clear()
+                await conn.execute(f"DROP TABLE IF EXISTS {READ_MODELS}.{p.table.name}")
+                await conn.execute(f"ALTER TABLE {shadow}.{p.table.name} SET SCHEMA {READ_MODELS}")
                 await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
-                for tp, position in (await replay.positions()).items():
-                    await _save_offset(conn, p.name, tp, position)
+                await _save_offsets(conn, p.name, dict(replay.positions))
         progress(total, total)
         return applied
     finally:
-        await replay.stop()
+        await asyncio.to_thread(replay.stop)
         await pool.close()
 
 
 async def rebuild_mongo(s: Settings, p: MongoProjection,
                         progress: Callable[[int, int], None] = lambda done, total: None) -> int:
-    """Replay into shadow collections, swap them in, then replay what arrived meanwhile."""
+    """Replay into a shadow collection, swap it in, then replay what arrived meanwhile."""
     db = mongo_database(s)
-    shadow = {c: f"{c}__rebuild" for c in p.collections}
+    shadow_name = f"{p.collection}__rebuild"
     replay = _Replay(s, p.topics)
     applied = 0
     try:
-        for name in shadow.values():
-            await asyncio.to_thread(db.drop_collection, name)
-        await asyncio.to_thread(_ensure_indexes, db, p, shadow)
-        ends = await replay.start()
+        await asyncio.to_thread(db.drop_collection, shadow_name)
+        await asyncio.to_thread(_ensure_indexes, db[shadow_name], p)
+        ends = await asyncio.to_thread(replay.start)
         total = sum(ends.values())
+        cache: dict[str, Row] = {}
+        dirty: dict[str, Row] = {}
 
-        def writer(targets: dict[str, str]):
-            collections = {c: db[n] for c, n in targets.items()}
+        def writer(target: MongoDocuments):
+            def flush() -> None:
+                for key, error in target.write(dirty.values()):
+                    log.warning("rebuild %s: document %s refused: %s", p.name, key, error)
+                dirty.clear()
+                if len(cache) > REBUILD_FLUSH_ROWS:
+                    cache.clear()
 
-            async def apply(tp, messages):
+            def apply(messages) -> None:
                 nonlocal applied
-                failed = await asyncio.to_thread(_apply_mongo, collections, p, messages)
-                applied += len(messages) - len(failed)
-                progress(sum((await replay.positions()).values()), total)
-            return apply
+                decoded, _ = decode_all(messages)
+                missing = {k for _, e in decoded
+                           if (k := _key_or_none(p, e)) is not None and k not in cache}
+                if missing:
+                    cache.update(target.read(missing))
+                folded = fold(p, decoded, cache)
+                for key, row in folded.changed.items():
+                    row["_id"] = key
+                dirty.update(folded.changed)
+                applied += folded.applied
+                if len(dirty) >= REBUILD_FLUSH_ROWS:
+                    flush()
+                progress(sum(replay.positions.values()), total)
+            return apply, flush
 
-        await replay.until(ends, writer(shadow))
-        for logical, name in shadow.items():
-            await asyncio.to_thread(_swap_collection, db, name, logical)
+        apply, flush = writer(MongoDocuments(db[shadow_name]))
+        await _replay_until(replay, ends, lambda ms: asyncio.to_thread(apply, ms))
+        await asyncio.to_thread(flush)
+        await asyncio.to_thread(_swap_collection, db, shadow_name, p.collection)
         # Events the live runner wrote into the old collection after our snapshot are
         # replayed into the new one; version guards make the overlap harmless.
-        latest = await replay.consumer.end_offsets(list(ends))
-        await replay.until(latest, writer({c: c for c in p.collections}))
+        cache.clear()
+        latest = await asyncio.to_thread(replay.end_offsets)
+        apply, flush = writer(MongoDocuments(db[p.collection]))
+        if not replay.done(latest):
+            await _replay_until(replay, latest, lambda ms: asyncio.to_thread(apply, ms))
+        await asyncio.to_thread(flush)
         progress(total, total)
         return applied
     finally:
-        await replay.stop()
+        await asyncio.to_thread(replay.stop)
         db.client.close()
 
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
+from collections import Counter
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from eventlog import metrics
 from eventlog.postgres import create_pool, setup_event_store
-from eventlog.store import OUTBOX_CHANNEL
+from eventlog.store import OUTBOX_CHANNEL, delete_published, read_outbox
 from eventlog.topics import ensure_topics
-from soems.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 log = logging.getLogger("soems.relay")
 RELAY_LOCK = 7_501_000_002
@@ -28,23 +31,24 @@ POLL_SECONDS = 1.0
 
 async def publish_pending(conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
     """Publish one batch of outbox rows; return how many were published."""
-    rows = await conn.fetch(
-        "SELECT position, topic, message_key, event_id, event_type, body FROM eventlog.outbox "
-        "ORDER BY position LIMIT $1", BATCH)
+    rows = await read_outbox(conn, BATCH)
     if not rows:
         return 0
     deliveries = [
         await producer.send(
-            r["topic"], value=bytes(r["body"]), key=r["message_key"].encode(),
-            headers=[("event_type", r["event_type"].encode()),
-                     ("event_id", str(r["event_id"]).encode())])
+            r.topic, value=r.body, key=r.key.encode(),
+            headers=[("event_type", r.event_type.encode()),
+                     ("event_id", str(r.event_id).encode())])
         for r in rows
     ]
     await asyncio.gather(*deliveries)  # every row acknowledged by Kafka (acks=all)
-    # Delete exactly what was published, never a range: a transaction that took a lower
-    # position may commit after our SELECT, and its row must wait for the next batch.
-    await conn.execute("DELETE FROM eventlog.outbox WHERE position = ANY($1::bigint[])",
-                       [r["position"] for r in rows])
+    await delete_published(conn, [r.position for r in rows])
+    acked = time.time()
+    for r in rows:  # created_at is the command transaction's now(), on PostgreSQL's clock
+        metrics.RELAY_PUBLISH_SECONDS.observe(max(acked - r.created_at.timestamp(), 0))
+    metrics.RELAY_BATCH_SIZE.observe(len(rows))
+    for topic, n in Counter(r.topic for r in rows).items():
+        metrics.EVENTS_PUBLISHED.labels(topic).inc(n)
     return len(rows)
 
 
@@ -68,6 +72,10 @@ async def run(s: Settings, stop: asyncio.Event) -> None:
             while not stop.is_set():
                 wake.clear()
                 published = await publish_pending(conn, producer)
+                # Two primary-key lookups rather than count(*), which would scan a backlog;
+                # an upper bound when positions have holes.
+                metrics.OUTBOX_DEPTH.set(await conn.fetchval(
+                    "SELECT coalesce(max(position) - min(position) + 1, 0) FROM eventlog.outbox"))
                 if published:
                     log.debug("published %d events", published)
                     continue
@@ -91,6 +99,12 @@ async def _wait(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> boo
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = asyncio.Event()
+
+    try:
+        metrics.serve_metrics(metrics.metrics_port(get_settings().metrics_port_base,
+                                                   metrics.RELAY))
+    except OSError as exc:  # a hot standby beside the active relay: its port is taken
+        logging.getLogger("soems.relay").warning("no metrics endpoint: %s", exc)
 
     async def runner() -> None:
         loop = asyncio.get_running_loop()

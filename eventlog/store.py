@@ -1,25 +1,40 @@
-"""The PostgreSQL event store: streams with optimistic concurrency, de-duplicated commands,
-and the outbox, all written in one transaction."""
+"""The event store: streams with optimistic concurrency, de-duplicated commands, snapshots and
+the outbox, all written in one transaction.
+
+``EventStore`` is the contract; ``PostgresEventStore`` is the one services use, and
+``eventlog.memory.InMemoryEventStore`` keeps the same promises in memory for fast tests. One
+contract suite (tests/unit/test_event_store_contract.py and its PostgreSQL twin) runs against
+both.
+
+Loading costs the same however long a stream grows: a snapshot (a decider's state and the
+version it reflects, written in the same transaction as the events it follows) is read first,
+then only the events after it, in one round trip.
+"""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Protocol
 from uuid import UUID
 
 import asyncpg
 
 from schemas import codec
-from schemas.envelope import Actor, DomainEvent, RecordedEvent, new_envelope, topic_for
+from schemas.envelope import Actor, DomainEvent, RecordedEvent, new_envelope
+from schemas.refusals import DomainError
 
 OUTBOX_CHANNEL = "soems_outbox"
 
 
-class ConcurrencyError(Exception):
+class ConcurrencyError(DomainError):
     """The stream moved on since the caller read it (HTTP 409)."""
 
     def __init__(self, stream_id: str, expected: int, actual: int):
-        super().__init__(f"stream {stream_id} is at version {actual}, not {expected}")
+        super().__init__("version_conflict",
+                         f"the stream changed: you sent version {expected}, it is at "
+                         f"{actual if actual >= 0 else 'a newer one'}",
+                         expected_version=expected, current_version=actual)
         self.stream_id, self.expected, self.actual = stream_id, expected, actual
 
 
@@ -42,27 +57,153 @@ class CommandContext:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """A folded state at ``version``. ``kind`` names the state's shape: a snapshot of another
+    kind (an older shape of the state class) is ignored, and the stream is folded whole."""
+
+    kind: str
+    version: int
+    state: bytes
+
+
+@dataclass(frozen=True)
 class Stream:
+    """What a command needs of a stream: the latest snapshot of the asked kind (if any) and
+    the events after it. ``version`` is the stream's current version."""
+
     stream_id: str
     version: int
+    snapshot: Snapshot | None
     events: list[RecordedEvent]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    position: int
+    topic: str
+    key: str
+    event_id: UUID
+    event_type: str
+    body: bytes
+    created_at: datetime
 
 
 # Extra writes that must commit or fail together with the events (e.g. credentials).
 SameTransaction = Callable[[asyncpg.Connection], Awaitable[None]]
 
 
-class EventStore:
+class EventStore(Protocol):
+    async def load(self, stream_id: str, snapshot_kind: str | None = None) -> Stream:
+        """The stream from its latest snapshot of ``snapshot_kind`` (or from the start)."""
+
+    async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
+        """What a command answered, if it was handled."""
+
+    async def append(self, stream_id: str, expected_version: int, payloads: list[DomainEvent],
+                     ctx: CommandContext, outcome: dict[str, Any],
+                     also: SameTransaction | None = None,
+                     snapshot: Snapshot | None = None) -> list[RecordedEvent]:
+        """Append events at ``expected_version + 1...``, record the command's outcome, queue
+        the events in the outbox and keep ``snapshot``, all or nothing.
+
+        Raises ConcurrencyError when the stream is not at ``expected_version`` and
+        DuplicateCommand when this command_id was already handled (nothing is written).
+        """
+
+    async def pending_outbox(self, limit: int) -> list[OutboxRow]:
+        """The oldest unpublished events, in commit order of their positions."""
+
+    async def mark_published(self, positions: list[int]) -> None:
+        """Forget exactly these outbox rows (never a range: see ``delete_published``)."""
+
+
+def record(stream_id: str, expected_version: int, payloads: list[DomainEvent],
+           ctx: CommandContext) -> list[RecordedEvent]:
+    """The events as they will be stored: envelopes with consecutive versions."""
+    return [
+        RecordedEvent(envelope=new_envelope(
+            p, stream_id, expected_version + i + 1, ctx.actor, ctx.command_id,
+            ctx.correlation_id, ctx.causation_id), payload=p)
+        for i, p in enumerate(payloads)
+    ]
+
+
+_LOAD = """
+WITH snap AS (
+    SELECT version, state FROM eventlog.snapshots WHERE stream_id = $1 AND kind = $2
+)
+SELECT version AS v, state AS data, true AS is_snapshot FROM snap
+UNION ALL
+SELECT stream_version, body, false FROM eventlog.events
+WHERE stream_id = $1 AND stream_version > coalesce((SELECT version FROM snap), 0)
+ORDER BY is_snapshot DESC, v
+"""
+
+
+_CLAIM = """
+WITH claimed AS (
+    INSERT INTO eventlog.commands (command_id, stream_id, outcome) VALUES ($1, $2, $3)
+    ON CONFLICT (command_id) DO NOTHING RETURNING true
+)
+SELECT (SELECT true FROM claimed) IS NOT NULL,
+       (SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $2)
+"""
+_SNAPSHOT_UPSERT = """
+INSERT INTO eventlog.snapshots (stream_id, kind, version, state) VALUES ($1, {kind}, {version},
+{state}) ON CONFLICT (stream_id) DO UPDATE SET kind = excluded.kind, version = excluded.version,
+state = excluded.state, taken_at = now()
+WHERE snapshots.version < excluded.version OR snapshots.kind <> excluded.kind
+"""
+_SNAPSHOT = _SNAPSHOT_UPSERT.format(kind="$2", version="$3", state="$4")
+# Arrays, not a round trip per row; the outbox keeps the events' order; pg_notify wakes the
+# relay when the transaction commits.
+_APPEND = """
+WITH stored AS (
+    INSERT INTO eventlog.events (stream_id, stream_version, event_id, event_type, aggregate,
+                                 occurred_at, command_id, body)
+    SELECT $1, v, id, t, $2, at, $3, b
+    FROM unnest($4::int[], $5::uuid[], $6::text[], $7::timestamptz[], $8::bytea[])
+         AS e(v, id, t, at, b)
+), queued AS (
+    INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body)
+    SELECT $9, $1, id, t, b FROM unnest($5::uuid[], $6::text[], $8::bytea[])
+         WITH ORDINALITY AS e(id, t, b, n) ORDER BY n
+){snapshot}
+SELECT pg_notify('""" + OUTBOX_CHANNEL + """', '')
+"""
+_APPEND_WITH_SNAPSHOT = _APPEND.format(snapshot=", kept AS (" + _SNAPSHOT_UPSERT.format(
+    kind="$10", version="$11", state="$12") + ")")
+_APPEND = _APPEND.format(snapshot="")
+
+
+async def read_outbox(conn, limit: int) -> list[OutboxRow]:
+    rows = await conn.fetch(
+        "SELECT position, topic, message_key, event_id, event_type, body, created_at "
+        "FROM eventlog.outbox ORDER BY position LIMIT $1", limit)
+    return [OutboxRow(r["position"], r["topic"], r["message_key"], r["event_id"],
+                      r["event_type"], bytes(r["body"]), r["created_at"]) for r in rows]
+
+
+async def delete_published(conn, positions: list[int]) -> None:
+    # Delete exactly what was published, never a range: a transaction that took a lower
+    # position may commit after the read, and its row must wait for the next batch.
+    await conn.execute("DELETE FROM eventlog.outbox WHERE position = ANY($1::bigint[])",
+                       positions)
+
+
+class PostgresEventStore:
     def __init__(self, pool: asyncpg.Pool):
         self.pool = pool
 
-    async def load(self, stream_id: str) -> Stream:
-        rows = await self.pool.fetch(
-            "SELECT body FROM eventlog.events WHERE stream_id = $1 ORDER BY stream_version",
-            stream_id,
-        )
-        events = [codec.decode(bytes(r["body"])) for r in rows]
-        return Stream(stream_id, len(events), events)
+    async def load(self, stream_id: str, snapshot_kind: str | None = None) -> Stream:
+        rows = await self.pool.fetch(_LOAD, stream_id, snapshot_kind or "")
+        snapshot = None
+        if rows and rows[0]["is_snapshot"]:
+            snapshot = Snapshot(snapshot_kind, rows[0]["v"], bytes(rows[0]["data"]))
+            rows = rows[1:]
+        events = [codec.decode(bytes(r["data"])) for r in rows]
+        version = rows[-1]["v"] if rows else (snapshot.version if snapshot else 0)
+        return Stream(stream_id, version, snapshot, events)
 
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         raw = await self.pool.fetchval(
@@ -72,52 +213,51 @@ class EventStore:
     async def append(
         self, stream_id: str, expected_version: int, payloads: list[DomainEvent],
         ctx: CommandContext, outcome: dict[str, Any],
-        also: SameTransaction | None = None,
+        also: SameTransaction | None = None, snapshot: Snapshot | None = None,
     ) -> list[RecordedEvent]:
-        """Append events at ``expected_version + 1...`` and record the command's outcome.
-
-        Raises ConcurrencyError when the stream is not at ``expected_version``, and
-        DuplicateCommand when this command_id was already handled (nothing is appended).
-        """
-        recorded = [
-            RecordedEvent(envelope=new_envelope(
-                p, stream_id, expected_version + i + 1, ctx.actor, ctx.command_id,
-                ctx.correlation_id, ctx.causation_id), payload=p)
-            for i, p in enumerate(payloads)
-        ]
+        recorded = record(stream_id, expected_version, payloads, ctx)
         bodies = [codec.encode(e) for e in recorded]
         async with self.pool.acquire() as conn:
             async with conn.transaction():
-                first = await conn.fetchval(
-                    "INSERT INTO eventlog.commands (command_id, stream_id, outcome) "
-                    "VALUES ($1, $2, $3) ON CONFLICT (command_id) DO NOTHING RETURNING true",
-                    ctx.command_id, stream_id, json.dumps(outcome, default=str))
+                # Few round trips per command: the command record and the version check in
+                # one statement, then the events, the outbox rows, the snapshot and the
+                # relay's wake-up in another.
+                first, actual = await conn.fetchrow(
+                    _CLAIM, ctx.command_id, stream_id, json.dumps(outcome, default=str))
                 if not first:
                     raise DuplicateCommand(await self._stored_outcome(conn, ctx.command_id))
-                actual = await conn.fetchval(
-                    "SELECT coalesce(max(stream_version), 0) FROM eventlog.events "
-                    "WHERE stream_id = $1", stream_id)
                 if actual != expected_version:
                     raise ConcurrencyError(stream_id, expected_version, actual)
-                try:
-                    await conn.executemany(
-                        "INSERT INTO eventlog.events (stream_id, stream_version, event_id, "
-                        "event_type, aggregate, occurred_at, command_id, body) "
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        [(stream_id, e.envelope.stream_version, e.envelope.event_id,
-                          e.event_type, e.payload.aggregate, e.envelope.occurred_at,
-                          ctx.command_id, body) for e, body in zip(recorded, bodies)])
-                except asyncpg.UniqueViolationError as exc:  # a concurrent writer won
-                    raise ConcurrencyError(stream_id, expected_version, -1) from exc
-                await conn.executemany(
-                    "INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body) "
-                    "VALUES ($1, $2, $3, $4, $5)",
-                    [(topic_for(e.payload.aggregate), stream_id, e.envelope.event_id,
-                      e.event_type, body) for e, body in zip(recorded, bodies)])
+                if recorded:
+                    await self._insert(conn, stream_id, recorded, bodies, ctx, snapshot)
+                elif snapshot is not None:
+                    await conn.execute(_SNAPSHOT, stream_id, snapshot.kind, snapshot.version,
+                                       snapshot.state)
                 if also is not None:
                     await also(conn)
-                await conn.execute(f"NOTIFY {OUTBOX_CHANNEL}")
         return recorded
+
+    @staticmethod
+    async def _insert(conn, stream_id: str, recorded: list[RecordedEvent], bodies: list[bytes],
+                      ctx: CommandContext, snapshot: Snapshot | None) -> None:
+        args = [stream_id, recorded[0].payload.aggregate.name, ctx.command_id,
+                [e.envelope.stream_version for e in recorded],
+                [e.envelope.event_id for e in recorded], [e.event_type for e in recorded],
+                [e.envelope.occurred_at for e in recorded], bodies,
+                recorded[0].payload.aggregate.topic]
+        if snapshot is not None:
+            args += [snapshot.kind, snapshot.version, snapshot.state]
+        try:
+            await conn.execute(_APPEND_WITH_SNAPSHOT if snapshot else _APPEND, *args)
+        except asyncpg.UniqueViolationError as exc:  # a concurrent writer won
+            raise ConcurrencyError(stream_id, recorded[0].envelope.stream_version - 1,
+                                   -1) from exc
+
+    async def pending_outbox(self, limit: int) -> list[OutboxRow]:
+        return await read_outbox(self.pool, limit)
+
+    async def mark_published(self, positions: list[int]) -> None:
+        await delete_published(self.pool, positions)
 
     @staticmethod
     async def _stored_outcome(conn: asyncpg.Connection, command_id: UUID) -> dict[str, Any]:

@@ -10,8 +10,8 @@ import time
 from confluent_kafka.admin import AdminClient, NewTopic
 from confluent_kafka import KafkaError, KafkaException
 
-from schemas.envelope import DomainEvent, topic_for
-from soems.settings import Settings
+from schemas.envelope import Aggregate
+from settings import Settings
 
 DOMAIN_PARTITIONS = 6
 DLQ_PARTITIONS = 3
@@ -19,11 +19,10 @@ FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
 def domain_topics() -> dict[str, tuple[int, dict[str, str]]]:
-    aggregates = sorted({cls.aggregate for cls in DomainEvent.registry.values()})
     topics: dict[str, tuple[int, dict[str, str]]] = {}
-    for aggregate in aggregates:
-        topics[topic_for(aggregate)] = (DOMAIN_PARTITIONS, FOREVER)
-        topics[dlq_for(topic_for(aggregate))] = (DLQ_PARTITIONS, FOREVER)
+    for aggregate in sorted(Aggregate.registry.values(), key=lambda a: a.name):
+        topics[aggregate.topic] = (DOMAIN_PARTITIONS, FOREVER)
+        topics[dlq_for(aggregate.topic)] = (DLQ_PARTITIONS, FOREVER)
     return topics
 
 

@@ -1,14 +1,23 @@
 """Read-model builders: Kafka consumers that keep PostgreSQL and MongoDB views up to date.
 
-One module per read model; each exposes ``projection``. Run one worker per projection with
-``python -m projections run NAME`` (``soems up`` starts them all).
+One module per read model; each exposes ``projection`` and the name of what it writes (a
+``Table`` or a collection name), which the query side imports. Registering a projection is
+one line in ``REGISTERED``; ``soems up`` starts one worker per projection
+(``python -m projections run NAME``).
 """
 from __future__ import annotations
 
-from eventlog.projection import MongoProjection, PostgresProjection
+from eventlog.projection import Projection
+
+REGISTERED = (
+    "projections.users",
+    "projections.exam_catalogue",
+    "projections.exam_documents",
+)
 
 
-def all_projections() -> dict[str, PostgresProjection | MongoProjection]:
-    from projections import exam_catalogue, exam_documents, users
+def all_projections() -> dict[str, Projection]:
+    from importlib import import_module
 
-    return {m.projection.name: m.projection for m in (users, exam_catalogue, exam_documents)}
+    found = [import_module(name).projection for name in REGISTERED]
+    return {p.name: p for p in found}

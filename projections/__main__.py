@@ -8,7 +8,7 @@ import sys
 
 from eventlog.projection import PostgresProjection, run_mongo_projection, run_postgres_projection
 from projections import all_projections
-from soems.settings import get_settings
+from settings import get_settings
 
 
 async def run(name: str) -> None:
@@ -29,6 +29,10 @@ def main(argv: list[str]) -> int:
         return 2
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from eventlog.metrics import FIRST_PROJECTION, metrics_port, serve_metrics
+
+    serve_metrics(metrics_port(get_settings().metrics_port_base,
+                               FIRST_PROJECTION + list(known).index(argv[1])))
     asyncio.run(run(argv[1]))
     return 0
 

@@ -3,13 +3,12 @@
 can never bring them back."""
 from __future__ import annotations
 
-import asyncpg
+from eventlog.projection import PostgresProjection, Row, Table
+from schemas.envelope import RecordedEvent
+from schemas.events.exam import (EXAM, ExamDeleted, ExamDrafted, ExamPublished, ExamStatus,
+                                 ExamUpdated)
 
-from eventlog.projection import PostgresProjection
-from schemas.envelope import RecordedEvent, topic_for
-from schemas.events.exam import ExamDeleted, ExamDrafted, ExamPublished, ExamUpdated
-
-DDL = """
+EXAM_CATALOGUE = Table("exam_catalogue", key="exam_id", ddl="""
 CREATE TABLE IF NOT EXISTS exam_catalogue (
     exam_id          text        PRIMARY KEY,
     teacher_id       text        NOT NULL,
@@ -21,47 +20,37 @@ CREATE TABLE IF NOT EXISTS exam_catalogue (
     created_at       timestamptz NOT NULL,
     updated_at       timestamptz NOT NULL,
     published_at     timestamptz,
-    version          integer     NOT NULL,
-    -- When the read model caught up with the event: command-to-read lag for the benchmark.
-    projected_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+    version          integer     NOT NULL
 );
 CREATE INDEX IF NOT EXISTS exam_catalogue_status_window
     ON exam_catalogue (status, window_opens_at);
 CREATE INDEX IF NOT EXISTS exam_catalogue_teacher ON exam_catalogue (teacher_id, status);
-"""
-
-_GUARD = "WHERE exam_id = $1 AND version < $2"
+""")
 
 
-async def apply(conn: asyncpg.Connection, event: RecordedEvent) -> None:
-    e, env = event.payload, event.envelope
-    v, at = env.stream_version, env.occurred_at
+def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
+    e, at = event.payload, event.envelope.occurred_at
     match e:
         case ExamDrafted():
-            await conn.execute(
-                "INSERT INTO exam_catalogue (exam_id, teacher_id, title, status, duration_minutes,"
-                " window_opens_at, window_closes_at, created_at, updated_at, version) "
-                "VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $7, $8) "
-                "ON CONFLICT (exam_id) DO NOTHING",
-                e.exam_id, e.teacher_id, e.title, e.duration_minutes, e.window_opens_at,
-                e.window_closes_at, at, v)
+            return {"exam_id": e.exam_id, "teacher_id": e.teacher_id, "title": e.title,
+                    "status": ExamStatus.DRAFT.value, "duration_minutes": e.duration_minutes,
+                    "window_opens_at": e.window_opens_at, "window_closes_at": e.window_closes_at,
+                    "created_at": at, "updated_at": at, "published_at": None}
+    if row is None:
+        return None  # an exam this read model never saw drafted
+    match e:
         case ExamUpdated():
-            await conn.execute(
-                "UPDATE exam_catalogue SET title = $3, duration_minutes = $4, "
-                "window_opens_at = $5, window_closes_at = $6, updated_at = $7, version = $2, "
-                f"projected_at = clock_timestamp() {_GUARD}",
-                e.exam_id, v, e.title, e.duration_minutes, e.window_opens_at,
-                e.window_closes_at, at)
+            return {**row, "title": e.title, "duration_minutes": e.duration_minutes,
+                    "window_opens_at": e.window_opens_at, "window_closes_at": e.window_closes_at,
+                    "updated_at": at}
         case ExamPublished():
-            await conn.execute(
-                "UPDATE exam_catalogue SET status = 'published', published_at = $3, "
-                f"updated_at = $4, version = $2, projected_at = clock_timestamp() {_GUARD}",
-                e.exam_id, v, e.published_at, at)
+            return {**row, "status": ExamStatus.PUBLISHED.value, "published_at": e.published_at,
+                    "updated_at": at}
         case ExamDeleted():
-            await conn.execute(
-                "UPDATE exam_catalogue SET status = 'deleted', updated_at = $3, version = $2, "
-                f"projected_at = clock_timestamp() {_GUARD}", e.exam_id, v, at)
+            return {**row, "status": ExamStatus.DELETED.value, "updated_at": at}
+    return None
 
 
-projection = PostgresProjection(name="exam_catalogue", topics=(topic_for("exam"),),
-                                tables=("exam_catalogue",), ddl=DDL, apply=apply)
+projection = PostgresProjection(
+    name="exam_catalogue", sources=(EXAM,), table=EXAM_CATALOGUE,
+    key_of=lambda event: EXAM.entity_id(event.envelope.stream_id), evolve=evolve)

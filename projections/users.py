@@ -1,14 +1,12 @@
 """Read model ``read_models.users``: accounts as admins search them (PostgreSQL)."""
 from __future__ import annotations
 
-import asyncpg
-
-from eventlog.projection import PostgresProjection
-from schemas.envelope import RecordedEvent, topic_for
-from schemas.events.identity import (UserDisabled, UserEnabled, UserProfileUpdated,
+from eventlog.projection import PostgresProjection, Row, Table
+from schemas.envelope import RecordedEvent
+from schemas.events.identity import (IDENTITY, UserDisabled, UserEnabled, UserProfileUpdated,
                                      UserRegistered, UserRoleChanged)
 
-DDL = """
+USERS = Table("users", key="user_id", ddl="""
 CREATE TABLE IF NOT EXISTS users (
     user_id       text        PRIMARY KEY,
     email         text        NOT NULL,
@@ -21,34 +19,27 @@ CREATE TABLE IF NOT EXISTS users (
 );
 CREATE INDEX IF NOT EXISTS users_role ON users (role, lower(name));
 CREATE INDEX IF NOT EXISTS users_email ON users (lower(email));
-"""
+""")
 
 
-async def apply(conn: asyncpg.Connection, event: RecordedEvent) -> None:
-    e, env = event.payload, event.envelope
-    # Every update is guarded by the stream version: a redelivered event changes nothing.
-    guard = "WHERE user_id = $1 AND version < $2"
+def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
+    e, at = event.payload, event.envelope.occurred_at
+    if isinstance(e, UserRegistered):
+        return {"user_id": e.user_id, "email": e.email, "name": e.name, "role": e.role,
+                "disabled": False, "registered_at": at, "updated_at": at}
+    if row is None:
+        return None
     match e:
-        case UserRegistered():
-            await conn.execute(
-                "INSERT INTO users (user_id, email, name, role, registered_at, updated_at, "
-                "version) VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (user_id) DO NOTHING",
-                e.user_id, e.email, e.name, e.role, env.occurred_at, env.stream_version)
         case UserProfileUpdated():
-            await conn.execute(f"UPDATE users SET name = $3, updated_at = $4, version = $2 {guard}",
-                               e.user_id, env.stream_version, e.name, env.occurred_at)
+            return {**row, "name": e.name, "updated_at": at}
         case UserRoleChanged():
-            await conn.execute(f"UPDATE users SET role = $3, updated_at = $4, version = $2 {guard}",
-                               e.user_id, env.stream_version, e.new_role, env.occurred_at)
+            return {**row, "role": e.new_role, "updated_at": at}
         case UserDisabled() | UserEnabled():
-            await conn.execute(
-                f"UPDATE users SET disabled = $3, updated_at = $4, version = $2 {guard}",
-                e.user_id, env.stream_version, isinstance(e, UserDisabled), env.occurred_at)
-        case _:
-            # Other identity events (a password change) move the version only.
-            await conn.execute(f"UPDATE users SET version = $2 {guard}",
-                               env.stream_id.removeprefix("user-"), env.stream_version)
+            return {**row, "disabled": isinstance(e, UserDisabled), "updated_at": at}
+    # Other identity events (a password change) move the version only.
+    return {**row}
 
 
 projection = PostgresProjection(
-    name="users", topics=(topic_for("identity"),), tables=("users",), ddl=DDL, apply=apply)
+    name="users", sources=(IDENTITY,), table=USERS,
+    key_of=lambda event: IDENTITY.entity_id(event.envelope.stream_id), evolve=evolve)

@@ -12,7 +12,9 @@ from pymongo import AsyncMongoClient
 from eventlog.postgres import create_pool
 from query_api import docs, exams, users
 from security.tokens import signing_secret
-from soems.settings import get_settings
+from settings import get_settings
+from web.errors import install_error_handlers
+from web.metrics import install_metrics
 
 
 @asynccontextmanager
@@ -33,6 +35,8 @@ def create_app() -> FastAPI:
                               "API; what they change shows up here within a moment.")
     for router in (users.router, exams.router, docs.router):
         app.include_router(router)
+    install_error_handlers(app)
+    install_metrics(app, "query-api")
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

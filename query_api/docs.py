@@ -1,21 +1,25 @@
-"""One page with the combined OpenAPI of both APIs (each operation names its own server)."""
+"""One page with the combined OpenAPI of both APIs (each operation names its own server).
+
+The command API's half is fetched from the running command API (the query side never imports
+the command side); if it does not answer, the page shows the query API alone and says so.
+"""
 from __future__ import annotations
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 
-from soems.settings import get_settings
+from settings import get_settings
 
 router = APIRouter(include_in_schema=False)
 
 
-def combined_openapi(query_app, command_app, query_url: str, command_url: str) -> dict:
+def combined_openapi(parts: list[tuple[dict, str]]) -> dict:
     spec = {"openapi": "3.1.0",
             "info": {"title": "SOEMS API", "version": "1",
                      "description": "Commands (writes) and queries (reads) of SOEMS."},
             "paths": {}, "components": {"schemas": {}, "securitySchemes": {}}}
-    for app, url in ((command_app, command_url), (query_app, query_url)):
-        part = app.openapi()
+    for part, url in parts:
         for path, operations in part.get("paths", {}).items():
             merged = spec["paths"].setdefault(path, {})
             for method, operation in operations.items():
@@ -27,12 +31,22 @@ def combined_openapi(query_app, command_app, query_url: str, command_url: str) -
 
 @router.get("/v1/openapi.json")
 async def openapi_all(request: Request):
-    from command_api.app import app as command_app
-
     s = get_settings()
     host = request.url.hostname or "127.0.0.1"
-    return combined_openapi(request.app, command_app, f"http://{host}:{s.query_api_port}",
-                            f"http://{host}:{s.command_api_port}")
+    query_url = f"http://{host}:{s.query_api_port}"
+    command_url = f"http://{host}:{s.command_api_port}"
+    parts = [(request.app.openapi(), query_url)]
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            answer = await http.get(f"http://127.0.0.1:{s.command_api_port}/openapi.json")
+            answer.raise_for_status()
+            parts.insert(0, (answer.json(), command_url))
+    except (httpx.HTTPError, ValueError):
+        pass
+    spec = combined_openapi(parts)
+    if len(parts) == 1:
+        spec["info"]["description"] += " (The command API did not answer: its routes are missing.)"
+    return spec
 
 
 @router.get("/v1/docs")

@@ -1,17 +1,20 @@
 """Exams: the catalogue (PostgreSQL) and the full exam document (MongoDB), each showing only
-what the caller may see. Students and proctors see published exams; teachers see their own
-exams in any state plus everyone's published ones; admins see all. Drafts of others do not
-exist for the caller (404), so nothing leaks."""
+what the caller may see (``security.visibility``: drafts of others do not exist for the
+caller, 404, so nothing leaks)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from projections.exam_catalogue import EXAM_CATALOGUE
+from projections.exam_documents import EXAM_DOCUMENTS
 from query_api.dependencies import CurrentUser, Documents, Page, PerPage, ReadModels
-from security.tokens import Principal
+from schemas.events.exam import ExamStatus
+from schemas.refusals import NotFound
+from security.visibility import may_see_exam, visible_exams_sql
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 
@@ -59,42 +62,29 @@ class ExamDocument(BaseModel):
     version: int
 
 
-def may_see(user: Principal, teacher_id: str, exam_status: str) -> bool:
-    if exam_status == "deleted":
-        return False
-    if user.role == "admin" or exam_status == "published":
-        return True
-    return user.role == "teacher" and user.user_id == teacher_id
-
-
 @router.get("", response_model=ExamPage, summary="Exams you may see, filtered and paged")
 async def list_exams(
     user: CurrentUser, db: ReadModels, page: Page = 1, per_page: PerPage = 20,
-    status_: Annotated[Literal["draft", "published"] | None, Query(alias="status")] = None,
+    status_: Annotated[Literal[ExamStatus.DRAFT, ExamStatus.PUBLISHED] | None,
+                       Query(alias="status")] = None,
     sort: Annotated[Literal["window_opens_at", "-window_opens_at", "created_at", "-created_at",
                             "title"], Query()] = "window_opens_at",
     mine: Annotated[bool, Query(description="only exams you teach")] = False,
 ):
-    args: list = []
-    if user.role == "admin":
-        where = ["status <> 'deleted'"]
-    elif user.role == "teacher":
-        args.append(user.user_id)
-        where = ["status <> 'deleted'", "(teacher_id = $1 OR status = 'published')"]
-    else:
-        where = ["status = 'published'"]
+    args: list = [user.user_id]
+    where = [visible_exams_sql(user.role, "$1")]
     if mine:
-        args.append(user.user_id)
-        where.append(f"teacher_id = ${len(args)}")
+        where.append("teacher_id = $1")
     if status_:
         args.append(status_)
         where.append(f"status = ${len(args)}")
-    condition = " AND ".join(where)
-    total = await db.fetchval(f"SELECT count(*) FROM read_models.exam_catalogue "
+    # $1 (the caller) is always bound; typing it here keeps it valid where no rule uses it.
+    condition = " AND ".join(where + ["$1::text IS NOT NULL"])
+    total = await db.fetchval(f"SELECT count(*) FROM {EXAM_CATALOGUE.qualified} "
                               f"WHERE {condition}", *args)
     rows = await db.fetch(
         "SELECT exam_id, teacher_id, title, status, duration_minutes, window_opens_at, "
-        "window_closes_at, created_at, published_at, version FROM read_models.exam_catalogue "
+        f"window_closes_at, created_at, published_at, version FROM {EXAM_CATALOGUE.qualified} "
         f"WHERE {condition} ORDER BY {_SORTS[sort]} "
         f"LIMIT {per_page} OFFSET {(page - 1) * per_page}", *args)
     return {"items": [dict(r) for r in rows], "total": total, "page": page, "per_page": per_page}
@@ -102,8 +92,9 @@ async def list_exams(
 
 @router.get("/{exam_id}", response_model=ExamDocument, summary="One exam, in full")
 async def get_exam(exam_id: str, user: CurrentUser, documents: Documents, response: Response):
-    doc = await documents["exams"].find_one({"_id": exam_id})
-    if doc is None or not may_see(user, doc.get("teacher_id"), doc.get("status")):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"exam {exam_id} not found")
+    doc = await documents[EXAM_DOCUMENTS].find_one({"_id": exam_id})
+    if doc is None or not may_see_exam(user.user_id, user.role, doc.get("teacher_id"),
+                                       doc.get("status")):
+        raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
     response.headers["ETag"] = f'"{doc["version"]}"'
     return {"exam_id": doc.pop("_id"), **doc}

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from projections.users import USERS
 from query_api.dependencies import CurrentUser, Page, PerPage, ReadModels, require_role
+from schemas.refusals import NotFound
+from security.roles import Role
 
 router = APIRouter(tags=["users"])
 
@@ -35,19 +38,19 @@ class UserPage(BaseModel):
 
 @router.get("/v1/auth/me", response_model=UserView, tags=["auth"], summary="Your account")
 async def me(user: CurrentUser, db: ReadModels):
-    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM read_models.users WHERE user_id = $1",
+    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM {USERS.qualified} WHERE user_id = $1",
                             user.user_id)
     if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
+        raise NotFound("account_not_found", "account not found")
     return dict(row)
 
 
-@router.get("/v1/users", response_model=UserPage, dependencies=[require_role("admin")],
+@router.get("/v1/users", response_model=UserPage, dependencies=[require_role(Role.ADMIN)],
             summary="Search accounts (admins)")
 async def list_users(
     db: ReadModels, page: Page = 1, per_page: PerPage = 20,
     q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
-    role: Annotated[Literal["student", "teacher", "proctor", "admin"] | None, Query()] = None,
+    role: Annotated[Role | None, Query()] = None,
     disabled: bool | None = None,
     sort: Annotated[Literal["name", "-name", "email", "registered_at", "-registered_at"],
                     Query()] = "name",
@@ -63,8 +66,8 @@ async def list_users(
         args.append(disabled)
         where.append(f"disabled = ${len(args)}")
     condition = " AND ".join(where)
-    total = await db.fetchval(f"SELECT count(*) FROM read_models.users WHERE {condition}", *args)
+    total = await db.fetchval(f"SELECT count(*) FROM {USERS.qualified} WHERE {condition}", *args)
     rows = await db.fetch(
-        f"SELECT {_COLUMNS} FROM read_models.users WHERE {condition} ORDER BY {_SORTS[sort]} "
+        f"SELECT {_COLUMNS} FROM {USERS.qualified} WHERE {condition} ORDER BY {_SORTS[sort]} "
         f"LIMIT {per_page} OFFSET {(page - 1) * per_page}", *args)
     return {"items": [dict(r) for r in rows], "total": total, "page": page, "per_page": per_page}

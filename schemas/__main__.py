@@ -23,7 +23,7 @@ def generate(root: Path, event_classes: Mapping[str, type[DomainEvent]]) -> list
     """Write each event's current schema file; return the refusals (empty when all went well)."""
     refusals = []
     for event_type, event_cls in sorted(event_classes.items()):
-        path = schema_path(root, event_cls.aggregate, event_type, event_cls.schema_version)
+        path = schema_path(root, event_cls.aggregate.name, event_type, event_cls.schema_version)
         text = render_schema(event_schema(event_cls))
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +46,7 @@ def check(root: Path, event_classes: Mapping[str, type[DomainEvent]]) -> list[st
         return [str(exc)]
     problems = []
     for event_type, event_cls in sorted(event_classes.items()):
-        path = schema_path(root, event_cls.aggregate, event_type, event_cls.schema_version)
+        path = schema_path(root, event_cls.aggregate.name, event_type, event_cls.schema_version)
         if not path.exists():
             problems.append(f"{event_type}: {path} is missing; run `python -m schemas generate`")
         elif path.read_text(encoding="utf-8") != render_schema(event_schema(event_cls)):

@@ -51,13 +51,13 @@ class FormerNames:
 
 
 def event_record_name(event_cls: type[DomainEvent]) -> str:
-    return f"soems.{event_cls.aggregate}.{event_cls.event_type()}"
+    return f"soems.{event_cls.aggregate.name}.{event_cls.event_type()}"
 
 
 def event_schema(event_cls: type[DomainEvent]) -> dict[str, Any]:
     """The Avro schema of one event type, as the JSON-ready dict committed to schemas/avro."""
     defined: set[str] = set()
-    payload_namespace = f"soems.{event_cls.aggregate}"
+    payload_namespace = f"soems.{event_cls.aggregate.name}"
     return {
         "type": "record",
         "name": event_record_name(event_cls),

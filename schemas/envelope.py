@@ -7,11 +7,52 @@ same Python definitions.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A family of event streams, declared once (``EXAM = Aggregate("exam", "exam")``).
+
+    Everything about it derives from this declaration: its Kafka topic, its stream
+    ids (``<stream_prefix>-<id>``), the Avro namespace of its events, and the event classes
+    whose base names it. Consumers subscribe to aggregates, never to topic strings.
+    """
+
+    name: str
+    stream_prefix: str
+
+    registry: ClassVar[dict[str, "Aggregate"]] = {}
+
+    def __post_init__(self) -> None:
+        known = Aggregate.registry.get(self.name)
+        if known is not None and known != self:
+            raise TypeError(f"aggregate {self.name} is declared twice")
+        Aggregate.registry[self.name] = self
+
+    @property
+    def topic(self) -> str:
+        return f"soems.{self.name}.events"
+
+    def stream_id(self, entity_id: str) -> str:
+        return f"{self.stream_prefix}-{entity_id}"
+
+    def entity_id(self, stream_id: str) -> str:
+        prefix = f"{self.stream_prefix}-"
+        if not stream_id.startswith(prefix):
+            raise ValueError(f"{stream_id} is not a {self.name} stream")
+        return stream_id[len(prefix):]
+
+    def events(self) -> dict[str, type["DomainEvent"]]:
+        return {name: cls for name, cls in DomainEvent.registry.items() if cls.aggregate is self}
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class Actor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -44,14 +85,14 @@ class Envelope(BaseModel):
 class DomainEvent(BaseModel):
     """Base of every event payload. Subclasses are immutable facts.
 
-    ``aggregate`` names the stream family (and so the Kafka topic ``soems.<aggregate>.events``);
+    ``aggregate`` is the stream family (and so the Kafka topic ``soems.<aggregate>.events``);
     ``schema_version`` is the version of the payload's Avro schema that this class writes.
     Concrete subclasses register themselves by class name, which is the event type.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    aggregate: ClassVar[str]
+    aggregate: ClassVar[Aggregate]
     schema_version: ClassVar[int] = 1
     # Per-aggregate base classes set this to stay out of the registry.
     abstract: ClassVar[bool] = True
@@ -96,9 +137,5 @@ def new_envelope(payload: DomainEvent, stream_id: str, stream_version: int, acto
     )
 
 
-def topic_for(aggregate: str) -> str:
-    return f"soems.{aggregate}.events"
-
-
-__all__ = ["Actor", "DomainEvent", "Envelope", "RecordedEvent", "SYSTEM", "new_envelope",
-           "topic_for", "utcnow"]
+__all__ = ["Actor", "Aggregate", "DomainEvent", "Envelope", "RecordedEvent", "SYSTEM",
+           "new_envelope", "utcnow"]

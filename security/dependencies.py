@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from schemas.refusals import Forbidden, Unauthenticated
 from security.tokens import InvalidToken, Principal, verify_access_token
-from soems.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -19,13 +20,11 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthenticated("missing_token", "missing bearer token")
     try:
         return verify_access_token(s, credentials.credentials)
     except InvalidToken as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}",
-                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        raise Unauthenticated("invalid_token", f"invalid token: {exc}") from exc
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
@@ -34,7 +33,6 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 def require_role(*roles: str):
     def guard(user: CurrentUser) -> Principal:
         if not user.has_role(*roles):
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"this needs the role {' or '.join(roles)}")
+            raise Forbidden("role_required", f"this needs the role {' or '.join(roles)}")
         return user
     return Depends(guard)

@@ -12,7 +12,7 @@ from uuid import uuid4
 
 from jose import JWTError, jwt
 
-from soems.settings import Settings
+from settings import Settings
 
 ALGORITHM = "HS256"
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from deploy.local import stack
 from deploy.local.install import InstallError, install
-from soems.settings import COMPONENTS, load_settings
+from settings import COMPONENTS, load_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="SOEMS: event-sourced online examinations with AI proctoring.")
@@ -162,17 +162,19 @@ def admin_create(
 
     from pydantic import ValidationError as InputError
 
-    from command_api.identity.routes import CreateUserIn, register_account
-    from eventlog.decider import DomainError
-    from eventlog.postgres import create_pool, run_sql, setup_event_store
-    from eventlog.store import CommandContext, EventStore
+    from security.roles import Role
+
     from command_api.identity import credentials
+    from command_api.identity.accounts import NewAccount, register_account
+    from eventlog.postgres import create_pool, run_sql, setup_event_store
+    from eventlog.store import CommandContext, PostgresEventStore
     from schemas.envelope import SYSTEM
+    from schemas.refusals import DomainError
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        body = CreateUserIn(email=email, name=name, password=password, role="admin")
+        body = NewAccount(email=email, name=name, password=password)
     except InputError as exc:
         for err in exc.errors():
             typer.secho(f"error: {err['loc'][0]}: {err['msg']}", fg=typer.colors.RED, err=True)
@@ -185,8 +187,9 @@ def admin_create(
             await setup_event_store(pool)
             await run_sql(pool, credentials.SQL.read_text())
             ctx = CommandContext(command_id=uuid4(), actor=SYSTEM)
-            return await register_account(EventStore(pool), pool, body, "admin", ctx,
-                                          actor_is_visitor=False)
+            return await register_account(PostgresEventStore(pool), str(body.email),
+                                          body.name, body.password, Role.ADMIN, ctx,
+                                          by_visitor=False)
         finally:
             await pool.close()
 

@@ -26,13 +26,14 @@ import traceback
 from collections.abc import AsyncIterator
 
 import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.types import EventT, StreamT
 
 from eventlog.projection import DeadLetters
 from eventlog.topics import DLQ_PARTITIONS, FOREVER, dlq_for, ensure_topics
 from schemas import codec
-from schemas.envelope import RecordedEvent
-from soems.settings import get_settings
+from schemas.envelope import Aggregate, RecordedEvent
+from settings import get_settings
 
 APP_ID = "soems-processors"
 # Only the supervisor of this worker cares about its web port (health, table views), so it is
@@ -55,11 +56,11 @@ class ProcessorApp(faust.App):
         self._owned_topics: dict[str, tuple[int, dict[str, str]]] = {}
         self._dead_letters: DeadLetters | None = None
 
-    def source_topic(self, name: str) -> faust.TopicT:
-        """A domain topic to read (the project's topic setup creates it) whose poison
+    def source_topic(self, aggregate: Aggregate) -> faust.TopicT:
+        """An aggregate's topic to read (the project's topic setup creates it) whose poison
         messages go to its DLQ, which this app creates if missing."""
-        self._owned_topics[dlq_for(name)] = (DLQ_PARTITIONS, FOREVER)
-        return self.topic(name, key_serializer="raw", value_serializer="raw")
+        self._owned_topics[dlq_for(aggregate.topic)] = (DLQ_PARTITIONS, FOREVER)
+        return self.topic(aggregate.topic, key_serializer="raw", value_serializer="raw")
 
     def owned_topic(self, name: str, partitions: int, config: dict[str, str],
                     **options) -> faust.TopicT:
@@ -122,6 +123,9 @@ def _create_app() -> ProcessorApp:
 
 
 app = _create_app()
+# Prometheus metrics (events, lag, commit latency per topic) at /metrics on the worker's web
+# port, from faust's own sensor.
+setup_prometheus_sensors(app, name_prefix="soems_processors")
 
 
 async def decoded_events(stream: StreamT) -> AsyncIterator[RecordedEvent]:

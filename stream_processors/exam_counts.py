@@ -17,11 +17,9 @@ from __future__ import annotations
 import faust
 
 from eventlog.topics import DOMAIN_PARTITIONS
-from schemas.envelope import topic_for
-from schemas.events.exam import ExamPublished
+from schemas.events.exam import EXAM, ExamPublished
 from stream_processors.app import APP_ID, COMPACT, app, decoded_events
 
-EXAM_EVENTS = topic_for("exam")
 TEACHER_EXAM_COUNTS = "soems.analytics.teacher_exam_counts"
 EXAM_PUBLICATIONS_BY_TEACHER = f"{APP_ID}-exam-publications-by-teacher"
 # Shards of the table: the partitions of the re-keyed topic that feeds it.
@@ -42,7 +40,7 @@ class TeacherPublishedExams(faust.Record, serializer="json"):
     last_event_id: str
 
 
-exam_events = app.source_topic(EXAM_EVENTS)
+exam_events = app.source_topic(EXAM)
 exam_publications_by_teacher = app.owned_topic(
     # Broker default retention: it only carries publications until they are counted.
     EXAM_PUBLICATIONS_BY_TEACHER, TEACHER_SHARDS, {},

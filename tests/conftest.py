@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from deploy.local import stack
-from soems.settings import load_settings
+from settings import load_settings
 
 
 def pytest_collection_modifyitems(items):

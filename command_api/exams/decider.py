@@ -4,9 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from eventlog.decider import Decider, Forbidden, Invalid, NotFound, DomainError
+from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
-from schemas.events.exam import ExamDeleted, ExamDrafted, ExamPublished, ExamUpdated
+from schemas.events.exam import (EXAM, ExamDeleted, ExamDrafted, ExamPublished, ExamStatus,
+                                 ExamUpdated)
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
+from security.roles import Role
+from security.visibility import may_manage_exam
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class DeleteExam:
 
 @dataclass(frozen=True)
 class Exam:
-    status: str = "none"  # none -> draft -> published; draft -> deleted
+    status: str = "none"  # none, then an ExamStatus
     teacher_id: str | None = None
     content: ExamContent | None = None
 
@@ -60,13 +64,13 @@ class Exam:
 def evolve(state: Exam, event: DomainEvent) -> Exam:
     match event:
         case ExamDrafted():
-            return Exam("draft", event.teacher_id, _content(event))
+            return Exam(ExamStatus.DRAFT, event.teacher_id, _content(event))
         case ExamUpdated():
             return replace(state, content=_content(event))
         case ExamPublished():
-            return replace(state, status="published")
+            return replace(state, status=ExamStatus.PUBLISHED)
         case ExamDeleted():
-            return replace(state, status="deleted")
+            return replace(state, status=ExamStatus.DELETED)
     return state
 
 
@@ -80,7 +84,7 @@ def _content(e: ExamDrafted | ExamUpdated) -> ExamContent:
 def decide(command, state: Exam) -> list[DomainEvent]:
     match command:
         case DraftExam():
-            if not command.actor.role == "teacher":
+            if command.actor.role != Role.TEACHER:
                 raise Forbidden("not_a_teacher", "only teachers create exams")
             if state.status != "none":
                 raise DomainError("exam_exists", f"exam {command.exam_id} already exists")
@@ -89,17 +93,17 @@ def decide(command, state: Exam) -> list[DomainEvent]:
                                 **vars(command.content))]
         case UpdateExam():
             _authorise(command.actor, state, command.exam_id)
-            if state.status != "draft":
+            if state.status != ExamStatus.DRAFT:
                 raise DomainError("exam_not_draft",
                                   f"exam {command.exam_id} is {state.status}; only drafts change")
             _validate(command.content)
             return [ExamUpdated(exam_id=command.exam_id, **vars(command.content))]
         case PublishExam():
             _authorise(command.actor, state, command.exam_id)
-            if state.status == "published":
+            if state.status == ExamStatus.PUBLISHED:
                 raise DomainError("exam_already_published",
                                   f"exam {command.exam_id} is already published")
-            if state.status != "draft":
+            if state.status != ExamStatus.DRAFT:
                 raise DomainError("exam_not_draft", f"exam {command.exam_id} is {state.status}")
             closes = state.content.window_closes_at
             if closes is not None and closes <= command.now:
@@ -109,7 +113,7 @@ def decide(command, state: Exam) -> list[DomainEvent]:
                                   published_at=command.now)]
         case DeleteExam():
             _authorise(command.actor, state, command.exam_id)
-            if state.status != "draft":
+            if state.status != ExamStatus.DRAFT:
                 raise DomainError("exam_not_draft",
                                   f"exam {command.exam_id} is {state.status}; only drafts are deleted")
             return [ExamDeleted(exam_id=command.exam_id)]
@@ -119,8 +123,8 @@ def decide(command, state: Exam) -> list[DomainEvent]:
 def _authorise(actor: Actor, state: Exam, exam_id: str) -> None:
     """Only the exam's teacher and admins act on it; to anyone else it does not exist, so
     drafts do not leak."""
-    owner = actor.role == "teacher" and actor.user_id == state.teacher_id
-    if state.status in ("none", "deleted") or not (owner or actor.role == "admin"):
+    if state.status in ("none", ExamStatus.DELETED) or \
+            not may_manage_exam(actor.user_id, actor.role, state.teacher_id):
         raise NotFound("exam_not_found", f"exam {exam_id} does not exist")
 
 
@@ -142,8 +146,4 @@ def _validate(c: ExamContent) -> None:
                       field="window_closes_at")
 
 
-exam_decider = Decider(initial=Exam(), decide=decide, evolve=evolve)
-
-
-def stream_id(exam_id: str) -> str:
-    return f"exam-{exam_id}"
+exam_decider = Decider(EXAM, initial=Exam(), decide=decide, evolve=evolve)

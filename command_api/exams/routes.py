@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from command_api.dependencies import Command, ExpectedVersion, Store
 from command_api.exams.decider import (DeleteExam, DraftExam, Exam, ExamContent, PublishExam,
-                                       UpdateExam, exam_decider, stream_id)
-from eventlog.decider import handle
+                                       UpdateExam, exam_decider)
+from command_api.handling import handle
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 _EXAM_IDS = uuid5(NAMESPACE_URL, "https://soems.org/exam")
@@ -56,14 +56,14 @@ async def draft_exam(body: ExamIn, ctx: Command, store: Store):
     # The exam id derives from the command id, so a retried request names the same exam.
     exam_id = str(uuid5(_EXAM_IDS, str(ctx.command_id)))
     command = DraftExam(exam_id, ctx.actor, body.content())
-    return await handle(store, exam_decider, stream_id(exam_id), command, ctx, _result(exam_id))
+    return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id))
 
 
 @router.put("/{exam_id}", response_model=ExamCommandResult, summary="Edit a draft exam")
 async def update_exam(exam_id: str, body: ExamIn, ctx: Command, store: Store,
                       expected: ExpectedVersion):
     command = UpdateExam(exam_id, ctx.actor, body.content())
-    return await handle(store, exam_decider, stream_id(exam_id), command, ctx, _result(exam_id),
+    return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id),
                         expected_version=expected)
 
 
@@ -71,14 +71,14 @@ async def update_exam(exam_id: str, body: ExamIn, ctx: Command, store: Store,
              summary="Publish a draft exam so students can see it")
 async def publish_exam(exam_id: str, ctx: Command, store: Store, expected: ExpectedVersion):
     command = PublishExam(exam_id, ctx.actor, datetime.now(timezone.utc))
-    return await handle(store, exam_decider, stream_id(exam_id), command, ctx, _result(exam_id),
+    return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id),
                         expected_version=expected)
 
 
 @router.delete("/{exam_id}", response_model=ExamCommandResult, summary="Delete a draft exam")
 async def delete_exam(exam_id: str, ctx: Command, store: Store, expected: ExpectedVersion):
     command = DeleteExam(exam_id, ctx.actor)
-    return await handle(store, exam_decider, stream_id(exam_id), command, ctx, _result(exam_id),
+    return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id),
                         expected_version=expected)
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from eventlog.decider import Decider, DomainError, Forbidden, Invalid, NotFound
+from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
-from schemas.events.identity import (UserDisabled, UserEnabled, UserPasswordChanged,
+from schemas.events.identity import (IDENTITY, UserDisabled, UserEnabled, UserPasswordChanged,
                                      UserProfileUpdated, UserRegistered, UserRoleChanged)
 
-ROLES = ("student", "teacher", "proctor", "admin")
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
+from security.roles import ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -132,18 +133,18 @@ def _registration_channel(command: RegisterUser) -> str:
     if actor is None:
         if not command.self_registration_open:
             raise Forbidden("registration_closed", "self-registration is turned off")
-        if command.role != "student":
+        if command.role != Role.STUDENT:
             raise Forbidden("students_only", "only students register themselves", )
         return "self"
     if actor.role == "system":
         return "cli"
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return "admin"
     raise Forbidden("not_an_admin", "only admins create accounts")
 
 
 def _admin(actor: Actor) -> None:
-    if actor.role != "admin":
+    if actor.role != Role.ADMIN:
         raise Forbidden("not_an_admin", "this needs the admin role")
 
 
@@ -152,8 +153,4 @@ def _exists(state: User, user_id: str) -> None:
         raise NotFound("user_not_found", f"user {user_id} does not exist")
 
 
-identity_decider = Decider(initial=User(), decide=decide, evolve=evolve)
-
-
-def stream_id(user_id: str) -> str:
-    return f"user-{user_id}"
+identity_decider = Decider(IDENTITY, initial=User(), decide=decide, evolve=evolve)

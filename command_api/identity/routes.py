@@ -2,41 +2,37 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import NAMESPACE_URL, uuid5
+from uuid import uuid5
 
-import asyncpg
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from command_api.dependencies import Command, IdempotencyKey, Pool, Store
+from command_api.handling import handle
 from command_api.identity import credentials
+from command_api.identity.accounts import (Name, NewAccount, Password, account,
+                                           register_account, user_view)
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
-                                          RegisterUser, UpdateProfile, User, identity_decider,
-                                          stream_id)
-from eventlog.decider import DomainError, handle
+                                          UpdateProfile, identity_decider)
 from eventlog.store import CommandContext
 from schemas.envelope import Actor
+from schemas.refusals import Forbidden, Invalid, Unauthenticated
 from security.dependencies import CurrentUser, SettingsDep, require_role
+from security.roles import Role
 from security.tokens import issue_access_token
 
 auth = APIRouter(prefix="/v1/auth", tags=["auth"])
 users = APIRouter(prefix="/v1/users", tags=["users"])
-_USER_IDS = uuid5(NAMESPACE_URL, "https://soems.org/user")
 VISITOR = Actor(user_id="anonymous", role="visitor")  # who self-registers
 
-Password = Annotated[str, Field(min_length=10, max_length=256)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class RegisterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    email: EmailStr
-    name: Name
-    password: Password
+class RegisterIn(NewAccount):
+    pass
 
 
 class CreateUserIn(RegisterIn):
-    role: Annotated[str, Field(pattern="^(student|teacher|proctor|admin)$")]
+    role: Role
 
 
 class LoginIn(BaseModel):
@@ -60,7 +56,7 @@ class ProfileIn(BaseModel):
 
 
 class RoleIn(BaseModel):
-    role: Annotated[str, Field(pattern="^(student|teacher|proctor|admin)$")]
+    role: Role
 
 
 class DisableIn(BaseModel):
@@ -87,54 +83,27 @@ class LoginOut(TokensOut):
     user: UserOut
 
 
-def _user_out(user_id: str):
-    return lambda u: {"user_id": user_id, "email": u.email, "name": u.name, "role": u.role,
-                      "disabled": u.disabled}
-
-
-async def register_account(store, pool, body: RegisterIn, role: str, ctx: CommandContext,
-                           actor_is_visitor: bool, self_registration_open: bool = False) -> dict:
-    """Shared by self-registration, admin-created accounts and `soems admin create`."""
-    user_id = str(uuid5(_USER_IDS, str(ctx.command_id)))
-    password_hash = await credentials.hash_password(body.password)
-    command = RegisterUser(user_id, str(body.email), body.name, role,
-                           None if actor_is_visitor else ctx.actor, self_registration_open)
-    try:
-        return await handle(
-            store, identity_decider, stream_id(user_id), command, ctx, _user_out(user_id),
-            also=lambda state, events: credentials.store_credentials(
-                user_id, str(body.email), password_hash) if events else None)
-    except asyncpg.UniqueViolationError as exc:  # the credentials' unique lower(email)
-        raise DomainError("email_taken", "an account with this email already exists",
-                          field="email") from exc
-
-
 @auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut,
            summary="Create a student account (when self-registration is on)")
-async def register(body: RegisterIn, key: IdempotencyKey, store: Store, pool: Pool,
-                   s: SettingsDep):
+async def register(body: RegisterIn, key: IdempotencyKey, store: Store, s: SettingsDep):
     ctx = CommandContext(command_id=key, actor=VISITOR)
-    return await register_account(store, pool, body, "student", ctx, actor_is_visitor=True,
+    return await register_account(store, str(body.email), body.name, body.password,
+                                  Role.STUDENT, ctx, by_visitor=True,
                                   self_registration_open=s.self_registration)
-
-
-async def _account(store, user_id: str) -> tuple[User, int]:
-    stream = await store.load(stream_id(user_id))
-    return identity_decider.fold([e.payload for e in stream.events]), stream.version
 
 
 @auth.post("/login", response_model=LoginOut, summary="Sign in with email and password")
 async def login(body: LoginIn, store: Store, pool: Pool, s: SettingsDep):
     found = await credentials.find_login(pool, str(body.email))
     if not await credentials.password_matches(found[1] if found else None, body.password):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
-    user, version = await _account(store, found[0])
+        raise Unauthenticated("wrong_credentials", "wrong email or password")
+    user, version = await account(store, found[0])
     if user.disabled:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this account is disabled")
+        raise Forbidden("account_disabled", "this account is disabled")
     access, lifetime = issue_access_token(s, found[0], user.role)
     refresh = await credentials.issue_refresh_token(pool, found[0], s.refresh_token_days)
     return {"access_token": access, "refresh_token": refresh, "expires_in": lifetime,
-            "user": {**_user_out(found[0])(user), "version": version}}
+            "user": {**user_view(found[0])(user), "version": version}}
 
 
 @auth.post("/refresh", response_model=TokensOut,
@@ -143,11 +112,11 @@ async def refresh(body: RefreshIn, store: Store, pool: Pool, s: SettingsDep):
     outcome = await credentials.rotate_refresh_token(pool, body.refresh_token,
                                                      s.refresh_token_days)
     if outcome.user_id is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, outcome.reason)
-    user, _ = await _account(store, outcome.user_id)
+        raise Unauthenticated("invalid_refresh_token", outcome.reason)
+    user, _ = await account(store, outcome.user_id)
     if user.disabled:
         await credentials.revoke_all(pool, outcome.user_id)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this account is disabled")
+        raise Forbidden("account_disabled", "this account is disabled")
     access, lifetime = issue_access_token(s, outcome.user_id, user.role)
     return {"access_token": access, "refresh_token": outcome.token, "expires_in": lifetime}
 
@@ -165,40 +134,39 @@ async def logout(body: LogoutIn, user: CurrentUser, pool: Pool):
 @auth.put("/me", response_model=UserOut, summary="Change your name and/or password")
 async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool):
     if body.name is None and body.new_password is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, [{
-            "loc": ["body", "name"], "type": "missing", "msg": "give a name or a new_password"}])
+        raise Invalid("nothing_to_change", "give a name or a new_password", field="name")
     me = ctx.actor.user_id
     result = None
     if body.name is not None:
         sub = CommandContext(uuid5(ctx.command_id, "profile"), ctx.actor, ctx.command_id)
-        result = await handle(store, identity_decider, stream_id(me),
-                              UpdateProfile(me, ctx.actor, body.name), sub, _user_out(me))
+        result = await handle(store, identity_decider, me,
+                              UpdateProfile(me, ctx.actor, body.name), sub, user_view(me))
     if body.new_password is not None:
         current = await credentials.password_hash_of(pool, me)
         if not body.current_password or \
                 not await credentials.password_matches(current, body.current_password):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, [{
-                "loc": ["body", "current_password"], "type": "wrong_password",
-                "msg": "the current password is wrong"}])
+            raise Invalid("wrong_password", "the current password is wrong",
+                          field="current_password")
         new_hash = await credentials.hash_password(body.new_password)
         sub = CommandContext(uuid5(ctx.command_id, "password"), ctx.actor, ctx.command_id)
-        result = await handle(store, identity_decider, stream_id(me),
-                              ChangePassword(me, ctx.actor), sub, _user_out(me),
+        result = await handle(store, identity_decider, me,
+                              ChangePassword(me, ctx.actor), sub, user_view(me),
                               also=lambda state, events: credentials.replace_password(
                                   me, new_hash))
     return result
 
 
 @users.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut,
-            dependencies=[require_role("admin")], summary="Create an account (admins)")
-async def create_user(body: CreateUserIn, ctx: Command, store: Store, pool: Pool):
-    return await register_account(store, pool, body, body.role, ctx, actor_is_visitor=False)
+            dependencies=[require_role(Role.ADMIN)], summary="Create an account (admins)")
+async def create_user(body: CreateUserIn, ctx: Command, store: Store):
+    return await register_account(store, str(body.email), body.name, body.password, body.role,
+                                  ctx, by_visitor=False)
 
 
 @users.put("/{user_id}/role", response_model=UserOut, summary="Change a user's role (admins)")
 async def change_role(user_id: str, body: RoleIn, ctx: Command, store: Store):
-    return await handle(store, identity_decider, stream_id(user_id),
-                        ChangeRole(user_id, ctx.actor, body.role), ctx, _user_out(user_id))
+    return await handle(store, identity_decider, user_id,
+                        ChangeRole(user_id, ctx.actor, body.role), ctx, user_view(user_id))
 
 
 @users.post("/{user_id}/disable", response_model=UserOut,
@@ -207,12 +175,12 @@ async def disable_user(user_id: str, body: DisableIn, ctx: Command, store: Store
     async def end_sessions(conn) -> None:
         await conn.execute("UPDATE identity.refresh_tokens SET revoked_at = now() "
                            "WHERE user_id = $1 AND revoked_at IS NULL", user_id)
-    return await handle(store, identity_decider, stream_id(user_id),
-                        DisableUser(user_id, ctx.actor, body.reason), ctx, _user_out(user_id),
+    return await handle(store, identity_decider, user_id,
+                        DisableUser(user_id, ctx.actor, body.reason), ctx, user_view(user_id),
                         also=lambda state, events: end_sessions)
 
 
 @users.post("/{user_id}/enable", response_model=UserOut, summary="Enable an account (admins)")
 async def enable_user(user_id: str, ctx: Command, store: Store):
-    return await handle(store, identity_decider, stream_id(user_id),
-                        EnableUser(user_id, ctx.actor), ctx, _user_out(user_id))
+    return await handle(store, identity_decider, user_id,
+                        EnableUser(user_id, ctx.actor), ctx, user_view(user_id))

@@ -22,7 +22,7 @@ from typing import Callable
 
 from deploy.local import install
 from deploy.local.install import GO_BINARIES, InstallError
-from soems.settings import Settings
+from settings import Settings
 
 
 @dataclass

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from soems.settings import Settings
+from settings import Settings
 
 KAFKA_VERSION = "4.0.2"
 POM = Path(__file__).with_name("kafka") / "pom.xml"

@@ -10,7 +10,7 @@ import logging
 import smtplib
 from typing import Callable
 
-from soems.settings import Settings
+from settings import Settings
 
 PROBE_TIMEOUT = 3.0
 

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from soems.settings import Settings
+from settings import Settings
 
 
 _PR_SET_PDEATHSIG = 1

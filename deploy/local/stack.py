@@ -21,7 +21,7 @@ from pathlib import Path
 from deploy.local import install
 from deploy.local.components import COMPONENTS, Component
 from deploy.local.probes import PROBES, address
-from soems.settings import COMPONENTS as ORDER, Settings, load_settings
+from settings import COMPONENTS as ORDER, Settings, load_settings
 
 LOG_MARK = "=== soems: starting "
 

@@ -34,6 +34,17 @@ CREATE TABLE IF NOT EXISTS eventlog.commands (
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- The latest folded state of a stream (one row per stream), written in the same transaction
+-- as the events it follows: loading reads it, then only the events after ``version``.
+-- ``kind`` names the state's shape; a snapshot of another kind is ignored (folded anew).
+CREATE TABLE IF NOT EXISTS eventlog.snapshots (
+    stream_id text        PRIMARY KEY,
+    kind      text        NOT NULL,
+    version   integer     NOT NULL,
+    state     bytea       NOT NULL,
+    taken_at  timestamptz NOT NULL DEFAULT now()
+);
+
 -- Written in the same transaction as the events; the relay publishes and deletes rows.
 CREATE TABLE IF NOT EXISTS eventlog.outbox (
     position    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import ClassVar
 
-from schemas.envelope import DomainEvent
+from schemas.envelope import Aggregate, DomainEvent
 
+
+EXAM = Aggregate("exam", stream_prefix="exam")
+
+
+class ExamStatus(StrEnum):
+    """Where an exam is in its life: draft -> published; a draft may be deleted."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DELETED = "deleted"
 
 class ExamEvent(DomainEvent):
-    aggregate: ClassVar[str] = "exam"
+    aggregate: ClassVar[Aggregate] = EXAM
     abstract: ClassVar[bool] = True
 
 

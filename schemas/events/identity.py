@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from schemas.envelope import DomainEvent
+from schemas.envelope import Aggregate, DomainEvent
 
+
+IDENTITY = Aggregate("identity", stream_prefix="user")
 
 class IdentityEvent(DomainEvent):
-    aggregate: ClassVar[str] = "identity"
+    aggregate: ClassVar[Aggregate] = IDENTITY
     abstract: ClassVar[bool] = True
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local import stack
-from soems.settings import load_settings
+from settings import load_settings
 
 SOEMS = [sys.executable, "-m", "soems.cli"]
 

@@ -21,12 +21,14 @@ from deploy.local.services import die_with_parent
 from eventlog.topics import dlq_for, domain_topics, ensure_topics
 from schemas import codec
 from schemas.envelope import Actor, RecordedEvent, new_envelope, utcnow
-from schemas.events.exam import ExamDrafted, ExamPublished
-from soems.settings import CHECKOUT_ROOT
+from schemas.events.exam import EXAM, ExamDrafted, ExamPublished
+from settings import CHECKOUT_ROOT
 from stream_processors.app import APP_ID, COMPACT
 from stream_processors.exam_counts import (
-    EXAM_EVENTS, EXAM_PUBLICATIONS_BY_TEACHER, TEACHER_EXAM_COUNTS)
+    EXAM_PUBLICATIONS_BY_TEACHER, TEACHER_EXAM_COUNTS)
 from tests.integration.kafka_admin import high_watermarks
+
+EXAM_EVENTS = EXAM.topic
 
 pytestmark = [pytest.mark.usefixtures("live_stack"), pytest.mark.timeout(150)]
 

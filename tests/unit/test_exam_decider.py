@@ -7,7 +7,7 @@ import pytest
 
 from command_api.exams.decider import (DeleteExam, DraftExam, ExamContent, PublishExam,
                                        UpdateExam, exam_decider)
-from eventlog.decider import DomainError, Forbidden, Invalid, NotFound
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from schemas.envelope import Actor
 from schemas.events.exam import ExamDeleted, ExamDrafted, ExamPublished, ExamUpdated
 
@@ -67,7 +67,7 @@ def test_the_owner_edits_a_draft():
 def test_a_published_exam_cannot_be_edited():
     with pytest.raises(DomainError) as refused:
         when(given(DRAFTED, PUBLISHED), UpdateExam("e-1", TEACHER, CONTENT))
-    assert refused.value.code == "exam_not_draft" and refused.value.status == 409
+    assert refused.value.code == "exam_not_draft" and refused.value.kind == "conflict"
 
 
 def test_publishing_twice_is_refused():

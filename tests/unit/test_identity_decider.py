@@ -5,7 +5,7 @@ import pytest
 
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
                                           RegisterUser, UpdateProfile, identity_decider)
-from eventlog.decider import DomainError, Forbidden, Invalid, NotFound
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from schemas.envelope import SYSTEM, Actor
 from schemas.events.identity import (UserDisabled, UserEnabled, UserPasswordChanged,
                                      UserProfileUpdated, UserRegistered, UserRoleChanged)

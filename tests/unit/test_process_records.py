@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from deploy.local import stack
-from soems.settings import Settings
+from settings import Settings
 
 
 def test_a_record_is_alive_only_for_the_same_process(tmp_path):

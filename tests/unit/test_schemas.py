@@ -21,9 +21,9 @@ from schemas.catalog import (
 )
 from schemas.codec import DecodeError, EncodeError, EventCodec, decode, encode, peek_event_type
 from schemas.compat import catalog_incompatibilities, sample_datum, schema_incompatibilities
-from schemas.envelope import Actor, DomainEvent, RecordedEvent, new_envelope
+from schemas.envelope import Actor, Aggregate, DomainEvent, RecordedEvent, new_envelope
 from schemas.events import ALL_EVENTS
-from schemas.events.exam import ExamDrafted
+from schemas.events.exam import EXAM, ExamDrafted
 from schemas.upcasters import UpcasterRegistry
 
 TEACHER = Actor(user_id="teacher-1", role="teacher")
@@ -161,7 +161,7 @@ def test_envelope_and_payload_must_agree_to_encode():
 @pytest.mark.parametrize("event_type", sorted(ALL_EVENTS))
 def test_committed_current_schema_matches_the_class(event_type):
     event_cls = ALL_EVENTS[event_type]
-    path = schema_path(SCHEMA_ROOT, event_cls.aggregate, event_type, event_cls.schema_version)
+    path = schema_path(SCHEMA_ROOT, event_cls.aggregate.name, event_type, event_cls.schema_version)
 
     assert path.read_text(encoding="utf-8") == render_schema(event_schema(event_cls)), (
         f"{event_type} drifted from {path}: bump schema_version and `python -m schemas generate`")
@@ -218,7 +218,7 @@ def test_generate_refuses_to_change_a_released_version(tmp_path):
 
 def test_generator_refuses_unmapped_types():
     class ExamGraded(DomainEvent):
-        aggregate: ClassVar[str] = "exam"
+        aggregate: ClassVar[Aggregate] = EXAM
         abstract: ClassVar[bool] = True  # a throwaway type: stays out of the registry
         scores: set[int]
 
@@ -317,7 +317,7 @@ def test_catalog_refuses_versions_that_share_a_fingerprint(tmp_path):
 class ExamTimed(DomainEvent):
     """v2 of a throwaway event: v1 had ``duration`` in minutes, v2 counts seconds."""
 
-    aggregate: ClassVar[str] = "exam"
+    aggregate: ClassVar[Aggregate] = EXAM
     schema_version: ClassVar[int] = 2
     abstract: ClassVar[bool] = True  # stays out of the real registry; the test codec gets it
     exam_id: str

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from deploy.local import stack
-from soems.settings import Settings, load_settings
+from settings import Settings, load_settings
 
 
 def test_defaults_point_at_the_local_stack_on_loopback(tmp_path):

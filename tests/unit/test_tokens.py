@@ -9,7 +9,7 @@ import pytest
 from jose import jwt
 
 from security.tokens import InvalidToken, issue_access_token, verify_access_token
-from soems.settings import Settings
+from settings import Settings
 
 
 @pytest.fixture

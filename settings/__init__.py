@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # HTTP services
     command_api_port: int = 8000
     query_api_port: int = 8001
+    # Background workers (relay, projections) serve Prometheus metrics on 127.0.0.1 at
+    # this port and the next ones (eventlog.metrics); the APIs serve theirs at /metrics.
+    metrics_port_base: int = 9400
     # Students may create their own accounts; teachers, proctors and admins are made by admins.
     self_registration: bool = True
 
@@ -85,7 +88,7 @@ class Settings(BaseSettings):
     refresh_token_days: int = 7
 
     @field_validator(
-        "command_api_port", "query_api_port",
+        "command_api_port", "query_api_port", "metrics_port_base",
         "kafka_port", "kafka_controller_port", "postgres_port", "redis_port", "mongo_port",
         "mongo_debug_port", "s3_port", "s3_console_port", "smtp_port", "smtp_api_port",
     )

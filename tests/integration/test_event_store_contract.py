@@ -1,0 +1,162 @@
+"""One contract, two event stores: the in-memory store and PostgreSQL keep the same promises
+(idempotent commands, 409 on a stale version, outbox order, snapshots, one winner of a race).
+The PostgreSQL half runs against the real local stack."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from command_api.exams.decider import DraftExam, ExamContent, UpdateExam, exam_decider
+from command_api.handling import Decider, handle, load_state
+from eventlog.memory import InMemoryEventStore
+from eventlog.postgres import create_pool, setup_event_store
+from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand,
+                            PostgresEventStore, Snapshot)
+from schemas.envelope import Actor
+from schemas.events.exam import EXAM, ExamDrafted, ExamUpdated
+
+TEACHER = Actor(user_id="t-contract", role="teacher")
+
+
+@pytest.fixture(params=["memory", "postgres"])
+async def store(request):
+    if request.param == "memory":
+        yield InMemoryEventStore()
+        return
+    settings = request.getfixturevalue("live_stack")
+    pool = await create_pool(settings, min_size=1, max_size=4)
+    await setup_event_store(pool)
+    try:
+        yield PostgresEventStore(pool)
+    finally:
+        await pool.close()
+
+
+def ctx(command_id: uuid.UUID | None = None) -> CommandContext:
+    return CommandContext(command_id=command_id or uuid.uuid4(), actor=TEACHER)
+
+
+def drafted(exam_id: str, title: str = "Algebra") -> ExamDrafted:
+    return ExamDrafted(exam_id=exam_id, teacher_id=TEACHER.user_id, title=title, description="",
+                       instructions="", duration_minutes=60)
+
+
+def updated(exam_id: str, title: str) -> ExamUpdated:
+    return ExamUpdated(exam_id=exam_id, title=title, description="", instructions="",
+                       duration_minutes=60)
+
+
+def new_exam() -> tuple[str, str]:
+    exam_id = f"contract-{uuid.uuid4().hex[:12]}"
+    return exam_id, EXAM.stream_id(exam_id)
+
+
+async def test_appended_events_load_back_in_order_with_their_versions(store):
+    exam_id, stream = new_exam()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(), {"ok": 1})
+    await store.append(stream, 1, [updated(exam_id, "B"), updated(exam_id, "C")], ctx(), {})
+    loaded = await store.load(stream)
+    assert loaded.version == 3 and loaded.snapshot is None
+    assert [e.envelope.stream_version for e in loaded.events] == [1, 2, 3]
+    assert [getattr(e.payload, "title") for e in loaded.events] == ["Algebra", "B", "C"]
+    assert loaded.events[0].envelope.actor == TEACHER
+
+
+async def test_a_retried_command_returns_its_first_outcome_and_appends_nothing(store):
+    exam_id, stream = new_exam()
+    command_id = uuid.uuid4()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(command_id), {"exam_id": exam_id})
+    with pytest.raises(DuplicateCommand) as dup:
+        await store.append(stream, 1, [updated(exam_id, "again")], ctx(command_id), {"x": 2})
+    assert dup.value.outcome == {"exam_id": exam_id}
+    assert await store.outcome_of(command_id) == {"exam_id": exam_id}
+    assert (await store.load(stream)).version == 1
+
+
+async def test_a_stale_version_is_a_conflict_and_writes_nothing(store):
+    exam_id, stream = new_exam()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
+    command_id = uuid.uuid4()
+    with pytest.raises(ConcurrencyError) as conflict:
+        await store.append(stream, 0, [drafted(exam_id)], ctx(command_id), {})
+    assert conflict.value.kind == "conflict" and conflict.value.expected == 0
+    assert await store.outcome_of(command_id) is None  # the command may be retried
+    assert (await store.load(stream)).version == 1
+
+
+async def test_of_two_concurrent_writers_of_one_version_exactly_one_wins(store):
+    exam_id, stream = new_exam()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
+    results = await asyncio.gather(
+        *[store.append(stream, 1, [updated(exam_id, f"v{i}")], ctx(), {}) for i in range(5)],
+        return_exceptions=True)
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert all(isinstance(r, ConcurrencyError) for r in results if isinstance(r, Exception))
+    assert (await store.load(stream)).version == 2
+
+
+async def test_the_outbox_holds_every_event_in_commit_order_until_published(store):
+    streams = [new_exam() for _ in range(3)]
+    for exam_id, stream in streams:
+        await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
+    exam_id, stream = streams[0]
+    await store.append(stream, 1, [updated(exam_id, "B"), updated(exam_id, "C")], ctx(), {})
+    ours = {s for _, s in streams}
+    pending = [r for r in await store.pending_outbox(100_000) if r.key in ours]
+    assert [(r.key, r.event_type) for r in pending] == [
+        (streams[0][1], "ExamDrafted"), (streams[1][1], "ExamDrafted"),
+        (streams[2][1], "ExamDrafted"), (stream, "ExamUpdated"), (stream, "ExamUpdated")]
+    assert {r.topic for r in pending} == {EXAM.topic}
+    assert pending == sorted(pending, key=lambda r: r.position)
+    await store.mark_published([pending[0].position, pending[2].position])
+    left = [r for r in await store.pending_outbox(100_000) if r.key in ours]
+    assert [r.position for r in left] == [pending[1].position, *[r.position for r in pending[3:]]]
+    await store.mark_published([r.position for r in left])
+
+
+async def test_a_load_starts_at_the_snapshot_of_its_kind(store):
+    exam_id, stream = new_exam()
+    await store.append(stream, 0, [drafted(exam_id), updated(exam_id, "B")], ctx(), {},
+                       snapshot=Snapshot("exam:v1", 2, b'{"s": 2}'))
+    await store.append(stream, 2, [updated(exam_id, "C")], ctx(), {})
+    loaded = await store.load(stream, "exam:v1")
+    assert loaded.snapshot == Snapshot("exam:v1", 2, b'{"s": 2}')
+    assert [e.envelope.stream_version for e in loaded.events] == [3] and loaded.version == 3
+    other_kind = await store.load(stream, "exam:v2")
+    assert other_kind.snapshot is None and len(other_kind.events) == 3
+    # An older snapshot never replaces a newer one.
+    await store.append(stream, 3, [updated(exam_id, "D")], ctx(), {},
+                       snapshot=Snapshot("exam:v1", 1, b'{"s": 1}'))
+    assert (await store.load(stream, "exam:v1")).snapshot.version == 2
+
+
+async def test_a_snapshot_at_the_head_loads_with_no_events(store):
+    exam_id, stream = new_exam()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(), {},
+                       snapshot=Snapshot("exam:v1", 1, b"{}"))
+    loaded = await store.load(stream, "exam:v1")
+    assert loaded.version == 1 and loaded.events == [] and loaded.snapshot.version == 1
+
+
+async def test_handling_with_snapshots_gives_the_state_of_a_full_fold(store):
+    every_third = Decider(EXAM, exam_decider.initial, exam_decider.decide, exam_decider.evolve,
+                          snapshot_every=3)
+    exam_id, stream = new_exam()
+    content = ExamContent("T0", "", "", 60)
+    await handle(store, every_third, exam_id, DraftExam(exam_id, TEACHER, content), ctx(),
+                 lambda s: {})
+    for i in range(1, 11):
+        outcome = await handle(
+            store, every_third, exam_id,
+            UpdateExam(exam_id, TEACHER, ExamContent(f"T{i}", "", "", 60 + i)), ctx(),
+            lambda s: {"title": s.content.title})
+        assert outcome == {"title": f"T{i}", "version": i + 1}
+    loaded = await store.load(stream, every_third.snapshot_kind)
+    assert loaded.snapshot is not None and loaded.snapshot.version == 9
+    assert len(loaded.events) == 2
+    state, version = await load_state(store, every_third, exam_id)
+    full = exam_decider.fold([e.payload for e in (await store.load(stream)).events])
+    assert state == full and version == 11
+    assert state.content.title == "T10" and state.content.duration_minutes == 70

@@ -1,0 +1,106 @@
+"""Projections, given events then rows: pure folds, no database, no Kafka."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from eventlog.projection import Folded, fold, given
+from projections import all_projections
+from projections.exam_catalogue import projection as exam_catalogue
+from projections.exam_documents import projection as exam_documents
+from projections.users import projection as users
+from schemas.envelope import Actor, RecordedEvent, new_envelope
+from schemas.events.exam import (EXAM, ExamDeleted, ExamDrafted, ExamPublished, ExamStatus,
+                                 ExamUpdated)
+from schemas.events.identity import (IDENTITY, UserDisabled, UserEnabled, UserPasswordChanged,
+                                     UserProfileUpdated, UserRegistered, UserRoleChanged)
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+TEACHER = Actor(user_id="t-1", role="teacher")
+
+
+def stream(aggregate, entity_id: str, *payloads) -> list[RecordedEvent]:
+    return [RecordedEvent(envelope=new_envelope(
+        p, aggregate.stream_id(entity_id), i + 1, TEACHER, uuid.uuid4(),
+        occurred_at=T0 + timedelta(minutes=i)), payload=p) for i, p in enumerate(payloads)]
+
+
+def exam_events(exam_id: str = "e-1") -> list[RecordedEvent]:
+    return stream(
+        EXAM, exam_id,
+        ExamDrafted(exam_id=exam_id, teacher_id="t-1", title="Algebra", description="d",
+                    instructions="i", duration_minutes=60),
+        ExamUpdated(exam_id=exam_id, title="Algebra II", description="d2", instructions="i2",
+                    duration_minutes=90, window_opens_at=T0, window_closes_at=T0 + timedelta(days=1)),
+        ExamPublished(exam_id=exam_id, teacher_id="t-1", published_at=T0 + timedelta(hours=1)))
+
+
+def test_the_registry_names_every_projection_once():
+    assert set(all_projections()) == {"users", "exam_catalogue", "exam_documents"}
+
+
+def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
+    rows = given(exam_catalogue, exam_events())
+    assert rows == {"e-1": {
+        "exam_id": "e-1", "teacher_id": "t-1", "title": "Algebra II", "status": "published",
+        "duration_minutes": 90, "window_opens_at": T0, "window_closes_at": T0 + timedelta(days=1),
+        "created_at": T0, "updated_at": T0 + timedelta(minutes=2),
+        "published_at": T0 + timedelta(hours=1), "version": 3}}
+
+
+def test_a_deleted_draft_stays_as_a_deleted_row():
+    events = stream(EXAM, "e-2", exam_events("e-2")[0].payload, ExamDeleted(exam_id="e-2"))
+    assert given(exam_catalogue, events)["e-2"]["status"] == ExamStatus.DELETED
+
+
+def test_a_redelivered_older_event_changes_nothing():
+    events = exam_events()
+    rows = given(exam_catalogue, events)
+    again = fold(exam_catalogue, [(None, events[1]), (None, events[0])], rows)
+    assert again.changed == {} and again.applied == 0
+    assert rows["e-1"]["title"] == "Algebra II" and rows["e-1"]["version"] == 3
+
+
+def test_events_of_an_exam_never_drafted_here_make_no_row():
+    assert given(exam_catalogue, exam_events()[1:]) == {}
+
+
+def test_a_batch_reports_the_changed_rows_and_the_events_behind_them():
+    events = exam_events("e-3") + exam_events("e-4")
+    folded = fold(exam_catalogue, [(f"m{i}", e) for i, e in enumerate(events)], {})
+    assert isinstance(folded, Folded) and folded.applied == 6 and not folded.failed
+    assert set(folded.changed) == {"e-3", "e-4"}
+    assert folded.touched_by["e-4"] == ["m3", "m4", "m5"]
+
+
+def test_an_event_the_projection_cannot_apply_is_reported_and_the_others_go_on():
+    broken = exam_events("e-5")
+    bad = RecordedEvent(envelope=broken[1].envelope.model_copy(
+        update={"stream_id": "not-an-exam-stream"}), payload=broken[1].payload)
+    folded = fold(exam_catalogue, [("ok", broken[0]), ("bad", bad), ("ok2", broken[2])], {})
+    assert [m for m, _ in folded.failed] == ["bad"]
+    assert folded.changed["e-5"]["status"] == "published"
+
+
+def test_the_exam_document_holds_the_whole_content():
+    doc = given(exam_documents, exam_events())["e-1"]
+    assert doc["description"] == "d2" and doc["instructions"] == "i2"
+    assert doc["status"] == "published" and doc["version"] == 3
+    assert doc["published_at"] == T0 + timedelta(hours=1)
+
+
+def test_an_account_follows_its_identity_events():
+    events = stream(
+        IDENTITY, "u-1",
+        UserRegistered(user_id="u-1", email="a@example.edu", name="Ada", role="student",
+                       registered_via="self"),
+        UserProfileUpdated(user_id="u-1", name="Ada L."),
+        UserRoleChanged(user_id="u-1", old_role="student", new_role="teacher"),
+        UserDisabled(user_id="u-1", reason="left"),
+        UserEnabled(user_id="u-1"),
+        UserPasswordChanged(user_id="u-1"))
+    row = given(users, events)["u-1"]
+    assert (row["name"], row["role"], row["disabled"], row["version"]) == \
+        ("Ada L.", "teacher", False, 6)
+    assert row["registered_at"] == T0 and row["updated_at"] == T0 + timedelta(minutes=4)
+    assert given(users, events[:4])["u-1"]["disabled"] is True

@@ -1,0 +1,1 @@
+"""What both HTTP APIs share: the error shape and its handlers, and HTTP metrics."""
