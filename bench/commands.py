@@ -403,15 +403,16 @@ async def append_probe(s: Settings, teacher_id: str, clients: int) -> dict:
     numbers = itertools.count()
 
     async def timed_append() -> float:
-        stream = f"{prefix}-{next(numbers)}"
-        event = ExamDrafted(exam_id=stream, teacher_id=teacher_id, title=body["title"],
+        exam_id = f"{prefix}-{next(numbers)}"
+        stream = EXAM.stream_id(exam_id)
+        event = ExamDrafted(exam_id=exam_id, teacher_id=teacher_id, title=body["title"],
                             description=body["description"],
                             instructions=body["instructions"],
                             duration_minutes=body["duration_minutes"], window_opens_at=opens,
                             window_closes_at=opens + timedelta(days=2))
         started = time.perf_counter()
         await store.append(stream, 0, [event], CommandContext(uuid4(), actor),
-                           {"exam_id": stream, "status": "draft", "version": 1})
+                           {"exam_id": exam_id, "status": "draft", "version": 1})
         return (time.perf_counter() - started) * 1000
 
     async def appender(count: int) -> list[float]:

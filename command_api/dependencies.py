@@ -13,11 +13,11 @@ from schemas.refusals import Invalid
 from security.dependencies import CurrentUser
 
 
-def _store(request: Request) -> EventStore:
+async def _store(request: Request) -> EventStore:
     return request.app.state.store
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
 
@@ -30,7 +30,7 @@ IdempotencyKey = Annotated[UUID, Header(alias="Idempotency-Key",
                                         description="The client-made command id (a UUID).")]
 
 
-def _expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+async def _expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     """``If-Match: "3"`` (the version the client read) makes a stale write answer 409."""
     if if_match is None:
         return None
@@ -45,7 +45,7 @@ def _expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] 
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
 
 
-def command_context(user: CurrentUser, key: IdempotencyKey) -> CommandContext:
+async def command_context(user: CurrentUser, key: IdempotencyKey) -> CommandContext:
     return CommandContext(command_id=key, actor=Actor(user_id=user.user_id, role=user.role))
 
 

@@ -12,11 +12,14 @@ batch, whatever its size, in a fixed number of round trips:
   of every partition of the batch (a tracking record, as in the eventsourcing library). The
   runner seeks to those positions whenever partitions are assigned: a crash at any point
   neither loses nor doubles an event.
-- MongoDB: read the batch's documents by ``_id``, fold, write them with one unordered
-  ``bulk_write`` of ``ReplaceOne({"_id": key})`` upserts (every write is served by the
-  ``_id`` index, never a scan: on FerretDB a filter with anything beside ``_id`` is a full
-  scan), then commit the Kafka offsets. One worker per projection (one consumer group) is the
-  only writer of its documents.
+- MongoDB: fold into the documents this worker last wrote (a cache it keeps while it owns
+  its partitions; others are read with ``find_one({"_id": k})``), then write each changed
+  document optimistically by ``_id``: ``UpdateOne({"_id": k, "version": <as read>})`` in
+  unordered bulks of 25, ``insert_many`` for new ones; a document someone else changed
+  meanwhile is read again and folded again. Every operation is served by the ``_id`` index
+  (see ``deploy/local/components.py`` for what FerretDB needs for that), then the Kafka
+  offsets are committed. A MongoDB projection waits longer for a fuller batch (500 ms): each
+  document a batch touches costs one write however many of its events the batch holds.
 
 A message that cannot be decoded or applied goes to ``<topic>.dlq`` with the reason in its
 headers, and the runner goes on. A rebuild replays from offset 0 into a shadow table or
@@ -36,7 +39,7 @@ from typing import Any, Callable, Iterable
 import asyncpg
 import pymongo
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from pymongo import ReplaceOne
+from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, OperationFailure
 
@@ -52,8 +55,8 @@ READ_MODELS = "read_models"
 BATCH = 1000
 # Fetch settings for projection consumers: wait a little for a fuller batch rather than
 # answering every few records (fewer fetches, fewer transactions, less CPU per event).
-FETCH_MIN_BYTES = 16 * 1024
-FETCH_MAX_WAIT_MS = 50
+FETCH_MIN_BYTES = 32 * 1024
+FETCH_MAX_WAIT_MS = 100
 # A rebuild folds this many rows in memory before writing them out.
 REBUILD_FLUSH_ROWS = 50_000
 
@@ -201,13 +204,14 @@ class DeadLetters:
         metrics.DLQ_MESSAGES.labels(self.consumer_name, message.topic).inc()
 
 
-def _group_consumer(s: Settings, p: Projection):
+def _group_consumer(s: Settings, p: Projection, fetch_min_bytes: int = FETCH_MIN_BYTES,
+                    fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS):
     """The projection's consumer (group ``projection.<name>``) and its dead-letter writer."""
     consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
                                 group_id=f"projection.{p.name}", enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=BATCH,
-                                fetch_min_bytes=FETCH_MIN_BYTES,
-                                fetch_max_wait_ms=FETCH_MAX_WAIT_MS)
+                                fetch_min_bytes=fetch_min_bytes,
+                                fetch_max_wait_ms=fetch_max_wait_ms)
     return consumer, DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
 
 
@@ -389,7 +393,18 @@ def _ensure_indexes(collection, p: MongoProjection) -> None:
 
 
 class MongoDocuments:
-    """Reads and writes one collection's documents in bulk, each by ``_id`` alone."""
+    """Reads and writes one collection's documents, every operation by ``_id`` (FerretDB on
+    PostgreSQL serves that from an index; ``$in`` over ``_id`` is a full scan there).
+
+    Writes are optimistic: a document that existed is updated only if it still has the
+    version it was read at (``{"_id": k, "version": base}``, no upsert), a new one is
+    inserted; both report the keys another writer changed in between (a conflict) instead
+    of overwriting them. Updates go in chunks of ``WRITE_CHUNK``: FerretDB 1.24 holds a
+    backend connection per matched update until the whole command ends, and a command
+    matching as many documents as its pool has connections never ends.
+    """
+
+    WRITE_CHUNK = 25
 
     def __init__(self, collection):
         self.collection = collection
@@ -397,53 +412,114 @@ class MongoDocuments:
     def read(self, keys: Iterable[str]) -> dict[str, Row]:
         found: dict[str, Row] = {}
         for key in keys:
-            # One find per key, by _id alone: FerretDB serves it from the index, whereas
-            # an $in over _id is a scan of the whole collection there.
             doc = self.collection.find_one({"_id": key})
             if doc is not None:
                 found[key] = doc
         return found
 
-    def write(self, docs: Iterable[Row]) -> list[tuple[str, BaseException]]:
-        """Write the documents; return (key, error) for those refused."""
+    def write(self, docs: dict[str, Row], base: dict[str, int | None]) -> set[str]:
+        """Write ``docs`` (by key) whose stored version was ``base[key]`` (None: no document
+        yet); return the keys in conflict, written by someone else meanwhile."""
         now = datetime.now(timezone.utc)
-        requests = [ReplaceOne({"_id": d["_id"]}, {**d, "projected_at": now}, upsert=True)
-                    for d in docs]
-        if not requests:
-            return []
-        try:
-            self.collection.bulk_write(requests, ordered=False)
-        except BulkWriteError as exc:
-            return [(requests[e["index"]]._filter["_id"], OperationFailure(e.get("errmsg", "")))
-                    for e in exc.details.get("writeErrors", [])]
-        return []
+        conflicts: set[str] = set()
+        updates = [(k, d) for k, d in docs.items() if base.get(k) is not None]
+        inserts = [{**d, "_id": k, "projected_at": now} for k, d in docs.items()
+                   if base.get(k) is None]
+        for start in range(0, len(updates), self.WRITE_CHUNK):
+            chunk = updates[start:start + self.WRITE_CHUNK]
+            result = self.collection.bulk_write(
+                [UpdateOne({"_id": k, "version": base[k]},
+                           {"$set": {**{f: v for f, v in d.items() if f != "_id"},
+                                     "projected_at": now}}) for k, d in chunk],
+                ordered=False)
+            if result.matched_count < len(chunk):  # which ones: read them back
+                stored = self.read(k for k, _ in chunk)
+                conflicts |= {k for k, d in chunk
+                              if stored.get(k, {}).get("version") != d["version"]}
+        if inserts:
+            try:
+                self.collection.insert_many(inserts, ordered=False)
+            except BulkWriteError as exc:
+                for error in exc.details.get("writeErrors", []):
+                    if error.get("code") != 11000:
+                        raise
+                    conflicts.add(inserts[error["index"]]["_id"])
+        return conflicts
 
 
 def apply_mongo_batch(p: MongoProjection, docs: MongoDocuments, decoded,
                       cache: dict[str, Row] | None = None) -> Folded:
-    """Fold and write one batch of decoded events (blocking: run it in a thread)."""
+    """Fold and write one batch of decoded events (blocking: run it in a thread).
+
+    ``cache`` holds documents as this writer last wrote or read them (the live runner keeps
+    it while it owns its partitions); a key written by someone else meanwhile is read again
+    and its events folded again, once."""
     rows = {} if cache is None else cache
-    missing = {k for _, e in decoded if (k := _key_or_none(p, e)) is not None and k not in rows}
-    if missing:
-        rows.update(docs.read(missing))
-    folded = fold(p, decoded, rows)
-    for key, row in folded.changed.items():
-        row["_id"] = key
-    for key, error in docs.write(folded.changed.values()):
-        rows.pop(key, None)
-        folded.failed += [(m, error) for m in folded.touched_by[key]]
+    folded = Folded()
+    pending = list(decoded)
+    for attempt in range(2):
+        keys = {k for _, e in pending if (k := _key_or_none(p, e)) is not None}
+        missing = keys - rows.keys()
+        if missing:
+            rows.update(docs.read(missing))
+        base = {k: rows[k]["version"] if k in rows else None for k in keys}
+        this = fold(p, pending, rows)
+        conflicts = docs.write(this.changed, base)
+        folded.failed += this.failed
+        folded.applied += this.applied - sum(len(this.touched_by[k]) for k in conflicts)
+        for key, row in this.changed.items():
+            if key not in conflicts:
+                folded.changed[key] = row
+                folded.touched_by[key] = this.touched_by[key]
+        if not conflicts:
+            return folded
+        for key in conflicts:
+            rows.pop(key, None)
+        again = {id(m) for k in conflicts for m in this.touched_by[k]}
+        pending = [(m, e) for m, e in pending if id(m) in again]
+    for message, _ in pending:  # still in conflict after a fresh read: let the DLQ say so
+        folded.failed.append((message, OperationFailure(
+            "the document changed under this writer twice in a row")))
     return folded
+
+
+class _ForgetOnRebalance(ConsumerRebalanceListener):
+    """The document cache is only this writer's own while it owns the partitions."""
+
+    def __init__(self, cache: dict):
+        self.cache = cache
+
+    async def on_partitions_revoked(self, revoked):
+        self.cache.clear()
+
+    async def on_partitions_assigned(self, assigned):
+        self.cache.clear()
+
+
+# Documents a Mongo projection worker keeps between batches (its own writes, so most updates
+# need no read first); cleared when it passes this size or its partitions change.
+MONGO_CACHE_DOCUMENTS = 100_000
+# A MongoDB projection folds a longer window per batch: every document a batch touches is
+# one write, however many of its events the batch holds.
+MONGO_FETCH_MAX_WAIT_MS = 500
+MONGO_FETCH_MIN_BYTES = 256 * 1024
 
 
 async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
     db = mongo_database(s)
+    fresh = p.collection not in await asyncio.to_thread(db.list_collection_names)
     await asyncio.to_thread(_ensure_indexes, db[p.collection], p)
     docs = MongoDocuments(db[p.collection])
-    consumer, dead = _group_consumer(s, p)
+    cache: dict[str, Row] = {}
+    consumer, dead = _group_consumer(s, p, MONGO_FETCH_MIN_BYTES, MONGO_FETCH_MAX_WAIT_MS)
     group = f"projection.{p.name}"
-    consumer.subscribe(list(p.topics))
+    consumer.subscribe(list(p.topics), listener=_ForgetOnRebalance(cache))
     await consumer.start()
+    if fresh:
+        # No collection (a new database, a new MongoDB server, a dropped read model) but
+        # maybe offsets committed against an old one: replay everything into it.
+        await _replay_from_start(consumer)
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
     try:
         while not stop.is_set():
@@ -454,7 +530,9 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
             started = time.perf_counter()
             messages = [m for ms in batch.values() for m in ms]
             decoded, failed = decode_all(messages)
-            folded = await asyncio.to_thread(apply_mongo_batch, p, docs, decoded)
+            if len(cache) > MONGO_CACHE_DOCUMENTS:
+                cache.clear()
+            folded = await asyncio.to_thread(apply_mongo_batch, p, docs, decoded, cache)
             for message, error in failed + folded.failed:
                 await dead.park(message, error)
             _observe(p, len(messages), started)
@@ -464,6 +542,18 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
         await consumer.stop()
         await dead.stop()
         db.client.close()
+
+
+async def _replay_from_start(consumer: AIOKafkaConsumer) -> None:
+    deadline = time.monotonic() + 30
+    while not consumer.assignment() and time.monotonic() < deadline:
+        await consumer.getmany(timeout_ms=100, max_records=1)  # joins the group
+        if consumer.assignment():
+            break
+    assigned = list(consumer.assignment())
+    if assigned:
+        log.info("no collection yet: replaying %d partitions from the start", len(assigned))
+        await consumer.seek_to_beginning(*assigned)
 
 
 # --- Rebuild -------------------------------------------------------------------------------
@@ -629,12 +719,21 @@ async def rebuild_mongo(s: Settings, p: MongoProjection,
         dirty: dict[str, Row] = {}
 
         def writer(target: MongoDocuments):
+            stored: dict[str, int] = {}  # the version each document has in ``target``
+
             def flush() -> None:
-                for key, error in target.write(dirty.values()):
-                    log.warning("rebuild %s: document %s refused: %s", p.name, key, error)
+                conflicts = target.write(dirty, {k: stored.get(k) for k in dirty})
+                if conflicts:  # the live runner wrote them meanwhile, from the same events
+                    log.info("rebuild %s: %d documents already written by the live runner",
+                             p.name, len(conflicts))
+                stored.update({k: d["version"] for k, d in dirty.items() if k not in conflicts})
+                for key in conflicts:
+                    cache.pop(key, None)
+                    stored.pop(key, None)
                 dirty.clear()
                 if len(cache) > REBUILD_FLUSH_ROWS:
                     cache.clear()
+                    stored.clear()
 
             def apply(messages) -> None:
                 nonlocal applied
@@ -642,10 +741,10 @@ async def rebuild_mongo(s: Settings, p: MongoProjection,
                 missing = {k for _, e in decoded
                            if (k := _key_or_none(p, e)) is not None and k not in cache}
                 if missing:
-                    cache.update(target.read(missing))
+                    found = target.read(missing)
+                    cache.update(found)
+                    stored.update({k: d["version"] for k, d in found.items()})
                 folded = fold(p, decoded, cache)
-                for key, row in folded.changed.items():
-                    row["_id"] = key
                 dirty.update(folded.changed)
                 applied += folded.applied
                 if len(dirty) >= REBUILD_FLUSH_ROWS:

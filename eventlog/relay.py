@@ -27,6 +27,7 @@ log = logging.getLogger("soems.relay")
 RELAY_LOCK = 7_501_000_002
 BATCH = 500
 POLL_SECONDS = 1.0
+DEPTH_EVERY_S = 1.0
 
 
 async def publish_pending(conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
@@ -68,17 +69,23 @@ async def run(s: Settings, stop: asyncio.Event) -> None:
         producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, acks="all",
                                     enable_idempotence=True, linger_ms=2)
         await producer.start()
+        depth_measured_at = 0.0
         try:
             while not stop.is_set():
                 wake.clear()
                 published = await publish_pending(conn, producer)
-                # Two primary-key lookups rather than count(*), which would scan a backlog;
-                # an upper bound when positions have holes.
-                metrics.OUTBOX_DEPTH.set(await conn.fetchval(
-                    "SELECT coalesce(max(position) - min(position) + 1, 0) FROM eventlog.outbox"))
-                if published:
-                    log.debug("published %d events", published)
-                    continue
+                if time.monotonic() - depth_measured_at >= DEPTH_EVERY_S:
+                    # Two primary-key lookups rather than count(*), which would scan a
+                    # backlog; an upper bound when positions have holes.
+                    metrics.OUTBOX_DEPTH.set(await conn.fetchval(
+                        "SELECT coalesce(max(position) - min(position) + 1, 0) "
+                        "FROM eventlog.outbox"))
+                    depth_measured_at = time.monotonic()
+                if published == BATCH:
+                    continue  # a backlog: the next batch at once
+                # A short batch means the outbox was drained at the read: one read, one
+                # produce and one delete per wake-up. A commit since the read has notified
+                # (``wake`` is set again), so nothing waits longer than the poll.
                 await _wait(stop, wake, POLL_SECONDS)
         finally:
             await producer.stop()

@@ -53,4 +53,4 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = PostgresProjection(
     name="exam_catalogue", sources=(EXAM,), table=EXAM_CATALOGUE,
-    key_of=lambda event: EXAM.entity_id(event.envelope.stream_id), evolve=evolve)
+    key_of=lambda event: event.payload.exam_id, evolve=evolve)

@@ -31,5 +31,5 @@ def evolve(doc: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = MongoProjection(
     name="exam_documents", sources=(EXAM,), collection=EXAM_DOCUMENTS,
-    key_of=lambda event: EXAM.entity_id(event.envelope.stream_id), evolve=evolve,
+    key_of=lambda event: event.payload.exam_id, evolve=evolve,
     indexes=[([("status", 1), ("window_opens_at", 1)], {}), ([("teacher_id", 1)], {})])

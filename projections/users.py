@@ -42,4 +42,4 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = PostgresProjection(
     name="users", sources=(IDENTITY,), table=USERS,
-    key_of=lambda event: IDENTITY.entity_id(event.envelope.stream_id), evolve=evolve)
+    key_of=lambda event: event.payload.user_id, evolve=evolve)

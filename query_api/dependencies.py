@@ -9,11 +9,11 @@ from fastapi import Depends, Query, Request
 from security.dependencies import CurrentUser, require_role  # noqa: F401  (re-exported)
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
 
-def _mongo(request: Request):
+async def _mongo(request: Request):
     return request.app.state.mongo
 
 

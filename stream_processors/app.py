@@ -128,14 +128,19 @@ app = _create_app()
 setup_prometheus_sensors(app, name_prefix="soems_processors")
 
 
-async def decoded_events(stream: StreamT) -> AsyncIterator[RecordedEvent]:
-    """The events of a stream of Avro messages.
+async def decoded_events(stream: StreamT,
+                         only: tuple[type, ...] = ()) -> AsyncIterator[RecordedEvent]:
+    """The events of a stream of Avro messages (``only`` these types, when given: the others
+    are skipped from the message's schema fingerprint alone, never decoded).
 
     A message that does not decode is parked in ``<topic>.dlq`` with the same key, the
     original bytes and headers saying why and where it came from; the stream goes on.
     """
+    wanted = {cls.event_type() for cls in only}
     async for event in stream.events():
         try:
+            if wanted and codec.peek_event_type(event.value) not in wanted:
+                continue
             recorded = codec.decode(event.value)
         except codec.DecodeError as exc:
             await _park(event, exc)

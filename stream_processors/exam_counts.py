@@ -8,11 +8,19 @@ topic ``soems.analytics.teacher_exam_counts``, keyed by teacher id, as JSON
 Exam events are keyed by exam stream, but a faust table shard is fed by the source partition
 of the same number (the changelog partition is the source partition). So publications are
 first re-keyed by teacher id onto an internal topic, and the table is updated from there: all
-of a teacher's exams land in one shard, whichever worker holds it. A teacher's set is one table
-value, written whole to the changelog on each new exam: set and count can never disagree, at
-the price of a write as large as the set (fine for the hundreds of exams a teacher publishes).
+of a teacher's exams land in one shard, whichever worker holds it.
+
+A teacher's set is split into ``BUCKETS`` table values by a hash of the exam id (key
+``<teacher>|<bucket>``), each written whole to the changelog when one of its exams is added:
+the count is the sum of the buckets' sizes, never stored apart, so set and count can never
+disagree, and a value stays small however many exams a teacher publishes (one value per
+teacher crashed the worker at 30,000 exams: a changelog message over Kafka's 1 MB limit).
+Values written under the bare teacher id by the earlier layout are still read, as one more
+bucket.
 """
 from __future__ import annotations
+
+import zlib
 
 import faust
 
@@ -24,6 +32,7 @@ TEACHER_EXAM_COUNTS = "soems.analytics.teacher_exam_counts"
 EXAM_PUBLICATIONS_BY_TEACHER = f"{APP_ID}-exam-publications-by-teacher"
 # Shards of the table: the partitions of the re-keyed topic that feeds it.
 TEACHER_SHARDS = DOMAIN_PARTITIONS
+BUCKETS = 64  # per teacher: 1,000,000 exams would make ~600 KB values
 
 
 class ExamPublication(faust.Record, serializer="json"):
@@ -36,8 +45,10 @@ class ExamPublication(faust.Record, serializer="json"):
 
 class TeacherPublishedExams(faust.Record, serializer="json"):
     exam_ids: list[str]
-    # The event that last added an exam: the count's provenance in the emitted message.
+    # The event that last added an exam to this bucket, and the teacher's count just after
+    # it: the bucket with the highest rank names the count's provenance.
     last_event_id: str
+    rank: int = 0
 
 
 exam_events = app.source_topic(EXAM)
@@ -55,7 +66,7 @@ teacher_published_exams = app.Table(
 
 @app.agent(exam_events)
 async def route_exam_publications(messages):
-    async for recorded in decoded_events(messages):
+    async for recorded in decoded_events(messages, only=(ExamPublished,)):
         published = recorded.payload
         if isinstance(published, ExamPublished):
             await exam_publications_by_teacher.send(
@@ -65,19 +76,34 @@ async def route_exam_publications(messages):
                                       event_id=str(recorded.envelope.event_id)))
 
 
+def bucket_key(teacher_id: str, exam_id: str) -> str:
+    return f"{teacher_id}|{zlib.crc32(exam_id.encode()) % BUCKETS}"
+
+
+def teacher_buckets(teacher_id: str) -> list[TeacherPublishedExams]:
+    keys = [teacher_id] + [f"{teacher_id}|{b}" for b in range(BUCKETS)]  # earlier layout first
+    return [held for key in keys if (held := teacher_published_exams.get(key)) is not None]
+
+
 @app.agent(exam_publications_by_teacher)
 async def count_published_exams(publications):
     async for publication in publications:
         teacher_id = publication.teacher_id
-        held = teacher_published_exams.get(teacher_id)
-        if held is None or publication.exam_id not in held.exam_ids:
+        buckets = teacher_buckets(teacher_id)
+        if not any(publication.exam_id in held.exam_ids for held in buckets):
+            key = bucket_key(teacher_id, publication.exam_id)
+            held = teacher_published_exams.get(key)
             held = TeacherPublishedExams(
                 exam_ids=sorted({*(held.exam_ids if held else ()), publication.exam_id}),
-                last_event_id=publication.event_id)
-            teacher_published_exams[teacher_id] = held
+                last_event_id=publication.event_id,
+                rank=sum(len(b.exam_ids) for b in buckets) + 1)
+            teacher_published_exams[key] = held
+            buckets = teacher_buckets(teacher_id)
+        latest = max(buckets, key=lambda b: b.rank)
         # Emitted for a publication already counted too: after a crash between the table
         # update and this send, the redelivery still emits. The same state gives the same
         # message, so a duplicate is harmless on the compacted topic.
         await teacher_exam_counts.send(key=teacher_id, value={
-            "teacher_id": teacher_id, "published_exams": len(held.exam_ids),
-            "last_event_id": held.last_event_id})
+            "teacher_id": teacher_id,
+            "published_exams": sum(len(b.exam_ids) for b in buckets),
+            "last_event_id": latest.last_event_id})

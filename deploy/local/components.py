@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from deploy.local import install
 from deploy.local.install import GO_BINARIES, InstallError
@@ -127,18 +128,27 @@ def postgres_launch(s: Settings) -> Launch:
 def postgres_after_ready(s: Settings) -> None:
     import asyncpg
 
-    async def create_database() -> None:
+    async def create_databases() -> None:
         conn = await asyncpg.connect(
             host=s.postgres_host, port=s.postgres_port, user=s.postgres_user,
             password=s.postgres_password, database="postgres",
         )
         try:
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname=$1", s.postgres_db):
-                await conn.execute(f'CREATE DATABASE "{s.postgres_db}"')
+            for db in (s.postgres_db, FERRETDB_DATABASE):
+                if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname=$1", db):
+                    await conn.execute(f'CREATE DATABASE "{db}"')
+        finally:
+            await conn.close()
+        conn = await asyncpg.connect(
+            host=s.postgres_host, port=s.postgres_port, user=s.postgres_user,
+            password=s.postgres_password, database=FERRETDB_DATABASE,
+        )
+        try:
+            await conn.execute(FERRETDB_DATABASE_SETUP)
         finally:
             await conn.close()
 
-    asyncio.run(create_database())
+    asyncio.run(create_databases())
 
 
 # --- Redis --------------------------------------------------------------------------------
@@ -170,23 +180,79 @@ def redis_launch(s: Settings) -> Launch:
                         str(s.home / "redis" / "redis.conf")])
 
 
-# --- MongoDB wire protocol: FerretDB on SQLite ----------------------------------------------
+# --- MongoDB wire protocol: FerretDB on the project's PostgreSQL ------------------------------
+#
+# FerretDB keeps each MongoDB database as a schema of its own PostgreSQL database (not the
+# project's: its tables are FerretDB's business), created with the indexes below by
+# postgres_after_ready, so PostgreSQL is up with them before FerretDB is asked anything.
+#
+# FerretDB 1.24 pushes an `_id` equality down as `_jsonb->'_id' @> '"k"'`, which its own
+# unique btree index on `_jsonb->'_id'` cannot serve: every lookup by `_id` would be a
+# sequential scan. An event trigger gives each collection table, when FerretDB creates it, a
+# GIN index on the same expression that does serve `@>`. FerretDB sends the key as a query
+# parameter (`_jsonb->$1 @> $2`), which matches the index only in a custom plan, hence
+# plan_cache_mode. And since FerretDB holds one pool connection per *matched* op until an
+# update command ends (a command matching pool_max_conns docs waits forever), the pool is
+# raised to 100 and writers send bulk updates in chunks well below that.
+
+FERRETDB_DATABASE = "ferretdb"
+FERRETDB_POOL_MAX_CONNS = 100
+
+FERRETDB_DATABASE_SETUP = f"""
+ALTER DATABASE "{FERRETDB_DATABASE}" SET plan_cache_mode = force_custom_plan;
+
+CREATE OR REPLACE FUNCTION soems_ferretdb_id_index() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT c.oid, c.relname FROM pg_event_trigger_ddl_commands() d
+        JOIN pg_class c ON c.oid = d.objid
+        WHERE d.command_tag = 'CREATE TABLE' AND c.relkind = 'r'
+          AND c.relname NOT LIKE '\\_ferretdb\\_%'
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                      AND a.attname = '_jsonb' AND NOT a.attisdropped)
+    LOOP
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin '
+                       '((_jsonb->''_id'') jsonb_path_ops)',
+                       left(t.relname, 50) || '_id_gin', t.oid::regclass);
+    END LOOP;
+END $$;
+
+DROP EVENT TRIGGER IF EXISTS soems_ferretdb_id_index;
+CREATE EVENT TRIGGER soems_ferretdb_id_index ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION soems_ferretdb_id_index();
+"""
+
+
+def ferretdb_postgresql_url(s: Settings) -> str:
+    auth = quote(s.postgres_user, safe="")
+    if s.postgres_password:
+        auth += ":" + quote(s.postgres_password, safe="")
+    return (f"postgres://{auth}@{s.postgres_host}:{s.postgres_port}/{FERRETDB_DATABASE}"
+            f"?pool_max_conns={FERRETDB_POOL_MAX_CONNS}")
+
 
 def mongo_prepare(s: Settings) -> None:
-    for sub in ("data", "state"):
-        (s.home / "mongo" / sub).mkdir(parents=True, exist_ok=True)
+    (s.home / "mongo" / "state").mkdir(parents=True, exist_ok=True)
 
 
 def mongo_launch(s: Settings) -> Launch:
+    # FerretDB opens its PostgreSQL pool on the first client request, not at start, so it
+    # may start before PostgreSQL answers; `stack up` waits for postgres (and runs its
+    # after_ready, which creates the database) before it waits for mongo.
     root = s.home / "mongo"
     return Launch(argv=[
         str(GO_BINARIES["mongo"].path(s)),
         f"--listen-addr={s.mongo_host}:{s.mongo_port}",
-        "--handler=sqlite", f"--sqlite-url=file:{root / 'data'}/",
+        "--handler=postgresql",
         f"--state-dir={root / 'state'}",
         f"--debug-addr={s.mongo_host}:{s.mongo_debug_port}",
         "--telemetry=disable", "--log-level=warn",
-    ])
+    # From the environment, not the command line: the URL holds the password, and the
+    # command line of any process is readable by every user (ps).
+    ], env={"FERRETDB_POSTGRESQL_URL": ferretdb_postgresql_url(s)})
 
 
 # --- Kafka in KRaft mode ------------------------------------------------------------------

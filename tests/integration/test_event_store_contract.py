@@ -12,6 +12,7 @@ from command_api.exams.decider import DraftExam, ExamContent, UpdateExam, exam_d
 from command_api.handling import Decider, handle, load_state
 from eventlog.memory import InMemoryEventStore
 from eventlog.postgres import create_pool, setup_event_store
+from eventlog.relay import RELAY_LOCK
 from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand,
                             PostgresEventStore, Snapshot)
 from schemas.envelope import Actor
@@ -98,6 +99,10 @@ async def test_of_two_concurrent_writers_of_one_version_exactly_one_wins(store):
 
 
 async def test_the_outbox_holds_every_event_in_commit_order_until_published(store):
+    if isinstance(store, PostgresEventStore) and await store.pool.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1",
+            RELAY_LOCK % 2**32):
+        pytest.skip("a relay is running (`make run`?): it publishes the outbox as we read it")
     streams = [new_exam() for _ in range(3)]
     for exam_id, stream in streams:
         await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
