@@ -386,7 +386,7 @@ def main() -> None:
 
     uri, dbname = args.uri, args.db
     if uri is None or dbname is None:
-        from soems.settings import get_settings
+        from settings import get_settings
         s = get_settings()
         uri, dbname = uri or s.mongo_uri, dbname or s.mongo_db
     client = MongoClient(uri, serverSelectionTimeoutMS=5000)

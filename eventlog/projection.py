@@ -353,10 +353,22 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
     await consumer.start()
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
+    informed: dict[TopicPartition, int] = {}
+    informed_at = 0.0
+
+    async def inform() -> None:
+        """Commit the stored positions to Kafka too (for lag tools), at most once a second."""
+        nonlocal informed, informed_at
+        mine = {tp: o for tp, o in informed.items() if tp in consumer.assignment()}
+        if mine and time.monotonic() - informed_at >= 1.0:
+            await consumer.commit(mine)
+            informed, informed_at = {}, time.monotonic()
+
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
             if not batch:
+                await inform()
                 await metrics.record_lag(consumer, group)
                 continue
             started = time.perf_counter()
@@ -372,8 +384,9 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
             for message, error in folded.failed:
                 await dead.park(message, error)
             _observe(p, len(messages), started)
-            # Informational only (lag tools): the positions that count are in PostgreSQL.
-            await consumer.commit(positions)
+            # Informational only: the positions that count are in PostgreSQL.
+            informed.update(positions)
+            await inform()
             await metrics.record_lag(consumer, group)
     finally:
         await consumer.stop()

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 import schemas.events  # noqa: F401  (registers the event classes the default codec builds)
 from schemas.catalog import SchemaCatalog, SchemaVersion, default_catalog
-from schemas.envelope import Actor, DomainEvent, Envelope, RecordedEvent
+from schemas.envelope import DomainEvent, Envelope, RecordedEvent
 from schemas.upcasters import UPCASTERS, UpcasterRegistry
 
 MARKER = b"\xc3\x01"
@@ -87,10 +87,7 @@ class EventCodec:
         """The event type of a message, from its header alone (for routing, DLQ reports)."""
         return self._plan(data).writer.event_type
 
-    def decode(self, data: bytes, trusted: bool = False) -> RecordedEvent:
-        """The event in ``data``. ``trusted`` skips pydantic's validation of what fastavro
-        read (a quarter of the cost): for replays of the project's own log, whose every
-        message was validated when it was written; the Avro body is still checked."""
+    def decode(self, data: bytes) -> RecordedEvent:
         plan = self._plan(data)
         writer = plan.writer
         body = BytesIO(data)
@@ -110,12 +107,6 @@ class EventCodec:
         payload_class = self._event_classes.get(writer.event_type)
         if payload_class is None:
             raise DecodeError(f"{writer.event_type} has a schema but no event class")
-        if trusted and record["envelope"]["event_type"] == writer.event_type:
-            head = record["envelope"]
-            envelope = Envelope.model_construct(**{**head, "actor": Actor.model_construct(
-                **head["actor"])})
-            return RecordedEvent.model_construct(
-                envelope=envelope, payload=payload_class.model_construct(**payload))
         try:
             envelope = Envelope.model_validate(record["envelope"])
             event_payload = payload_class.model_validate(payload)
@@ -153,8 +144,8 @@ def encode(event: RecordedEvent) -> bytes:
     return default_codec().encode(event)
 
 
-def decode(data: bytes, trusted: bool = False) -> RecordedEvent:
-    return default_codec().decode(data, trusted)
+def decode(data: bytes) -> RecordedEvent:
+    return default_codec().decode(data)
 
 
 def peek_event_type(data: bytes) -> str:

@@ -6,6 +6,7 @@ refused. Refresh tokens are opaque random strings stored hashed on the command s
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
@@ -55,7 +56,25 @@ def issue_access_token(s: Settings, user_id: str, role: str,
     return jwt.encode(claims, secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
+# Tokens already verified, until they expire: a client sends the same token with every
+# request, and checking its signature and claims again costs more than the rest of auth.
+_VERIFIED: dict[tuple[str, str], tuple[Principal, int]] = {}
+_VERIFIED_MAX = 10_000
+
+
 def verify_access_token(s: Settings, token: str) -> Principal:
+    cache_key = (s.jwt_secret, token)
+    known = _VERIFIED.get(cache_key)
+    if known is not None and known[1] > time.time():
+        return known[0]
+    principal, expires = _verify(s, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[cache_key] = (principal, expires)
+    return principal
+
+
+def _verify(s: Settings, token: str) -> tuple[Principal, int]:
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -67,4 +86,4 @@ def verify_access_token(s: Settings, token: str) -> Principal:
         raise InvalidToken(str(exc)) from exc
     if claims.get("typ") != "access" or not claims.get("role"):
         raise InvalidToken("not an access token")
-    return Principal(user_id=claims["sub"], role=claims["role"])
+    return Principal(user_id=claims["sub"], role=claims["role"]), int(claims["exp"])

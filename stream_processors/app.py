@@ -110,6 +110,9 @@ def _create_app() -> ProcessorApp:
         # acks=all. faust-streaming turns on producer idempotence only inside exactly-once
         # transactions; at-least-once outputs here are idempotent by construction instead.
         producer_acks=-1,
+        # Batch what the processors emit (re-keyed publications, counts) for 10 ms rather
+        # than a produce request per message: measured as faust's largest CPU cost.
+        producer_linger=0.01,
         consumer_auto_offset_reset="earliest",
         # A worker that dies without leaving its group holds its partitions until its session
         # expires; faust's default (60 s) would stall a restarted worker that long.
