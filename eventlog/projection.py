@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import traceback
 import zlib
@@ -588,13 +589,22 @@ class _Replay:
         self.settings, self.topics = s, topics
         self.positions: dict[TopicPartition, int] = {}
 
-    def start(self) -> dict[TopicPartition, int]:
+    def start(self, assign: bool = True) -> dict[TopicPartition, int]:
+        """Every partition's end offset now; with ``assign``, start reading them all from
+        offset 0."""
+        tps = [TopicPartition(t, p) for t in self.topics for p in partitions_of(self.settings, t)]
+        self.positions = {tp: 0 for tp in tps}
+        if assign:
+            self.assign(self.positions)
+        return self.end_offsets()
+
+    def assign(self, positions: dict[TopicPartition, int]) -> None:
+        """Read these partitions from these offsets (0: from the beginning)."""
         from confluent_kafka import OFFSET_BEGINNING, TopicPartition as CTP
 
-        tps = [TopicPartition(t, p) for t in self.topics for p in partitions_of(self.settings, t)]
-        self.consumer.assign([CTP(tp.topic, tp.partition, OFFSET_BEGINNING) for tp in tps])
-        self.positions = {tp: 0 for tp in tps}
-        return self.end_offsets()
+        self.consumer.assign([CTP(tp.topic, tp.partition, o if o > 0 else OFFSET_BEGINNING)
+                              for tp, o in positions.items()])
+        self.positions = dict(positions)
 
     def end_offsets(self) -> dict[TopicPartition, int]:
         from confluent_kafka import TopicPartition as CTP
@@ -651,49 +661,104 @@ async def _replay_until(replay: _Replay, targets: dict[TopicPartition, int], app
             await pending
 
 
+class _ShadowFolder:
+    """Folds replayed messages into a shadow table: rows held in memory, written
+    ``REBUILD_FLUSH_ROWS`` at a time; rows not in memory are read back from the shadow."""
+
+    def __init__(self, p: PostgresProjection, store: PostgresRows, conn):
+        self.p, self.store, self.conn = p, store, conn
+        self.cache: dict[str, Row] = {}
+        self.dirty: dict[str, Row] = {}
+        self.applied = 0
+
+    async def apply(self, messages) -> None:
+        decoded, _ = decode_all(messages)
+        missing = {k for _, e in decoded
+                   if (k := _key_or_none(self.p, e)) is not None and k not in self.cache}
+        if missing:
+            self.cache.update(await self.store.read(self.conn, missing))
+        folded = fold(self.p, decoded, self.cache)
+        self.dirty.update(folded.changed)
+        self.applied += folded.applied
+        if len(self.dirty) >= REBUILD_FLUSH_ROWS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        async with self.conn.transaction():
+            await self.store.write(self.conn, self.dirty.values())
+        self.dirty.clear()
+        if len(self.cache) > REBUILD_FLUSH_ROWS:
+            self.cache.clear()  # later events read their rows back from the shadow table
+
+
+# Replay workers: decoding is most of a rebuild's cost, so the partitions are shared out among
+# processes, each folding and writing its own. Rows follow streams (a row's events are all in
+# its stream's partition), so no two workers touch the same row.
+REBUILD_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_replayed_events = None  # a shared counter in each worker, for the parent's progress bar
+
+
+def _count_into(counter) -> None:
+    global _replayed_events
+    _replayed_events = counter
+
+
+def _replay_share(projection: str, shadow: str, share: list[tuple[str, int, int]]):
+    """In a worker process: replay these (topic, partition, end offset) into the shadow."""
+    return asyncio.run(_replay_share_async(projection, shadow, share))
+
+
+async def _replay_share_async(projection: str, shadow: str, share: list[tuple[str, int, int]]):
+    from projections import all_projections
+    from settings import load_settings
+
+    p, s = all_projections()[projection], load_settings()
+    ends = {TopicPartition(t, n): end for t, n, end in share}
+    pool = await create_pool(s, min_size=1, max_size=1)
+    replay = _Replay(s, p.topics)
+    try:
+        await asyncio.to_thread(replay.assign, {tp: 0 for tp in ends})
+        store = PostgresRows(p.table, shadow)
+        async with pool.acquire() as conn:
+            await store.describe(conn)
+            folder = _ShadowFolder(p, store, conn)
+
+            async def apply(messages) -> None:
+                await folder.apply(messages)
+                if _replayed_events is not None:
+                    with _replayed_events.get_lock():
+                        _replayed_events.value += len(messages)
+
+            if not replay.done(ends):
+                await _replay_until(replay, ends, apply)
+            await folder.flush()
+        return folder.applied, [(tp.topic, tp.partition, o) for tp, o in replay.positions.items()]
+    finally:
+        await asyncio.to_thread(replay.stop)
+        await pool.close()
+
+
 async def rebuild_postgres(s: Settings, p: PostgresProjection,
-                           progress: Callable[[int, int], None] = lambda done, total: None) -> int:
-    """Replay every event into a shadow schema, catch up under the projection's lock, swap."""
+                           progress: Callable[[int, int], None] = lambda done, total: None,
+                           workers: int = REBUILD_WORKERS) -> int:
+    """Replay every event into a shadow schema (partitions shared out among worker
+    processes), catch up under the projection's lock, swap."""
     pool = await create_pool(s, min_size=1, max_size=2)
     shadow = f"rebuild_{p.name}"
     replay = _Replay(s, p.topics)
-    applied = 0
     try:
         await setup_event_store(pool)
         await run_sql(pool, f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
         await setup_postgres_projection(pool, p, schema=shadow)
-        store = PostgresRows(p.table, shadow)
-        ends = await asyncio.to_thread(replay.start)
+        ends = await asyncio.to_thread(replay.start, False)
         total = sum(ends.values())
-        cache: dict[str, Row] = {}
-        dirty: dict[str, Row] = {}
-
+        progress(0, total)
+        applied, positions = await _replay_in_workers(p, shadow, ends, workers, progress, total)
+        await asyncio.to_thread(replay.assign, positions)
+        store = PostgresRows(p.table, shadow)
         async with pool.acquire() as conn:
             await store.describe(conn)
-
-            async def flush() -> None:
-                async with conn.transaction():
-                    await store.write(conn, dirty.values())
-                dirty.clear()
-                if len(cache) > REBUILD_FLUSH_ROWS:
-                    cache.clear()  # later events read their rows back from the shadow table
-
-            async def into_shadow(messages) -> None:
-                nonlocal applied
-                decoded, _ = decode_all(messages)
-                missing = {k for _, e in decoded
-                           if (k := _key_or_none(p, e)) is not None and k not in cache}
-                if missing:
-                    cache.update(await store.read(conn, missing))
-                folded = fold(p, decoded, cache)
-                dirty.update(folded.changed)
-                applied += folded.applied
-                if len(dirty) >= REBUILD_FLUSH_ROWS:
-                    await flush()
-                progress(sum(replay.positions.values()), total)
-
-            await _replay_until(replay, ends, into_shadow)
-            await flush()
+            folder = _ShadowFolder(p, store, conn)
             async with conn.transaction():
                 # The live runner takes this lock for each batch: while we hold it the live
                 # positions cannot move, so the shadow catches up to them and the swap is exact.
@@ -702,18 +767,51 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                 targets = {tp: max(off, live.get((tp.topic, tp.partition), 0))
                            for tp, off in ends.items()}
                 if not replay.done(targets):
-                    await _replay_until(replay, targets, into_shadow)
-                await store.write(conn, dirty.values())
-                dirty.clear()
+                    await _replay_until(replay, targets, folder.apply)
+                await store.write(conn, folder.dirty.values())
                 await conn.execute(f"DROP TABLE IF EXISTS {READ_MODELS}.{p.table.name}")
                 await conn.execute(f"ALTER TABLE {shadow}.{p.table.name} SET SCHEMA {READ_MODELS}")
                 await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
                 await _save_offsets(conn, p.name, dict(replay.positions))
         progress(total, total)
-        return applied
+        return applied + folder.applied
     finally:
         await asyncio.to_thread(replay.stop)
         await pool.close()
+
+
+async def _replay_in_workers(p: PostgresProjection, shadow: str,
+                             ends: dict[TopicPartition, int], workers: int,
+                             progress: Callable[[int, int], None], total: int):
+    """Replay ``ends`` (from offset 0) into the shadow with up to ``workers`` processes;
+    return the events applied and every partition's position reached."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    busy = sorted((tp for tp, end in ends.items() if end > 0), key=lambda tp: -ends[tp])
+    shares: list[list[tuple[str, int, int]]] = [[] for _ in range(max(1, min(workers,
+                                                                            len(busy))))]
+    for i, tp in enumerate(busy):  # the largest partitions first, dealt round the workers
+        shares[i % len(shares)].append((tp.topic, tp.partition, ends[tp]))
+    positions = {tp: 0 for tp in ends}
+    if not busy:
+        return 0, positions
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    counter = context.Value("q", 0)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=_count_into,
+                             initargs=(counter,)) as pool:
+        running = [loop.run_in_executor(pool, _replay_share, p.name, shadow, share)
+                   for share in shares]
+        while not all(f.done() for f in running):
+            await asyncio.wait(running, timeout=0.5)
+            progress(counter.value, total)
+        applied = 0
+        for future in running:
+            count, reached = future.result()
+            applied += count
+            positions.update({TopicPartition(t, n): o for t, n, o in reached})
+    return applied, positions
 
 
 async def rebuild_mongo(s: Settings, p: MongoProjection,
