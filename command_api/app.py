@@ -23,7 +23,7 @@ from web.metrics import install_metrics
 async def lifespan(app: FastAPI):
     s = get_settings()
     signing_secret(s)  # fail at start, not at the first login
-    pool = await create_pool(s, min_size=2, max_size=20)
+    pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False)
     await setup_event_store(pool)
     await run_sql(pool, credentials.SQL.read_text())
     app.state.pool = pool

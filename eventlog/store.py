@@ -140,39 +140,44 @@ ORDER BY is_snapshot DESC, v
 """
 
 
-_CLAIM = """
-WITH claimed AS (
-    INSERT INTO eventlog.commands (command_id, stream_id, outcome) VALUES ($1, $2, $3)
-    ON CONFLICT (command_id) DO NOTHING RETURNING true
-)
-SELECT (SELECT true FROM claimed) IS NOT NULL,
-       (SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $2)
-"""
-_SNAPSHOT_UPSERT = """
-INSERT INTO eventlog.snapshots (stream_id, kind, version, state) VALUES ($1, {kind}, {version},
-{state}) ON CONFLICT (stream_id) DO UPDATE SET kind = excluded.kind, version = excluded.version,
-state = excluded.state, taken_at = now()
-WHERE snapshots.version < excluded.version OR snapshots.kind <> excluded.kind
-"""
-_SNAPSHOT = _SNAPSHOT_UPSERT.format(kind="$2", version="$3", state="$4")
-# Arrays, not a round trip per row; the outbox keeps the events' order; pg_notify wakes the
-# relay when the transaction commits.
+# A command in one statement, atomic without a transaction block: claim the command id (only
+# if the stream is at the expected version), store the events, queue them in the outbox (in
+# their order), keep the snapshot, and wake the relay at commit; or, when the stream moved or
+# the command was handled before, change nothing and say which. Two writers of one version
+# cannot both insert the events (primary key): the loser's statement fails whole.
 _APPEND = """
-WITH stored AS (
+WITH current AS (
+    SELECT coalesce(max(stream_version), 0) AS version FROM eventlog.events WHERE stream_id = $2
+), claimed AS (
+    INSERT INTO eventlog.commands (command_id, stream_id, outcome)
+    SELECT $1, $2, $3 FROM current WHERE current.version = $4
+    ON CONFLICT (command_id) DO NOTHING RETURNING true
+), stored AS (
     INSERT INTO eventlog.events (stream_id, stream_version, event_id, event_type, aggregate,
                                  occurred_at, command_id, body)
-    SELECT $1, v, id, t, $2, at, $3, b
-    FROM unnest($4::int[], $5::uuid[], $6::text[], $7::timestamptz[], $8::bytea[])
+    SELECT $2, v, id, t, $5, at, $1, b
+    FROM unnest($6::int[], $7::uuid[], $8::text[], $9::timestamptz[], $10::bytea[])
          AS e(v, id, t, at, b)
+    WHERE EXISTS (SELECT 1 FROM claimed)
 ), queued AS (
     INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body)
-    SELECT $9, $1, id, t, b FROM unnest($5::uuid[], $6::text[], $8::bytea[])
-         WITH ORDINALITY AS e(id, t, b, n) ORDER BY n
+    SELECT $11, $2, id, t, b FROM unnest($7::uuid[], $8::text[], $10::bytea[])
+         WITH ORDINALITY AS e(id, t, b, n)
+    WHERE EXISTS (SELECT 1 FROM claimed) ORDER BY n
 ){snapshot}
-SELECT pg_notify('""" + OUTBOX_CHANNEL + """', '')
+SELECT EXISTS (SELECT 1 FROM claimed) AS appended,
+       (SELECT version FROM current) AS actual,
+       (SELECT outcome FROM eventlog.commands WHERE command_id = $1) AS earlier,
+       (SELECT count(pg_notify('""" + OUTBOX_CHANNEL + """', '')) FROM claimed
+        WHERE cardinality($6::int[]) > 0) AS notified
 """
-_APPEND_WITH_SNAPSHOT = _APPEND.format(snapshot=", kept AS (" + _SNAPSHOT_UPSERT.format(
-    kind="$10", version="$11", state="$12") + ")")
+_APPEND_WITH_SNAPSHOT = _APPEND.format(snapshot=""", kept AS (
+    INSERT INTO eventlog.snapshots (stream_id, kind, version, state)
+    SELECT $2, $12, $13, $14 WHERE EXISTS (SELECT 1 FROM claimed)
+    ON CONFLICT (stream_id) DO UPDATE SET kind = excluded.kind, version = excluded.version,
+        state = excluded.state, taken_at = now()
+    WHERE snapshots.version < excluded.version OR snapshots.kind <> excluded.kind
+)""")
 _APPEND = _APPEND.format(snapshot="")
 
 
@@ -217,50 +222,46 @@ class PostgresEventStore:
     ) -> list[RecordedEvent]:
         recorded = record(stream_id, expected_version, payloads, ctx)
         bodies = [codec.encode(e) for e in recorded]
+        aggregate = recorded[0].payload.aggregate if recorded else None
+        args = [ctx.command_id, stream_id, json.dumps(outcome, default=str), expected_version,
+                aggregate.name if aggregate else "", [e.envelope.stream_version for e in recorded],
+                [e.envelope.event_id for e in recorded], [e.event_type for e in recorded],
+                [e.envelope.occurred_at for e in recorded], bodies,
+                aggregate.topic if aggregate else ""]
+        if snapshot is not None:
+            args += [snapshot.kind, snapshot.version, snapshot.state]
+        statement = _APPEND_WITH_SNAPSHOT if snapshot is not None else _APPEND
         async with self.pool.acquire() as conn:
-            async with conn.transaction():
-                # Few round trips per command: the command record and the version check in
-                # one statement, then the events, the outbox rows, the snapshot and the
-                # relay's wake-up in another.
-                first, actual = await conn.fetchrow(
-                    _CLAIM, ctx.command_id, stream_id, json.dumps(outcome, default=str))
-                if not first:
-                    raise DuplicateCommand(await self._stored_outcome(conn, ctx.command_id))
-                if actual != expected_version:
-                    raise ConcurrencyError(stream_id, expected_version, actual)
-                if recorded:
-                    await self._insert(conn, stream_id, recorded, bodies, ctx, snapshot)
-                elif snapshot is not None:
-                    await conn.execute(_SNAPSHOT, stream_id, snapshot.kind, snapshot.version,
-                                       snapshot.state)
-                if also is not None:
-                    await also(conn)
+            if also is None:  # one statement: atomic on its own, one round trip
+                result = await self._append(conn, statement, args, stream_id, expected_version)
+            else:
+                async with conn.transaction():
+                    result = await self._append(conn, statement, args, stream_id,
+                                                expected_version)
+                    if result["appended"]:
+                        await also(conn)
+            if not result["appended"]:
+                earlier = result["earlier"]
+                if earlier is None and result["actual"] == expected_version:
+                    # The same command id committed by a concurrent request after this
+                    # statement's snapshot was taken: its outcome is there now.
+                    earlier = await conn.fetchval(
+                        "SELECT outcome FROM eventlog.commands WHERE command_id = $1",
+                        ctx.command_id)
+                if earlier is not None:
+                    raise DuplicateCommand(json.loads(earlier))
+                raise ConcurrencyError(stream_id, expected_version, result["actual"])
         return recorded
 
     @staticmethod
-    async def _insert(conn, stream_id: str, recorded: list[RecordedEvent], bodies: list[bytes],
-                      ctx: CommandContext, snapshot: Snapshot | None) -> None:
-        args = [stream_id, recorded[0].payload.aggregate.name, ctx.command_id,
-                [e.envelope.stream_version for e in recorded],
-                [e.envelope.event_id for e in recorded], [e.event_type for e in recorded],
-                [e.envelope.occurred_at for e in recorded], bodies,
-                recorded[0].payload.aggregate.topic]
-        if snapshot is not None:
-            args += [snapshot.kind, snapshot.version, snapshot.state]
+    async def _append(conn, statement: str, args: list, stream_id: str, expected: int):
         try:
-            await conn.execute(_APPEND_WITH_SNAPSHOT if snapshot else _APPEND, *args)
-        except asyncpg.UniqueViolationError as exc:  # a concurrent writer won
-            raise ConcurrencyError(stream_id, recorded[0].envelope.stream_version - 1,
-                                   -1) from exc
+            return await conn.fetchrow(statement, *args)
+        except asyncpg.UniqueViolationError as exc:  # a concurrent writer of this version won
+            raise ConcurrencyError(stream_id, expected, -1) from exc
 
     async def pending_outbox(self, limit: int) -> list[OutboxRow]:
         return await read_outbox(self.pool, limit)
 
     async def mark_published(self, positions: list[int]) -> None:
         await delete_published(self.pool, positions)
-
-    @staticmethod
-    async def _stored_outcome(conn: asyncpg.Connection, command_id: UUID) -> dict[str, Any]:
-        raw = await conn.fetchval(
-            "SELECT outcome FROM eventlog.commands WHERE command_id = $1", command_id)
-        return json.loads(raw)

@@ -21,7 +21,7 @@ from web.metrics import install_metrics
 async def lifespan(app: FastAPI):
     s = get_settings()
     signing_secret(s)  # fail at start, not at the first login
-    app.state.pool = await create_pool(s, min_size=2, max_size=20)
+    app.state.pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False)
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
     yield
