@@ -31,8 +31,11 @@ def main(argv: list[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from eventlog.metrics import FIRST_PROJECTION, metrics_port, serve_metrics
 
-    serve_metrics(metrics_port(get_settings().metrics_port_base,
-                               FIRST_PROJECTION + list(known).index(argv[1])))
+    try:
+        serve_metrics(metrics_port(get_settings().metrics_port_base,
+                                   FIRST_PROJECTION + list(known).index(argv[1])))
+    except OSError as exc:  # a second worker of this projection on one host: the first serves
+        logging.getLogger("soems.projections").warning("no metrics endpoint: %s", exc)
     asyncio.run(run(argv[1]))
     return 0
 
