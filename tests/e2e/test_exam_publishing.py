@@ -115,6 +115,18 @@ def test_bad_input_is_a_422_naming_the_field(services, teacher, body, field):
     assert set(answer.json()) >= {"detail", "code", "field"}
 
 
+@pytest.mark.parametrize("if_match", ['"\u00b2"', '"' + "9" * 5000 + '"', '"-1"', "v3"])
+def test_an_if_match_that_is_not_a_version_is_a_422_naming_it(services, teacher, if_match):
+    exam_id = draft(services, teacher).json()["exam_id"]
+    answer = httpx.put(f"{services.command_url}/v1/exams/{exam_id}", json=EXAM,
+                       headers={**teacher["headers"], **key(),
+                                # Latin-1 on the wire: the server reads byte B2 as "²",
+                                # which str.isdigit() accepts and int() refuses.
+                                "If-Match": if_match.encode("latin-1")})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "If-Match" and answer.json()["code"] == "version"
+
+
 def test_a_command_without_idempotency_key_is_refused(services, teacher):
     answer = httpx.post(f"{services.command_url}/v1/exams", json=EXAM,
                         headers=teacher["headers"])
