@@ -45,7 +45,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
 
     install_error_handlers(app)
-    install_metrics(app, "command-api")
+    install_metrics(app, "command-api", get_settings().metrics_allow_from)
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

@@ -36,7 +36,7 @@ def create_app() -> FastAPI:
     for router in (users.router, exams.router, docs.router):
         app.include_router(router)
     install_error_handlers(app)
-    install_metrics(app, "query-api")
+    install_metrics(app, "query-api", get_settings().metrics_allow_from)
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # Background workers (relay, projections) serve Prometheus metrics on 127.0.0.1 at
     # this port and the next ones (eventlog.metrics); the APIs serve theirs at /metrics.
     metrics_port_base: int = 9400
+    # Who may read the APIs' /metrics (comma-separated CIDRs): Prometheus's network.
+    metrics_allow_from: str = "127.0.0.0/8,::1/128"
     # Students may create their own accounts; teachers, proctors and admins are made by admins.
     self_registration: bool = True
 
@@ -97,6 +99,15 @@ class Settings(BaseSettings):
         if not 1 <= port <= 65535:
             raise ValueError(f"port must be between 1 and 65535, got {port}")
         return port
+
+    @field_validator("metrics_allow_from")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        from ipaddress import ip_network
+
+        for cidr in filter(None, (c.strip() for c in value.split(","))):
+            ip_network(cidr)  # ValueError names the bad network
+        return value
 
     @field_validator("stack_components")
     @classmethod

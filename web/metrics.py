@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from time import perf_counter
 
-from fastapi import FastAPI, Response
+from ipaddress import ip_address, ip_network
+
+from fastapi import FastAPI, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 
 HTTP_REQUEST_SECONDS = Histogram(
@@ -56,10 +58,20 @@ class HTTPMetrics:
             series.observe(perf_counter() - started)
 
 
-def install_metrics(app: FastAPI, service: str) -> None:
-    """Time every request of ``app`` as ``service`` and serve ``GET /metrics``."""
+def install_metrics(app: FastAPI, service: str,
+                    allow_from: str = "127.0.0.0/8,::1/128") -> None:
+    """Time every request of ``app`` as ``service`` and serve ``GET /metrics`` to clients in
+    the networks ``allow_from`` (comma-separated CIDRs: ``SOEMS_METRICS_ALLOW_FROM``); to
+    anyone else it does not exist (404), so the gateway never exposes it."""
     app.add_middleware(HTTPMetrics, service=service)
+    scrapers = [ip_network(cidr.strip()) for cidr in allow_from.split(",") if cidr.strip()]
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:  # sync: rendering is CPU work, keep it off the event loop
+    def metrics(request: Request) -> Response:  # sync: rendering is CPU work, off the loop
+        try:
+            client = ip_address(request.client.host) if request.client else None
+        except ValueError:
+            client = None
+        if client is None or not any(client in network for network in scrapers):
+            raise HTTPException(404, "Not Found")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

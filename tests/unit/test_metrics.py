@@ -30,8 +30,9 @@ def _requests(service: str, method: str, route: str, status: str) -> float:
         "service": service, "method": method, "route": route, "status": status}) or 0.0
 
 
-async def _get(app: FastAPI, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://exam") as c:
+async def _get(app: FastAPI, path: str, client: str = "127.0.0.1") -> httpx.Response:
+    transport = httpx.ASGITransport(app, client=(client, 50_000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://exam") as c:
         return await c.get(path)
 
 
@@ -59,6 +60,13 @@ async def test_the_metrics_route_serves_the_exposition_format():
     assert "soems_http_request_seconds_bucket{" in response.text
     assert 'soems_commands_total{aggregate="exam",outcome="accepted"}' in response.text
     assert "/metrics" not in app.openapi()["paths"]
+
+
+async def test_the_metrics_route_does_not_exist_outside_the_scrapers_networks():
+    app = _exam_app("test-scrapers")
+    assert (await _get(app, "/metrics", client="203.0.113.7")).status_code == 404
+    assert (await _get(app, "/metrics", client="::1")).status_code == 200
+    assert (await _get(app, "/metrics", client="not-an-address")).status_code == 404
 
 
 async def test_an_endpoint_that_raises_counts_as_a_server_error():
