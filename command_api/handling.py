@@ -90,12 +90,11 @@ async def handle(
     in the same transaction as the events.
     """
     aggregate = decider.aggregate.name
-    earlier = await store.outcome_of(ctx.command_id)
-    if earlier is not None:
-        count_command(aggregate, "duplicate")
-        return earlier
     stream_id = decider.aggregate.stream_id(entity_id)
-    stream = await store.load(stream_id, decider.snapshot_kind)
+    stream = await store.load(stream_id, decider.snapshot_kind, ctx.command_id)
+    if stream.earlier_outcome is not None:  # a retry: the first answer, nothing decided
+        count_command(aggregate, "duplicate")
+        return stream.earlier_outcome
     if expected_version is not None and expected_version != stream.version:
         count_command(aggregate, "conflict")
         raise ConcurrencyError(stream_id, expected_version, stream.version)

@@ -29,7 +29,10 @@ class InMemoryEventStore:
         self._lock = asyncio.Lock()
         self.notifications = 0  # how many times the relay would have been woken
 
-    async def load(self, stream_id: str, snapshot_kind: str | None = None) -> Stream:
+    async def load(self, stream_id: str, snapshot_kind: str | None = None,
+                   command_id: UUID | None = None) -> Stream:
+        if command_id is not None and command_id in self._commands:
+            return Stream(stream_id, -1, None, [], copy.deepcopy(self._commands[command_id]))
         bodies = self._streams.get(stream_id, [])
         snapshot = self._snapshots.get(stream_id)
         if snapshot is None or snapshot.kind != snapshot_kind or not snapshot_kind:

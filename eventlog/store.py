@@ -75,6 +75,9 @@ class Stream:
     version: int
     snapshot: Snapshot | None
     events: list[RecordedEvent]
+    # What the command named in the load answered, when it was handled already (a retry):
+    # then nothing else is read.
+    earlier_outcome: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,10 @@ SameTransaction = Callable[[asyncpg.Connection], Awaitable[None]]
 
 
 class EventStore(Protocol):
-    async def load(self, stream_id: str, snapshot_kind: str | None = None) -> Stream:
-        """The stream from its latest snapshot of ``snapshot_kind`` (or from the start)."""
+    async def load(self, stream_id: str, snapshot_kind: str | None = None,
+                   command_id: UUID | None = None) -> Stream:
+        """The stream from its latest snapshot of ``snapshot_kind`` (or from the start); and,
+        when ``command_id`` was handled before, only its outcome (``earlier_outcome``)."""
 
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         """What a command answered, if it was handled."""
@@ -128,15 +133,24 @@ def record(stream_id: str, expected_version: int, payloads: list[DomainEvent],
     ]
 
 
+# One round trip for a command: the outcome of its id if it was handled (part 0), else the
+# snapshot (part 1) and the events after it (part 2).
 _LOAD = """
-WITH snap AS (
-    SELECT version, state FROM eventlog.snapshots WHERE stream_id = $1 AND kind = $2
+WITH earlier AS (
+    SELECT convert_to(outcome::text, 'UTF8') AS outcome FROM eventlog.commands
+    WHERE command_id = $3
+), snap AS (
+    SELECT version, state FROM eventlog.snapshots
+    WHERE stream_id = $1 AND kind = $2 AND NOT EXISTS (SELECT 1 FROM earlier)
 )
-SELECT version AS v, state AS data, true AS is_snapshot FROM snap
+SELECT 0 AS part, 0 AS v, outcome AS data FROM earlier
 UNION ALL
-SELECT stream_version, body, false FROM eventlog.events
+SELECT 1, version, state FROM snap
+UNION ALL
+SELECT 2, stream_version, body FROM eventlog.events
 WHERE stream_id = $1 AND stream_version > coalesce((SELECT version FROM snap), 0)
-ORDER BY is_snapshot DESC, v
+  AND NOT EXISTS (SELECT 1 FROM earlier)
+ORDER BY part, v
 """
 
 
@@ -200,10 +214,13 @@ class PostgresEventStore:
     def __init__(self, pool: asyncpg.Pool):
         self.pool = pool
 
-    async def load(self, stream_id: str, snapshot_kind: str | None = None) -> Stream:
-        rows = await self.pool.fetch(_LOAD, stream_id, snapshot_kind or "")
+    async def load(self, stream_id: str, snapshot_kind: str | None = None,
+                   command_id: UUID | None = None) -> Stream:
+        rows = await self.pool.fetch(_LOAD, stream_id, snapshot_kind or "", command_id)
+        if rows and rows[0]["part"] == 0:
+            return Stream(stream_id, -1, None, [], json.loads(bytes(rows[0]["data"])))
         snapshot = None
-        if rows and rows[0]["is_snapshot"]:
+        if rows and rows[0]["part"] == 1:
             snapshot = Snapshot(snapshot_kind, rows[0]["v"], bytes(rows[0]["data"]))
             rows = rows[1:]
         events = [codec.decode(bytes(r["data"])) for r in rows]

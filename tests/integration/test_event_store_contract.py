@@ -76,6 +76,16 @@ async def test_a_retried_command_returns_its_first_outcome_and_appends_nothing(s
     assert (await store.load(stream)).version == 1
 
 
+async def test_a_load_for_a_handled_command_gives_its_outcome_and_nothing_else(store):
+    exam_id, stream = new_exam()
+    command_id = uuid.uuid4()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(command_id), {"exam_id": exam_id})
+    retried = await store.load(stream, "exam:v1", command_id)
+    assert retried.earlier_outcome == {"exam_id": exam_id} and retried.events == []
+    fresh = await store.load(stream, "exam:v1", uuid.uuid4())
+    assert fresh.earlier_outcome is None and fresh.version == 1 and len(fresh.events) == 1
+
+
 async def test_a_stale_version_is_a_conflict_and_writes_nothing(store):
     exam_id, stream = new_exam()
     await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
