@@ -20,7 +20,7 @@ from eventlog.metrics import count_command
 from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand, EventStore,
                             SameTransaction, Snapshot, Stream)
 from schemas.envelope import Aggregate, DomainEvent
-from schemas.refusals import DomainError, Forbidden, Invalid, NotFound  # noqa: F401 (the vocabulary)
+from schemas.refusals import DomainError
 
 State = TypeVar("State")
 Command = TypeVar("Command")
