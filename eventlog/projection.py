@@ -130,11 +130,11 @@ class Folded:
     applied: int = 0
 
 
-def fold(p: Projection, events: Iterable[tuple[Any, RecordedEvent]], rows: dict[str, Row],
-         into: Folded | None = None) -> Folded:
+def fold(p: Projection, events: Iterable[tuple[Any, RecordedEvent]],
+         rows: dict[str, Row]) -> Folded:
     """Fold ``(message, event)`` pairs into ``rows`` (updated in place, the cache of current
     rows by key); collect what changed. An event a row has already seen is skipped."""
-    out = into or Folded()
+    out = Folded()
     for message, event in events:
         try:
             key = p.key_of(event)
@@ -155,6 +155,20 @@ def fold(p: Projection, events: Iterable[tuple[Any, RecordedEvent]], rows: dict[
         out.touched_by.setdefault(key, []).append(message)
         out.applied += 1
     return out
+
+
+def keys_of(p: Projection, events: Iterable[tuple[Any, RecordedEvent]]) -> set[str]:
+    """The rows these events change (an event whose key cannot be read is left to ``fold``,
+    which reports it with its message)."""
+    keys = set()
+    for _, event in events:
+        try:
+            key = p.key_of(event)
+        except Exception:
+            continue
+        if key is not None:
+            keys.add(key)
+    return keys
 
 
 def given(p: Projection, events: Iterable[RecordedEvent]) -> dict[str, Row]:
@@ -205,15 +219,20 @@ class DeadLetters:
         metrics.DLQ_MESSAGES.labels(self.consumer_name, message.topic).inc()
 
 
+def group_of(p: Projection) -> str:
+    """The projection's consumer group, also the name its dead letters and lag carry."""
+    return f"projection.{p.name}"
+
+
 def _group_consumer(s: Settings, p: Projection, fetch_min_bytes: int = FETCH_MIN_BYTES,
                     fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS):
     """The projection's consumer (group ``projection.<name>``) and its dead-letter writer."""
     consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap,
-                                group_id=f"projection.{p.name}", enable_auto_commit=False,
+                                group_id=group_of(p), enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=BATCH,
                                 fetch_min_bytes=fetch_min_bytes,
                                 fetch_max_wait_ms=fetch_max_wait_ms)
-    return consumer, DeadLetters(s.kafka_bootstrap, f"projection.{p.name}")
+    return consumer, DeadLetters(s.kafka_bootstrap, group_of(p))
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -283,17 +302,15 @@ async def _save_offsets(conn, projection: str, positions: dict[TopicPartition, i
         [positions[tp] for tp in tps])
 
 
-async def apply_postgres_batch(conn, p: PostgresProjection, store: PostgresRows, messages,
-                               cache: dict[str, Row] | None = None) -> Folded:
-    """Fold and write one batch in the caller's transaction. Rows the cache lacks are read
-    first (one query); changed rows are written in one statement. If that statement fails
+async def apply_postgres_batch(conn, p: PostgresProjection, store: PostgresRows,
+                               messages) -> Folded:
+    """Fold and write one batch in the caller's transaction. The batch's rows are read first
+    (one query); changed rows are written in one statement. If that statement fails
     (a row the table refuses), rows are written one by one in savepoints and the events
     behind a refused row are reported as failed."""
     decoded, failed = decode_all(messages)
-    rows = {} if cache is None else cache
-    missing = {k for _, e in decoded if (k := _key_or_none(p, e)) is not None and k not in rows}
-    if missing:
-        rows.update(await store.read(conn, missing))
+    keys = keys_of(p, decoded)
+    rows = await store.read(conn, keys) if keys else {}
     folded = fold(p, decoded, rows)
     folded.failed[:0] = failed
     try:
@@ -305,16 +322,8 @@ async def apply_postgres_batch(conn, p: PostgresProjection, store: PostgresRows,
                 async with conn.transaction():
                     await store.write(conn, [row])
             except asyncpg.PostgresError as exc:
-                rows.pop(key, None)
                 folded.failed += [(m, exc) for m in folded.touched_by[key]]
     return folded
-
-
-def _key_or_none(p: Projection, event: RecordedEvent) -> str | None:
-    try:
-        return p.key_of(event)
-    except Exception:  # the fold reports it with the message
-        return None
 
 
 class _SeekToStored(ConsumerRebalanceListener):
@@ -350,7 +359,7 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
     async with pool.acquire() as conn:
         await store.describe(conn)
     consumer, dead = _group_consumer(s, p)
-    group = f"projection.{p.name}"
+    group = group_of(p)
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
     await consumer.start()
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
@@ -472,7 +481,7 @@ def apply_mongo_batch(p: MongoProjection, docs: MongoDocuments, decoded,
     folded = Folded()
     pending = list(decoded)
     for attempt in range(2):
-        keys = {k for _, e in pending if (k := _key_or_none(p, e)) is not None}
+        keys = keys_of(p, pending)
         missing = keys - rows.keys()
         if missing:
             rows.update(docs.read(missing))
@@ -527,7 +536,7 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
     docs = MongoDocuments(db[p.collection])
     cache: dict[str, Row] = {}
     consumer, dead = _group_consumer(s, p, MONGO_FETCH_MIN_BYTES, MONGO_FETCH_MAX_WAIT_MS)
-    group = f"projection.{p.name}"
+    group = group_of(p)
     consumer.subscribe(list(p.topics), listener=_ForgetOnRebalance(cache))
     await consumer.start()
     if fresh:
@@ -673,8 +682,7 @@ class _ShadowFolder:
 
     async def apply(self, messages) -> None:
         decoded, _ = decode_all(messages)
-        missing = {k for _, e in decoded
-                   if (k := _key_or_none(self.p, e)) is not None and k not in self.cache}
+        missing = keys_of(self.p, decoded) - self.cache.keys()
         if missing:
             self.cache.update(await self.store.read(self.conn, missing))
         folded = fold(self.p, decoded, self.cache)
@@ -849,8 +857,7 @@ async def rebuild_mongo(s: Settings, p: MongoProjection,
             def apply(messages) -> None:
                 nonlocal applied
                 decoded, _ = decode_all(messages)
-                missing = {k for _, e in decoded
-                           if (k := _key_or_none(p, e)) is not None and k not in cache}
+                missing = keys_of(p, decoded) - cache.keys()
                 if missing:
                     found = target.read(missing)
                     cache.update(found)

@@ -1,10 +1,9 @@
 """The event store: streams with optimistic concurrency, de-duplicated commands, snapshots and
-the outbox, all written in one transaction.
+the outbox, all written atomically (one statement, or one transaction with ``also``).
 
 ``EventStore`` is the contract; ``PostgresEventStore`` is the one services use, and
 ``eventlog.memory.InMemoryEventStore`` keeps the same promises in memory for fast tests. One
-contract suite (tests/unit/test_event_store_contract.py and its PostgreSQL twin) runs against
-both.
+contract suite (tests/integration/test_event_store_contract.py) runs against both.
 
 Loading costs the same however long a stream grows: a snapshot (a decider's state and the
 version it reflects, written in the same transaction as the events it follows) is read first,
