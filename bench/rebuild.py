@@ -7,8 +7,9 @@ appends N exams (drafted, edited, published: 3 events each) through the event st
 transactions, as a bench teacher, and waits until the relay has published them; then every
 projection (or those named) is rebuilt with the same code as ``soems projections rebuild``,
 into a shadow table or collection that is swapped in. It prints, per projection, the events
-replayed, the seconds and the events per second, with the time split into replay (Kafka
-fetch + decode + fold) and the final writes.
+replayed, the seconds and the events per second; for PostgreSQL, the time split into its
+phases (starting the worker processes, the replay itself with its rate, the last writes, the
+catch-up and swap).
 """
 from __future__ import annotations
 
@@ -83,12 +84,18 @@ async def main() -> None:
         def progress(done: int, total: int) -> None:
             seen["total"] = total
 
+        phases: dict[str, float] = {}
         started = time.perf_counter()
-        applied = await rebuild(s, p, progress)
+        applied = await (rebuild(s, p, progress, phases=phases) if is_postgres
+                         else rebuild(s, p, progress))
         took = time.perf_counter() - started
         print(f"{name:<16} {'PostgreSQL' if is_postgres else 'MongoDB':<10} "
               f"{seen['total']:>10,} {took:>8.2f} {seen['total'] / took:>10,.0f}   "
               f"({applied:,} changed a row)", flush=True)
+        for phase, seconds in phases.items():
+            rate = (f"  {seen['total'] / seconds:>10,.0f} events/s"
+                    if phase.startswith("replay") and seconds > 0 else "")
+            print(f"    {phase:<58} {seconds:>6.2f} s{rate}", flush=True)
 
 
 if __name__ == "__main__":
