@@ -13,6 +13,7 @@ from command_api.identity import credentials
 from command_api.identity.routes import auth, users
 from eventlog.postgres import create_pool, run_sql, setup_event_store
 from eventlog.store import PostgresEventStore
+from security import sessions
 from security.tokens import signing_secret
 from settings import get_settings
 from web.errors import install_error_handlers
@@ -28,7 +29,9 @@ async def lifespan(app: FastAPI):
     await run_sql(pool, credentials.SQL.read_text())
     app.state.pool = pool
     app.state.store = PostgresEventStore(pool)
+    app.state.sessions = sessions.connect(s.redis_url, s.access_token_minutes * 60)
     yield
+    await app.state.sessions.redis.aclose()
     await pool.close()
 
 

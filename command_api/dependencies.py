@@ -1,8 +1,10 @@
 """Dependencies of the command routes: the event store, and the command's context."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Annotated
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import asyncpg
 from fastapi import Depends, Header, Request
@@ -10,7 +12,8 @@ from fastapi import Depends, Header, Request
 from eventlog.store import CommandContext, EventStore
 from schemas.envelope import Actor
 from schemas.refusals import Invalid
-from security.dependencies import CurrentUser
+from security.dependencies import CurrentUser, SettingsDep
+from settings import Settings
 
 
 async def _store(request: Request) -> EventStore:
@@ -45,8 +48,40 @@ async def _expected_version(if_match: Annotated[str | None, Header(alias="If-Mat
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
 
 
-async def command_context(user: CurrentUser, key: IdempotencyKey) -> CommandContext:
-    return CommandContext(command_id=key, actor=Actor(user_id=user.user_id, role=user.role))
+# Keys are the caller's own: the command id is derived from the caller and the key, so the
+# same key sent by someone else is another command (it can neither read the owner's outcome
+# nor stop the owner's command from running), as payment APIs scope keys to an account.
+_COMMAND_IDS = uuid5(NAMESPACE_URL, "https://soems.org/command")
+VISITOR = Actor(user_id="anonymous", role="visitor")  # who self-registers
+
+
+def scoped_command_id(actor: Actor, key: UUID) -> UUID:
+    return uuid5(_COMMAND_IDS, f"{actor.user_id}\n{key}")
+
+
+def request_digest(s: Settings, method: str, path: str, body: bytes) -> bytes:
+    """A digest of the request keyed with a server secret (a body can hold a password: a
+    plain hash of it would be a fast-to-guess password hash in the commands table)."""
+    key = hashlib.sha256(b"soems request digest\n" + s.jwt_secret.encode()).digest()
+    message = b"\n".join([method.encode(), path.encode(), body])
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+async def _context_for(actor: Actor, key: UUID, request: Request, s: Settings) -> CommandContext:
+    digest = request_digest(s, request.method, request.url.path, await request.body())
+    return CommandContext(command_id=scoped_command_id(actor, key), actor=actor,
+                          request_digest=digest)
+
+
+async def command_context(user: CurrentUser, key: IdempotencyKey, request: Request,
+                          s: SettingsDep) -> CommandContext:
+    return await _context_for(Actor(user_id=user.user_id, role=user.role), key, request, s)
+
+
+async def visitor_command_context(key: IdempotencyKey, request: Request,
+                                  s: SettingsDep) -> CommandContext:
+    return await _context_for(VISITOR, key, request, s)
 
 
 Command = Annotated[CommandContext, Depends(command_context)]
+VisitorCommand = Annotated[CommandContext, Depends(visitor_command_context)]

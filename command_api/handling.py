@@ -9,6 +9,7 @@ transaction. Refusals are ``schemas.refusals`` errors; ``web.errors`` maps them 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +21,7 @@ from eventlog.metrics import count_command
 from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand, EventStore,
                             SameTransaction, Snapshot, Stream)
 from schemas.envelope import Aggregate, DomainEvent
-from schemas.refusals import DomainError
+from schemas.refusals import DomainError, Invalid
 
 State = TypeVar("State")
 Command = TypeVar("Command")
@@ -76,6 +77,17 @@ async def load_state(store: EventStore, decider: Decider[Any, State],
     return decider.restore(stream), stream.version
 
 
+def _same_request(ctx: CommandContext, earlier_digest: bytes | None, aggregate: str) -> None:
+    """A retry must be the same request: the same key on another request is a client bug (or
+    a guess), answered with a refusal, never with the other request's outcome."""
+    if ctx.request_digest is not None and earlier_digest is not None \
+            and not hmac.compare_digest(ctx.request_digest, earlier_digest):
+        count_command(aggregate, "refused")
+        raise Invalid("idempotency_key_reused", "this Idempotency-Key was already used for "
+                      "another request; send a new key for a new request",
+                      field="Idempotency-Key")
+
+
 async def handle(
     store: EventStore, decider: Decider, entity_id: str, command: Any, ctx: CommandContext,
     outcome: Callable[[State], dict[str, Any]],
@@ -93,17 +105,20 @@ async def handle(
     stream_id = decider.aggregate.stream_id(entity_id)
     stream = await store.load(stream_id, decider.snapshot_kind, ctx.command_id)
     if stream.earlier_outcome is not None:  # a retry: the first answer, nothing decided
+        _same_request(ctx, stream.earlier_request_digest, aggregate)
         count_command(aggregate, "duplicate")
         return stream.earlier_outcome
-    if expected_version is not None and expected_version != stream.version:
-        count_command(aggregate, "conflict")
-        raise ConcurrencyError(stream_id, expected_version, stream.version)
     state = decider.restore(stream)
     try:
+        # Decided before the If-Match check: a caller who may not touch this entity learns
+        # nothing from it, not even its version.
         new_events = decider.decide(command, state)
     except DomainError:
         count_command(aggregate, "refused")
         raise
+    if expected_version is not None and expected_version != stream.version:
+        count_command(aggregate, "conflict")
+        raise ConcurrencyError(stream_id, expected_version, stream.version)
     new_state = decider.fold(new_events, state)
     new_version = stream.version + len(new_events)
     result = {**outcome(new_state), "version": new_version}
@@ -115,6 +130,7 @@ async def handle(
                            also=also(new_state, new_events) if also else None,
                            snapshot=snapshot)
     except DuplicateCommand as dup:  # a concurrent retry of the same command won the race
+        _same_request(ctx, dup.request_digest, aggregate)
         count_command(aggregate, "duplicate")
         return dup.outcome
     except ConcurrencyError:

@@ -22,7 +22,7 @@ from schemas.envelope import DomainEvent, RecordedEvent
 class InMemoryEventStore:
     def __init__(self) -> None:
         self._streams: dict[str, list[bytes]] = {}
-        self._commands: dict[UUID, dict[str, Any]] = {}
+        self._commands: dict[UUID, tuple[dict[str, Any], bytes | None]] = {}
         self._snapshots: dict[str, Snapshot] = {}
         self._outbox: dict[int, OutboxRow] = {}
         self._next_position = 1
@@ -32,7 +32,8 @@ class InMemoryEventStore:
     async def load(self, stream_id: str, snapshot_kind: str | None = None,
                    command_id: UUID | None = None) -> Stream:
         if command_id is not None and command_id in self._commands:
-            return Stream(stream_id, -1, None, [], copy.deepcopy(self._commands[command_id]))
+            outcome, digest = self._commands[command_id]
+            return Stream(stream_id, -1, None, [], copy.deepcopy(outcome), digest)
         bodies = self._streams.get(stream_id, [])
         snapshot = self._snapshots.get(stream_id)
         if snapshot is None or snapshot.kind != snapshot_kind or not snapshot_kind:
@@ -45,7 +46,7 @@ class InMemoryEventStore:
 
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         found = self._commands.get(command_id)
-        return copy.deepcopy(found) if found is not None else None
+        return copy.deepcopy(found[0]) if found is not None else None
 
     async def append(self, stream_id: str, expected_version: int, payloads: list[DomainEvent],
                      ctx: CommandContext, outcome: dict[str, Any],
@@ -55,13 +56,14 @@ class InMemoryEventStore:
         bodies = [codec.encode(e) for e in recorded]
         async with self._lock:  # one writer at a time: the transaction
             if ctx.command_id in self._commands:
-                raise DuplicateCommand(copy.deepcopy(self._commands[ctx.command_id]))
+                earlier, digest = self._commands[ctx.command_id]
+                raise DuplicateCommand(copy.deepcopy(earlier), digest)
             stream = self._streams.get(stream_id, [])
             if len(stream) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version, len(stream))
             if also is not None:
                 await also(None)  # before anything is kept: a failure leaves no trace
-            self._commands[ctx.command_id] = copy.deepcopy(outcome)
+            self._commands[ctx.command_id] = (copy.deepcopy(outcome), ctx.request_digest)
             self._streams[stream_id] = stream + bodies
             for event, body in zip(recorded, bodies):
                 self._outbox[self._next_position] = OutboxRow(

@@ -38,11 +38,13 @@ class ConcurrencyError(DomainError):
 
 
 class DuplicateCommand(Exception):
-    """The command was already handled; ``outcome`` is what it answered the first time."""
+    """The command was already handled; ``outcome`` is what it answered the first time and
+    ``request_digest`` the digest of the request that sent it."""
 
-    def __init__(self, outcome: dict[str, Any]):
+    def __init__(self, outcome: dict[str, Any], request_digest: bytes | None = None):
         super().__init__("command already handled")
         self.outcome = outcome
+        self.request_digest = request_digest
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class CommandContext:
     actor: Actor
     correlation_id: UUID | None = None
     causation_id: UUID | None = None
+    # A keyed digest of the request that carried the command (method, path, body): a retry
+    # must send the same request; the same key with another request is refused.
+    request_digest: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class Stream:
     # What the command named in the load answered, when it was handled already (a retry):
     # then nothing else is read.
     earlier_outcome: dict[str, Any] | None = None
+    earlier_request_digest: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -136,17 +142,17 @@ def record(stream_id: str, expected_version: int, payloads: list[DomainEvent],
 # snapshot (part 1) and the events after it (part 2).
 _LOAD = """
 WITH earlier AS (
-    SELECT convert_to(outcome::text, 'UTF8') AS outcome FROM eventlog.commands
+    SELECT convert_to(outcome::text, 'UTF8') AS outcome, request_digest FROM eventlog.commands
     WHERE command_id = $3
 ), snap AS (
     SELECT version, state FROM eventlog.snapshots
     WHERE stream_id = $1 AND kind = $2 AND NOT EXISTS (SELECT 1 FROM earlier)
 )
-SELECT 0 AS part, 0 AS v, outcome AS data FROM earlier
+SELECT 0 AS part, 0 AS v, outcome AS data, request_digest AS digest FROM earlier
 UNION ALL
-SELECT 1, version, state FROM snap
+SELECT 1, version, state, NULL FROM snap
 UNION ALL
-SELECT 2, stream_version, body FROM eventlog.events
+SELECT 2, stream_version, body, NULL FROM eventlog.events
 WHERE stream_id = $1 AND stream_version > coalesce((SELECT version FROM snap), 0)
   AND NOT EXISTS (SELECT 1 FROM earlier)
 ORDER BY part, v
@@ -162,8 +168,8 @@ _APPEND = """
 WITH current AS (
     SELECT coalesce(max(stream_version), 0) AS version FROM eventlog.events WHERE stream_id = $2
 ), claimed AS (
-    INSERT INTO eventlog.commands (command_id, stream_id, outcome)
-    SELECT $1, $2, $3 FROM current WHERE current.version = $4
+    INSERT INTO eventlog.commands (command_id, stream_id, outcome, request_digest)
+    SELECT $1, $2, $3, $12 FROM current WHERE current.version = $4
     ON CONFLICT (command_id) DO NOTHING RETURNING true
 ), stored AS (
     INSERT INTO eventlog.events (stream_id, stream_version, event_id, event_type, aggregate,
@@ -181,12 +187,13 @@ WITH current AS (
 SELECT EXISTS (SELECT 1 FROM claimed) AS appended,
        (SELECT version FROM current) AS actual,
        (SELECT outcome FROM eventlog.commands WHERE command_id = $1) AS earlier,
+       (SELECT request_digest FROM eventlog.commands WHERE command_id = $1) AS earlier_digest,
        (SELECT count(pg_notify('""" + OUTBOX_CHANNEL + """', '')) FROM claimed
         WHERE cardinality($6::int[]) > 0) AS notified
 """
 _APPEND_WITH_SNAPSHOT = _APPEND.format(snapshot=""", kept AS (
     INSERT INTO eventlog.snapshots (stream_id, kind, version, state)
-    SELECT $2, $12, $13, $14 WHERE EXISTS (SELECT 1 FROM claimed)
+    SELECT $2, $13, $14, $15 WHERE EXISTS (SELECT 1 FROM claimed)
     ON CONFLICT (stream_id) DO UPDATE SET kind = excluded.kind, version = excluded.version,
         state = excluded.state, taken_at = now()
     WHERE snapshots.version < excluded.version OR snapshots.kind <> excluded.kind
@@ -217,7 +224,8 @@ class PostgresEventStore:
                    command_id: UUID | None = None) -> Stream:
         rows = await self.pool.fetch(_LOAD, stream_id, snapshot_kind or "", command_id)
         if rows and rows[0]["part"] == 0:
-            return Stream(stream_id, -1, None, [], json.loads(bytes(rows[0]["data"])))
+            return Stream(stream_id, -1, None, [], json.loads(bytes(rows[0]["data"])),
+                          rows[0]["digest"])
         snapshot = None
         if rows and rows[0]["part"] == 1:
             snapshot = Snapshot(snapshot_kind, rows[0]["v"], bytes(rows[0]["data"]))
@@ -243,7 +251,7 @@ class PostgresEventStore:
                 aggregate.name if aggregate else "", [e.envelope.stream_version for e in recorded],
                 [e.envelope.event_id for e in recorded], [e.event_type for e in recorded],
                 [e.envelope.occurred_at for e in recorded], bodies,
-                aggregate.topic if aggregate else ""]
+                aggregate.topic if aggregate else "", ctx.request_digest]
         if snapshot is not None:
             args += [snapshot.kind, snapshot.version, snapshot.state]
         statement = _APPEND_WITH_SNAPSHOT if snapshot is not None else _APPEND
@@ -257,15 +265,17 @@ class PostgresEventStore:
                     if result["appended"]:
                         await also(conn)
             if not result["appended"]:
-                earlier = result["earlier"]
+                earlier, digest = result["earlier"], result["earlier_digest"]
                 if earlier is None and result["actual"] == expected_version:
                     # The same command id committed by a concurrent request after this
                     # statement's snapshot was taken: its outcome is there now.
-                    earlier = await conn.fetchval(
-                        "SELECT outcome FROM eventlog.commands WHERE command_id = $1",
-                        ctx.command_id)
+                    row = await conn.fetchrow(
+                        "SELECT outcome, request_digest FROM eventlog.commands "
+                        "WHERE command_id = $1", ctx.command_id)
+                    earlier, digest = (row["outcome"], row["request_digest"]) if row else \
+                        (None, None)
                 if earlier is not None:
-                    raise DuplicateCommand(json.loads(earlier))
+                    raise DuplicateCommand(json.loads(earlier), digest)
                 raise ConcurrencyError(stream_id, expected_version, result["actual"])
         return recorded
 

@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
 from query_api import docs, exams, users
+from security import sessions
 from security.tokens import signing_secret
 from settings import get_settings
 from web.errors import install_error_handlers
@@ -24,7 +25,9 @@ async def lifespan(app: FastAPI):
     app.state.pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False)
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
+    app.state.sessions = sessions.connect(s.redis_url, s.access_token_minutes * 60)
     yield
+    await app.state.sessions.redis.aclose()
     await app.state.pool.close()
     await mongo.close()
 

@@ -44,3 +44,15 @@ class Unauthenticated(DomainError):
 
 class TooLarge(DomainError):
     kind = "too_large"
+
+
+class TooManyRequests(DomainError):
+    """Slow down: ``retry_after`` seconds (a detail) before the next try."""
+
+    kind = "too_many_requests"
+
+
+class Unavailable(DomainError):
+    """A dependency the answer needs is down; nothing was changed."""
+
+    kind = "unavailable"

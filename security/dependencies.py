@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from schemas.refusals import Forbidden, Unauthenticated
+from security.sessions import Sessions
 from security.tokens import InvalidToken, Principal, verify_access_token
 from settings import Settings, get_settings
 
@@ -21,16 +22,29 @@ async def _settings() -> Settings:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
+async def _sessions(request: Request) -> Sessions:
+    return request.app.state.sessions
+
+
+SessionsDep = Annotated[Sessions, Depends(_sessions)]
+
+
 async def current_principal(
-    s: SettingsDep,
+    s: SettingsDep, sessions: SessionsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("missing_token", "missing bearer token")
     try:
-        return verify_access_token(s, credentials.credentials)
+        principal = verify_access_token(s, credentials.credentials)
     except InvalidToken as exc:
         raise Unauthenticated("invalid_token", f"invalid token: {exc}") from exc
+    # Checked on every request, never cached: a disabled or demoted user, a new password or
+    # a sign-out ends the token from the next request on.
+    if not await sessions.is_current(principal.user_id, principal.session_id,
+                                     principal.session_epoch):
+        raise Unauthenticated("session_ended", "this session has ended; sign in again")
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -28,27 +28,36 @@ class Principal:
 
     user_id: str
     role: str
+    session_id: str = ""  # the refresh-token family the session was signed in with
+    session_epoch: str = ""  # the user's session epoch when the token was issued
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
 
+MIN_SECRET_LENGTH = 32  # HS256 needs a key of at least its hash's size (RFC 7518 3.2)
+
+
 def signing_secret(s: Settings) -> str:
-    """The token signing secret; services refuse to start without one."""
+    """The token signing secret; services refuse to start without a long enough one."""
     if not s.jwt_secret:
         raise RuntimeError("SOEMS_JWT_SECRET is empty: set it, or let `soems stack up` "
                            "generate the local one")
+    if len(s.jwt_secret) < MIN_SECRET_LENGTH:
+        raise RuntimeError(f"SOEMS_JWT_SECRET has {len(s.jwt_secret)} characters; HS256 "
+                           f"needs at least {MIN_SECRET_LENGTH}")
     return s.jwt_secret
 
 
-def issue_access_token(s: Settings, user_id: str, role: str,
-                       now: datetime | None = None) -> tuple[str, int]:
+def issue_access_token(s: Settings, user_id: str, role: str, session_id: str,
+                       session_epoch: str, now: datetime | None = None) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds."""
     secret = signing_secret(s)
     now = now or datetime.now(timezone.utc)
     lifetime = timedelta(minutes=s.access_token_minutes)
     claims = {
         "sub": user_id, "role": role, "typ": "access", "jti": uuid4().hex,
+        "sid": session_id, "sep": session_epoch,
         "iss": s.jwt_issuer, "aud": s.jwt_audience,
         "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
@@ -81,9 +90,13 @@ def _verify(s: Settings, token: str) -> tuple[Principal, int]:
             raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
         claims = jwt.decode(token, s.jwt_secret, algorithms=[ALGORITHM],
                             audience=s.jwt_audience, issuer=s.jwt_issuer,
-                            options={"require_exp": True, "require_sub": True})
+                            options={"require_exp": True, "require_sub": True,
+                                     "require_aud": True, "require_iss": True})
     except JWTError as exc:
         raise InvalidToken(str(exc)) from exc
     if claims.get("typ") != "access" or not claims.get("role"):
         raise InvalidToken("not an access token")
-    return Principal(user_id=claims["sub"], role=claims["role"]), int(claims["exp"])
+    if not isinstance(claims.get("sid"), str) or not isinstance(claims.get("sep"), str):
+        raise InvalidToken("the token names no session")
+    return Principal(user_id=claims["sub"], role=claims["role"], session_id=claims["sid"],
+                     session_epoch=claims["sep"]), int(claims["exp"])

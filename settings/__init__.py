@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "soems-api"
     access_token_minutes: int = 15
     refresh_token_days: int = 7
+    # A refresh token spent this recently may be spent again (two tabs refreshing at once);
+    # later, a second use is taken as theft and ends the whole session.
+    refresh_reuse_grace_seconds: float = 10
 
     @field_validator(
         "command_api_port", "query_api_port", "metrics_port_base",

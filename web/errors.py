@@ -18,7 +18,7 @@ from schemas.refusals import DomainError
 
 STATUS_OF_KIND = {
     "invalid": 422, "forbidden": 403, "not_found": 404, "conflict": 409,
-    "unauthenticated": 401, "too_large": 413,
+    "unauthenticated": 401, "too_large": 413, "too_many_requests": 429, "unavailable": 503,
 }
 # Codes for errors raised without one (framework 404s, 405s, ...).
 _CODE_OF_STATUS = {400: "bad_request", 401: "unauthenticated", 403: "forbidden",
@@ -52,8 +52,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError):
         status = STATUS_OF_KIND.get(exc.kind, 409)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(status_code=status, headers=headers,
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if "retry_after" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after"])
+        return JSONResponse(status_code=status, headers=headers or None,
                             content=error_body(exc.message, exc.code, exc.field, **exc.details))
 
     @app.exception_handler(RequestValidationError)

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from command_api.dependencies import Command, ExpectedVersion, Store
 from command_api.exams.decider import (DeleteExam, DraftExam, Exam, ExamContent, PublishExam,
@@ -15,6 +15,7 @@ from command_api.handling import handle
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 _EXAM_IDS = uuid5(NAMESPACE_URL, "https://soems.org/exam")
+EARLIEST_WINDOW, LATEST_WINDOW = 2000, 2999  # years an exam window may fall in
 
 
 class ExamIn(BaseModel):
@@ -27,23 +28,31 @@ class ExamIn(BaseModel):
     window_opens_at: datetime | None = None
     window_closes_at: datetime | None = None
 
+    @field_validator("window_opens_at", "window_closes_at")
+    @classmethod
+    def _in_utc(cls, moment: datetime | None) -> datetime | None:
+        """Stored in UTC; a time without an offset is read as UTC. Moments that UTC cannot
+        hold (9999-12-31T23:00-05:00) or that no exam needs are refused by name."""
+        if moment is None:
+            return None
+        try:
+            moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else \
+                moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError("is outside the dates an exam can use") from None
+        if not EARLIEST_WINDOW <= moment.year <= LATEST_WINDOW:
+            raise ValueError(f"must be between the years {EARLIEST_WINDOW} and {LATEST_WINDOW}")
+        return moment
+
     def content(self) -> ExamContent:
         return ExamContent(self.title, self.description, self.instructions,
-                           self.duration_minutes, _utc(self.window_opens_at),
-                           _utc(self.window_closes_at))
+                           self.duration_minutes, self.window_opens_at, self.window_closes_at)
 
 
 class ExamCommandResult(BaseModel):
     exam_id: str
     status: str
     version: int
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else \
-        moment.astimezone(timezone.utc)
 
 
 def _result(exam_id: str):

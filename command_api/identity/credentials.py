@@ -76,6 +76,10 @@ class RefreshOutcome:
     user_id: str | None
     token: str | None
     reason: str | None = None  # why it was refused
+    family_id: UUID | None = None  # the session the new token continues
+
+
+
 
 
 async def issue_refresh_token(pool: asyncpg.Pool, user_id: str, days: int,
@@ -90,8 +94,11 @@ async def issue_refresh_token(pool: asyncpg.Pool, user_id: str, days: int,
     return token
 
 
-async def rotate_refresh_token(pool: asyncpg.Pool, token: str, days: int) -> RefreshOutcome:
-    """Spend a refresh token for a new one in the same family; detect reuse."""
+async def rotate_refresh_token(pool: asyncpg.Pool, token: str, days: int,
+                               reuse_grace: timedelta = timedelta(seconds=10)) -> RefreshOutcome:
+    """Spend a refresh token for a new one in the same family; detect reuse. Two tabs
+    refreshing with the same token at once is not theft: a token spent within
+    ``reuse_grace`` is honoured again (a new token in the same family)."""
     async with pool.acquire() as conn:
         async with conn.transaction():
             row = await conn.fetchrow(
@@ -101,6 +108,12 @@ async def rotate_refresh_token(pool: asyncpg.Pool, token: str, days: int) -> Ref
                 return RefreshOutcome(None, None, "unknown refresh token")
             if row["revoked_at"] is not None:
                 return RefreshOutcome(None, None, "refresh token revoked")
+            now = datetime.now(timezone.utc)
+            if row["used_at"] is not None and now - row["used_at"] <= reuse_grace \
+                    and row["expires_at"] > now:
+                new = await issue_refresh_token(pool, row["user_id"], days, row["family_id"],
+                                                conn)
+                return RefreshOutcome(row["user_id"], new, family_id=row["family_id"])
             if row["used_at"] is not None:
                 # Reuse of a spent token: someone else holds this family. Revoke all of it.
                 await conn.execute("UPDATE identity.refresh_tokens SET revoked_at = now() "
@@ -112,15 +125,19 @@ async def rotate_refresh_token(pool: asyncpg.Pool, token: str, days: int) -> Ref
             await conn.execute("UPDATE identity.refresh_tokens SET used_at = now() "
                                "WHERE token_hash = $1", _digest(token))
             new = await issue_refresh_token(pool, row["user_id"], days, row["family_id"], conn)
-            return RefreshOutcome(row["user_id"], new)
+            return RefreshOutcome(row["user_id"], new, family_id=row["family_id"])
 
 
-async def revoke_family_of(pool: asyncpg.Pool, token: str, user_id: str) -> bool:
-    result = await pool.execute(
-        "UPDATE identity.refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND "
-        "family_id = (SELECT family_id FROM identity.refresh_tokens WHERE token_hash = $1 "
-        "AND user_id = $2)", _digest(token), user_id)
-    return result != "UPDATE 0"
+async def family_of(pool: asyncpg.Pool, token: str, user_id: str) -> UUID | None:
+    """The session (refresh-token family) of one of this user's refresh tokens."""
+    return await pool.fetchval("SELECT family_id FROM identity.refresh_tokens "
+                               "WHERE token_hash = $1 AND user_id = $2", _digest(token), user_id)
+
+
+async def revoke_family(pool: asyncpg.Pool, family_id: UUID, user_id: str) -> None:
+    await pool.execute("UPDATE identity.refresh_tokens SET revoked_at = now() "
+                       "WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+                       family_id, user_id)
 
 
 async def revoke_all(pool: asyncpg.Pool, user_id: str) -> None:

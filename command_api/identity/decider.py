@@ -124,6 +124,8 @@ def decide(command, state: User) -> list[DomainEvent]:
         case EnableUser():
             _admin(command.actor)
             _exists(state, command.user_id)
+            if command.actor.user_id == command.user_id:
+                raise DomainError("own_account", "admins cannot enable their own account")
             return [UserEnabled(user_id=command.user_id)] if state.disabled else []
     raise TypeError(f"not an identity command: {command!r}")
 

@@ -1,13 +1,14 @@
 """Accounts and sign-in: register, login, refresh, logout, profile; admins manage users."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
-from uuid import uuid5
+from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from command_api.dependencies import Command, IdempotencyKey, Pool, Store
+from command_api.dependencies import Command, Pool, Store, VisitorCommand
 from command_api.handling import handle
 from command_api.identity import credentials
 from command_api.identity.accounts import (Name, NewAccount, Password, account,
@@ -15,15 +16,13 @@ from command_api.identity.accounts import (Name, NewAccount, Password, account,
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
                                           UpdateProfile, identity_decider)
 from eventlog.store import CommandContext
-from schemas.envelope import Actor
 from schemas.refusals import Forbidden, Invalid, Unauthenticated
-from security.dependencies import CurrentUser, SettingsDep, require_role
+from security.dependencies import CurrentUser, SessionsDep, SettingsDep, require_role
 from security.roles import Role
 from security.tokens import issue_access_token
 
 auth = APIRouter(prefix="/v1/auth", tags=["auth"])
 users = APIRouter(prefix="/v1/users", tags=["users"])
-VISITOR = Actor(user_id="anonymous", role="visitor")  # who self-registers
 
 
 
@@ -85,60 +84,83 @@ class LoginOut(TokensOut):
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut,
            summary="Create a student account (when self-registration is on)")
-async def register(body: RegisterIn, key: IdempotencyKey, store: Store, s: SettingsDep):
-    ctx = CommandContext(command_id=key, actor=VISITOR)
+async def register(body: RegisterIn, ctx: VisitorCommand, store: Store, s: SettingsDep):
     return await register_account(store, str(body.email), body.name, body.password,
                                   Role.STUDENT, ctx, by_visitor=True,
                                   self_registration_open=s.self_registration)
 
 
 @auth.post("/login", response_model=LoginOut, summary="Sign in with email and password")
-async def login(body: LoginIn, store: Store, pool: Pool, s: SettingsDep):
+async def login(body: LoginIn, store: Store, pool: Pool, s: SettingsDep, sessions: SessionsDep,
+                response: Response):
     found = await credentials.find_login(pool, str(body.email))
     if not await credentials.password_matches(found[1] if found else None, body.password):
         raise Unauthenticated("wrong_credentials", "wrong email or password")
     user, version = await account(store, found[0])
     if user.disabled:
         raise Forbidden("account_disabled", "this account is disabled")
-    access, lifetime = issue_access_token(s, found[0], user.role)
-    refresh = await credentials.issue_refresh_token(pool, found[0], s.refresh_token_days)
+    session = uuid4()  # the refresh-token family, named by the access tokens too
+    refresh = await credentials.issue_refresh_token(pool, found[0], s.refresh_token_days,
+                                                    session)
+    access, lifetime = issue_access_token(s, found[0], user.role, str(session),
+                                          await sessions.epoch_of(found[0]))
+    _not_cached(response)
     return {"access_token": access, "refresh_token": refresh, "expires_in": lifetime,
             "user": {**user_view(found[0])(user), "version": version}}
 
 
+def _not_cached(response: Response) -> None:
+    """Token responses must not be kept by browsers or proxies (RFC 6749 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
 @auth.post("/refresh", response_model=TokensOut,
            summary="Trade a refresh token for new tokens (the old one is spent)")
-async def refresh(body: RefreshIn, store: Store, pool: Pool, s: SettingsDep):
-    outcome = await credentials.rotate_refresh_token(pool, body.refresh_token,
-                                                     s.refresh_token_days)
+async def refresh(body: RefreshIn, store: Store, pool: Pool, s: SettingsDep,
+                  sessions: SessionsDep, response: Response):
+    outcome = await credentials.rotate_refresh_token(
+        pool, body.refresh_token, s.refresh_token_days,
+        timedelta(seconds=s.refresh_reuse_grace_seconds))
     if outcome.user_id is None:
         raise Unauthenticated("invalid_refresh_token", outcome.reason)
     user, _ = await account(store, outcome.user_id)
     if user.disabled:
         await credentials.revoke_all(pool, outcome.user_id)
         raise Forbidden("account_disabled", "this account is disabled")
-    access, lifetime = issue_access_token(s, outcome.user_id, user.role)
+    access, lifetime = issue_access_token(s, outcome.user_id, user.role, str(outcome.family_id),
+                                          await sessions.epoch_of(outcome.user_id))
+    _not_cached(response)
     return {"access_token": access, "refresh_token": outcome.token, "expires_in": lifetime}
 
 
 @auth.post("/logout", status_code=status.HTTP_204_NO_CONTENT,
            summary="End this session (or every session when no refresh token is given)")
-async def logout(body: LogoutIn, user: CurrentUser, pool: Pool):
-    if body.refresh_token:
-        await credentials.revoke_family_of(pool, body.refresh_token, user.user_id)
+async def logout(body: LogoutIn, user: CurrentUser, pool: Pool, sessions: SessionsDep):
+    if body.refresh_token:  # this session: the caller's, and the one the token belongs to
+        ended = {UUID(user.session_id)}
+        named = await credentials.family_of(pool, body.refresh_token, user.user_id)
+        if named is not None:
+            ended.add(named)
+        for session in ended:
+            await credentials.revoke_family(pool, session, user.user_id)
+            await sessions.end(str(session))
     else:
         await credentials.revoke_all(pool, user.user_id)
+        await sessions.end_all(user.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @auth.put("/me", response_model=UserOut, summary="Change your name and/or password")
-async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool):
+async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool,
+                    sessions: SessionsDep):
     if body.name is None and body.new_password is None:
         raise Invalid("nothing_to_change", "give a name or a new_password", field="name")
     me = ctx.actor.user_id
     result = None
     if body.name is not None:
-        sub = CommandContext(uuid5(ctx.command_id, "profile"), ctx.actor, ctx.command_id)
+        sub = CommandContext(uuid5(ctx.command_id, "profile"), ctx.actor, ctx.command_id,
+                             request_digest=ctx.request_digest)
         result = await handle(store, identity_decider, me,
                               UpdateProfile(me, ctx.actor, body.name), sub, user_view(me))
     if body.new_password is not None:
@@ -148,11 +170,14 @@ async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool):
             raise Invalid("wrong_password", "the current password is wrong",
                           field="current_password")
         new_hash = await credentials.hash_password(body.new_password)
-        sub = CommandContext(uuid5(ctx.command_id, "password"), ctx.actor, ctx.command_id)
+        sub = CommandContext(uuid5(ctx.command_id, "password"), ctx.actor, ctx.command_id,
+                             request_digest=ctx.request_digest)
         result = await handle(store, identity_decider, me,
                               ChangePassword(me, ctx.actor), sub, user_view(me),
                               also=lambda state, events: credentials.replace_password(
                                   me, new_hash))
+        # A new password ends every session, this one too: sign in again with it.
+        await sessions.end_all(me)
     return result
 
 
@@ -164,20 +189,26 @@ async def create_user(body: CreateUserIn, ctx: Command, store: Store):
 
 
 @users.put("/{user_id}/role", response_model=UserOut, summary="Change a user's role (admins)")
-async def change_role(user_id: str, body: RoleIn, ctx: Command, store: Store):
-    return await handle(store, identity_decider, user_id,
-                        ChangeRole(user_id, ctx.actor, body.role), ctx, user_view(user_id))
+async def change_role(user_id: str, body: RoleIn, ctx: Command, store: Store,
+                      sessions: SessionsDep):
+    result = await handle(store, identity_decider, user_id,
+                          ChangeRole(user_id, ctx.actor, body.role), ctx, user_view(user_id))
+    await sessions.end_all(user_id)  # tokens carry the role: the old ones must stop working
+    return result
 
 
 @users.post("/{user_id}/disable", response_model=UserOut,
             summary="Disable an account and end its sessions (admins)")
-async def disable_user(user_id: str, body: DisableIn, ctx: Command, store: Store):
+async def disable_user(user_id: str, body: DisableIn, ctx: Command, store: Store,
+                       sessions: SessionsDep):
     async def end_sessions(conn) -> None:
         await conn.execute("UPDATE identity.refresh_tokens SET revoked_at = now() "
                            "WHERE user_id = $1 AND revoked_at IS NULL", user_id)
-    return await handle(store, identity_decider, user_id,
-                        DisableUser(user_id, ctx.actor, body.reason), ctx, user_view(user_id),
-                        also=lambda state, events: end_sessions)
+    result = await handle(store, identity_decider, user_id,
+                          DisableUser(user_id, ctx.actor, body.reason), ctx,
+                          user_view(user_id), also=lambda state, events: end_sessions)
+    await sessions.end_all(user_id)
+    return result
 
 
 @users.post("/{user_id}/enable", response_model=UserOut, summary="Enable an account (admins)")

@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS eventlog.commands (
     outcome     jsonb       NOT NULL,
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
+-- A keyed digest of the request that carried the command: the same key with another request
+-- is refused rather than answered with this outcome.
+ALTER TABLE eventlog.commands ADD COLUMN IF NOT EXISTS request_digest bytea;
 
 -- The latest folded state of a stream (one row per stream), written in the same transaction
 -- as the events it follows: loading reads it, then only the events after ``version``.

@@ -17,6 +17,9 @@ from deploy.local.services import die_with_parent
 from projections import all_projections
 
 
+REFRESH_REUSE_GRACE_SECONDS = 1.0
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -29,7 +32,9 @@ class Services:
         self.command_port, self.query_port = free_port(), free_port()
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1",
                     "SOEMS_COMMAND_API_PORT": str(self.command_port),
-                    "SOEMS_QUERY_API_PORT": str(self.query_port)}
+                    "SOEMS_QUERY_API_PORT": str(self.query_port),
+                    # Short, so the test of a stolen refresh token need not wait long.
+                    "SOEMS_REFRESH_REUSE_GRACE_SECONDS": str(REFRESH_REUSE_GRACE_SECONDS)}
         py = sys.executable
         self.argv = {
             "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -11,7 +12,7 @@ import pytest
 
 from security.tokens import issue_access_token
 from tests.e2e.conftest import login
-from tests.e2e.harness import bearer, eventually, key
+from tests.e2e.harness import REFRESH_REUSE_GRACE_SECONDS, bearer, eventually, key
 
 
 def b64(data: dict) -> str:
@@ -22,8 +23,8 @@ def bad_tokens(settings, user) -> dict[str, str]:
     token = user["access_token"]
     header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
-    expired, _ = issue_access_token(settings, claims["sub"], claims["role"],
-                                    now=datetime.now(timezone.utc) - timedelta(hours=1))
+    expired, _ = issue_access_token(settings, claims["sub"], claims["role"], claims["sid"],
+                                    claims["sep"], now=datetime.now(timezone.utc) - timedelta(hours=1))
     return {
         "expired": expired,
         "tampered": f"{header}.{b64({**claims, 'role': 'admin'})}.{signature}",
@@ -82,6 +83,7 @@ def test_refresh_tokens_rotate_and_reuse_revokes_the_family(services, make_user)
     assert first.status_code == 200
     rotated = first.json()["refresh_token"]
     assert rotated != user["refresh_token"]
+    time.sleep(REFRESH_REUSE_GRACE_SECONDS + 0.5)  # past the window for a double refresh
     # The spent token comes back: someone stole it. The whole family dies.
     reused = httpx.post(f"{services.command_url}/v1/auth/refresh",
                         json={"refresh_token": user["refresh_token"]})

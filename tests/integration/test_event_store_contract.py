@@ -16,6 +16,7 @@ from eventlog.relay import RELAY_LOCK
 from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand,
                             PostgresEventStore, Snapshot)
 from schemas.envelope import Actor
+from schemas.refusals import Invalid
 from schemas.events.exam import EXAM, ExamDrafted, ExamUpdated
 
 TEACHER = Actor(user_id="t-contract", role="teacher")
@@ -84,6 +85,37 @@ async def test_a_load_for_a_handled_command_gives_its_outcome_and_nothing_else(s
     assert retried.earlier_outcome == {"exam_id": exam_id} and retried.events == []
     fresh = await store.load(stream, "exam:v1", uuid.uuid4())
     assert fresh.earlier_outcome is None and fresh.version == 1 and len(fresh.events) == 1
+
+
+async def test_a_handled_command_keeps_the_digest_of_its_request(store):
+    exam_id, stream = new_exam()
+    command_id, digest = uuid.uuid4(), b"\x01" * 32
+    first = CommandContext(command_id=command_id, actor=TEACHER, request_digest=digest)
+    await store.append(stream, 0, [drafted(exam_id)], first, {"exam_id": exam_id})
+    assert (await store.load(stream, "exam:v1", command_id)).earlier_request_digest == digest
+    with pytest.raises(DuplicateCommand) as dup:
+        await store.append(stream, 1, [], CommandContext(command_id=command_id, actor=TEACHER,
+                                                         request_digest=b"\x02" * 32), {})
+    assert dup.value.request_digest == digest
+
+
+async def test_the_same_key_on_another_request_is_refused_not_answered(store):
+    exam_id = f"contract-{uuid.uuid4().hex[:12]}"
+    command_id = uuid.uuid4()
+
+    def attempt(title: str, digest: bytes):
+        return handle(store, exam_decider, exam_id,
+                      DraftExam(exam_id, TEACHER, ExamContent(title, "", "", 60, None, None)),
+                      CommandContext(command_id=command_id, actor=TEACHER,
+                                     request_digest=digest),
+                      lambda state: {"title": state.content.title})
+
+    assert await attempt("First", b"a" * 32) == {"title": "First", "version": 1}
+    assert await attempt("First", b"a" * 32) == {"title": "First", "version": 1}
+    with pytest.raises(Invalid) as refused:
+        await attempt("Second", b"b" * 32)
+    assert (refused.value.code, refused.value.field) == ("idempotency_key_reused",
+                                                         "Idempotency-Key")
 
 
 async def test_a_stale_version_is_a_conflict_and_writes_nothing(store):

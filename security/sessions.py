@@ -1,0 +1,71 @@
+"""Sessions that end when they should, checked on every request by both APIs (Redis).
+
+An access token names its session (``sid``: the refresh-token family it was issued with) and
+the user's session epoch (``sep``) at issue time. Ending one session marks its ``sid`` ended;
+ending every session of a user (disable, role change, new password, "sign out everywhere")
+replaces the user's epoch, so every token issued before is refused from the next request on,
+without waiting for it to expire. One MGET per request.
+
+Redis is the only copy: if it loses the keys, a missing epoch refuses every token of that
+user (they sign in again) rather than bringing revoked ones back.
+"""
+from __future__ import annotations
+
+import secrets
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from schemas.refusals import Unavailable
+
+_EPOCH = "soems:session-epoch:{}"
+_ENDED = "soems:session-ended:{}"
+
+
+class Sessions:
+    def __init__(self, redis: Redis, access_token_seconds: int):
+        self.redis = redis
+        # An ended session's mark must outlive every access token issued for it.
+        self.ended_ttl = access_token_seconds + 60
+
+    async def epoch_of(self, user_id: str) -> str:
+        """The user's current epoch, made on first use."""
+        try:
+            key = _EPOCH.format(user_id)
+            await self.redis.set(key, secrets.token_hex(8), nx=True)
+            return (await self.redis.get(key)).decode()
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+
+    async def is_current(self, user_id: str, session_id: str, epoch: str) -> bool:
+        try:
+            current, ended = await self.redis.mget(_EPOCH.format(user_id),
+                                                   _ENDED.format(session_id))
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+        return current is not None and current.decode() == epoch and ended is None
+
+    async def end(self, session_id: str) -> None:
+        """End one session (sign out on this device)."""
+        try:
+            await self.redis.set(_ENDED.format(session_id), b"1", ex=self.ended_ttl)
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+
+    async def end_all(self, user_id: str) -> None:
+        """End every session of a user now."""
+        try:
+            await self.redis.set(_EPOCH.format(user_id), secrets.token_hex(8))
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+
+
+def _unavailable(exc: Exception) -> Unavailable:
+    return Unavailable("sessions_unavailable",
+                       f"sessions cannot be checked right now ({type(exc).__name__}); "
+                       f"try again in a moment")
+
+
+def connect(redis_url: str, access_token_seconds: int) -> Sessions:
+    return Sessions(Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2),
+                    access_token_seconds)
