@@ -58,6 +58,7 @@ from eventlog.store import CommandContext, PostgresEventStore
 from eventlog.topics import ensure_topics
 from schemas.envelope import Actor
 from schemas.events.exam import EXAM, ExamDrafted
+from security.sessions import Sessions, connect_redis
 from settings import Settings, load_settings
 
 RUN_LIMIT_S = 300
@@ -436,6 +437,23 @@ async def append_probe(s: Settings, teacher_id: str, clients: int) -> dict:
             "concurrent": with_rate(summary(concurrent), concurrent_s)}
 
 
+async def session_probe(s: Settings, samples: int = 500) -> dict:
+    """What the per-request session check costs a command: the same MGET the APIs run
+    (``Sessions.is_current``), sequential, from a fresh client to the stack's Redis."""
+    redis = connect_redis(s.redis_url)
+    sessions = Sessions(redis, s.access_token_minutes * 60)
+    try:
+        epoch = await sessions.epoch_of("bench-session-probe")
+        timings = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            assert await sessions.is_current("bench-session-probe", "bench-session", epoch)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        await redis.aclose()
+    return summary(timings)
+
+
 async def kafka_probe(s: Settings) -> dict:
     """Kafka alone, on a throwaway topic: produce latency with the relay's producer settings,
     and delivery to an idle aiokafka consumer (CreateTime -> received), the floor under the
@@ -574,9 +592,10 @@ async def run(s: Settings, clients: int, commands: int) -> dict:
             await consumer.stop()
         if lags.unreachable:
             progress(f"no metrics from {sorted(lags.unreachable)}: are their workers running?")
-    progress("probes: append transaction, Kafka produce and delivery")
+    progress("probes: append transaction, Kafka produce and delivery, session check")
     appends = await append_probe(s, teacher_id, clients)
     kafka = await kafka_probe(s)
+    kafka["session check"] = await session_probe(s)
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(), "clients": clients, "commands": commands,
             "projections": lags.report(),
@@ -633,6 +652,7 @@ def analyse(load: Load, seen: Observed, appends: dict, kafka: dict, clients: int
             "(c) outbox -> Kafka (occurred_at -> CreateTime)": summary(outbox_to_kafka),
             "(d) Kafka -> projection (CreateTime -> projected_at)":
                 summary(kafka_to_projection),
+            "(e) session check per request (Redis MGET), sequential": kafka["session check"],
         },
         "cpu_during_load": {group: {"cpu_s": secs, "cores": secs / load.seconds,
                                     "ms_per_command": secs * 1000 / len(load.acked)}

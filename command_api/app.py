@@ -13,10 +13,12 @@ from command_api.identity import credentials
 from command_api.identity.routes import auth, users
 from eventlog.postgres import create_pool, run_sql, setup_event_store
 from eventlog.store import PostgresEventStore
-from security import sessions
+from security.sessions import Sessions, connect_redis
+from security.throttle import Throttle
 from security.tokens import signing_secret
 from settings import get_settings
 from web.errors import install_error_handlers
+from web.hardening import install_hardening
 from web.metrics import install_metrics
 
 
@@ -29,9 +31,11 @@ async def lifespan(app: FastAPI):
     await run_sql(pool, credentials.SQL.read_text())
     app.state.pool = pool
     app.state.store = PostgresEventStore(pool)
-    app.state.sessions = sessions.connect(s.redis_url, s.access_token_minutes * 60)
+    app.state.redis = connect_redis(s.redis_url)
+    app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
+    app.state.throttle = Throttle(app.state.redis)
     yield
-    await app.state.sessions.redis.aclose()
+    await app.state.redis.aclose()
     await pool.close()
 
 
@@ -42,13 +46,15 @@ def create_app() -> FastAPI:
         description="Commands that change SOEMS. Every command carries an `Idempotency-Key` "
                     "(the client-made command id): a retry returns the first answer and "
                     "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
-        lifespan=lifespan,
+        lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
     for router in (auth, users, exams):
         app.include_router(router)
 
     install_error_handlers(app)
     install_metrics(app, "command-api", get_settings().metrics_allow_from)
+    install_hardening(app, get_settings().cors_allow_origins,
+                      get_settings().max_request_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

@@ -11,10 +11,12 @@ from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
 from query_api import docs, exams, users
-from security import sessions
+from security.sessions import Sessions, connect_redis
+from security.throttle import Throttle
 from security.tokens import signing_secret
 from settings import get_settings
 from web.errors import install_error_handlers
+from web.hardening import install_hardening
 from web.metrics import install_metrics
 
 
@@ -25,21 +27,26 @@ async def lifespan(app: FastAPI):
     app.state.pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False)
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
-    app.state.sessions = sessions.connect(s.redis_url, s.access_token_minutes * 60)
+    app.state.redis = connect_redis(s.redis_url)
+    app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
+    app.state.throttle = Throttle(app.state.redis)
     yield
-    await app.state.sessions.redis.aclose()
+    await app.state.redis.aclose()
     await app.state.pool.close()
     await mongo.close()
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="SOEMS query API", version="1", lifespan=lifespan,
+    app = FastAPI(title="SOEMS query API", version="1", lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Reads served from the read models. Writes go to the command "
                               "API; what they change shows up here within a moment.")
     for router in (users.router, exams.router, docs.router):
         app.include_router(router)
     install_error_handlers(app)
     install_metrics(app, "query-api", get_settings().metrics_allow_from)
+    install_hardening(app, get_settings().cors_allow_origins,
+                      get_settings().max_request_body_bytes, serve_docs_assets=True)
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

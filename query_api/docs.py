@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 
 from settings import get_settings
+from web.hardening import DOCS_ASSETS
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,4 +52,8 @@ async def openapi_all(request: Request):
 
 @router.get("/v1/docs")
 async def docs_all():
-    return get_swagger_ui_html(openapi_url="/v1/openapi.json", title="SOEMS API")
+    return get_swagger_ui_html(
+        openapi_url="/v1/openapi.json", title="SOEMS API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")

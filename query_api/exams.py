@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.exam_documents import EXAM_DOCUMENTS
-from query_api.dependencies import CurrentUser, Documents, Page, PerPage, ReadModels
+from query_api.dependencies import CurrentUser, Documents, PageOf, PageOut, ReadModels
 from schemas.events.exam import ExamStatus
 from schemas.refusals import NotFound
 from security.visibility import may_see_exam, visible_exams_sql
@@ -39,11 +39,8 @@ class ExamSummary(BaseModel):
     version: int
 
 
-class ExamPage(BaseModel):
+class ExamPage(PageOut):
     items: list[ExamSummary]
-    total: int
-    page: int
-    per_page: int
 
 
 class ExamDocument(BaseModel):
@@ -64,7 +61,7 @@ class ExamDocument(BaseModel):
 
 @router.get("", response_model=ExamPage, summary="Exams you may see, filtered and paged")
 async def list_exams(
-    user: CurrentUser, db: ReadModels, page: Page = 1, per_page: PerPage = 20,
+    user: CurrentUser, db: ReadModels, paging: PageOf,
     status_: Annotated[Literal[ExamStatus.DRAFT, ExamStatus.PUBLISHED] | None,
                        Query(alias="status")] = None,
     sort: Annotated[Literal["window_opens_at", "-window_opens_at", "created_at", "-created_at",
@@ -80,14 +77,13 @@ async def list_exams(
         where.append(f"status = ${len(args)}")
     # $1 (the caller) is always bound; typing it here keeps it valid where no rule uses it.
     condition = " AND ".join(where + ["$1::text IS NOT NULL"])
-    total = await db.fetchval(f"SELECT count(*) FROM {EXAM_CATALOGUE.qualified} "
-                              f"WHERE {condition}", *args)
+    from_where = f"FROM {EXAM_CATALOGUE.qualified} WHERE {condition}"
+    total = await paging.total(db, from_where, *args)
     rows = await db.fetch(
         "SELECT exam_id, teacher_id, title, status, duration_minutes, window_opens_at, "
-        f"window_closes_at, created_at, published_at, version FROM {EXAM_CATALOGUE.qualified} "
-        f"WHERE {condition} ORDER BY {_SORTS[sort]} "
-        f"LIMIT {per_page} OFFSET {(page - 1) * per_page}", *args)
-    return {"items": [dict(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+        f"window_closes_at, created_at, published_at, version {from_where} "
+        f"ORDER BY {_SORTS[sort]} {paging.sql()}", *args)
+    return paging.answer(rows, total)
 
 
 @router.get("/{exam_id}", response_model=ExamDocument, summary="One exam, in full")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from projections.users import USERS
-from query_api.dependencies import CurrentUser, Page, PerPage, ReadModels, require_role
+from query_api.dependencies import CurrentUser, PageOf, PageOut, ReadModels, require_role
 from schemas.refusals import NotFound
 from security.roles import Role
 
@@ -29,11 +29,8 @@ class UserView(BaseModel):
     version: int
 
 
-class UserPage(BaseModel):
+class UserPage(PageOut):
     items: list[UserView]
-    total: int
-    page: int
-    per_page: int
 
 
 @router.get("/v1/auth/me", response_model=UserView, tags=["auth"], summary="Your account")
@@ -48,7 +45,7 @@ async def me(user: CurrentUser, db: ReadModels):
 @router.get("/v1/users", response_model=UserPage, dependencies=[require_role(Role.ADMIN)],
             summary="Search accounts (admins)")
 async def list_users(
-    db: ReadModels, page: Page = 1, per_page: PerPage = 20,
+    db: ReadModels, paging: PageOf,
     q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
     role: Annotated[Role | None, Query()] = None,
     disabled: bool | None = None,
@@ -57,8 +54,11 @@ async def list_users(
 ):
     where, args = ["true"], []
     if q:
-        args.append(f"%{q.lower()}%")
-        where.append(f"(lower(name) LIKE ${len(args)} OR lower(email) LIKE ${len(args)})")
+        # The text is matched as typed: %, _ and \ in it are not patterns.
+        typed = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        args.append(f"%{typed}%")
+        where.append(f"(lower(name) LIKE ${len(args)} ESCAPE '\\' "
+                     f"OR lower(email) LIKE ${len(args)} ESCAPE '\\')")
     if role:
         args.append(role)
         where.append(f"role = ${len(args)}")
@@ -66,8 +66,8 @@ async def list_users(
         args.append(disabled)
         where.append(f"disabled = ${len(args)}")
     condition = " AND ".join(where)
-    total = await db.fetchval(f"SELECT count(*) FROM {USERS.qualified} WHERE {condition}", *args)
-    rows = await db.fetch(
-        f"SELECT {_COLUMNS} FROM {USERS.qualified} WHERE {condition} ORDER BY {_SORTS[sort]} "
-        f"LIMIT {per_page} OFFSET {(page - 1) * per_page}", *args)
-    return {"items": [dict(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+    from_where = f"FROM {USERS.qualified} WHERE {condition}"
+    total = await paging.total(db, from_where, *args)
+    rows = await db.fetch(f"SELECT {_COLUMNS} {from_where} ORDER BY {_SORTS[sort]} "
+                          f"{paging.sql()}", *args)
+    return paging.answer(rows, total)

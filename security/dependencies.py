@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from schemas.refusals import Forbidden, Unauthenticated
 from security.sessions import Sessions
+from security.throttle import Throttle
 from security.tokens import InvalidToken, Principal, verify_access_token
 from settings import Settings, get_settings
 
@@ -27,6 +28,22 @@ async def _sessions(request: Request) -> Sessions:
 
 
 SessionsDep = Annotated[Sessions, Depends(_sessions)]
+
+
+async def _throttle(request: Request) -> Throttle:
+    return request.app.state.throttle
+
+
+ThrottleDep = Annotated[Throttle, Depends(_throttle)]
+
+
+async def _client_address(request: Request) -> str:
+    # The peer, or the gateway's X-Forwarded-For when uvicorn trusts the gateway
+    # (--forwarded-allow-ips): never a header an arbitrary client sets.
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(_client_address)]
 
 
 async def current_principal(

@@ -66,6 +66,6 @@ def _unavailable(exc: Exception) -> Unavailable:
                        f"try again in a moment")
 
 
-def connect(redis_url: str, access_token_seconds: int) -> Sessions:
-    return Sessions(Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2),
-                    access_token_seconds)
+def connect_redis(redis_url: str) -> Redis:
+    """The Redis client the APIs share for sessions and throttling."""
+    return Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     # A refresh token spent this recently may be spent again (two tabs refreshing at once);
     # later, a second use is taken as theft and ends the whole session.
     refresh_reuse_grace_seconds: float = 10
+    # Self-registrations one client address may make per hour.
+    registrations_per_address_per_hour: int = 30
+    # The largest request body either API reads (bytes); a larger one is 413.
+    max_request_body_bytes: int = 1_048_576
+    # Browser origins other than the gateway's own that may call the APIs (CORS); none.
+    cors_allow_origins: list[str] = []
 
     @field_validator(
         "command_api_port", "query_api_port", "metrics_port_base",

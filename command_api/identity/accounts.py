@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import NAMESPACE_URL, uuid5
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from command_api.handling import handle, load_state
 from command_api.identity import credentials
@@ -16,7 +16,11 @@ from schemas.refusals import DomainError
 
 _USER_IDS = uuid5(NAMESPACE_URL, "https://soems.org/user")
 
-Password = Annotated[str, Field(min_length=10, max_length=256)]
+# Never stripped (the models strip names): " secret " is the password the user typed, and
+# sign-in compares it as typed.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=10,
+                                            max_length=256)]
+CurrentPassword = Annotated[str, StringConstraints(strip_whitespace=False, max_length=256)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 

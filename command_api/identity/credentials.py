@@ -13,6 +13,8 @@ import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from schemas.refusals import TooManyRequests
+
 SQL = Path(__file__).with_name("credentials.sql")
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended cost parameters
@@ -20,8 +22,28 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended cost param
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+# Each argon2 hash takes 64 MiB and a core for a moment: a few at a time per process, and a
+# caller waits at most this long for a turn before being told to come back.
+ARGON2_IN_PARALLEL = 2
+ARGON2_QUEUE_SECONDS = 10
+_argon2_slots = asyncio.Semaphore(ARGON2_IN_PARALLEL)
+
+
+async def _hashing(work):
+    try:
+        async with asyncio.timeout(ARGON2_QUEUE_SECONDS):
+            await _argon2_slots.acquire()
+    except TimeoutError:
+        raise TooManyRequests("busy", "too many sign-ins at once; try again in a moment",
+                              retry_after=2) from None
+    try:
+        return await asyncio.to_thread(work)
+    finally:
+        _argon2_slots.release()
+
+
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await _hashing(lambda: _hasher.hash(password))
 
 
 async def password_matches(password_hash: str | None, password: str) -> bool:
@@ -31,7 +53,7 @@ async def password_matches(password_hash: str | None, password: str) -> bool:
                 password_hash is not None
         except (VerificationError, InvalidHashError):
             return False
-    return await asyncio.to_thread(verify)
+    return await _hashing(verify)
 
 
 async def find_login(pool: asyncpg.Pool, email: str) -> tuple[str, str] | None:

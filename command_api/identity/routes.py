@@ -11,13 +11,15 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from command_api.dependencies import Command, Pool, Store, VisitorCommand
 from command_api.handling import handle
 from command_api.identity import credentials
-from command_api.identity.accounts import (Name, NewAccount, Password, account,
+from command_api.identity.accounts import (CurrentPassword, Name, NewAccount, Password, account,
                                            register_account, user_view)
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
                                           UpdateProfile, identity_decider)
 from eventlog.store import CommandContext
 from schemas.refusals import Forbidden, Invalid, Unauthenticated
-from security.dependencies import CurrentUser, SessionsDep, SettingsDep, require_role
+from security import throttle as throttle_rules
+from security.dependencies import (ClientAddress, CurrentUser, SessionsDep, SettingsDep,
+                                   ThrottleDep, require_role)
 from security.roles import Role
 from security.tokens import issue_access_token
 
@@ -36,7 +38,7 @@ class CreateUserIn(RegisterIn):
 
 class LoginIn(BaseModel):
     email: EmailStr
-    password: Annotated[str, Field(max_length=256)]
+    password: CurrentPassword
 
 
 class RefreshIn(BaseModel):
@@ -50,7 +52,7 @@ class LogoutIn(BaseModel):
 class ProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: Name | None = None
-    current_password: Annotated[str | None, Field(max_length=256)] = None
+    current_password: CurrentPassword | None = None
     new_password: Password | None = None
 
 
@@ -84,7 +86,9 @@ class LoginOut(TokensOut):
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut,
            summary="Create a student account (when self-registration is on)")
-async def register(body: RegisterIn, ctx: VisitorCommand, store: Store, s: SettingsDep):
+async def register(body: RegisterIn, ctx: VisitorCommand, store: Store, s: SettingsDep,
+                   throttle: ThrottleDep, address: ClientAddress):
+    await throttle.count(f"register:{address}", s.registrations_per_address_per_hour, 3600)
     return await register_account(store, str(body.email), body.name, body.password,
                                   Role.STUDENT, ctx, by_visitor=True,
                                   self_registration_open=s.self_registration)
@@ -92,10 +96,18 @@ async def register(body: RegisterIn, ctx: VisitorCommand, store: Store, s: Setti
 
 @auth.post("/login", response_model=LoginOut, summary="Sign in with email and password")
 async def login(body: LoginIn, store: Store, pool: Pool, s: SettingsDep, sessions: SessionsDep,
-                response: Response):
-    found = await credentials.find_login(pool, str(body.email))
+                response: Response, throttle: ThrottleDep, address: ClientAddress):
+    email = str(body.email).lower()
+    guesses = {f"login:{email}:{address}": throttle_rules.ACCOUNT_FROM_ADDRESS,
+               f"login:{email}": throttle_rules.ACCOUNT,
+               f"login-from:{address}": throttle_rules.ADDRESS}
+    await throttle.check(*guesses)  # before any password hash is computed
+    found = await credentials.find_login(pool, email)
     if not await credentials.password_matches(found[1] if found else None, body.password):
+        for guess, back_off in guesses.items():
+            await throttle.failed(guess, back_off)
         raise Unauthenticated("wrong_credentials", "wrong email or password")
+    await throttle.succeeded(f"login:{email}:{address}")
     user, version = await account(store, found[0])
     if user.disabled:
         raise Forbidden("account_disabled", "this account is disabled")
@@ -118,11 +130,14 @@ def _not_cached(response: Response) -> None:
 @auth.post("/refresh", response_model=TokensOut,
            summary="Trade a refresh token for new tokens (the old one is spent)")
 async def refresh(body: RefreshIn, store: Store, pool: Pool, s: SettingsDep,
-                  sessions: SessionsDep, response: Response):
+                  sessions: SessionsDep, response: Response, throttle: ThrottleDep,
+                  address: ClientAddress):
+    await throttle.check(f"refresh-from:{address}")
     outcome = await credentials.rotate_refresh_token(
         pool, body.refresh_token, s.refresh_token_days,
         timedelta(seconds=s.refresh_reuse_grace_seconds))
     if outcome.user_id is None:
+        await throttle.failed(f"refresh-from:{address}", throttle_rules.ADDRESS)
         raise Unauthenticated("invalid_refresh_token", outcome.reason)
     user, _ = await account(store, outcome.user_id)
     if user.disabled:
@@ -153,23 +168,29 @@ async def logout(body: LogoutIn, user: CurrentUser, pool: Pool, sessions: Sessio
 
 @auth.put("/me", response_model=UserOut, summary="Change your name and/or password")
 async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool,
-                    sessions: SessionsDep):
+                    sessions: SessionsDep, throttle: ThrottleDep, address: ClientAddress):
     if body.name is None and body.new_password is None:
         raise Invalid("nothing_to_change", "give a name or a new_password", field="name")
     me = ctx.actor.user_id
+    new_hash = None
+    if body.new_password is not None:  # checked before anything is changed
+        guess = f"password:{me}:{address}"
+        await throttle.check(guess)
+        current = await credentials.password_hash_of(pool, me)
+        if not body.current_password or \
+                not await credentials.password_matches(current, body.current_password):
+            await throttle.failed(guess, throttle_rules.ACCOUNT_FROM_ADDRESS)
+            raise Invalid("wrong_password", "the current password is wrong",
+                          field="current_password")
+        await throttle.succeeded(guess)
+        new_hash = await credentials.hash_password(body.new_password)
     result = None
     if body.name is not None:
         sub = CommandContext(uuid5(ctx.command_id, "profile"), ctx.actor, ctx.command_id,
                              request_digest=ctx.request_digest)
         result = await handle(store, identity_decider, me,
                               UpdateProfile(me, ctx.actor, body.name), sub, user_view(me))
-    if body.new_password is not None:
-        current = await credentials.password_hash_of(pool, me)
-        if not body.current_password or \
-                not await credentials.password_matches(current, body.current_password):
-            raise Invalid("wrong_password", "the current password is wrong",
-                          field="current_password")
-        new_hash = await credentials.hash_password(body.new_password)
+    if new_hash is not None:
         sub = CommandContext(uuid5(ctx.command_id, "password"), ctx.actor, ctx.command_id,
                              request_digest=ctx.request_digest)
         result = await handle(store, identity_decider, me,

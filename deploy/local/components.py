@@ -87,7 +87,8 @@ def postgres_prepare(s: Settings) -> None:
     shutil.rmtree(data, ignore_errors=True)  # a half-made cluster from an interrupted initdb
     data.mkdir(parents=True, mode=0o700)
     pwfile = root / "initdb.pw"
-    pwfile.write_text(s.postgres_password + "\n")
+    with os.fdopen(os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(s.postgres_password + "\n")  # never readable by others, not even for a moment
     try:
         if user:
             _open_path_for(user, root)

@@ -18,6 +18,7 @@ from projections import all_projections
 
 
 REFRESH_REUSE_GRACE_SECONDS = 1.0
+REGISTRATIONS_PER_ADDRESS = 8
 
 
 def free_port() -> int:
@@ -34,7 +35,8 @@ class Services:
                     "SOEMS_COMMAND_API_PORT": str(self.command_port),
                     "SOEMS_QUERY_API_PORT": str(self.query_port),
                     # Short, so the test of a stolen refresh token need not wait long.
-                    "SOEMS_REFRESH_REUSE_GRACE_SECONDS": str(REFRESH_REUSE_GRACE_SECONDS)}
+                    "SOEMS_REFRESH_REUSE_GRACE_SECONDS": str(REFRESH_REUSE_GRACE_SECONDS),
+                    "SOEMS_REGISTRATIONS_PER_ADDRESS_PER_HOUR": str(REGISTRATIONS_PER_ADDRESS)}
         py = sys.executable
         self.argv = {
             "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
@@ -99,6 +101,13 @@ class Services:
 
 def key() -> dict[str, str]:
     return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def own_address() -> dict[str, str]:
+    """Requests from a client address of their own (uvicorn trusts X-Forwarded-For from the
+    local address the tests connect from): the throttle counts per address, and its counts
+    in Redis outlive a test run."""
+    return {"X-Forwarded-For": f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.1"}
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,7 +12,8 @@ import pytest
 
 from security.tokens import issue_access_token
 from tests.e2e.conftest import login
-from tests.e2e.harness import REFRESH_REUSE_GRACE_SECONDS, bearer, eventually, key
+from tests.e2e.harness import (REFRESH_REUSE_GRACE_SECONDS, bearer, eventually, key,
+                               own_address)
 
 
 def b64(data: dict) -> str:
@@ -49,12 +50,13 @@ def test_no_token_is_refused(services):
 
 
 def test_a_student_registers_logs_in_and_reads_their_account(services):
+    address = own_address()
     email, password = f"sam-{uuid.uuid4().hex[:8]}@example.edu", "a long enough password"
-    registered = httpx.post(f"{services.command_url}/v1/auth/register", headers=key(),
+    registered = httpx.post(f"{services.command_url}/v1/auth/register", headers={**key(), **address},
                             json={"email": email, "name": "Sam Student", "password": password})
     assert registered.status_code == 201, registered.text
     assert registered.json()["role"] == "student"
-    again = httpx.post(f"{services.command_url}/v1/auth/register", headers=key(),
+    again = httpx.post(f"{services.command_url}/v1/auth/register", headers={**key(), **address},
                        json={"email": email.upper(), "name": "Sam", "password": password})
     assert again.status_code == 409, "the email is taken, whatever its case"
     session = login(services, email, password)
@@ -67,7 +69,8 @@ def test_a_student_registers_logs_in_and_reads_their_account(services):
 
 
 def test_weak_input_is_refused_naming_the_field(services):
-    answer = httpx.post(f"{services.command_url}/v1/auth/register", headers=key(),
+    answer = httpx.post(f"{services.command_url}/v1/auth/register",
+                        headers={**key(), **own_address()},
                         json={"email": "not-an-email", "name": "X", "password": "Qz7#pw"})
     assert answer.status_code == 422
     body = answer.json()

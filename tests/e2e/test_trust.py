@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import login
-from tests.e2e.harness import bearer, key
+from tests.e2e.harness import REGISTRATIONS_PER_ADDRESS, bearer, eventually, key, own_address
 
 
 def me(services, user) -> tuple[int, int]:
@@ -141,11 +142,12 @@ def test_a_visitor_cannot_read_another_registration_by_its_key(services):
     shared = key()
     mine = {"email": f"s-{uuid.uuid4().hex[:8]}@example.edu", "name": "First Student",
             "password": "first password 123"}
-    registered = httpx.post(f"{services.command_url}/v1/auth/register", headers=shared,
-                            json=mine)
+    registered = httpx.post(f"{services.command_url}/v1/auth/register",
+                            headers={**shared, **own_address()}, json=mine)
     assert registered.status_code == 201
     theirs = {**mine, "email": f"s-{uuid.uuid4().hex[:8]}@example.edu", "name": "Prober"}
-    probe = httpx.post(f"{services.command_url}/v1/auth/register", headers=shared, json=theirs)
+    probe = httpx.post(f"{services.command_url}/v1/auth/register",
+                       headers={**shared, **own_address()}, json=theirs)
     assert probe.status_code == 422 and mine["email"] not in probe.text
     assert registered.json()["user_id"] not in probe.text
 
@@ -206,3 +208,128 @@ def test_cli_admin_tokens_also_end_when_disabled(services, admin):
     httpx.post(f"{services.command_url}/v1/users/{cli_admin['user']['user_id']}/disable",
                headers={**admin["headers"], **key()}, json={}).raise_for_status()
     assert me(services, cli_admin) == (401, 401)
+
+
+def from_address(address: str) -> dict[str, str]:
+    """Requests as if from another client address (uvicorn trusts X-Forwarded-For from the
+    local gateway address the tests connect from)."""
+    return {"X-Forwarded-For": address}
+
+
+def sign_in(services, email: str, password: str, address: str) -> httpx.Response:
+    return httpx.post(f"{services.command_url}/v1/auth/login", headers=from_address(address),
+                      json={"email": email, "password": password})
+
+
+def test_a_guesser_is_slowed_down_but_the_owner_is_not_locked_out(services, make_user):
+    victim = make_user("teacher")
+    email, attacker = victim["user"]["email"], f"10.66.{uuid.uuid4().int % 250}.9"
+    answers = [sign_in(services, email, f"guess number {n}", attacker) for n in range(8)]
+    statuses = [a.status_code for a in answers]
+    assert statuses[:5] == [401] * 5 and 429 in statuses[5:], statuses
+    refused = next(a for a in answers if a.status_code == 429)
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.json()["code"] == "too_many_attempts"
+    # Locked before any password is checked: even the right one waits, from that address...
+    assert sign_in(services, email, victim["password"], attacker).status_code == 429
+    # ... while the owner, elsewhere, signs in at once.
+    assert sign_in(services, email, victim["password"], "10.7.7.7").status_code == 200
+
+
+def test_one_address_cannot_register_without_limit(services):
+    address = f"10.88.{uuid.uuid4().int % 250}.3"
+    statuses = []
+    for n in range(REGISTRATIONS_PER_ADDRESS + 1):
+        statuses.append(httpx.post(
+            f"{services.command_url}/v1/auth/register", headers={**key(), **from_address(address)},
+            json={"email": f"bulk-{uuid.uuid4().hex[:8]}@example.edu", "name": f"Bulk {n}",
+                  "password": "bulk password 123"}).status_code)
+    assert statuses == [201] * REGISTRATIONS_PER_ADDRESS + [429]
+
+
+def test_passwords_are_kept_as_typed(services):
+    email, password = f"sp-{uuid.uuid4().hex[:8]}@example.edu", "  spaced password  "
+    made = httpx.post(f"{services.command_url}/v1/auth/register",
+                      headers={**key(), **own_address()},
+                      json={"email": email, "name": "  Spaced Name ", "password": password})
+    assert made.status_code == 201 and made.json()["name"] == "Spaced Name"
+    assert sign_in(services, email, password, "10.9.9.9").status_code == 200
+    assert sign_in(services, email, password.strip(), "10.9.9.9").status_code == 401
+
+
+def test_a_wrong_current_password_changes_nothing(services, make_user):
+    user = make_user("student")
+    answer = httpx.put(f"{services.command_url}/v1/auth/me", headers={**user["headers"], **key()},
+                       json={"name": "Renamed Anyway", "current_password": "not my password",
+                             "new_password": "another password 1"})
+    assert answer.status_code == 422 and answer.json()["field"] == "current_password"
+    time.sleep(0.5)
+    account = httpx.get(f"{services.query_url}/v1/auth/me", headers=user["headers"]).json()
+    assert account["name"] != "Renamed Anyway"
+
+
+def test_every_answer_carries_the_security_headers(services, student):
+    for url in (f"{services.query_url}/v1/exams", f"{services.command_url}/v1/exams",
+                f"{services.query_url}/v1/nothing-here"):
+        answer = httpx.get(url, headers=student["headers"])
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert "access-control-allow-origin" not in answer.headers
+    cross = httpx.options(f"{services.query_url}/v1/exams", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in cross.headers
+
+
+def test_the_docs_page_works_offline(services):
+    page = httpx.get(f"{services.query_url}/v1/docs")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+    assert "cdn." not in page.text and "/v1/docs/assets/swagger-ui-bundle.js" in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert httpx.get(f"{services.query_url}/v1/docs/assets/{asset}").status_code == 200
+    assert httpx.get(f"{services.command_url}/docs").status_code == 404
+
+
+def test_a_huge_body_is_413(services, teacher):
+    answer = httpx.post(f"{services.command_url}/v1/exams", headers={**teacher["headers"], **key(),
+                                                                      "Content-Type": "application/json"},
+                        content=b'{"title": "' + b"x" * (2 * 2**20) + b'", "duration_minutes": 5}')
+    assert answer.status_code == 413 and answer.json()["code"] == "too_large"
+
+
+def test_paging_is_bounded_and_search_text_is_not_a_pattern(services, admin):
+    deep = httpx.get(f"{services.query_url}/v1/exams", headers=admin["headers"],
+                     params={"page": 5000, "per_page": 100})
+    assert deep.status_code == 422 and deep.json()["field"] == "page"
+    first = httpx.get(f"{services.query_url}/v1/users", headers=admin["headers"]).json()
+    assert first["total_is_exact"] is True and first["total"] >= 1
+    marker = uuid.uuid4().hex[:6]
+    made = httpx.post(f"{services.command_url}/v1/users", headers={**admin["headers"], **key()},
+                      json={"email": f"u-{marker}@example.edu", "name": f"Under_score {marker}",
+                            "password": uuid.uuid4().hex, "role": "student"})
+    assert made.status_code == 201
+    literal = eventually(lambda: httpx.get(
+        f"{services.query_url}/v1/users", headers=admin["headers"],
+        params={"q": f"r_score {marker}"}).json()["items"])
+    assert [u["email"] for u in literal] == [f"u-{marker}@example.edu"]
+    # As patterns, "%" and "_" would match every account; as text, only accounts holding them.
+    for pattern in ("%", "_", "\\"):
+        found = httpx.get(f"{services.query_url}/v1/users", headers=admin["headers"],
+                          params={"q": pattern, "per_page": 100}).json()
+        assert all(pattern in (u["name"] + u["email"]).lower() for u in found["items"]), pattern
+    everyone = httpx.get(f"{services.query_url}/v1/users", headers=admin["headers"]).json()
+    assert httpx.get(f"{services.query_url}/v1/users", headers=admin["headers"],
+                     params={"q": "%"}).json()["total"] < everyone["total"]
+
+
+def test_a_huge_streamed_body_is_413_too(services, teacher):
+    def chunks():
+        yield b'{"title": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'", "duration_minutes": 5}'
+
+    answer = httpx.post(f"{services.command_url}/v1/exams", headers={**teacher["headers"], **key(),
+                                                                      "Content-Type": "application/json"},
+                        content=chunks())
+    assert answer.status_code == 413 and answer.json()["code"] == "too_large"

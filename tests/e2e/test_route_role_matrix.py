@@ -1,0 +1,190 @@
+"""Every route of both APIs, called by every kind of caller, answers what its role and
+ownership rules say, on the real stack.
+
+The routes come from the apps themselves: a new route without a row in ``EXPECTED`` fails
+``test_every_route_is_in_the_matrix``, so no route ships without its access rules tested.
+Exam routes act on a fresh draft of teacher A (so one caller's publish or delete never changes
+what the next caller sees); user routes act on a throwaway student.
+"""
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from command_api.app import create_app as command_app
+from query_api.app import create_app as query_app
+from tests.e2e.conftest import login
+from tests.e2e.harness import bearer, eventually, key, own_address
+
+CALLERS = ("anonymous", "student", "teacher_a", "teacher_b", "proctor", "admin",
+           "disabled_admin")
+ANONYMOUS_OR_DISABLED = {"anonymous": 401, "disabled_admin": 401}
+
+
+def only(allowed: dict[str, int], refused: int = 403) -> dict[str, int]:
+    """Expected statuses: ``allowed`` callers as given, anonymous and disabled callers 401,
+    every other caller ``refused``."""
+    return {c: allowed.get(c, ANONYMOUS_OR_DISABLED.get(c, refused)) for c in CALLERS}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return {c: status for c in CALLERS}
+
+
+def signed_in(status: int) -> dict[str, int]:
+    """Any account with a live session: ``status``; anonymous and disabled callers 401."""
+    return {c: ANONYMOUS_OR_DISABLED.get(c, status) for c in CALLERS}
+
+
+# (API, method, path template) -> caller -> status
+EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
+    # public: no token needed, a token changes nothing
+    ("command", "POST", "/v1/auth/register"): everyone(201),
+    ("command", "POST", "/v1/auth/login"): everyone(200),
+    ("command", "POST", "/v1/auth/refresh"): everyone(401),  # a made-up refresh token
+    # any signed-in account
+    ("command", "PUT", "/v1/auth/me"): signed_in(200),
+    ("command", "POST", "/v1/auth/logout"): signed_in(204),
+    ("query", "GET", "/v1/auth/me"): signed_in(200),
+    ("query", "GET", "/v1/exams"): signed_in(200),
+    # admins
+    ("command", "POST", "/v1/users"): only({"admin": 201}),
+    ("command", "PUT", "/v1/users/{user_id}/role"): only({"admin": 200}),
+    ("command", "POST", "/v1/users/{user_id}/disable"): only({"admin": 200}),
+    ("command", "POST", "/v1/users/{user_id}/enable"): only({"admin": 200}),
+    ("query", "GET", "/v1/users"): only({"admin": 200}),
+    # exams: teachers draft; the owner and admins manage; to others a draft does not exist
+    ("command", "POST", "/v1/exams"): only({"teacher_a": 201, "teacher_b": 201}),
+    ("command", "PUT", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
+    ("command", "POST", "/v1/exams/{exam_id}/publish"): only({"teacher_a": 200, "admin": 200},
+                                                             404),
+    ("command", "DELETE", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
+    ("query", "GET", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
+}
+# Infrastructure, the same for every caller (metrics: to local addresses only).
+PUBLIC_INFRASTRUCTURE = {
+    ("command", "GET", "/healthz"), ("command", "GET", "/metrics"),
+    ("command", "GET", "/openapi.json"),
+    ("query", "GET", "/healthz"), ("query", "GET", "/metrics"), ("query", "GET", "/openapi.json"),
+    ("query", "GET", "/v1/openapi.json"), ("query", "GET", "/v1/docs"),
+}  # the docs assets are a static mount under /v1/docs/assets
+
+
+def routes_of(app, api: str) -> set[tuple[str, str, str]]:
+    """Every documented operation (the apps' OpenAPI), plus the app's own top-level routes
+    (where the undocumented infrastructure lives)."""
+    found = {(api, method.upper(), path) for path, operations in app.openapi()["paths"].items()
+             for method in operations}
+    for route in app.routes:
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD" and getattr(route, "path", None):
+                found.add((api, method, route.path))
+    return found
+
+
+def test_every_route_is_in_the_matrix():
+    routes = routes_of(command_app(), "command") | routes_of(query_app(), "query")
+    missing = routes - set(EXPECTED) - PUBLIC_INFRASTRUCTURE
+    assert not missing, f"routes without expected statuses per caller: {sorted(missing)}"
+    gone = set(EXPECTED) - routes
+    assert not gone, f"the matrix names routes that no longer exist: {sorted(gone)}"
+
+
+@pytest.fixture(scope="module")
+def callers(services, admin, make_user) -> dict[str, dict]:
+    """One account per kind of caller, this module's own (its sign-outs end them)."""
+    made = {"anonymous": {"headers": {}}}
+    for name, role in (("admin", "admin"), ("student", "student"), ("teacher_a", "teacher"),
+                       ("teacher_b", "teacher"), ("proctor", "proctor"),
+                       ("disabled_admin", "admin")):
+        made[name] = make_user(role)
+    disabled = httpx.post(
+        f"{services.command_url}/v1/users/{made['disabled_admin']['user']['user_id']}/disable",
+        headers={**admin["headers"], **key()}, json={"reason": "matrix"})
+    assert disabled.status_code == 200
+    return made
+
+
+def fresh_draft(services, teacher) -> str:
+    drafted = httpx.post(f"{services.command_url}/v1/exams",
+                         headers={**teacher["headers"], **key()},
+                         json={"title": "Matrix draft", "duration_minutes": 30})
+    assert drafted.status_code == 201, drafted.text
+    return drafted.json()["exam_id"]
+
+
+def throwaway_student(services, admin) -> str:
+    made = httpx.post(f"{services.command_url}/v1/users", headers={**admin["headers"], **key()},
+                      json={"email": f"m-{uuid.uuid4().hex[:8]}@example.edu", "name": "Target",
+                            "password": uuid.uuid4().hex, "role": "student"})
+    assert made.status_code == 201, made.text
+    return made.json()["user_id"]
+
+
+def body_for(method: str, path: str, caller: str, admin) -> dict | None:
+    if path == "/v1/auth/register":
+        return {"email": f"r-{uuid.uuid4().hex[:8]}@example.edu", "name": "Reg",
+                "password": "registered password"}
+    if path == "/v1/auth/login":
+        return {"email": admin["user"]["email"], "password": admin["password"]}
+    if path == "/v1/auth/refresh":
+        return {"refresh_token": "made-up-" + uuid.uuid4().hex}
+    if path == "/v1/auth/me":
+        return {"name": f"Renamed {caller}"} if method == "PUT" else None
+    if path == "/v1/auth/logout":
+        return {}
+    if path == "/v1/users" and method == "POST":
+        return {"email": f"n-{uuid.uuid4().hex[:8]}@example.edu", "name": "New",
+                "password": uuid.uuid4().hex, "role": "student"}
+    if path.endswith("/role"):
+        return {"role": "proctor"}
+    if path.endswith("/disable"):
+        return {"reason": "matrix"}
+    if path in ("/v1/exams", "/v1/exams/{exam_id}") and method in ("POST", "PUT"):
+        return {"title": "Matrix exam", "duration_minutes": 45}
+    return None
+
+
+# Sign-outs last: they end the caller's session, which every other row needs.
+ROWS = sorted(EXPECTED, key=lambda r: (r[2] == "/v1/auth/logout", r))
+
+
+@pytest.mark.parametrize("route", ROWS, ids=lambda r: f"{r[0]} {r[1]} {r[2]}")
+def test_each_caller_gets_what_the_rules_say(services, callers, route):
+    admin = callers["admin"]
+    api, method, path = route
+    base = services.command_url if api == "command" else services.query_url
+    answers = {}
+    for caller in CALLERS:
+        concrete = path
+        if "{exam_id}" in path:
+            exam_id = fresh_draft(services, callers["teacher_a"])
+            if api == "query":  # the exam document is a read model: wait for the draft
+                eventually(lambda: httpx.get(f"{base}/v1/exams/{exam_id}",
+                                             headers=callers["teacher_a"]["headers"]
+                                             ).status_code == 200)
+            concrete = path.replace("{exam_id}", exam_id)
+        if "{user_id}" in path:
+            concrete = path.replace("{user_id}", throwaway_student(services, admin))
+        headers = {**callers[caller]["headers"], **key(), **own_address()}
+        answer = httpx.request(method, f"{base}{concrete}", headers=headers,
+                               json=body_for(method, path, caller, admin))
+        answers[caller] = answer.status_code
+        assert answer.status_code < 500, (caller, answer.text)
+    assert answers == EXPECTED[route]
+
+
+def test_logout_really_ended_each_session(services, callers):
+    """After the matrix's sign-outs, the tokens used for them are refused by both APIs."""
+    for caller in CALLERS:
+        if caller in ("anonymous", "disabled_admin"):
+            continue
+        token_headers = callers[caller]["headers"]
+        assert httpx.get(f"{services.query_url}/v1/auth/me",
+                         headers=token_headers).status_code == 401, caller
+    # a new sign-in works again
+    again = login(services, callers["student"]["user"]["email"], callers["student"]["password"])
+    assert httpx.get(f"{services.query_url}/v1/auth/me",
+                     headers=bearer(again["access_token"])).status_code == 200
