@@ -402,7 +402,7 @@ async def kafka_timestamps(consumer: AIOKafkaConsumer, start: dict[TopicPartitio
 
 async def append_probe(s: Settings, teacher_id: str, clients: int) -> dict:
     """EventStore.append alone: one ExamDrafted per new stream, as a draft command appends."""
-    pool = await create_pool(s, min_size=1, max_size=min(clients, API_POOL_SIZE))
+    pool = await create_pool(s, min_size=1, max_size=min(clients, API_POOL_SIZE), role="command")
     store, prefix = PostgresEventStore(pool), f"bench-{uuid4()}"
     actor = Actor(user_id=teacher_id, role="teacher")
     body = exam_body(0)

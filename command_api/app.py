@@ -9,9 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from command_api.exams.routes import router as exams
-from command_api.identity import credentials
 from command_api.identity.routes import auth, users
-from eventlog.postgres import create_pool, run_sql, setup_event_store
+from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
@@ -26,9 +25,7 @@ from web.metrics import install_metrics
 async def lifespan(app: FastAPI):
     s = get_settings()
     signing_secret(s)  # fail at start, not at the first login
-    pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False)
-    await setup_event_store(pool)
-    await run_sql(pool, credentials.SQL.read_text())
+    pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False, role="command")
     app.state.pool = pool
     app.state.store = PostgresEventStore(pool)
     app.state.redis = connect_redis(s.redis_url)

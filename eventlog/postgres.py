@@ -1,4 +1,5 @@
-"""Connection pools and the idempotent schema setup of the event store."""
+"""Connection pools, and running idempotent DDL (the event store's is in sql/, applied by
+``eventlog.migrate``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,18 +9,23 @@ import asyncpg
 from settings import Settings
 
 SCHEMA_SQL = Path(__file__).with_name("sql") / "event_store.sql"
-# One advisory-lock key for "schema setup": concurrent service starts must not race DDL.
+# One advisory-lock key for "schema setup": concurrent starts must not race DDL (the same key
+# as ``soems db migrate``).
 _SETUP_LOCK = 7_501_000_001
 
 
 async def create_pool(s: Settings, min_size: int = 1, max_size: int = 10,
-                      reset_sessions: bool = True) -> asyncpg.Pool:
-    """A connection pool. ``reset_sessions=False`` skips asyncpg's reset query (advisory
-    unlock, UNLISTEN, RESET ALL) on every release, a round trip per query: for services that
-    never leave session state on a pooled connection (the APIs)."""
+                      reset_sessions: bool = True, role: str | None = None) -> asyncpg.Pool:
+    """A connection pool, as a service's own role (``command``, ``relay``, ``projection``,
+    ``query``: eventlog/migrate.py says what each may do) or, with no role, as the database's
+    administrator (migrations, tests, benchmarks). ``reset_sessions=False`` skips asyncpg's
+    reset query (advisory unlock, UNLISTEN, RESET ALL) on every release, a round trip per
+    query: for services that never leave session state on a pooled connection (the APIs)."""
+    user, password = (s.postgres_user, s.postgres_password) if role is None else \
+        (f"soems_{role}", s.postgres_role_password(role))
     return await asyncpg.create_pool(
-        host=s.postgres_host, port=s.postgres_port, user=s.postgres_user,
-        password=s.postgres_password or None, database=s.postgres_db,
+        host=s.postgres_host, port=s.postgres_port, user=user,
+        password=password or None, database=s.postgres_db,
         min_size=min_size, max_size=max_size, command_timeout=30,
         **({} if reset_sessions else {"reset": _keep_session}),
     )
@@ -41,5 +47,3 @@ async def run_sql(pool: asyncpg.Pool, *scripts: str) -> None:
                 await conn.execute(script)
 
 
-async def setup_event_store(pool: asyncpg.Pool) -> None:
-    await run_sql(pool, SCHEMA_SQL.read_text())

@@ -46,7 +46,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, OperationFailure
 
 from eventlog import metrics
-from eventlog.postgres import create_pool, run_sql, setup_event_store
+from eventlog.postgres import create_pool, run_sql
 from eventlog.topics import dlq_for, ensure_topics, partitions_of
 from schemas import codec
 from schemas.envelope import Aggregate, RecordedEvent
@@ -353,8 +353,7 @@ def _observe(p: Projection, count: int, started: float) -> None:
 async def run_postgres_projection(s: Settings, p: PostgresProjection,
                                   stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
-    pool = await create_pool(s, min_size=1, max_size=4)
-    await setup_event_store(pool)
+    pool = await create_pool(s, min_size=1, max_size=4, role="projection")
     await setup_postgres_projection(pool, p)
     store = PostgresRows(p.table, READ_MODELS)
     async with pool.acquire() as conn:
@@ -729,7 +728,7 @@ async def _replay_share_async(projection: str, shadow: str, share: list[tuple[st
 
     p, s = all_projections()[projection], load_settings()
     ends = {TopicPartition(t, n): end for t, n, end in share}
-    pool = await create_pool(s, min_size=1, max_size=1)
+    pool = await create_pool(s, min_size=1, max_size=1, role="projection")
     replay = _Replay(s, p.topics)
     try:
         await asyncio.to_thread(replay.assign, {tp: 0 for tp in ends})
@@ -764,11 +763,10 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
     the seconds each phase took (for the benchmark)."""
     phases = {} if phases is None else phases
     began = time.time()
-    pool = await create_pool(s, min_size=1, max_size=2)
+    pool = await create_pool(s, min_size=1, max_size=2, role="projection")
     shadow = f"rebuild_{p.name}"
     replay = _Replay(s, p.topics)
     try:
-        await setup_event_store(pool)
         await run_sql(pool, f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
         await setup_postgres_projection(pool, p, schema=shadow)
         ends = await asyncio.to_thread(replay.start, False)

@@ -18,7 +18,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from eventlog import metrics
-from eventlog.postgres import create_pool, setup_event_store
+from eventlog.postgres import create_pool
 from eventlog.store import OUTBOX_CHANNEL, delete_published, read_outbox
 from eventlog.topics import ensure_topics
 from settings import Settings, get_settings
@@ -58,8 +58,7 @@ async def publish_pending(conn: asyncpg.Connection, producer: AIOKafkaProducer) 
 
 async def run(s: Settings, stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
-    pool = await create_pool(s, min_size=1, max_size=2)
-    await setup_event_store(pool)
+    pool = await create_pool(s, min_size=1, max_size=2, role="relay")
     conn = await pool.acquire()
     wake = asyncio.Event()
     try:

@@ -160,16 +160,16 @@ ORDER BY part, v
 
 
 # A command in one statement, atomic without a transaction block: claim the command id (only
-# if the stream is at the expected version), store the events, queue them in the outbox (in
-# their order), keep the snapshot, and wake the relay at commit; or, when the stream moved or
-# the command was handled before, change nothing and say which. Two writers of one version
-# cannot both insert the events (primary key): the loser's statement fails whole.
+# if the stream is at the expected version), store the events (a trigger queues them in the
+# outbox, in their order), keep the snapshot, and wake the relay at commit; or, when the
+# stream moved or the command was handled before, change nothing and say which. Two writers of
+# one version cannot both insert the events (primary key): the loser's statement fails whole.
 _APPEND = """
 WITH current AS (
     SELECT coalesce(max(stream_version), 0) AS version FROM eventlog.events WHERE stream_id = $2
 ), claimed AS (
     INSERT INTO eventlog.commands (command_id, stream_id, outcome, request_digest)
-    SELECT $1, $2, $3, $12 FROM current WHERE current.version = $4
+    SELECT $1, $2, $3, $11 FROM current WHERE current.version = $4
     ON CONFLICT (command_id) DO NOTHING RETURNING true
 ), stored AS (
     INSERT INTO eventlog.events (stream_id, stream_version, event_id, event_type, aggregate,
@@ -178,11 +178,7 @@ WITH current AS (
     FROM unnest($6::int[], $7::uuid[], $8::text[], $9::timestamptz[], $10::bytea[])
          AS e(v, id, t, at, b)
     WHERE EXISTS (SELECT 1 FROM claimed)
-), queued AS (
-    INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body)
-    SELECT $11, $2, id, t, b FROM unnest($7::uuid[], $8::text[], $10::bytea[])
-         WITH ORDINALITY AS e(id, t, b, n)
-    WHERE EXISTS (SELECT 1 FROM claimed) ORDER BY n
+    ORDER BY v  -- the outbox trigger queues them in this order
 ){snapshot}
 SELECT EXISTS (SELECT 1 FROM claimed) AS appended,
        (SELECT version FROM current) AS actual,
@@ -193,7 +189,7 @@ SELECT EXISTS (SELECT 1 FROM claimed) AS appended,
 """
 _APPEND_WITH_SNAPSHOT = _APPEND.format(snapshot=""", kept AS (
     INSERT INTO eventlog.snapshots (stream_id, kind, version, state)
-    SELECT $2, $13, $14, $15 WHERE EXISTS (SELECT 1 FROM claimed)
+    SELECT $2, $12, $13, $14 WHERE EXISTS (SELECT 1 FROM claimed)
     ON CONFLICT (stream_id) DO UPDATE SET kind = excluded.kind, version = excluded.version,
         state = excluded.state, taken_at = now()
     WHERE snapshots.version < excluded.version OR snapshots.kind <> excluded.kind
@@ -251,7 +247,7 @@ class PostgresEventStore:
                 aggregate.name if aggregate else "", [e.envelope.stream_version for e in recorded],
                 [e.envelope.event_id for e in recorded], [e.event_type for e in recorded],
                 [e.envelope.occurred_at for e in recorded], bodies,
-                aggregate.topic if aggregate else "", ctx.request_digest]
+                ctx.request_digest]
         if snapshot is not None:
             args += [snapshot.kind, snapshot.version, snapshot.state]
         statement = _APPEND_WITH_SNAPSHOT if snapshot is not None else _APPEND

@@ -24,7 +24,8 @@ from web.metrics import install_metrics
 async def lifespan(app: FastAPI):
     s = get_settings()
     signing_secret(s)  # fail at start, not at the first login
-    app.state.pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False)
+    app.state.pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False,
+                                         role="query")
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
     app.state.redis = connect_redis(s.redis_url)

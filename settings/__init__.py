@@ -40,9 +40,15 @@ class Settings(BaseSettings):
 
     postgres_host: str = "127.0.0.1"
     postgres_port: int = 15432
+    # The database's administrator: migrations (`soems db migrate`), tests and tools. The
+    # services connect as their own least-privilege roles (eventlog/migrate.py).
     postgres_user: str = "soems"
     postgres_password: str = ""
     postgres_db: str = "soems"
+    postgres_command_password: str = ""
+    postgres_relay_password: str = ""
+    postgres_projection_password: str = ""
+    postgres_query_password: str = ""
 
     redis_host: str = "127.0.0.1"
     redis_port: int = 16379
@@ -139,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def kafka_bootstrap(self) -> str:
         return f"{self.kafka_host}:{self.kafka_port}"
+
+    def postgres_role_password(self, service: str) -> str:
+        """The password of a service's PostgreSQL role (command, relay, projection, query)."""
+        return getattr(self, f"postgres_{service}_password")
 
     @property
     def postgres_dsn(self) -> str:

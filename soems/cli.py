@@ -148,6 +148,19 @@ admin_app = typer.Typer(no_args_is_help=True, help="Administrator accounts.")
 app.add_typer(admin_app, name="admin")
 projections_app = typer.Typer(no_args_is_help=True, help="Read-model projections.")
 app.add_typer(projections_app, name="projections")
+db_app = typer.Typer(no_args_is_help=True, help="The project's PostgreSQL database.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Create or update the services' roles, the event store and identity schemas, and the
+    grants, as the database administrator (the local stack does this when PostgreSQL starts;
+    run it yourself against a server of your own)."""
+    from eventlog.migrate import migrate_now
+
+    migrate_now(_settings())
+    typer.echo("database migrated")
 
 
 @admin_app.command("create")
@@ -164,9 +177,8 @@ def admin_create(
 
     from security.roles import Role
 
-    from command_api.identity import credentials
     from command_api.identity.accounts import NewAccount, register_account
-    from eventlog.postgres import create_pool, run_sql, setup_event_store
+    from eventlog.postgres import create_pool
     from eventlog.store import CommandContext, PostgresEventStore
     from schemas.envelope import SYSTEM
     from schemas.refusals import DomainError
@@ -182,10 +194,8 @@ def admin_create(
     s = _settings()
 
     async def create() -> dict:
-        pool = await create_pool(s, min_size=1, max_size=2)
+        pool = await create_pool(s, min_size=1, max_size=2, role="command")
         try:
-            await setup_event_store(pool)
-            await run_sql(pool, credentials.SQL.read_text())
             ctx = CommandContext(command_id=uuid4(), actor=SYSTEM)
             return await register_account(PostgresEventStore(pool), str(body.email),
                                           body.name, body.password, Role.ADMIN, ctx,

@@ -148,6 +148,9 @@ def postgres_after_ready(s: Settings) -> None:
             await conn.execute(FERRETDB_DATABASE_SETUP)
         finally:
             await conn.close()
+        from eventlog.migrate import migrate  # the project's roles, schemas and grants
+
+        await migrate(s)
 
     asyncio.run(create_databases())
 

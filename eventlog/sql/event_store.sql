@@ -1,5 +1,5 @@
 -- The command side's write model: the event store, the de-duplicated commands and the outbox.
--- Idempotent: run at every service start.
+-- Idempotent: run by `soems db migrate` as the owner role (eventlog/migrate.py).
 CREATE SCHEMA IF NOT EXISTS eventlog;
 
 CREATE TABLE IF NOT EXISTS eventlog.events (
@@ -58,6 +58,21 @@ CREATE TABLE IF NOT EXISTS eventlog.outbox (
     body        bytea       NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- Every appended event is queued for the relay by the database itself, in the events' order,
+-- in the same statement: the command role cannot write the outbox, so nothing can be published
+-- that is not in the log. The topic is the aggregate's (schemas.envelope.Aggregate.topic).
+CREATE OR REPLACE FUNCTION eventlog.queue_for_relay() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body)
+    VALUES ('soems.' || NEW.aggregate || '.events', NEW.stream_id, NEW.event_id, NEW.event_type,
+            NEW.body);
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS events_to_outbox ON eventlog.events;
+CREATE TRIGGER events_to_outbox AFTER INSERT ON eventlog.events
+    FOR EACH ROW EXECUTE FUNCTION eventlog.queue_for_relay();
 
 -- PostgreSQL projections store their Kafka positions here, in the same transaction as their
 -- read-model writes (a tracking record, as in the eventsourcing library).

@@ -11,7 +11,7 @@ import pytest
 from command_api.exams.decider import DraftExam, ExamContent, UpdateExam, exam_decider
 from command_api.handling import Decider, handle, load_state
 from eventlog.memory import InMemoryEventStore
-from eventlog.postgres import create_pool, setup_event_store
+from eventlog.postgres import create_pool
 from eventlog.relay import RELAY_LOCK
 from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand,
                             PostgresEventStore, Snapshot)
@@ -28,8 +28,7 @@ async def store(request):
         yield InMemoryEventStore()
         return
     settings = request.getfixturevalue("live_stack")
-    pool = await create_pool(settings, min_size=1, max_size=4)
-    await setup_event_store(pool)
+    pool = await create_pool(settings, min_size=1, max_size=4)  # migrated by the stack
     try:
         yield PostgresEventStore(pool)
     finally:

@@ -1,0 +1,124 @@
+"""The project's database, made and kept by its administrator: roles with least privilege, the
+event store and identity schemas (owned by a role nobody logs in as), and the grants.
+
+``soems db migrate`` runs it (the local stack does when PostgreSQL starts); it is idempotent.
+The services never run DDL on the event store: each connects as its own role
+(``create_pool(s, role=...)``) that can do its job and nothing more:
+
+- ``soems_command`` (the command API, the CLI's account commands): reads streams, appends
+  events (never changes or removes one: no UPDATE, DELETE or TRUNCATE, and not the owner, so it
+  cannot drop the append-only trigger), keeps command outcomes and snapshots, manages
+  credentials. It cannot write the outbox: a trigger owned by ``soems_owner`` queues every
+  appended event, so nothing reaches Kafka that is not in the log.
+- ``soems_relay``: reads and deletes outbox rows.
+- ``soems_projection``: owns the ``read_models`` schema (creates its tables, rebuilds them in
+  shadow schemas and swaps them in) and keeps its Kafka positions.
+- ``soems_query``: reads the read models.
+"""
+from __future__ import annotations
+
+import asyncpg
+
+from command_api.identity import credentials
+from eventlog.postgres import SCHEMA_SQL
+from settings import Settings
+
+OWNER = "soems_owner"
+SERVICE_ROLES = ("command", "relay", "projection", "query")
+
+
+def role_name(service: str) -> str:
+    return f"soems_{service}"
+
+
+# What an older version made as the administrator passes to the roles that own it now.
+_REOWN = f"""
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN SELECT n.nspname, c.relname FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname IN ('eventlog', 'identity', 'read_models')
+                  AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', item.nspname, item.relname,
+                       CASE item.nspname WHEN 'read_models' THEN 'soems_projection'
+                                         ELSE '{OWNER}' END);
+    END LOOP;
+    FOR item IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+                JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'eventlog' LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO {OWNER}', item.fn);
+    END LOOP;
+    FOR item IN SELECT nspname FROM pg_namespace WHERE nspname IN ('eventlog', 'identity') LOOP
+        EXECUTE format('ALTER SCHEMA %I OWNER TO {OWNER}', item.nspname);
+    END LOOP;
+END $$;
+"""
+
+
+def _grants(database: str) -> str:
+    db = '"' + database.replace('"', '""') + '"'
+    return f"""
+REVOKE ALL ON DATABASE {db} FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT CONNECT ON DATABASE {db} TO soems_command, soems_relay, soems_projection, soems_query;
+GRANT CREATE ON DATABASE {db} TO soems_projection;
+GRANT CONNECT, CREATE ON DATABASE {db} TO {OWNER};
+
+GRANT USAGE ON SCHEMA eventlog TO soems_command, soems_relay, soems_projection;
+GRANT SELECT, INSERT ON eventlog.events TO soems_command;
+GRANT SELECT, INSERT ON eventlog.commands TO soems_command;
+GRANT SELECT, INSERT, UPDATE ON eventlog.snapshots TO soems_command;
+GRANT SELECT, DELETE ON eventlog.outbox TO soems_relay;
+GRANT SELECT, INSERT, UPDATE ON eventlog.projection_offsets TO soems_projection;
+
+GRANT USAGE ON SCHEMA identity TO soems_command;
+GRANT SELECT, INSERT, UPDATE ON identity.credentials, identity.refresh_tokens TO soems_command;
+
+ALTER SCHEMA read_models OWNER TO soems_projection;
+GRANT USAGE ON SCHEMA read_models TO soems_query;
+GRANT SELECT ON ALL TABLES IN SCHEMA read_models TO soems_query;
+-- Wherever the projection role makes a table (a rebuild's shadow schema too), queries may read
+-- it once it is swapped into read_models.
+ALTER DEFAULT PRIVILEGES FOR ROLE soems_projection GRANT SELECT ON TABLES TO soems_query;
+"""
+
+
+def migrate_now(s: Settings) -> None:
+    import asyncio
+
+    asyncio.run(migrate(s))
+
+
+async def migrate(s: Settings) -> None:
+    """Create or update the roles, schemas and grants, as the database administrator."""
+    conn = await asyncpg.connect(host=s.postgres_host, port=s.postgres_port,
+                                 user=s.postgres_user, password=s.postgres_password or None,
+                                 database=s.postgres_db)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(7501000001)")
+            if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", OWNER):
+                await conn.execute(f"CREATE ROLE {OWNER} NOLOGIN")
+            for service in SERVICE_ROLES:
+                name, password = role_name(service), s.postgres_role_password(service)
+                if not password:
+                    raise RuntimeError(f"SOEMS_POSTGRES_{service.upper()}_PASSWORD is empty: "
+                                       f"`soems stack install` generates it")
+                exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name)
+                verb = "ALTER" if exists else "CREATE"
+                # A role's password cannot be a bind parameter: quote it as a literal.
+                literal = await conn.fetchval("SELECT quote_literal($1)", password)
+                await conn.execute(f"{verb} ROLE {name} LOGIN NOSUPERUSER NOCREATEDB "
+                                   f"NOCREATEROLE NOINHERIT PASSWORD {literal}")
+            # Objects made here belong to the owner role, not to the administrator.
+            await conn.execute(f"GRANT {OWNER} TO CURRENT_USER")
+            await conn.execute(_REOWN)
+            db = '"' + s.postgres_db.replace('"', '""') + '"'
+            await conn.execute(f"GRANT CONNECT, CREATE ON DATABASE {db} TO {OWNER}")
+            await conn.execute(f"SET LOCAL ROLE {OWNER}")
+            await conn.execute(SCHEMA_SQL.read_text())
+            await conn.execute(credentials.SQL.read_text())
+            await conn.execute("RESET ROLE")
+            await conn.execute(_grants(s.postgres_db))
+    finally:
+        await conn.close()
