@@ -15,7 +15,7 @@ from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
 from security.tokens import signing_secret
 from settings import get_settings
-from web.errors import install_error_handlers
+from web.errors import document_errors, install_error_handlers
 from web.hardening import install_hardening
 from web.metrics import install_metrics
 
@@ -45,6 +45,7 @@ def create_app() -> FastAPI:
     for router in (users.router, exams.router, docs.router):
         app.include_router(router)
     install_error_handlers(app)
+    document_errors(app)
     install_metrics(app, "query-api", get_settings().metrics_allow_from)
     install_hardening(app, get_settings().cors_allow_origins,
                       get_settings().max_request_body_bytes, serve_docs_assets=True)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from projections.users import USERS
 from query_api.dependencies import CurrentUser, PageOf, PageOut, ReadModels, require_role
 from schemas.refusals import NotFound
+from schemas.text import Text
 from security.roles import Role
 
 router = APIRouter(tags=["users"])
@@ -46,7 +47,8 @@ async def me(user: CurrentUser, db: ReadModels):
             summary="Search accounts (admins)")
 async def list_users(
     db: ReadModels, paging: PageOf,
-    q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
+    q: Annotated[Text | None, Query(max_length=200,
+                                    description="part of a name or email")] = None,
     role: Annotated[Role | None, Query()] = None,
     disabled: bool | None = None,
     sort: Annotated[Literal["name", "-name", "email", "registered_at", "-registered_at"],

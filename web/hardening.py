@@ -11,7 +11,9 @@
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -62,9 +64,14 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
-    """Refuses a request body over ``limit`` bytes with a 413 in the APIs' error shape: at
-    once when Content-Length says so, else as soon as the streamed body passes the limit."""
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+
+
+class RequestLimits:
+    """Refuses, in the APIs' error shape, what no route should ever see: control characters
+    in the path or the query (a NUL reaches PostgreSQL as text and fails there: 422 here), and
+    a body over ``limit`` bytes (413: at once when Content-Length says so, else as soon as the
+    streamed body passes the limit)."""
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -72,6 +79,13 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        for part, raw in (("path", scope["path"].encode("utf-8", "surrogateescape")),
+                          ("query", unquote_to_bytes(scope.get("query_string", b"")))):
+            if _CONTROL_BYTES.search(raw):
+                response = JSONResponse(status_code=422, content=error_body(
+                    f"the {part} must not contain control characters", "control_characters",
+                    part))
+                return await response(scope, receive, send)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             response = JSONResponse(status_code=413, content=error_body(
@@ -102,5 +116,5 @@ def install_hardening(app: FastAPI, cors_allow_origins: list[str], max_body_byte
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
                                           "If-Match"],
                            expose_headers=["ETag", "Retry-After"], max_age=600)
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(RequestLimits, limit=max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -12,6 +12,7 @@ from command_api.dependencies import Command, ExpectedVersion, Store
 from command_api.exams.decider import (DeleteExam, DraftExam, Exam, ExamContent, PublishExam,
                                        UpdateExam, exam_decider)
 from command_api.handling import handle
+from schemas.text import Text
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 _EXAM_IDS = uuid5(NAMESPACE_URL, "https://soems.org/exam")
@@ -21,9 +22,9 @@ EARLIEST_WINDOW, LATEST_WINDOW = 2000, 2999  # years an exam window may fall in
 class ExamIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    description: Annotated[str, Field(max_length=20_000)] = ""
-    instructions: Annotated[str, Field(max_length=20_000)] = ""
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
+    description: Annotated[Text, Field(max_length=20_000)] = ""
+    instructions: Annotated[Text, Field(max_length=20_000)] = ""
     duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
     window_opens_at: datetime | None = None
     window_closes_at: datetime | None = None

@@ -12,6 +12,7 @@ from command_api.handling import handle, load_state
 from command_api.identity import credentials
 from command_api.identity.decider import RegisterUser, User, identity_decider
 from eventlog.store import CommandContext, EventStore
+from schemas.text import Text
 from schemas.refusals import DomainError
 
 _USER_IDS = uuid5(NAMESPACE_URL, "https://soems.org/user")
@@ -21,7 +22,7 @@ _USER_IDS = uuid5(NAMESPACE_URL, "https://soems.org/user")
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=10,
                                             max_length=256)]
 CurrentPassword = Annotated[str, StringConstraints(strip_whitespace=False, max_length=256)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
 
 
 class NewAccount(BaseModel):

@@ -17,6 +17,7 @@ from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUse
                                           UpdateProfile, identity_decider)
 from eventlog.store import CommandContext
 from schemas.refusals import Forbidden, Invalid, Unauthenticated
+from schemas.text import Text
 from security import throttle as throttle_rules
 from security.dependencies import (ClientAddress, CurrentUser, SessionsDep, SettingsDep,
                                    ThrottleDep, require_role)
@@ -61,7 +62,7 @@ class RoleIn(BaseModel):
 
 
 class DisableIn(BaseModel):
-    reason: Annotated[str | None, Field(max_length=500)] = None
+    reason: Annotated[Text | None, Field(max_length=500)] = None
 
 
 class UserOut(BaseModel):

@@ -333,3 +333,21 @@ def test_a_huge_streamed_body_is_413_too(services, teacher):
                                                                       "Content-Type": "application/json"},
                         content=chunks())
     assert answer.status_code == 413 and answer.json()["code"] == "too_large"
+
+
+def test_control_characters_are_422_not_500(services, admin, teacher):
+    """A NUL cannot be stored in PostgreSQL text: found by schemathesis as a 500."""
+    named = httpx.post(f"{services.command_url}/v1/users", headers={**admin["headers"], **key()},
+                       json={"email": f"n-{uuid.uuid4().hex[:8]}@example.edu",
+                             "name": "Nul\u0000Name", "password": uuid.uuid4().hex,
+                             "role": "student"})
+    assert named.status_code == 422 and named.json()["field"] == "name"
+    titled = httpx.post(f"{services.command_url}/v1/exams", headers={**teacher["headers"], **key()},
+                        json={"title": "Bell\u0007", "duration_minutes": 5})
+    assert titled.status_code == 422 and titled.json()["field"] == "title"
+    for url in (f"{services.query_url}/v1/exams/ab%00cd",
+                f"{services.query_url}/v1/users?q=a%00b"):
+        answer = httpx.get(url, headers=admin["headers"])
+        assert answer.status_code == 422 and answer.json()["code"] == "control_characters", url
+    assert httpx.get(f"{services.query_url}/v1/users", headers=admin["headers"],
+                     params={"q": "naïve — ünïcode ✓"}).status_code == 200
