@@ -19,7 +19,8 @@ from aiokafka import AIOKafkaProducer
 
 from eventlog import metrics
 from eventlog.postgres import create_pool
-from eventlog.store import OUTBOX_CHANNEL, delete_published, read_outbox
+from eventlog.chain import CHAIN_HEADER, VERSION_HEADER
+from eventlog.store import OUTBOX_CHANNEL, OutboxRow, delete_published, read_outbox
 from eventlog.topics import ensure_topics
 from settings import Settings, get_settings
 
@@ -33,16 +34,21 @@ LINGER_SECONDS = 0.005
 DEPTH_EVERY_S = 1.0
 
 
+def headers_of(row: OutboxRow) -> list[tuple[str, bytes]]:
+    headers = [("event_type", row.event_type.encode()), ("event_id", str(row.event_id).encode())]
+    if row.chain_hash is not None:  # the tamper evidence travels with the event
+        headers += [(CHAIN_HEADER, bytes(row.chain_hash)),
+                    (VERSION_HEADER, str(row.stream_version).encode())]
+    return headers
+
+
 async def publish_pending(conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
     """Publish one batch of outbox rows; return how many were published."""
     rows = await read_outbox(conn, BATCH)
     if not rows:
         return 0
     deliveries = [
-        await producer.send(
-            r.topic, value=r.body, key=r.key.encode(),
-            headers=[("event_type", r.event_type.encode()),
-                     ("event_id", str(r.event_id).encode())])
+        await producer.send(r.topic, value=r.body, key=r.key.encode(), headers=headers_of(r))
         for r in rows
     ]
     await asyncio.gather(*deliveries)  # every row acknowledged by Kafka (acks=all)

@@ -94,6 +94,8 @@ class OutboxRow:
     event_type: str
     body: bytes
     created_at: datetime
+    stream_version: int | None = None
+    chain_hash: bytes | None = None  # eventlog/chain.py: published with the event
 
 
 # Extra writes that must commit or fail together with the events (e.g. credentials).
@@ -199,10 +201,11 @@ _APPEND = _APPEND.format(snapshot="")
 
 async def read_outbox(conn, limit: int) -> list[OutboxRow]:
     rows = await conn.fetch(
-        "SELECT position, topic, message_key, event_id, event_type, body, created_at "
-        "FROM eventlog.outbox ORDER BY position LIMIT $1", limit)
+        "SELECT position, topic, message_key, event_id, event_type, body, created_at, "
+        "stream_version, chain_hash FROM eventlog.outbox ORDER BY position LIMIT $1", limit)
     return [OutboxRow(r["position"], r["topic"], r["message_key"], r["event_id"],
-                      r["event_type"], bytes(r["body"]), r["created_at"]) for r in rows]
+                      r["event_type"], bytes(r["body"]), r["created_at"], r["stream_version"],
+                      r["chain_hash"]) for r in rows]
 
 
 async def delete_published(conn, positions: list[int]) -> None:

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
 
     # Tokens: HS256 with a secret generated into secrets.env by the local stack.
     jwt_secret: str = ""
+    # Ed25519 key that signs the log's checkpoints (32 random bytes, URL-safe base64).
+    audit_signing_key: str = ""
     jwt_issuer: str = "soems"
     jwt_audience: str = "soems-api"
     access_token_minutes: int = 15

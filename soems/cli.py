@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 import json
 import os
 import signal
@@ -150,6 +151,125 @@ projections_app = typer.Typer(no_args_is_help=True, help="Read-model projections
 app.add_typer(projections_app, name="projections")
 db_app = typer.Typer(no_args_is_help=True, help="The project's PostgreSQL database.")
 app.add_typer(db_app, name="db")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident event log.")
+app.add_typer(audit_app, name="audit")
+
+
+def _audit_key(s):
+    from eventlog.chain import signing_key
+
+    if not s.audit_signing_key:
+        _fail(RuntimeError("SOEMS_AUDIT_SIGNING_KEY is empty: `soems stack install` "
+                           "generates one"))
+    return signing_key(s.audit_signing_key)
+
+
+@audit_app.command("seal")
+def audit_seal(margin: Annotated[float, typer.Option(
+        help="leave events younger than this many seconds to the next seal")] = 60.0) -> None:
+    """Sign a checkpoint over every event stored since the last one."""
+    from eventlog.audit import seal
+    from eventlog.postgres import create_pool
+
+    s = _settings()
+
+    async def run():
+        pool = await create_pool(s, min_size=1, max_size=1)
+        try:
+            return await seal(pool, _audit_key(s), margin)
+        finally:
+            await pool.close()
+
+    sealed = asyncio.run(run())
+    typer.echo("nothing new to seal" if sealed is None else
+               f"sealed {sealed[1]:,} events up to global position {sealed[0]}")
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """The public key auditors verify checkpoints with (hex)."""
+    from eventlog.chain import public_key_bytes
+
+    typer.echo(public_key_bytes(_audit_key(_settings())).hex())
+
+
+@audit_app.command("export")
+def audit_export(
+    path: Annotated[Path, typer.Argument(help="the bundle file to write")],
+    start: Annotated[int, typer.Option("--from", help="first global position")] = 1,
+    end: Annotated[int, typer.Option("--to", help="last global position (default: the "
+                                                  "last sealed)")] = 0,
+) -> None:
+    """Write a signed bundle of a range of the log for an auditor to verify offline."""
+    from eventlog.bundle import export
+    from eventlog.postgres import create_pool
+
+    s = _settings()
+    key = _audit_key(s)
+
+    async def run():
+        pool = await create_pool(s, min_size=1, max_size=1)
+        try:
+            last = end or await pool.fetchval(
+                "SELECT coalesce(max(position), 0) FROM eventlog.checkpoints")
+            return await export(pool, key, start, last, path)
+        finally:
+            await pool.close()
+
+    events, checkpoints = asyncio.run(run())
+    typer.echo(f"wrote {events:,} events and {checkpoints} checkpoints to {path}")
+
+
+@audit_app.command("verify-bundle")
+def audit_verify_bundle(
+    path: Annotated[Path, typer.Argument(help="a bundle from `soems audit export`")],
+    public_key: Annotated[str, typer.Option(help="the hex public key from `soems audit "
+                                                 "public-key`")],
+) -> None:
+    """Verify a bundle offline: its signature, its checkpoints, every link."""
+    from eventlog.bundle import verify_bundle
+
+    report = verify_bundle(path, bytes.fromhex(public_key))
+    typer.echo(f"{report.events:,} events, {report.checkpoints} checkpoints checked")
+    if report.first_break:
+        typer.secho(f"BROKEN at {report.first_break.where}: {report.first_break.why}",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo("every link holds")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    kafka: Annotated[bool, typer.Option(help="check the Kafka topics instead of the store")] = False,
+    public_key: Annotated[str, typer.Option(help="hex public key to check signatures with "
+                                                 "(default: the one stored with each)")] = "",
+) -> None:
+    """Replay the log from the start and report the first link that does not hold."""
+    from eventlog.audit import verify_kafka, verify_store
+    from eventlog.postgres import create_pool
+    from schemas.envelope import Aggregate
+
+    s = _settings()
+
+    async def store():
+        pool = await create_pool(s, min_size=1, max_size=1)
+        try:
+            return await verify_store(pool, bytes.fromhex(public_key) if public_key else None)
+        finally:
+            await pool.close()
+
+    import schemas.events  # noqa: F401  (registers every aggregate)
+
+    report = verify_kafka(s, [a.topic for a in Aggregate.registry.values()]) if kafka \
+        else asyncio.run(store())
+    rate = report.events / report.seconds if report.seconds else 0
+    typer.echo(f"{report.events:,} events, {report.checkpoints} checkpoints checked in "
+               f"{report.seconds:.1f} s ({rate:,.0f} events/s)")
+    if report.first_break:
+        typer.secho(f"BROKEN at {report.first_break.where}: {report.first_break.why}",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo("every link holds")
 
 
 @db_app.command("migrate")

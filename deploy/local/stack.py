@@ -40,7 +40,7 @@ def say(message: str) -> None:
 GENERATED_SECRETS = ("SOEMS_POSTGRES_PASSWORD", "SOEMS_REDIS_PASSWORD", "SOEMS_S3_SECRET_KEY",
                      "SOEMS_JWT_SECRET", "SOEMS_POSTGRES_COMMAND_PASSWORD",
                      "SOEMS_POSTGRES_RELAY_PASSWORD", "SOEMS_POSTGRES_PROJECTION_PASSWORD",
-                     "SOEMS_POSTGRES_QUERY_PASSWORD")
+                     "SOEMS_POSTGRES_QUERY_PASSWORD", "SOEMS_AUDIT_SIGNING_KEY")
 
 
 def ensure_secrets(s: Settings) -> Settings:

@@ -26,6 +26,64 @@ DROP TRIGGER IF EXISTS events_append_only ON eventlog.events;
 CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON eventlog.events
     FOR EACH ROW EXECUTE FUNCTION eventlog.refuse_change();
 
+-- Tamper evidence (eventlog/chain.py): each event's chain hash links it to the previous event
+-- of its stream. Computed here, by a trigger the services cannot bypass or set.
+ALTER TABLE eventlog.events ADD COLUMN IF NOT EXISTS chain_hash bytea;
+CREATE OR REPLACE FUNCTION eventlog.chain_link(previous bytea, stream_id text, version integer,
+                                               body bytea) RETURNS bytea
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256(coalesce(previous, ''::bytea) || int4send(octet_length(stream_id)) ||
+                  convert_to(stream_id, 'UTF8') || int4send(version) || body)
+$$;
+CREATE OR REPLACE FUNCTION eventlog.chain_event() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE previous bytea;
+BEGIN
+    IF NEW.stream_version > 1 THEN
+        SELECT e.chain_hash INTO previous FROM eventlog.events e
+        WHERE e.stream_id = NEW.stream_id AND e.stream_version = NEW.stream_version - 1;
+    END IF;
+    NEW.chain_hash := eventlog.chain_link(previous, NEW.stream_id, NEW.stream_version, NEW.body);
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS events_chained ON eventlog.events;
+CREATE TRIGGER events_chained BEFORE INSERT ON eventlog.events
+    FOR EACH ROW EXECUTE FUNCTION eventlog.chain_event();
+-- Events stored before the chain existed get their links once (the only change ever made to
+-- stored events, by the migration, under the owner's role).
+DO $$
+DECLARE e record; previous bytea; stream text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM eventlog.events WHERE chain_hash IS NULL) THEN
+        ALTER TABLE eventlog.events DISABLE TRIGGER events_append_only;
+        FOR e IN SELECT stream_id, stream_version, body, chain_hash FROM eventlog.events
+                 ORDER BY stream_id, stream_version LOOP
+            IF stream IS DISTINCT FROM e.stream_id THEN
+                previous := NULL;
+                stream := e.stream_id;
+            END IF;
+            IF e.chain_hash IS NULL THEN
+                previous := eventlog.chain_link(previous, e.stream_id, e.stream_version, e.body);
+                UPDATE eventlog.events SET chain_hash = previous
+                WHERE stream_id = e.stream_id AND stream_version = e.stream_version;
+            ELSE
+                previous := e.chain_hash;
+            END IF;
+        END LOOP;
+        ALTER TABLE eventlog.events ENABLE TRIGGER events_append_only;
+    END IF;
+END $$;
+
+-- Signed checkpoints over the whole log in global order (`soems audit seal`).
+CREATE TABLE IF NOT EXISTS eventlog.checkpoints (
+    position   bigint      PRIMARY KEY,  -- the last global position it covers
+    events     bigint      NOT NULL,     -- how many events it covers since the one before
+    root       bytea       NOT NULL,
+    signature  bytea       NOT NULL,
+    public_key bytea       NOT NULL,
+    sealed_at  timestamptz NOT NULL DEFAULT now()
+);
+
 -- A retried command (same command_id) returns its first outcome and appends nothing.
 CREATE TABLE IF NOT EXISTS eventlog.commands (
     command_id  uuid        PRIMARY KEY,
@@ -58,6 +116,8 @@ CREATE TABLE IF NOT EXISTS eventlog.outbox (
     body        bytea       NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE eventlog.outbox ADD COLUMN IF NOT EXISTS stream_version integer,
+                            ADD COLUMN IF NOT EXISTS chain_hash bytea;
 
 -- Every appended event is queued for the relay by the database itself, in the events' order,
 -- in the same statement: the command role cannot write the outbox, so nothing can be published
@@ -65,9 +125,10 @@ CREATE TABLE IF NOT EXISTS eventlog.outbox (
 CREATE OR REPLACE FUNCTION eventlog.queue_for_relay() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
-    INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body)
+    INSERT INTO eventlog.outbox (topic, message_key, event_id, event_type, body, stream_version,
+                                 chain_hash)
     VALUES ('soems.' || NEW.aggregate || '.events', NEW.stream_id, NEW.event_id, NEW.event_type,
-            NEW.body);
+            NEW.body, NEW.stream_version, NEW.chain_hash);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS events_to_outbox ON eventlog.events;

@@ -351,3 +351,18 @@ def test_control_characters_are_422_not_500(services, admin, teacher):
         assert answer.status_code == 422 and answer.json()["code"] == "control_characters", url
     assert httpx.get(f"{services.query_url}/v1/users", headers=admin["headers"],
                      params={"q": "naïve — ünïcode ✓"}).status_code == 200
+
+
+def test_published_events_carry_their_links(services, settings, teacher):
+    """The relay publishes each event's chain hash: the topic can be audited on its own."""
+    from eventlog.audit import verify_kafka
+    from schemas.events.exam import EXAM
+
+    drafted = httpx.post(f"{services.command_url}/v1/exams", headers={**teacher["headers"], **key()},
+                         json={"title": "Audited", "duration_minutes": 30})
+    exam_id = drafted.json()["exam_id"]
+    httpx.put(f"{services.command_url}/v1/exams/{exam_id}", headers={**teacher["headers"], **key()},
+              json={"title": "Audited twice", "duration_minutes": 30}).raise_for_status()
+    report = eventually(lambda: (r := verify_kafka(
+        settings, [EXAM.topic], only_streams={EXAM.stream_id(exam_id)})).events == 2 and r)
+    assert report.holds
