@@ -155,6 +155,15 @@ audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident event log
 app.add_typer(audit_app, name="audit")
 
 
+def _audit_outcome(first_break) -> None:
+    """Print whether every link held; exit 1 at the first that did not."""
+    if first_break:
+        typer.secho(f"BROKEN at {first_break.where}: {first_break.why}", fg=typer.colors.RED,
+                    err=True)
+        raise typer.Exit(1)
+    typer.echo("every link holds")
+
+
 def _audit_key(s):
     from eventlog.chain import signing_key
 
@@ -231,11 +240,7 @@ def audit_verify_bundle(
 
     report = verify_bundle(path, bytes.fromhex(public_key))
     typer.echo(f"{report.events:,} events, {report.checkpoints} checkpoints checked")
-    if report.first_break:
-        typer.secho(f"BROKEN at {report.first_break.where}: {report.first_break.why}",
-                    fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
-    typer.echo("every link holds")
+    _audit_outcome(report.first_break)
 
 
 @audit_app.command("verify")
@@ -265,11 +270,7 @@ def audit_verify(
     rate = report.events / report.seconds if report.seconds else 0
     typer.echo(f"{report.events:,} events, {report.checkpoints} checkpoints checked in "
                f"{report.seconds:.1f} s ({rate:,.0f} events/s)")
-    if report.first_break:
-        typer.secho(f"BROKEN at {report.first_break.where}: {report.first_break.why}",
-                    fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
-    typer.echo("every link holds")
+    _audit_outcome(report.first_break)
 
 
 @db_app.command("migrate")

@@ -91,25 +91,19 @@ async def test_an_untouched_log_verifies_with_its_checkpoints(admin_pool, scratc
     assert report.holds and report.events == 9 and report.checkpoints == 1
 
 
-async def test_a_changed_event_is_found(admin_pool, scratch):
+@pytest.mark.parametrize("tamper,found_at,why", [
+    ("UPDATE {events} SET body = body || '\\x00'::bytea", 2, "changed"),
+    ("DELETE FROM {events}", 3, "missing"),
+])
+async def test_a_changed_or_removed_event_is_found(admin_pool, scratch, tamper, found_at, why):
     schema, streams = scratch
-    await admin_pool.execute(f"UPDATE {schema}.events SET body = body || '\\x00'::bytea "
-                             f"WHERE stream_id = $1 AND stream_version = 2", streams[1])
+    await admin_pool.execute(tamper.format(events=f"{schema}.events") +
+                             " WHERE stream_id = $1 AND stream_version = 2", streams[1])
     report = await verify_store(admin_pool, table=f"{schema}.events",
                                 checkpoint_table=f"{schema}.checkpoints")
     assert not report.holds
-    assert f"stream {streams[1]} version 2" in report.first_break.where
-    assert "changed" in report.first_break.why
-
-
-async def test_a_removed_event_is_found(admin_pool, scratch):
-    schema, streams = scratch
-    await admin_pool.execute(f"DELETE FROM {schema}.events WHERE stream_id = $1 "
-                             f"AND stream_version = 2", streams[0])
-    report = await verify_store(admin_pool, table=f"{schema}.events",
-                                checkpoint_table=f"{schema}.checkpoints")
-    assert f"stream {streams[0]} version 3" in report.first_break.where
-    assert "missing" in report.first_break.why
+    assert f"stream {streams[1]} version {found_at}" in report.first_break.where
+    assert why in report.first_break.why
 
 
 async def test_removing_the_last_event_of_a_stream_breaks_the_checkpoint(admin_pool, scratch):
