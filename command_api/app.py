@@ -12,6 +12,7 @@ from command_api.exams.routes import router as exams
 from command_api.identity.routes import auth, users
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
+from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
 from security.tokens import signing_secret
@@ -28,6 +29,7 @@ async def lifespan(app: FastAPI):
     pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False, role="command")
     app.state.pool = pool
     app.state.store = PostgresEventStore(pool)
+    app.state.personal = PersonalData(pool, s.personal_data_key)
     app.state.redis = connect_redis(s.redis_url)
     app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
     app.state.throttle = Throttle(app.state.redis)

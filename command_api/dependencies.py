@@ -13,6 +13,7 @@ from eventlog.store import CommandContext, EventStore
 from schemas.envelope import Actor
 from schemas.refusals import Invalid
 from security.dependencies import CurrentUser, SettingsDep
+from security.personal_data import PersonalData
 from settings import Settings
 
 
@@ -24,8 +25,13 @@ async def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
 
+async def _personal(request: Request) -> PersonalData:
+    return request.app.state.personal
+
+
 Store = Annotated[EventStore, Depends(_store)]
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+Personal = Annotated[PersonalData, Depends(_personal)]
 
 # The client's command id: a retry with the same key returns the first answer and appends
 # nothing, so autosave and flaky networks can retry freely.

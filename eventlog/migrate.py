@@ -71,8 +71,11 @@ GRANT SELECT, INSERT, UPDATE ON eventlog.snapshots TO soems_command;
 GRANT SELECT, DELETE ON eventlog.outbox TO soems_relay;
 GRANT SELECT, INSERT, UPDATE ON eventlog.projection_offsets TO soems_projection;
 
-GRANT USAGE ON SCHEMA identity TO soems_command;
-GRANT SELECT, INSERT, UPDATE ON identity.credentials, identity.refresh_tokens TO soems_command;
+GRANT USAGE ON SCHEMA identity TO soems_command, soems_projection;
+GRANT SELECT, INSERT, UPDATE, DELETE ON identity.credentials, identity.refresh_tokens
+    TO soems_command;
+GRANT SELECT, INSERT, DELETE ON identity.person_keys TO soems_command;
+GRANT SELECT ON identity.person_keys TO soems_projection;  -- reveals names for the read models
 
 ALTER SCHEMA read_models OWNER TO soems_projection;
 GRANT USAGE ON SCHEMA read_models TO soems_query;

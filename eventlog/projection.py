@@ -36,7 +36,7 @@ import traceback
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 import asyncpg
 import pymongo
@@ -65,6 +65,8 @@ REBUILD_FLUSH_ROWS = 50_000
 Row = dict[str, Any]
 KeyOf = Callable[[RecordedEvent], "str | None"]
 Evolve = Callable[["Row | None", RecordedEvent], "Row | None"]
+Decoded = list[tuple[Any, RecordedEvent]]
+Reveal = Callable[[Any, Decoded], Awaitable[Decoded]]
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ class PostgresProjection(_Subscriber):
     table: Table
     key_of: KeyOf
     evolve: Evolve
+    # Opens sealed personal fields of a batch's events before the fold, with the projection's
+    # connection (security/personal_data.py): the fold stays pure, the read model readable.
+    reveal: Reveal | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +315,8 @@ async def apply_postgres_batch(conn, p: PostgresProjection, store: PostgresRows,
     (a row the table refuses), rows are written one by one in savepoints and the events
     behind a refused row are reported as failed."""
     decoded, failed = decode_all(messages)
+    if p.reveal is not None:
+        decoded = await p.reveal(conn, decoded)
     keys = keys_of(p, decoded)
     rows = await store.read(conn, keys) if keys else {}
     folded = fold(p, decoded, rows)
@@ -682,6 +689,8 @@ class _ShadowFolder:
 
     async def apply(self, messages) -> None:
         decoded, _ = decode_all(messages)
+        if self.p.reveal is not None:
+            decoded = await self.p.reveal(self.conn, decoded)
         missing = keys_of(self.p, decoded) - self.cache.keys()
         if missing:
             self.cache.update(await self.store.read(self.conn, missing))

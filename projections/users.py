@@ -1,10 +1,12 @@
 """Read model ``read_models.users``: accounts as admins search them (PostgreSQL)."""
 from __future__ import annotations
 
-from eventlog.projection import PostgresProjection, Row, Table
+from eventlog.projection import Decoded, PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
-from schemas.events.identity import (IDENTITY, UserDisabled, UserEnabled, UserProfileUpdated,
-                                     UserRegistered, UserRoleChanged)
+from schemas.events.identity import (IDENTITY, PersonalDataErased, UserDisabled, UserEnabled,
+                                     UserProfileUpdated, UserRegistered, UserRoleChanged)
+from security.personal_data import ERASED, PersonalData, is_sealed
+from settings import get_settings
 
 USERS = Table("users", key="user_id", ddl="""
 CREATE TABLE IF NOT EXISTS users (
@@ -36,10 +38,38 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
             return {**row, "role": e.new_role, "updated_at": at}
         case UserDisabled() | UserEnabled():
             return {**row, "disabled": isinstance(e, UserDisabled), "updated_at": at}
+        case PersonalDataErased():
+            return {**row, "email": ERASED, "name": ERASED, "disabled": True, "updated_at": at}
     # Other identity events (a password change) move the version only.
     return {**row}
 
 
+_PERSONAL_FIELDS = ("email", "name")
+
+
+async def reveal(conn, decoded: Decoded) -> Decoded:
+    """Open the batch's sealed names and emails (one key query per batch, no key kept past
+    it); an erased person's fields read as ERASED, in the live read model and in every
+    rebuild."""
+    personal = PersonalData(conn, get_settings().personal_data_key)
+    wanted = [(i, f) for i, (_, event) in enumerate(decoded) for f in _PERSONAL_FIELDS
+              if is_sealed(getattr(event.payload, f, None))]
+    if not wanted:
+        return decoded
+    opened = await personal.reveal_fields([(decoded[i][1].payload.user_id, f,
+                                            getattr(decoded[i][1].payload, f))
+                                           for i, f in wanted])
+    changes: dict[int, dict] = {}
+    for (i, f), value in zip(wanted, opened):
+        changes.setdefault(i, {})[f] = value
+    out = list(decoded)
+    for i, update in changes.items():
+        message, event = out[i]
+        out[i] = (message, event.model_copy(
+            update={"payload": event.payload.model_copy(update=update)}))
+    return out
+
+
 projection = PostgresProjection(
     name="users", sources=(IDENTITY,), table=USERS,
-    key_of=lambda event: event.payload.user_id, evolve=evolve)
+    key_of=lambda event: event.payload.user_id, evolve=evolve, reveal=reveal)

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     # Ed25519 key that signs the log's checkpoints (32 random bytes, URL-safe base64).
     audit_signing_key: str = ""
+    # Wraps every person's data key (crypto-shredding; 32 random bytes, URL-safe base64).
+    personal_data_key: str = ""
     jwt_issuer: str = "soems"
     jwt_audience: str = "soems-api"
     access_token_minutes: int = 15

@@ -273,6 +273,88 @@ def audit_verify(
     _audit_outcome(report.first_break)
 
 
+gdpr_app = typer.Typer(no_args_is_help=True, help="People's personal data (GDPR).")
+app.add_typer(gdpr_app, name="gdpr")
+
+
+@gdpr_app.command("export")
+def gdpr_export(user_id: Annotated[str, typer.Argument(help="the account's user id")]) -> None:
+    """Print, as JSON, every personal datum SOEMS holds about a person: their account's events
+    with the sealed fields opened, and their credentials' email."""
+    import json
+
+    from eventlog.postgres import create_pool
+    from eventlog.store import PostgresEventStore
+    from schemas.events.identity import IDENTITY
+    from security.personal_data import PersonalData, is_sealed
+
+    s = _settings()
+
+    async def run() -> dict:
+        pool = await create_pool(s, min_size=1, max_size=1, role="command")
+        try:
+            personal = PersonalData(pool, s.personal_data_key)
+            stream = await PostgresEventStore(pool).load(IDENTITY.stream_id(user_id))
+            if stream.version == 0:
+                _fail(RuntimeError(f"no account {user_id}"))
+            events = []
+            for e in stream.events:
+                fields = e.payload.model_dump()
+                for name, value in fields.items():
+                    if is_sealed(value):
+                        fields[name] = await personal.reveal(user_id, name, value)
+                events.append({"event": e.event_type, "at": e.envelope.occurred_at.isoformat(),
+                               **fields})
+            login = await pool.fetchval("SELECT email FROM identity.credentials "
+                                        "WHERE user_id = $1", user_id)
+            return {"user_id": user_id, "login_email": login, "events": events}
+        finally:
+            await pool.close()
+
+    typer.echo(json.dumps(asyncio.run(run()), indent=2, default=str))
+
+
+@gdpr_app.command("erase")
+def gdpr_erase(user_id: Annotated[str, typer.Argument(help="the account's user id")]) -> None:
+    """Erase a person: destroy their key (their sealed data in the log, Kafka, dead letters,
+    snapshots and stored outcomes can never be read again), delete their credentials and
+    sessions, and record that it happened. The read models show them as erased."""
+    from uuid import uuid4
+
+    from command_api.handling import handle
+    from command_api.identity.accounts import user_view
+    from command_api.identity.decider import EraseUser, identity_decider
+    from eventlog.postgres import create_pool
+    from eventlog.store import CommandContext, PostgresEventStore
+    from schemas.envelope import SYSTEM
+    from schemas.refusals import DomainError
+    from security.sessions import Sessions, connect_redis
+
+    s = _settings()
+
+    async def forget(conn) -> None:
+        for table in ("person_keys", "credentials", "refresh_tokens"):
+            await conn.execute(f"DELETE FROM identity.{table} WHERE user_id = $1", user_id)
+
+    async def run() -> None:
+        pool = await create_pool(s, min_size=1, max_size=1, role="command")
+        redis = connect_redis(s.redis_url)
+        try:
+            await handle(PostgresEventStore(pool), identity_decider, user_id,
+                         EraseUser(user_id, SYSTEM), CommandContext(uuid4(), SYSTEM),
+                         user_view(user_id), also=lambda state, events: forget)
+            await Sessions(redis, s.access_token_minutes * 60).end_all(user_id)
+        finally:
+            await redis.aclose()
+            await pool.close()
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"erased {user_id}: their key is destroyed, their sessions ended")
+
+
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Create or update the services' roles, the event store and identity schemas, and the
@@ -299,6 +381,7 @@ def admin_create(
     from security.roles import Role
 
     from command_api.identity.accounts import NewAccount, register_account
+    from security.personal_data import PersonalData
     from eventlog.postgres import create_pool
     from eventlog.store import CommandContext, PostgresEventStore
     from schemas.envelope import SYSTEM
@@ -318,9 +401,10 @@ def admin_create(
         pool = await create_pool(s, min_size=1, max_size=2, role="command")
         try:
             ctx = CommandContext(command_id=uuid4(), actor=SYSTEM)
-            return await register_account(PostgresEventStore(pool), str(body.email),
-                                          body.name, body.password, Role.ADMIN, ctx,
-                                          by_visitor=False)
+            return await register_account(PostgresEventStore(pool),
+                                          PersonalData(pool, s.personal_data_key),
+                                          str(body.email), body.name, body.password,
+                                          Role.ADMIN, ctx, by_visitor=False)
         finally:
             await pool.close()
 

@@ -13,7 +13,8 @@ from command_api.identity import credentials
 from command_api.identity.decider import RegisterUser, User, identity_decider
 from eventlog.store import CommandContext, EventStore
 from schemas.text import Text
-from schemas.refusals import DomainError
+from security.personal_data import PersonalData
+from schemas.refusals import DomainError, NotFound
 
 _USER_IDS = uuid5(NAMESPACE_URL, "https://soems.org/user")
 
@@ -35,26 +36,51 @@ class NewAccount(BaseModel):
 
 
 def user_view(user_id: str):
-    """The outcome of an account command: the account as its owner and admins see it."""
+    """The outcome of an account command: the account as its owner and admins see it, with
+    its personal fields still sealed (outcomes are stored: they must hold no personal data in
+    the clear). ``revealed`` opens them for the answer."""
     return lambda u: {"user_id": user_id, "email": u.email, "name": u.name, "role": u.role,
                       "disabled": u.disabled}
 
 
-async def register_account(store: EventStore, email: str, name: str, password: str, role: str,
-                           ctx: CommandContext, by_visitor: bool,
+async def revealed(personal: PersonalData, account: dict) -> dict:
+    """An account outcome with its email and name readable (or ERASED)."""
+    user_id = account["user_id"]
+    email, name = await personal.reveal_fields([(user_id, "email", account["email"]),
+                                                (user_id, "name", account["name"])])
+    return {**account, "email": email, "name": name}
+
+
+async def seal_for(store: EventStore, personal: PersonalData, user_id: str, field: str,
+                   value: str | None) -> str | None:
+    """Seal a personal field for an existing account. No key is made for an account that
+    does not exist, and nothing is written for an erased one."""
+    if value is None or await personal.has_key(user_id):
+        return await personal.seal(user_id, field, value)
+    user, _ = await account(store, user_id)
+    if not user.exists:
+        raise NotFound("user_not_found", f"user {user_id} does not exist")
+    if user.erased:
+        raise DomainError("account_erased", "this account's personal data was erased")
+    return await personal.seal(user_id, field, value)  # an account from before sealing
+
+
+async def register_account(store: EventStore, personal: PersonalData, email: str, name: str,
+                           password: str, role: str, ctx: CommandContext, by_visitor: bool,
                            self_registration_open: bool = False) -> dict:
     """Create an account (self-registration, an admin, or the CLI) with its credentials in
     the same transaction. The user id derives from the command id: a retry names the same
-    account."""
+    account. Email and name go into the log sealed with the person's own key."""
     user_id = str(uuid5(_USER_IDS, str(ctx.command_id)))
     password_hash = await credentials.hash_password(password)
-    command = RegisterUser(user_id, email, name, role, None if by_visitor else ctx.actor,
-                           self_registration_open)
+    command = RegisterUser(user_id, await personal.seal(user_id, "email", email),
+                           await personal.seal(user_id, "name", name), role,
+                           None if by_visitor else ctx.actor, self_registration_open)
     try:
-        return await handle(
+        return await revealed(personal, await handle(
             store, identity_decider, user_id, command, ctx, user_view(user_id),
             also=lambda state, events: credentials.store_credentials(
-                user_id, email, password_hash) if events else None)
+                user_id, email, password_hash) if events else None))
     except asyncpg.UniqueViolationError as exc:  # the credentials' unique lower(email)
         raise DomainError("email_taken", "an account with this email already exists",
                           field="email") from exc

@@ -22,3 +22,11 @@ CREATE TABLE IF NOT EXISTS identity.refresh_tokens (
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_family ON identity.refresh_tokens (family_id);
 CREATE INDEX IF NOT EXISTS refresh_tokens_user ON identity.refresh_tokens (user_id);
+
+-- Each person's data key, wrapped by the master key from settings (security/personal_data.py).
+-- Deleting the row erases the person: their sealed fields in the log can never be read again.
+CREATE TABLE IF NOT EXISTS identity.person_keys (
+    user_id     text        PRIMARY KEY,
+    wrapped_key bytea       NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -5,18 +5,23 @@ from dataclasses import dataclass, replace
 
 from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
-from schemas.events.identity import (IDENTITY, UserDisabled, UserEnabled, UserPasswordChanged,
+from schemas.events.identity import (IDENTITY, PersonalDataErased, UserDisabled, UserEnabled,
+                                     UserPasswordChanged,
                                      UserProfileUpdated, UserRegistered, UserRoleChanged)
 
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from security.roles import ROLES, Role
 
 
+# Personal fields (email, name, reason) arrive sealed with the person's key
+# (security/personal_data.py): deciders never see them in the clear, and neither do the events,
+# the snapshots or the stored outcomes they make.
+
 @dataclass(frozen=True)
 class RegisterUser:
     user_id: str
-    email: str
-    name: str
+    email: str  # sealed
+    name: str  # sealed
     role: str
     actor: Actor | None  # None: a visitor registering themself
     self_registration_open: bool = False
@@ -58,12 +63,21 @@ class EnableUser:
 
 
 @dataclass(frozen=True)
+class EraseUser:
+    """Erase a person's personal data (their key is destroyed in the same transaction)."""
+
+    user_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
 class User:
     exists: bool = False
     email: str = ""
     name: str = ""
     role: str = ""
     disabled: bool = False
+    erased: bool = False
 
 
 def evolve(state: User, event: DomainEvent) -> User:
@@ -78,6 +92,8 @@ def evolve(state: User, event: DomainEvent) -> User:
             return replace(state, disabled=True)
         case UserEnabled():
             return replace(state, disabled=False)
+        case PersonalDataErased():
+            return replace(state, email="", name="", disabled=True, erased=True)
     return state
 
 
@@ -126,7 +142,14 @@ def decide(command, state: User) -> list[DomainEvent]:
             _exists(state, command.user_id)
             if command.actor.user_id == command.user_id:
                 raise DomainError("own_account", "admins cannot enable their own account")
+            if state.erased:
+                raise DomainError("account_erased", "an erased account cannot be enabled")
             return [UserEnabled(user_id=command.user_id)] if state.disabled else []
+        case EraseUser():
+            if command.actor.role not in (Role.ADMIN, "system"):
+                raise Forbidden("not_an_admin", "this needs the admin role")
+            _exists(state, command.user_id)
+            return [] if state.erased else [PersonalDataErased(user_id=command.user_id)]
     raise TypeError(f"not an identity command: {command!r}")
 
 

@@ -8,11 +8,11 @@ from uuid import UUID, uuid4, uuid5
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from command_api.dependencies import Command, Pool, Store, VisitorCommand
+from command_api.dependencies import Command, Personal, Pool, Store, VisitorCommand
 from command_api.handling import handle
 from command_api.identity import credentials
 from command_api.identity.accounts import (CurrentPassword, Name, NewAccount, Password, account,
-                                           register_account, user_view)
+                                           register_account, revealed, seal_for, user_view)
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
                                           UpdateProfile, identity_decider)
 from eventlog.store import CommandContext
@@ -88,16 +88,17 @@ class LoginOut(TokensOut):
 @auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut,
            summary="Create a student account (when self-registration is on)")
 async def register(body: RegisterIn, ctx: VisitorCommand, store: Store, s: SettingsDep,
-                   throttle: ThrottleDep, address: ClientAddress):
+                   throttle: ThrottleDep, address: ClientAddress, personal: Personal):
     await throttle.count(f"register:{address}", s.registrations_per_address_per_hour, 3600)
-    return await register_account(store, str(body.email), body.name, body.password,
+    return await register_account(store, personal, str(body.email), body.name, body.password,
                                   Role.STUDENT, ctx, by_visitor=True,
                                   self_registration_open=s.self_registration)
 
 
 @auth.post("/login", response_model=LoginOut, summary="Sign in with email and password")
 async def login(body: LoginIn, store: Store, pool: Pool, s: SettingsDep, sessions: SessionsDep,
-                response: Response, throttle: ThrottleDep, address: ClientAddress):
+                response: Response, throttle: ThrottleDep, address: ClientAddress,
+                personal: Personal):
     email = str(body.email).lower()
     guesses = {f"login:{email}:{address}": throttle_rules.ACCOUNT_FROM_ADDRESS,
                f"login:{email}": throttle_rules.ACCOUNT,
@@ -119,7 +120,7 @@ async def login(body: LoginIn, store: Store, pool: Pool, s: SettingsDep, session
                                           await sessions.epoch_of(found[0]))
     _not_cached(response)
     return {"access_token": access, "refresh_token": refresh, "expires_in": lifetime,
-            "user": {**user_view(found[0])(user), "version": version}}
+            "user": {**await revealed(personal, user_view(found[0])(user)), "version": version}}
 
 
 def _not_cached(response: Response) -> None:
@@ -169,7 +170,8 @@ async def logout(body: LogoutIn, user: CurrentUser, pool: Pool, sessions: Sessio
 
 @auth.put("/me", response_model=UserOut, summary="Change your name and/or password")
 async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool,
-                    sessions: SessionsDep, throttle: ThrottleDep, address: ClientAddress):
+                    sessions: SessionsDep, throttle: ThrottleDep, address: ClientAddress,
+                    personal: Personal):
     if body.name is None and body.new_password is None:
         raise Invalid("nothing_to_change", "give a name or a new_password", field="name")
     me = ctx.actor.user_id
@@ -189,8 +191,9 @@ async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool,
     if body.name is not None:
         sub = CommandContext(uuid5(ctx.command_id, "profile"), ctx.actor, ctx.command_id,
                              request_digest=ctx.request_digest)
+        name = await seal_for(store, personal, me, "name", body.name)
         result = await handle(store, identity_decider, me,
-                              UpdateProfile(me, ctx.actor, body.name), sub, user_view(me))
+                              UpdateProfile(me, ctx.actor, name), sub, user_view(me))
     if new_hash is not None:
         sub = CommandContext(uuid5(ctx.command_id, "password"), ctx.actor, ctx.command_id,
                              request_digest=ctx.request_digest)
@@ -200,40 +203,44 @@ async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool,
                                   me, new_hash))
         # A new password ends every session, this one too: sign in again with it.
         await sessions.end_all(me)
-    return result
+    return await revealed(personal, result)
 
 
 @users.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut,
             dependencies=[require_role(Role.ADMIN)], summary="Create an account (admins)")
-async def create_user(body: CreateUserIn, ctx: Command, store: Store):
-    return await register_account(store, str(body.email), body.name, body.password, body.role,
-                                  ctx, by_visitor=False)
+async def create_user(body: CreateUserIn, ctx: Command, store: Store, personal: Personal):
+    return await register_account(store, personal, str(body.email), body.name, body.password,
+                                  body.role, ctx, by_visitor=False)
 
 
 @users.put("/{user_id}/role", response_model=UserOut, summary="Change a user's role (admins)")
 async def change_role(user_id: str, body: RoleIn, ctx: Command, store: Store,
-                      sessions: SessionsDep):
+                      sessions: SessionsDep, personal: Personal):
     result = await handle(store, identity_decider, user_id,
                           ChangeRole(user_id, ctx.actor, body.role), ctx, user_view(user_id))
     await sessions.end_all(user_id)  # tokens carry the role: the old ones must stop working
-    return result
+    return await revealed(personal, result)
 
 
 @users.post("/{user_id}/disable", response_model=UserOut,
             summary="Disable an account and end its sessions (admins)")
 async def disable_user(user_id: str, body: DisableIn, ctx: Command, store: Store,
-                       sessions: SessionsDep):
+                       sessions: SessionsDep, personal: Personal):
     async def end_sessions(conn) -> None:
         await conn.execute("UPDATE identity.refresh_tokens SET revoked_at = now() "
                            "WHERE user_id = $1 AND revoked_at IS NULL", user_id)
+    if ctx.actor.role != Role.ADMIN:  # before a reason is sealed for someone's account
+        raise Forbidden("not_an_admin", "this needs the admin role")
+    reason = await seal_for(store, personal, user_id, "reason", body.reason)
     result = await handle(store, identity_decider, user_id,
-                          DisableUser(user_id, ctx.actor, body.reason), ctx,
+                          DisableUser(user_id, ctx.actor, reason), ctx,
                           user_view(user_id), also=lambda state, events: end_sessions)
     await sessions.end_all(user_id)
-    return result
+    return await revealed(personal, result)
 
 
 @users.post("/{user_id}/enable", response_model=UserOut, summary="Enable an account (admins)")
-async def enable_user(user_id: str, ctx: Command, store: Store):
-    return await handle(store, identity_decider, user_id,
-                        EnableUser(user_id, ctx.actor), ctx, user_view(user_id))
+async def enable_user(user_id: str, ctx: Command, store: Store, personal: Personal):
+    return await revealed(personal, await handle(store, identity_decider, user_id,
+                                                 EnableUser(user_id, ctx.actor), ctx,
+                                                 user_view(user_id)))

@@ -1,7 +1,9 @@
 """Events of the identity aggregate (one stream per user account: ``user-<id>``).
 
 Credentials (password hashes, refresh tokens) are never in events: the log is kept forever and
-replayed by auditors, so secrets stay in the command side's credential tables.
+replayed by auditors, so secrets stay in the command side's credential tables. Personal fields
+(email, name, a disable reason) hold values sealed with the person's own key
+(security/personal_data.py), so erasing the key erases them everywhere.
 """
 from __future__ import annotations
 
@@ -53,5 +55,12 @@ class UserDisabled(IdentityEvent):
 
 
 class UserEnabled(IdentityEvent):
+    abstract: ClassVar[bool] = False
+    user_id: str
+
+
+class PersonalDataErased(IdentityEvent):
+    """The person's key was destroyed: their sealed fields can no longer be read anywhere."""
+
     abstract: ClassVar[bool] = False
     user_id: str
