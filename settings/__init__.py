@@ -72,8 +72,8 @@ class Settings(BaseSettings):
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 11025
-    smtp_user: str = ""
-    smtp_password: str = ""
+    smtp_user: str = "soems"
+    smtp_password: str = ""  # generated for the local Mailpit
     # Mailpit's HTTP API and web UI, where locally sent mail can be read back.
     smtp_api_port: int = 18025
 

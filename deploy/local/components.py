@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import os
 import pwd
 import shutil
@@ -389,16 +390,32 @@ def s3_after_ready(s: Settings) -> None:
 
 # --- SMTP: Mailpit ------------------------------------------------------------------------
 
+# Mailpit asks for the generated credentials both to accept mail over SMTP and to show it
+# (web UI and API). Its password file is htpasswd; the {SHA} form is enough for a generated
+# 43-character secret, and needs no bcrypt in this project.
+
+def _smtp_auth_file(s: Settings) -> Path:
+    return s.home / "smtp" / "auth"
+
+
 def smtp_prepare(s: Settings) -> None:
     (s.home / "smtp").mkdir(parents=True, exist_ok=True)
+    if s.smtp_password:
+        digest = base64.b64encode(hashlib.sha1(s.smtp_password.encode()).digest()).decode()
+        path = _smtp_auth_file(s)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(f"{s.smtp_user}:{{SHA}}{digest}\n")
 
 
 def smtp_launch(s: Settings) -> Launch:
+    auth = [] if not s.smtp_password else [
+        "--smtp-auth-file", str(_smtp_auth_file(s)), "--smtp-auth-allow-insecure",
+        "--ui-auth-file", str(_smtp_auth_file(s))]
     return Launch(argv=[
         str(GO_BINARIES["smtp"].path(s)),
         "--smtp", f"{s.smtp_host}:{s.smtp_port}", "--listen", f"{s.smtp_host}:{s.smtp_api_port}",
         "--database", str(s.home / "smtp" / "mailpit.db"),
-        "--disable-version-check", "--smtp-disable-rdns", "--quiet",
+        "--disable-version-check", "--smtp-disable-rdns", "--quiet", *auth,
     ])
 
 

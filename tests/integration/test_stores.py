@@ -109,16 +109,25 @@ def test_smtp_mail_is_readable_through_mailpit(settings, unique):
     msg["Subject"] = subject
     msg.set_content("Hello, your grade for MATH-101 is available.")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        try:
+            smtp.send_message(msg)
+            raise AssertionError("Mailpit accepted mail without credentials")
+        except smtplib.SMTPSenderRefused as exc:
+            assert exc.smtp_code == 530  # authentication required
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(msg)
 
-    api = settings.smtp_api_url
+    api, auth = settings.smtp_api_url, (settings.smtp_user, settings.smtp_password)
+    assert httpx.get(f"{api}/api/v1/messages", timeout=5).status_code == 401  # no credentials
     found = None
     deadline = time.monotonic() + 10
     while found is None and time.monotonic() < deadline:
-        listing = httpx.get(f"{api}/api/v1/search", params={"query": unique}, timeout=5).json()
+        listing = httpx.get(f"{api}/api/v1/search", params={"query": unique}, auth=auth,
+                            timeout=5).json()
         found = next((m for m in listing["messages"] if m["Subject"] == subject), None)
         time.sleep(0.2)
     assert found is not None
-    full = httpx.get(f"{api}/api/v1/message/{found['ID']}", timeout=5).json()
+    full = httpx.get(f"{api}/api/v1/message/{found['ID']}", auth=auth, timeout=5).json()
     assert full["To"][0]["Address"] == "student@soems.test"
     assert "grade for MATH-101" in full["Text"]
