@@ -56,7 +56,8 @@ class Settings(BaseSettings):
 
     mongo_host: str = "127.0.0.1"
     mongo_port: int = 37017
-    mongo_user: str = ""
+    # The local FerretDB authenticates clients as this PostgreSQL role (password generated).
+    mongo_user: str = "soems_documents"
     mongo_password: str = ""
     mongo_db: str = "soems"
     mongo_debug_port: int = 37018
@@ -169,9 +170,11 @@ class Settings(BaseSettings):
     @property
     def mongo_uri(self) -> str:
         auth = ""
-        if self.mongo_user:
+        if self.mongo_user and self.mongo_password:
             auth = f"{quote(self.mongo_user, safe='')}:{quote(self.mongo_password, safe='')}@"
-        return f"mongodb://{auth}{self.mongo_host}:{self.mongo_port}/"
+            # FerretDB 1.x hands the credentials to PostgreSQL: PLAIN, on the loopback only.
+            return f"mongodb://{auth}{self.mongo_host}:{self.mongo_port}/?authMechanism=PLAIN"
+        return f"mongodb://{self.mongo_host}:{self.mongo_port}/"
 
     @property
     def s3_endpoint_url(self) -> str:

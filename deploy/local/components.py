@@ -147,6 +147,8 @@ def postgres_after_ready(s: Settings) -> None:
         )
         try:
             await conn.execute(FERRETDB_DATABASE_SETUP)
+            if s.mongo_user and s.mongo_password:
+                await _ferretdb_owner(conn, s)
         finally:
             await conn.close()
         from eventlog.migrate import migrate  # the project's roles, schemas and grants
@@ -231,11 +233,46 @@ CREATE EVENT TRIGGER soems_ferretdb_id_index ON ddl_command_end
 """
 
 
+async def _ferretdb_owner(conn, s: Settings) -> None:
+    """FerretDB authenticates each client as a PostgreSQL role (it stores no users itself):
+    the documents' role owns the `ferretdb` database, and FerretDB is given no default role,
+    so a client without the credentials reaches nothing."""
+    role = s.mongo_user
+    literal = await conn.fetchval("SELECT quote_literal($1)", s.mongo_password)
+    verb = "ALTER" if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1",
+                                          role) else "CREATE"
+    await conn.execute(f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
+                       f'PASSWORD {literal}')
+    await conn.execute(f'ALTER DATABASE "{FERRETDB_DATABASE}" OWNER TO "{role}"')
+    await conn.execute(f'REVOKE ALL ON DATABASE "{FERRETDB_DATABASE}" FROM PUBLIC')
+    # Collections an older version made as the administrator pass to the documents' role.
+    await conn.execute(f"""
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN SELECT nspname FROM pg_namespace
+                WHERE nspname NOT IN ('public', 'information_schema')
+                  AND nspname NOT LIKE 'pg\\_%' LOOP
+        EXECUTE format('ALTER SCHEMA %I OWNER TO %I', item.nspname, '{role}');
+    END LOOP;
+    FOR item IN SELECT n.nspname, c.relname FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('public',
+                      'information_schema') AND n.nspname NOT LIKE 'pg\\_%' LOOP
+        EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', item.nspname, item.relname, '{role}');
+    END LOOP;
+END $$;""")
+
+
 def ferretdb_postgresql_url(s: Settings) -> str:
-    auth = quote(s.postgres_user, safe="")
-    if s.postgres_password:
-        auth += ":" + quote(s.postgres_password, safe="")
-    return (f"postgres://{auth}@{s.postgres_host}:{s.postgres_port}/{FERRETDB_DATABASE}"
+    if s.mongo_user and s.mongo_password:  # each client brings its own role (see above)
+        auth = ""
+    else:
+        auth = quote(s.postgres_user, safe="")
+        if s.postgres_password:
+            auth += ":" + quote(s.postgres_password, safe="")
+        auth += "@"
+    return (f"postgres://{auth}{s.postgres_host}:{s.postgres_port}/{FERRETDB_DATABASE}"
             f"?pool_max_conns={FERRETDB_POOL_MAX_CONNS}")
 
 
