@@ -20,6 +20,7 @@ EVENTS, CHECKPOINTS = "eventlog.events", "eventlog.checkpoints"
 # earlier may still be committing, and a checkpoint must never skip it.
 SEAL_MARGIN_SECONDS = 60
 FETCH = 20_000
+SEAL_LOCK = 7_501_000_003
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ async def seal(pool: asyncpg.Pool, key, margin_seconds: float = SEAL_MARGIN_SECO
     (position, events covered), or None when there is nothing new to seal."""
     async with pool.acquire() as conn:
         async with conn.transaction():
-            await conn.execute(f"LOCK TABLE {checkpoint_table} IN EXCLUSIVE MODE")
+            # One sealer at a time (an advisory lock: the auditor role may not lock tables).
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SEAL_LOCK)
             last = await conn.fetchrow(f"SELECT position, root FROM {checkpoint_table} "
                                        f"ORDER BY position DESC LIMIT 1")
             position, root = (last["position"], bytes(last["root"])) if last else (0, GENESIS_ROOT)

@@ -14,6 +14,7 @@ The services never run DDL on the event store: each connects as its own role
 - ``soems_projection``: owns the ``read_models`` schema (creates its tables, rebuilds them in
   shadow schemas and swaps them in) and keeps its Kafka positions.
 - ``soems_query``: reads the read models.
+- ``soems_auditor`` (the sealer): reads events, writes signed checkpoints.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from eventlog.postgres import SCHEMA_SQL
 from settings import Settings
 
 OWNER = "soems_owner"
-SERVICE_ROLES = ("command", "relay", "projection", "query")
+SERVICE_ROLES = ("command", "relay", "projection", "query", "auditor")
 
 
 def role_name(service: str) -> str:
@@ -60,7 +61,8 @@ def _grants(database: str) -> str:
     return f"""
 REVOKE ALL ON DATABASE {db} FROM PUBLIC;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT CONNECT ON DATABASE {db} TO soems_command, soems_relay, soems_projection, soems_query;
+GRANT CONNECT ON DATABASE {db} TO soems_command, soems_relay, soems_projection, soems_query,
+    soems_auditor;
 GRANT CREATE ON DATABASE {db} TO soems_projection;
 GRANT CONNECT, CREATE ON DATABASE {db} TO {OWNER};
 
@@ -70,6 +72,9 @@ GRANT SELECT, INSERT ON eventlog.commands TO soems_command;
 GRANT SELECT, INSERT, UPDATE ON eventlog.snapshots TO soems_command;
 GRANT SELECT, DELETE ON eventlog.outbox TO soems_relay;
 GRANT SELECT, INSERT, UPDATE ON eventlog.projection_offsets TO soems_projection;
+GRANT USAGE ON SCHEMA eventlog TO soems_auditor;
+GRANT SELECT ON eventlog.events TO soems_auditor;
+GRANT SELECT, INSERT ON eventlog.checkpoints TO soems_auditor;
 
 GRANT USAGE ON SCHEMA identity TO soems_command, soems_projection;
 GRANT SELECT, INSERT, UPDATE, DELETE ON identity.credentials, identity.refresh_tokens

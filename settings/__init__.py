@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     postgres_relay_password: str = ""
     postgres_projection_password: str = ""
     postgres_query_password: str = ""
+    postgres_auditor_password: str = ""
 
     redis_host: str = "127.0.0.1"
     redis_port: int = 16379

@@ -242,7 +242,7 @@ async def _ferretdb_owner(conn, s: Settings) -> None:
     verb = "ALTER" if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1",
                                           role) else "CREATE"
     await conn.execute(f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
-                       f'PASSWORD {literal}')
+                       f'NOINHERIT PASSWORD {literal}')
     await conn.execute(f'ALTER DATABASE "{FERRETDB_DATABASE}" OWNER TO "{role}"')
     await conn.execute(f'REVOKE ALL ON DATABASE "{FERRETDB_DATABASE}" FROM PUBLIC')
     # Collections an older version made as the administrator pass to the documents' role.

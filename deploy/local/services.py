@@ -42,6 +42,7 @@ def services(s: Settings) -> list[Service]:
         Service("query-api", [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
                               "--port", str(s.query_api_port), "--no-access-log"]),
         Service("relay", [py, "-m", "eventlog.relay"]),
+        Service("sealer", [py, "-m", "eventlog.sealer"]),
     ]
     found += [Service(f"projection.{name}", [py, "-m", "projections", "run", name])
               for name in all_projections()]

@@ -111,7 +111,25 @@ async def test_no_service_role_is_privileged(live_stack):
     finally:
         await admin.close()
     services = {r["rolname"]: r for r in rows if r["rolname"] != "soems_owner"}
-    assert set(services) == {"soems_command", "soems_relay", "soems_projection", "soems_query"}
+    assert set(services) == {"soems_command", "soems_relay", "soems_projection", "soems_query",
+                             "soems_auditor", "soems_documents"}  # the last: FerretDB's
     for name, row in services.items():
         assert not any(row[k] for k in ("rolsuper", "rolcreaterole", "rolcreatedb",
                                         "rolbypassrls", "rolinherit")), name
+
+
+async def test_the_sealer_reads_events_and_writes_checkpoints_only(live_stack):
+    from eventlog.audit import seal
+    from eventlog.chain import signing_key
+
+    auditor = await create_pool(live_stack, min_size=1, max_size=1, role="auditor")
+    try:
+        await seal(auditor, signing_key(live_stack.audit_signing_key), margin_seconds=0)
+        for sql in ("DELETE FROM eventlog.checkpoints", "UPDATE eventlog.checkpoints SET root = ''",
+                    "SELECT 1 FROM identity.credentials", "DELETE FROM eventlog.outbox",
+                    "INSERT INTO eventlog.events (stream_id, stream_version, event_id, "
+                    "event_type, aggregate, occurred_at, command_id, body) VALUES ('s', 1, "
+                    "gen_random_uuid(), 'T', 'exam', now(), gen_random_uuid(), 'x')"):
+            assert await refused(auditor, sql), sql
+    finally:
+        await auditor.close()
