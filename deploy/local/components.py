@@ -387,7 +387,7 @@ def _java() -> str:
 def kafka_launch(s: Settings) -> Launch:
     root = s.home / "kafka"
     return Launch(argv=[
-        _java(), f"-Xms256m", f"-Xmx{s.kafka_heap}", "-XX:+UseG1GC",
+        _java(), "-Xms256m", f"-Xmx{s.kafka_heap}", "-XX:+UseG1GC",
         "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={root / 'log4j2.yaml'}",
         f"-Dkafka.logs.dir={root / 'logs'}",
