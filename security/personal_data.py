@@ -121,3 +121,8 @@ class PersonalData:
 
     def forget(self, user_id: str) -> None:
         self._keys.pop(user_id, None)
+
+    async def discard(self, user_id: str) -> None:
+        """Delete a key that sealed nothing that was kept (a registration that was refused)."""
+        await self.pool.execute("DELETE FROM identity.person_keys WHERE user_id = $1", user_id)
+        self.forget(user_id)

@@ -77,13 +77,19 @@ async def register_account(store: EventStore, personal: PersonalData, email: str
                            await personal.seal(user_id, "name", name), role,
                            None if by_visitor else ctx.actor, self_registration_open)
     try:
-        return await revealed(personal, await handle(
-            store, identity_decider, user_id, command, ctx, user_view(user_id),
-            also=lambda state, events: credentials.store_credentials(
-                user_id, email, password_hash) if events else None))
-    except asyncpg.UniqueViolationError as exc:  # the credentials' unique lower(email)
-        raise DomainError("email_taken", "an account with this email already exists",
-                          field="email") from exc
+        try:
+            outcome = await handle(
+                store, identity_decider, user_id, command, ctx, user_view(user_id),
+                also=lambda state, events: credentials.store_credentials(
+                    user_id, email, password_hash) if events else None)
+        except asyncpg.UniqueViolationError as exc:  # the credentials' unique lower(email)
+            raise DomainError("email_taken", "an account with this email already exists",
+                              field="email") from exc
+    except DomainError:
+        if not (await account(store, user_id))[0].exists:
+            await personal.discard(user_id)  # no account came of it: no key left behind
+        raise
+    return await revealed(personal, outcome)
 
 
 async def account(store: EventStore, user_id: str) -> tuple[User, int]:

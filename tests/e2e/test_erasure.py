@@ -104,3 +104,34 @@ def test_erasure_leaves_no_readable_trace_even_after_a_rebuild(services, setting
     after = json.loads(cli("gdpr", "export", user_id).stdout)
     assert marker not in json.dumps(after)
     assert plaintext_on_kafka(settings, marker) == 0
+
+
+def test_a_refused_registration_leaves_no_key_behind(services, settings, admin):
+    email = f"dup-{uuid.uuid4().hex[:8]}@example.edu"
+    body = {"email": email, "name": "First", "password": uuid.uuid4().hex, "role": "student"}
+    first = httpx.post(f"{services.command_url}/v1/users", headers={**admin["headers"], **key()},
+                       json=body)
+    assert first.status_code == 201
+    second_key = key()
+    again = httpx.post(f"{services.command_url}/v1/users", headers={**admin["headers"],
+                                                                    **second_key}, json=body)
+    assert again.status_code == 409 and again.json()["code"] == "email_taken"
+
+    # The account the refused command would have made (ids derive from the caller's key).
+    from command_api.dependencies import scoped_command_id
+    from command_api.identity.accounts import _USER_IDS
+    from schemas.envelope import Actor
+
+    command_id = scoped_command_id(Actor(user_id=admin["user"]["user_id"], role="admin"),
+                                   uuid.UUID(second_key["Idempotency-Key"]))
+    refused_user = str(uuid.uuid5(_USER_IDS, str(command_id)))
+
+    async def key_rows() -> int:
+        conn = await asyncpg.connect(settings.postgres_dsn)
+        try:
+            return await conn.fetchval("SELECT count(*) FROM identity.person_keys "
+                                       "WHERE user_id = $1", refused_user)
+        finally:
+            await conn.close()
+
+    assert asyncio.run(key_rows()) == 0
