@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import cache
 from typing import Annotated
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -65,12 +66,16 @@ def scoped_command_id(actor: Actor, key: UUID) -> UUID:
     return uuid5(_COMMAND_IDS, f"{actor.user_id}\n{key}")
 
 
+@cache
+def _digest_key(secret: str) -> bytes:
+    return hashlib.sha256(b"soems request digest\n" + secret.encode()).digest()
+
+
 def request_digest(s: Settings, method: str, path: str, body: bytes) -> bytes:
     """A digest of the request keyed with a server secret (a body can hold a password: a
     plain hash of it would be a fast-to-guess password hash in the commands table)."""
-    key = hashlib.sha256(b"soems request digest\n" + s.jwt_secret.encode()).digest()
     message = b"\n".join([method.encode(), path.encode(), body])
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.new(_digest_key(s.jwt_secret), message, hashlib.sha256).digest()
 
 
 async def _context_for(actor: Actor, key: UUID, request: Request, s: Settings) -> CommandContext:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import asyncpg
 
 from eventlog.chain import (CHAIN_HEADER, GENESIS_ROOT, VERSION_HEADER, Break, ChainCheck,
-                            checkpoint_message, public_key_bytes, roll, signature_holds)
+                            Checkpoint, CheckpointCheck, checkpoint_message, first_forged,
+                            public_key_bytes, roll)
 from settings import Settings
 
 EVENTS, CHECKPOINTS = "eventlog.events", "eventlog.checkpoints"
@@ -75,47 +76,31 @@ async def verify_store(pool: asyncpg.Pool, public_key: bytes | None = None,
     started = time.perf_counter()
     chain = ChainCheck()
     async with pool.acquire() as conn:
-        sealed = await conn.fetch(f"SELECT position, root, signature, public_key "
-                                  f"FROM {checkpoint_table} ORDER BY position")
-        for cp in sealed:
-            key = public_key or bytes(cp["public_key"])
-            if not signature_holds(key, cp["position"], bytes(cp["root"]),
-                                   bytes(cp["signature"])):
-                return Report(0, 0, time.perf_counter() - started, Break(
-                    f"checkpoint at global position {cp['position']}",
-                    "its signature does not hold: the checkpoint was forged or changed"))
-        root, next_cp, verified = GENESIS_ROOT, 0, 0
+        sealed = [Checkpoint(r["position"], bytes(r["root"]), bytes(r["signature"]),
+                             public_key or bytes(r["public_key"]))
+                  for r in await conn.fetch(f"SELECT position, root, signature, public_key "
+                                            f"FROM {checkpoint_table} ORDER BY position")]
+        forged = first_forged(sealed)
+        if forged:
+            return Report(0, 0, time.perf_counter() - started, forged)
+        roots = CheckpointCheck(sealed)
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             cursor = conn.cursor(f"SELECT global_position, stream_id, stream_version, body, "
                                  f"chain_hash FROM {table} ORDER BY global_position",
                                  prefetch=FETCH)
             async for row in cursor:
-                position = row["global_position"]
-                while next_cp < len(sealed) and position > sealed[next_cp]["position"]:
-                    if root != bytes(sealed[next_cp]["root"]):
-                        return _broken(chain, verified, started, sealed[next_cp]["position"])
-                    next_cp, verified = next_cp + 1, verified + 1
-                where = (f"stream {row['stream_id']} version {row['stream_version']} "
-                         f"(global position {position})")
-                claimed = row["chain_hash"]
-                found = chain.check(row["stream_id"], row["stream_version"], bytes(row["body"]),
-                                    bytes(claimed) if claimed is not None else None, where)
+                position, claimed = row["global_position"], row["chain_hash"]
+                found = roots.passing(position) or chain.check(
+                    row["stream_id"], row["stream_version"], bytes(row["body"]),
+                    bytes(claimed) if claimed is not None else None,
+                    f"stream {row['stream_id']} version {row['stream_version']} "
+                    f"(global position {position})")
                 if found:
-                    return Report(chain.checked, verified, time.perf_counter() - started, found)
-                if sealed:
-                    root = roll(root, bytes(claimed))
-        for cp in sealed[next_cp:]:
-            if root != bytes(cp["root"]):
-                return _broken(chain, verified, started, cp["position"])
-            verified += 1
-    return Report(chain.checked, verified, time.perf_counter() - started, None)
-
-
-def _broken(chain: ChainCheck, verified: int, started: float, position: int) -> Report:
-    return Report(chain.checked, verified, time.perf_counter() - started, Break(
-        f"checkpoint at global position {position}",
-        "the events up to it are not the events it sealed: one was removed, added or "
-        "changed (possibly the last of its stream)"))
+                    return Report(chain.checked, roots.verified,
+                                  time.perf_counter() - started, found)
+                roots.add(bytes(claimed))
+        found = roots.finish()
+    return Report(chain.checked, roots.verified, time.perf_counter() - started, found)
 
 
 def verify_kafka(s: Settings, topics: list[str], timeout_s: float = 10.0,

@@ -25,8 +25,8 @@ import asyncpg
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from eventlog.chain import (GENESIS_ROOT, Break, ChainCheck, public_key_bytes, roll,
-                            signature_holds)
+from eventlog.chain import (GENESIS_ROOT, Break, ChainCheck, Checkpoint, CheckpointCheck,
+                            first_forged, public_key_bytes)
 
 FORMAT = "soems-audit-bundle/1"
 
@@ -105,34 +105,22 @@ def verify_bundle(path: Path, public_key: bytes) -> BundleReport:
     header = lines[0]
     if header.get("format") != FORMAT:
         return BundleReport(0, 0, Break("the header", f"not a {FORMAT} bundle"))
-    chain, root = ChainCheck(), bytes.fromhex(header["root"])
-    anchors = [line for line in lines if "anchor" in line]
-    for a in anchors:
+    chain = ChainCheck()
+    for a in (line for line in lines if "anchor" in line):
         chain.last[a["anchor"]] = (a["version"], bytes.fromhex(a["chain"]))
-    sealed = [line for line in lines if "checkpoint" in line]
-    for cp in sealed:
-        if not signature_holds(public_key, cp["checkpoint"], bytes.fromhex(cp["root"]),
-                               bytes.fromhex(cp["signature"])):
-            return BundleReport(0, 0, Break(f"checkpoint at global position {cp['checkpoint']}",
-                                            "its signature does not hold"))
-    next_cp, verified = 0, 0
+    sealed = [Checkpoint(line["checkpoint"], bytes.fromhex(line["root"]),
+                         bytes.fromhex(line["signature"]), public_key)
+              for line in lines if "checkpoint" in line]
+    forged = first_forged(sealed)
+    if forged:
+        return BundleReport(0, 0, forged)
+    roots = CheckpointCheck(sealed, root=bytes.fromhex(header["root"]))
     for e in (line for line in lines if "position" in line):
-        while next_cp < len(sealed) and e["position"] > sealed[next_cp]["checkpoint"]:
-            if root.hex() != sealed[next_cp]["root"]:
-                return BundleReport(chain.checked, verified, Break(
-                    f"checkpoint at global position {sealed[next_cp]['checkpoint']}",
-                    "the events before it are not the events it sealed"))
-            next_cp, verified = next_cp + 1, verified + 1
-        where = f"stream {e['stream']} version {e['version']} (global position {e['position']})"
-        found = chain.check(e["stream"], e["version"], base64.b64decode(e["body"]),
-                            bytes.fromhex(e["chain"]), where)
+        chain_hash = bytes.fromhex(e["chain"])
+        found = roots.passing(e["position"]) or chain.check(
+            e["stream"], e["version"], base64.b64decode(e["body"]), chain_hash,
+            f"stream {e['stream']} version {e['version']} (global position {e['position']})")
         if found:
-            return BundleReport(chain.checked, verified, found)
-        root = roll(root, bytes.fromhex(e["chain"]))
-    for cp in sealed[next_cp:]:
-        if root.hex() != cp["root"]:
-            return BundleReport(chain.checked, verified, Break(
-                f"checkpoint at global position {cp['checkpoint']}",
-                "the events before it are not the events it sealed"))
-        verified += 1
-    return BundleReport(chain.checked, verified, None)
+            return BundleReport(chain.checked, roots.verified, found)
+        roots.add(chain_hash)
+    return BundleReport(chain.checked, roots.verified, roots.finish())

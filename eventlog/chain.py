@@ -99,3 +99,47 @@ class ChainCheck:
                                 "previous event: the event was changed, or one before it")
         self.last[stream_id] = (version, claimed)
         return None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    position: int
+    root: bytes
+    signature: bytes
+    public_key: bytes
+
+
+def first_forged(checkpoints: list[Checkpoint]) -> Break | None:
+    for cp in checkpoints:
+        if not signature_holds(cp.public_key, cp.position, cp.root, cp.signature):
+            return Break(f"checkpoint at global position {cp.position}",
+                         "its signature does not hold: the checkpoint was forged or changed")
+    return None
+
+
+@dataclass
+class CheckpointCheck:
+    """Rolls every link in global order (from ``root``) and compares the root at each
+    checkpoint the events pass: call ``passing`` before each event, ``add`` after it, and
+    ``finish`` at the end."""
+
+    sealed: list[Checkpoint]
+    root: bytes = GENESIS_ROOT
+    verified: int = 0
+
+    def passing(self, position: float) -> Break | None:
+        while self.verified < len(self.sealed) and position > self.sealed[self.verified].position:
+            checkpoint = self.sealed[self.verified]
+            if self.root != checkpoint.root:
+                return Break(f"checkpoint at global position {checkpoint.position}",
+                             "the events up to it are not the events it sealed: one was "
+                             "removed, added or changed (possibly the last of its stream)")
+            self.verified += 1
+        return None
+
+    def add(self, chain_hash: bytes) -> None:
+        if self.sealed:
+            self.root = roll(self.root, chain_hash)
+
+    def finish(self) -> Break | None:
+        return self.passing(float("inf"))

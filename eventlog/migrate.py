@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncpg
 
 from command_api.identity import credentials
-from eventlog.postgres import SCHEMA_SQL
+from eventlog.postgres import SCHEMA_SQL, SETUP_LOCK
 from settings import Settings
 
 OWNER = "soems_owner"
@@ -30,6 +30,21 @@ SERVICE_ROLES = ("command", "relay", "projection", "query", "auditor")
 
 def role_name(service: str) -> str:
     return f"soems_{service}"
+
+
+def quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+async def ensure_login_role(conn: asyncpg.Connection, name: str, password: str) -> None:
+    """Create the role, or bring an existing one to these settings and this password: it may
+    log in, and nothing else (no superuser, no role or database creation, no inherited
+    rights)."""
+    exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name)
+    # A role's password cannot be a bind parameter: quote it as a literal.
+    literal = await conn.fetchval("SELECT quote_literal($1)", password)
+    await conn.execute(f"{'ALTER' if exists else 'CREATE'} ROLE {quoted(name)} LOGIN "
+                       f"NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD {literal}")
 
 
 # What an older version made as the administrator passes to the roles that own it now.
@@ -56,15 +71,13 @@ END $$;
 """
 
 
-def _grants(database: str) -> str:
-    db = '"' + database.replace('"', '""') + '"'
+def _grants(db: str) -> str:
     return f"""
 REVOKE ALL ON DATABASE {db} FROM PUBLIC;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT CONNECT ON DATABASE {db} TO soems_command, soems_relay, soems_projection, soems_query,
     soems_auditor;
 GRANT CREATE ON DATABASE {db} TO soems_projection;
-GRANT CONNECT, CREATE ON DATABASE {db} TO {OWNER};
 
 GRANT USAGE ON SCHEMA eventlog TO soems_command, soems_relay, soems_projection;
 GRANT SELECT, INSERT ON eventlog.events TO soems_command;
@@ -104,7 +117,7 @@ async def migrate(s: Settings) -> None:
                                  database=s.postgres_db)
     try:
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(7501000001)")
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SETUP_LOCK)
             if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", OWNER):
                 await conn.execute(f"CREATE ROLE {OWNER} NOLOGIN")
             for service in SERVICE_ROLES:
@@ -112,21 +125,16 @@ async def migrate(s: Settings) -> None:
                 if not password:
                     raise RuntimeError(f"SOEMS_POSTGRES_{service.upper()}_PASSWORD is empty: "
                                        f"`soems stack install` generates it")
-                exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name)
-                verb = "ALTER" if exists else "CREATE"
-                # A role's password cannot be a bind parameter: quote it as a literal.
-                literal = await conn.fetchval("SELECT quote_literal($1)", password)
-                await conn.execute(f"{verb} ROLE {name} LOGIN NOSUPERUSER NOCREATEDB "
-                                   f"NOCREATEROLE NOINHERIT PASSWORD {literal}")
+                await ensure_login_role(conn, name, password)
             # Objects made here belong to the owner role, not to the administrator.
             await conn.execute(f"GRANT {OWNER} TO CURRENT_USER")
             await conn.execute(_REOWN)
-            db = '"' + s.postgres_db.replace('"', '""') + '"'
+            db = quoted(s.postgres_db)
             await conn.execute(f"GRANT CONNECT, CREATE ON DATABASE {db} TO {OWNER}")
             await conn.execute(f"SET LOCAL ROLE {OWNER}")
             await conn.execute(SCHEMA_SQL.read_text())
             await conn.execute(credentials.SQL.read_text())
             await conn.execute("RESET ROLE")
-            await conn.execute(_grants(s.postgres_db))
+            await conn.execute(_grants(db))
     finally:
         await conn.close()

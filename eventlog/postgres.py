@@ -11,7 +11,7 @@ from settings import Settings
 SCHEMA_SQL = Path(__file__).with_name("sql") / "event_store.sql"
 # One advisory-lock key for "schema setup": concurrent starts must not race DDL (the same key
 # as ``soems db migrate``).
-_SETUP_LOCK = 7_501_000_001
+SETUP_LOCK = 7_501_000_001
 
 
 async def create_pool(s: Settings, min_size: int = 1, max_size: int = 10,
@@ -42,7 +42,7 @@ async def run_sql(pool: asyncpg.Pool, *scripts: str) -> None:
     """Run idempotent DDL scripts, serialised across processes."""
     async with pool.acquire() as conn:
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", _SETUP_LOCK)
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SETUP_LOCK)
             for script in scripts:
                 await conn.execute(script)
 

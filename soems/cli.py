@@ -183,11 +183,8 @@ def audit_seal(margin: Annotated[float, typer.Option(
     s = _settings()
 
     async def run():
-        pool = await create_pool(s, min_size=1, max_size=1)
-        try:
+        async with await create_pool(s, min_size=1, max_size=1) as pool:
             return await seal(pool, _audit_key(s), margin)
-        finally:
-            await pool.close()
 
     sealed = asyncio.run(run())
     typer.echo("nothing new to seal" if sealed is None else
@@ -217,13 +214,10 @@ def audit_export(
     key = _audit_key(s)
 
     async def run():
-        pool = await create_pool(s, min_size=1, max_size=1)
-        try:
+        async with await create_pool(s, min_size=1, max_size=1) as pool:
             last = end or await pool.fetchval(
                 "SELECT coalesce(max(position), 0) FROM eventlog.checkpoints")
             return await export(pool, key, start, last, path)
-        finally:
-            await pool.close()
 
     events, checkpoints = asyncio.run(run())
     typer.echo(f"wrote {events:,} events and {checkpoints} checkpoints to {path}")
@@ -257,11 +251,8 @@ def audit_verify(
     s = _settings()
 
     async def store():
-        pool = await create_pool(s, min_size=1, max_size=1)
-        try:
+        async with await create_pool(s, min_size=1, max_size=1) as pool:
             return await verify_store(pool, bytes.fromhex(public_key) if public_key else None)
-        finally:
-            await pool.close()
 
     import schemas.events  # noqa: F401  (registers every aggregate)
 
@@ -291,8 +282,7 @@ def gdpr_export(user_id: Annotated[str, typer.Argument(help="the account's user 
     s = _settings()
 
     async def run() -> dict:
-        pool = await create_pool(s, min_size=1, max_size=1, role="command")
-        try:
+        async with await create_pool(s, min_size=1, max_size=1, role="command") as pool:
             personal = PersonalData(pool, s.personal_data_key)
             stream = await PostgresEventStore(pool).load(IDENTITY.stream_id(user_id))
             if stream.version == 0:
@@ -308,8 +298,6 @@ def gdpr_export(user_id: Annotated[str, typer.Argument(help="the account's user 
             login = await pool.fetchval("SELECT email FROM identity.credentials "
                                         "WHERE user_id = $1", user_id)
             return {"user_id": user_id, "login_email": login, "events": events}
-        finally:
-            await pool.close()
 
     typer.echo(json.dumps(asyncio.run(run()), indent=2, default=str))
 
@@ -398,15 +386,12 @@ def admin_create(
     s = _settings()
 
     async def create() -> dict:
-        pool = await create_pool(s, min_size=1, max_size=2, role="command")
-        try:
+        async with await create_pool(s, min_size=1, max_size=2, role="command") as pool:
             ctx = CommandContext(command_id=uuid4(), actor=SYSTEM)
             return await register_account(PostgresEventStore(pool),
                                           PersonalData(pool, s.personal_data_key),
                                           str(body.email), body.name, body.password,
                                           Role.ADMIN, ctx, by_visitor=False)
-        finally:
-            await pool.close()
 
     try:
         user = asyncio.run(create())

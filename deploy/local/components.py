@@ -237,12 +237,10 @@ async def _ferretdb_owner(conn, s: Settings) -> None:
     """FerretDB authenticates each client as a PostgreSQL role (it stores no users itself):
     the documents' role owns the `ferretdb` database, and FerretDB is given no default role,
     so a client without the credentials reaches nothing."""
+    from eventlog.migrate import ensure_login_role
+
     role = s.mongo_user
-    literal = await conn.fetchval("SELECT quote_literal($1)", s.mongo_password)
-    verb = "ALTER" if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1",
-                                          role) else "CREATE"
-    await conn.execute(f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
-                       f'NOINHERIT PASSWORD {literal}')
+    await ensure_login_role(conn, role, s.mongo_password)
     await conn.execute(f'ALTER DATABASE "{FERRETDB_DATABASE}" OWNER TO "{role}"')
     await conn.execute(f'REVOKE ALL ON DATABASE "{FERRETDB_DATABASE}" FROM PUBLIC')
     # Collections an older version made as the administrator pass to the documents' role.
