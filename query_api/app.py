@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
-from query_api import docs, exams, users
+from query_api import docs, exams, questions, users
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
 from security.tokens import signing_secret
@@ -42,7 +42,7 @@ def create_app() -> FastAPI:
                   redoc_url=None,
                   description="Reads served from the read models. Writes go to the command "
                               "API; what they change shows up here within a moment.")
-    for router in (users.router, exams.router, docs.router):
+    for router in (users.router, exams.router, questions.router, docs.router):
         app.include_router(router)
     install_error_handlers(app)
     document_errors(app)

@@ -1,5 +1,5 @@
-"""Who may see which exam, defined once for the command side (whose refusals must not leak a
-draft's existence) and the query side (the catalogue's SQL and the exam document).
+"""Who may see which exam and which bank question, defined once for the command side (whose
+refusals must not leak a draft's existence) and the query side (its SQL and documents).
 
 Students and proctors see published exams; teachers see their own exams in any state and
 everyone's published ones; admins see all but deleted drafts. To anyone else an exam does not
@@ -33,3 +33,29 @@ def visible_exams_sql(role: str, user_id_param: str) -> str:
     if role == Role.TEACHER:
         return f"status <> '{ExamStatus.DELETED}' AND (teacher_id = {user_id_param} OR {published})"
     return published
+
+
+# --- the question bank: a teacher's bank is theirs; they may share a question (read and copy)
+# with other teachers; admins see and manage all. Students and proctors never see the bank
+# (they see questions only inside an exam, through security.student_view).
+
+def may_see_question(user_id: str, role: str, owner_id: str | None,
+                     shared_with: list[str] | tuple[str, ...] = ()) -> bool:
+    if role == Role.ADMIN:
+        return owner_id is not None
+    return role == Role.TEACHER and (user_id == owner_id or user_id in shared_with)
+
+
+def may_manage_question(user_id: str, role: str, owner_id: str | None) -> bool:
+    """Revise, share, archive: the question's owner and admins."""
+    return owner_id is not None and (role == Role.ADMIN or
+                                     (role == Role.TEACHER and user_id == owner_id))
+
+
+def visible_questions_sql(role: str, user_id_param: str) -> str:
+    """``may_see_question`` as a SQL condition on ``owner_id`` and ``shared_with`` (jsonb)."""
+    if role == Role.ADMIN:
+        return "true"
+    if role == Role.TEACHER:
+        return f"(owner_id = {user_id_param} OR shared_with ? {user_id_param})"
+    return "false"

@@ -38,6 +38,8 @@ def signed_in(status: int) -> dict[str, int]:
     return {c: ANONYMOUS_OR_DISABLED.get(c, status) for c in CALLERS}
 
 
+QUESTION_MANAGERS = only({"teacher_a": 200, "admin": 200, "teacher_b": 403}, 404)
+
 # (API, method, path template) -> caller -> status
 EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     # public: no token needed, a token changes nothing
@@ -62,6 +64,20 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
                                                              404),
     ("command", "DELETE", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
     ("query", "GET", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
+    # the question bank: staff write; the owner (teacher A) and admins manage; teacher B, whom
+    # the question is shared with, reads and copies it; to students and proctors a question
+    # does not exist on the command side, and the bank's reads need a staff role
+    ("command", "POST", "/v1/questions"): only({"teacher_a": 201, "teacher_b": 201,
+                                                "admin": 201}),
+    **{("command", "POST", f"/v1/questions/{{question_id}}/{action}"): QUESTION_MANAGERS
+       for action in ("share", "unshare", "archive", "restore")},
+    ("command", "PUT", "/v1/questions/{question_id}"): QUESTION_MANAGERS,
+    ("command", "POST", "/v1/questions/{question_id}/copy"): only(
+        {"teacher_a": 201, "teacher_b": 201, "admin": 201}, 404),
+    **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
+       for path in ("/v1/questions", "/v1/questions/{question_id}",
+                    "/v1/questions/{question_id}/preview", "/v1/questions/{question_id}/revisions",
+                    "/v1/questions/{question_id}/revisions/{revision}")},
 }
 # Infrastructure, the same for every caller (metrics: to local addresses only).
 PUBLIC_INFRASTRUCTURE = {
@@ -115,6 +131,27 @@ def fresh_draft(services, teacher) -> str:
     return drafted.json()["exam_id"]
 
 
+def fresh_question(services, callers, wait: bool) -> str:
+    """A question of teacher A's, shared with teacher B (read and copy)."""
+    teacher_a, teacher_b = callers["teacher_a"], callers["teacher_b"]
+    made = httpx.post(f"{services.command_url}/v1/questions",
+                      headers={**teacher_a["headers"], **key()}, json=MATRIX_QUESTION)
+    assert made.status_code == 201, made.text
+    question_id = made.json()["question_id"]
+    shared = httpx.post(f"{services.command_url}/v1/questions/{question_id}/share",
+                        headers={**teacher_a["headers"], **key()},
+                        json={"teacher_ids": [teacher_b["user"]["user_id"]]})
+    assert shared.status_code == 200, shared.text
+    if wait:  # the bank is a read model: wait until teacher B sees the share
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{question_id}",
+                                     headers=teacher_b["headers"]).status_code == 200)
+    return question_id
+
+
+MATRIX_QUESTION = {"question_type": "true_false", "stem": "The matrix is complete.",
+                   "true_false": {"correct": True}}
+
+
 def throwaway_student(services, admin) -> str:
     made = httpx.post(f"{services.command_url}/v1/users", headers={**admin["headers"], **key()},
                       json={"email": f"m-{uuid.uuid4().hex[:8]}@example.edu", "name": "Target",
@@ -144,6 +181,10 @@ def body_for(method: str, path: str, caller: str, admin) -> dict | None:
         return {"reason": "matrix"}
     if path in ("/v1/exams", "/v1/exams/{exam_id}") and method in ("POST", "PUT"):
         return {"title": "Matrix exam", "duration_minutes": 45}
+    if path in ("/v1/questions", "/v1/questions/{question_id}") and method in ("POST", "PUT"):
+        return {**MATRIX_QUESTION, "stem": f"Edited by {caller}"}
+    if path.endswith("/share") or path.endswith("/unshare"):
+        return {"teacher_ids": [f"someone-{caller}"]}
     return None
 
 
@@ -166,6 +207,10 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
                                              headers=callers["teacher_a"]["headers"]
                                              ).status_code == 200)
             concrete = path.replace("{exam_id}", exam_id)
+        if "{question_id}" in path:
+            concrete = concrete.replace("{question_id}",
+                                        fresh_question(services, callers, wait=api == "query"))
+            concrete = concrete.replace("{revision}", "1")
         if "{user_id}" in path:
             concrete = path.replace("{user_id}", throwaway_student(services, admin))
         headers = {**callers[caller]["headers"], **key(), **own_address()}
