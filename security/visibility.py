@@ -1,9 +1,9 @@
 """Who may see which exam and which bank question, defined once for the command side (whose
 refusals must not leak a draft's existence) and the query side (its SQL and documents).
 
-Students and proctors see published exams; teachers see their own exams in any state and
-everyone's published ones; admins see all but deleted drafts. To anyone else an exam does not
-exist (404), so drafts do not leak.
+Students see the published exams they are assigned to; proctors see every published exam;
+teachers see their own exams in any state and everyone's published ones; admins see all but
+deleted drafts. To anyone else an exam does not exist (404), so drafts do not leak.
 """
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from schemas.events.exam import ExamStatus
 from security.roles import Role
 
 
-def may_see_exam(user_id: str, role: str, teacher_id: str | None, status: str) -> bool:
+def may_see_exam(user_id: str, role: str, teacher_id: str | None, status: str,
+                 assigned_to_caller: bool = False) -> bool:
     if status == ExamStatus.DELETED or status not in set(ExamStatus):
         return False
-    if role == Role.ADMIN or status == ExamStatus.PUBLISHED:
+    if role == Role.ADMIN:
         return True
+    if status == ExamStatus.PUBLISHED:
+        return role != Role.STUDENT or assigned_to_caller
     return role == Role.TEACHER and user_id == teacher_id
 
 
@@ -25,13 +28,16 @@ def may_manage_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
 
 
 def visible_exams_sql(role: str, user_id_param: str) -> str:
-    """The same rule as ``may_see_exam`` as a SQL condition on columns ``status`` and
-    ``teacher_id``; ``user_id_param`` is the placeholder bound to the caller's id."""
+    """The same rule as ``may_see_exam`` as a SQL condition on columns ``status``,
+    ``teacher_id`` and ``assigned`` (a JSON array of student ids); ``user_id_param`` is the
+    placeholder bound to the caller's id."""
     if role == Role.ADMIN:
         return f"status <> '{ExamStatus.DELETED}'"
     published = f"status = '{ExamStatus.PUBLISHED}'"
     if role == Role.TEACHER:
         return f"status <> '{ExamStatus.DELETED}' AND (teacher_id = {user_id_param} OR {published})"
+    if role == Role.STUDENT:
+        return f"{published} AND assigned ? {user_id_param}"
     return published
 
 

@@ -4,29 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from command_api.handling import Decider
-from command_api.questions.content import Problem, problems
+from command_api.questions.content import problems
 from schemas.envelope import Actor, DomainEvent
 from schemas.events.question import (QUESTION, QuestionArchived, QuestionAuthored,
                                      QuestionContent, QuestionRestored, QuestionRevised,
                                      QuestionShared, QuestionStatus, QuestionUnshared)
-from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound, Problems
 from security.roles import Role
 from security.visibility import may_manage_question, may_see_question
 
 MAX_SHARED_WITH = 500
-
-
-class InvalidQuestion(Invalid):
-    """Every fault of the content at once: ``field`` names the first, ``errors`` lists all in
-    the shape of a request's validation errors (``{detail, code, field}`` each)."""
-
-    def __init__(self, found: list[Problem]):
-        first = found[0]
-        summary = first.message if len(found) == 1 else \
-            f"{first.message} (and {len(found) - 1} more problems)"
-        super().__init__(first.code, summary, field=first.field,
-                         errors=[{"detail": p.message, "code": p.code, "field": p.field}
-                                 for p in found])
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -187,7 +174,7 @@ def _check_teachers(teacher_ids: tuple[str, ...], state: Question) -> None:
 def _validate(content: QuestionContent) -> None:
     found = problems(content)
     if found:
-        raise InvalidQuestion(found)
+        raise Problems([(p.field, p.code, p.message) for p in found])
 
 
 question_decider = Decider(QUESTION, initial=Question(), decide=decide, evolve=evolve)

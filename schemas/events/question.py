@@ -12,9 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
-
-from schemas.envelope import Aggregate, DomainEvent
+from schemas.envelope import Aggregate, DomainEvent, EventPart
 
 
 QUESTION = Aggregate("question", stream_prefix="question")
@@ -48,70 +46,67 @@ class QuestionStatus(StrEnum):
     ARCHIVED = "archived"  # hidden from the bank; exams that pinned it keep it
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class ChoiceOption(_Part):
+class ChoiceOption(EventPart):
     option_id: str  # stable across shuffles and edits: answers name options by it
     text: str
     correct: bool = False
     feedback: str = ""
 
 
-class ChoiceSpec(_Part):
+class ChoiceSpec(EventPart):
     options: list[ChoiceOption]
     scoring: str = ChoiceScoring.ALL_OR_NOTHING.value
     wrong_pick_penalty: float = 0.0
 
 
-class TrueFalseSpec(_Part):
+class TrueFalseSpec(EventPart):
     correct: bool
 
 
-class AcceptedAnswer(_Part):
+class AcceptedAnswer(EventPart):
     text: str
     case_sensitive: bool = False
     normalize_whitespace: bool = True
 
 
-class NumericAnswer(_Part):
+class NumericAnswer(EventPart):
     value: float
     tolerance: float = 0.0
 
 
-class ShortAnswerSpec(_Part):
+class ShortAnswerSpec(EventPart):
     accepted: list[AcceptedAnswer] = []
     pattern: str | None = None  # a regular expression the whole answer must match
     numeric: NumericAnswer | None = None
 
 
-class RubricLevel(_Part):
+class RubricLevel(EventPart):
     label: str
     points: float
     description: str = ""
 
 
-class RubricCriterion(_Part):
+class RubricCriterion(EventPart):
     criterion_id: str
     title: str
     levels: list[RubricLevel]
 
 
-class LongAnswerSpec(_Part):
+class LongAnswerSpec(EventPart):
     rubric: list[RubricCriterion] = []
     model_answer: str = ""
     max_words: int | None = None
 
 
-class CodeTest(_Part):
+class CodeTest(EventPart):
     test_id: str
     stdin: str
     expected_stdout: str
     weight: float = 1.0
 
 
-class CodingSpec(_Part):
+class CodingSpec(EventPart):
     language: str
     starter_code: str = ""
     time_limit_ms: int = 2000
@@ -120,7 +115,7 @@ class CodingSpec(_Part):
     hidden_tests: list[CodeTest] = []  # the score; never shown to students
 
 
-class QuestionContent(_Part):
+class QuestionContent(EventPart):
     """Everything an edit can change. Exactly one type section is set."""
 
     question_type: str

@@ -16,7 +16,8 @@ import pytest
 from command_api.app import create_app as command_app
 from query_api.app import create_app as query_app
 from tests.e2e.conftest import login
-from tests.e2e.harness import bearer, eventually, key, own_address
+from tests.e2e.harness import (WINDOW, bank_question, bearer, eventually, key, layout_of,
+                               make_ready, own_address)
 
 CALLERS = ("anonymous", "student", "teacher_a", "teacher_b", "proctor", "admin",
            "disabled_admin")
@@ -64,6 +65,19 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
                                                              404),
     ("command", "DELETE", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
     ("query", "GET", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
+    ("query", "GET", "/v1/exams/{exam_id}/assignments"): only({"teacher_a": 200, "admin": 200},
+                                                              404),
+    **{("command", method, f"/v1/exams/{{exam_id}}/{action}"): only(
+        {"teacher_a": 200, "admin": 200}, 404)
+       for method, action in (("PUT", "questions"), ("PUT", "settings"), ("POST", "assign"),
+                              ("POST", "unassign"), ("PUT", "accommodations/{student_id}"),
+                              ("DELETE", "accommodations/{student_id}"))},
+    # a draft's window is not extended (409); only teachers own exams, so an admin's clone is
+    # refused (403)
+    ("command", "POST", "/v1/exams/{exam_id}/extend"): only({"teacher_a": 409, "admin": 409},
+                                                            404),
+    ("command", "POST", "/v1/exams/{exam_id}/clone"): only({"teacher_a": 201, "admin": 403},
+                                                           404),
     # the question bank: staff write; the owner (teacher A) and admins manage; teacher B, whom
     # the question is shared with, reads and copies it; to students and proctors a question
     # does not exist on the command side, and the bank's reads need a staff role
@@ -123,12 +137,27 @@ def callers(services, admin, make_user) -> dict[str, dict]:
     return made
 
 
-def fresh_draft(services, teacher) -> str:
+def fresh_draft(services, callers) -> str:
+    """A draft of teacher A's, ready to publish: a window, a question, the matrix's student."""
+    teacher = callers["teacher_a"]
     drafted = httpx.post(f"{services.command_url}/v1/exams",
                          headers={**teacher["headers"], **key()},
-                         json={"title": "Matrix draft", "duration_minutes": 30})
+                         json={"title": "Matrix draft", "duration_minutes": 30, **WINDOW})
     assert drafted.status_code == 201, drafted.text
-    return drafted.json()["exam_id"]
+    exam_id = drafted.json()["exam_id"]
+    make_ready(services.command_url, teacher, exam_id, matrix_question(services, teacher),
+               [callers["student"]["user"]["user_id"]])
+    return exam_id
+
+
+_matrix_questions: dict[str, str] = {}
+
+
+def matrix_question(services, teacher) -> str:
+    if teacher["user"]["user_id"] not in _matrix_questions:
+        _matrix_questions[teacher["user"]["user_id"]] = bank_question(services.command_url,
+                                                                      teacher)
+    return _matrix_questions[teacher["user"]["user_id"]]
 
 
 def fresh_question(services, callers, wait: bool) -> str:
@@ -160,7 +189,8 @@ def throwaway_student(services, admin) -> str:
     return made.json()["user_id"]
 
 
-def body_for(method: str, path: str, caller: str, admin) -> dict | None:
+def body_for(method: str, path: str, caller: str, callers: dict) -> dict | None:
+    admin = callers["admin"]
     if path == "/v1/auth/register":
         return {"email": f"r-{uuid.uuid4().hex[:8]}@example.edu", "name": "Reg",
                 "password": "registered password"}
@@ -183,6 +213,18 @@ def body_for(method: str, path: str, caller: str, admin) -> dict | None:
         return {"title": "Matrix exam", "duration_minutes": 45}
     if path in ("/v1/questions", "/v1/questions/{question_id}") and method in ("POST", "PUT"):
         return {**MATRIX_QUESTION, "stem": f"Edited by {caller}"}
+    if path == "/v1/exams/{exam_id}/questions":
+        return layout_of(_matrix_questions[callers["teacher_a"]["user"]["user_id"]])
+    if path == "/v1/exams/{exam_id}/settings":
+        return {"attempts_allowed": 2, "navigation": "linear"}
+    if path in ("/v1/exams/{exam_id}/assign", "/v1/exams/{exam_id}/unassign"):
+        return {"student_ids": [callers["student"]["user"]["user_id"]]}
+    if path == "/v1/exams/{exam_id}/accommodations/{student_id}" and method == "PUT":
+        return {"extra_minutes": 15, "reason": "matrix"}
+    if path == "/v1/exams/{exam_id}/extend":
+        return {"window_closes_at": "2027-03-02T12:00:00Z"}
+    if path == "/v1/exams/{exam_id}/clone":
+        return {}
     if path.endswith("/share") or path.endswith("/unshare"):
         return {"teacher_ids": [f"someone-{caller}"]}
     return None
@@ -201,12 +243,13 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
     for caller in CALLERS:
         concrete = path
         if "{exam_id}" in path:
-            exam_id = fresh_draft(services, callers["teacher_a"])
+            exam_id = fresh_draft(services, callers)
             if api == "query":  # the exam document is a read model: wait for the draft
                 eventually(lambda: httpx.get(f"{base}/v1/exams/{exam_id}",
                                              headers=callers["teacher_a"]["headers"]
                                              ).status_code == 200)
             concrete = path.replace("{exam_id}", exam_id)
+        concrete = concrete.replace("{student_id}", callers["student"]["user"]["user_id"])
         if "{question_id}" in path:
             concrete = concrete.replace("{question_id}",
                                         fresh_question(services, callers, wait=api == "query"))
@@ -215,7 +258,7 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
             concrete = path.replace("{user_id}", throwaway_student(services, admin))
         headers = {**callers[caller]["headers"], **key(), **own_address()}
         answer = httpx.request(method, f"{base}{concrete}", headers=headers,
-                               json=body_for(method, path, caller, admin))
+                               json=body_for(method, path, caller, callers))
         answers[caller] = answer.status_code
         assert answer.status_code < 500, (caller, answer.text)
     assert answers == EXPECTED[route]

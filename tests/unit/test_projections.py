@@ -14,8 +14,10 @@ from projections.question_bank import projection as question_bank
 from projections.question_revisions import projection as question_revisions
 from projections.users import projection as users
 from schemas.envelope import Actor, RecordedEvent, new_envelope
-from schemas.events.exam import (EXAM, ExamDeleted, ExamDrafted, ExamPublished, ExamStatus,
-                                 ExamUpdated)
+from schemas.events.exam import (EXAM, AccommodationGranted, ExamDeleted, ExamDrafted,
+                                 ExamItem, ExamPublished, ExamQuestionsSet, ExamSection,
+                                 ExamStatus, ExamUpdated, PinnedQuestion, StudentsAssigned,
+                                 StudentsUnassigned)
 from schemas.events.question import (QUESTION, ChoiceOption, ChoiceSpec, QuestionArchived,
                                      QuestionAuthored, QuestionContent, QuestionRevised,
                                      QuestionShared, QuestionUnshared)
@@ -53,7 +55,30 @@ def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
         "exam_id": "e-1", "teacher_id": "t-1", "title": "Algebra II", "status": "published",
         "duration_minutes": 90, "window_opens_at": T0, "window_closes_at": T0 + timedelta(days=1),
         "created_at": T0, "updated_at": T0 + timedelta(minutes=2),
-        "published_at": T0 + timedelta(hours=1), "version": 3}}
+        "published_at": T0 + timedelta(hours=1), "question_count": 0, "total_points": 0.0,
+        "assigned": "[]", "accommodations": "{}", "version": 3}}
+
+
+def test_the_catalogue_row_knows_the_layout_size_who_is_assigned_and_their_terms():
+    pool = [PinnedQuestion(question_id=f"q-{n}", revision=1) for n in range(5)]
+    events = stream(
+        EXAM, "e-1", exam_events()[0].payload,
+        ExamQuestionsSet(exam_id="e-1", sections=[ExamSection(section_id="s", title="A", items=[
+            ExamItem(item_id="fixed", candidates=pool[:1], points=4),
+            ExamItem(item_id="pool", candidates=pool[1:], draw=2, points=1.5)])]),
+        StudentsAssigned(exam_id="e-1", student_ids=["s-2", "s-1"]),
+        AccommodationGranted(exam_id="e-1", student_id="s-1", extra_percent=25,
+                             reason="pd1:sealed"),
+        AccommodationGranted(exam_id="e-1", student_id="s-2", extra_minutes=10),
+        StudentsUnassigned(exam_id="e-1", student_ids=["s-2"]))
+    row = given(exam_catalogue, events)["e-1"]
+    assert (row["question_count"], row["total_points"]) == (3, 7.0)
+    assert json.loads(row["assigned"]) == ["s-1"]
+    assert json.loads(row["accommodations"]) == {"s-1": {
+        "extra_minutes": 0, "extra_percent": 25, "window_opens_at": None,
+        "window_closes_at": None, "reason": "pd1:sealed"}}
+    doc = given(exam_documents, events)["e-1"]
+    assert [i["item_id"] for i in doc["sections"][0]["items"]] == ["fixed", "pool"]
 
 
 def test_a_deleted_draft_stays_as_a_deleted_row():

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion, InvalidQuestion,
+from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion,
                                            RestoreQuestion, ReviseQuestion, ShareQuestion,
                                            UnshareQuestion, question_decider)
 from schemas.envelope import Actor
@@ -15,7 +15,7 @@ from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, C
                                      QuestionRestored, QuestionRevised, QuestionShared,
                                      QuestionUnshared, RubricCriterion, RubricLevel,
                                      ShortAnswerSpec, TrueFalseSpec)
-from schemas.refusals import DomainError, Forbidden, NotFound
+from schemas.refusals import DomainError, Forbidden, NotFound, Problems
 from security.student_view import question_for_students
 
 OWNER = Actor(user_id="t-1", role="teacher")
@@ -103,7 +103,7 @@ def test_students_and_proctors_write_no_bank_questions():
                      true_false=TrueFalseSpec(correct=True)), "difficulty", "unknown_difficulty"),
 ])
 def test_invalid_content_is_refused_naming_the_field(content, field, code):
-    with pytest.raises(InvalidQuestion) as refused:
+    with pytest.raises(Problems) as refused:
         when(given(), AuthorQuestion("q-1", OWNER, content))
     assert (refused.value.field, refused.value.code) == (field, code)
 
@@ -112,7 +112,7 @@ def test_every_problem_is_reported_at_once():
     content = QuestionContent(question_type="coding", stem=" ", difficulty="x",
                               coding=CodingSpec(language="cobol", time_limit_ms=1),
                               true_false=TrueFalseSpec(correct=True))
-    with pytest.raises(InvalidQuestion) as refused:
+    with pytest.raises(Problems) as refused:
         when(given(), AuthorQuestion("q-1", OWNER, content))
     codes = {e["code"] for e in refused.value.details["errors"]}
     assert codes == {"stem_empty", "unknown_difficulty", "section_not_allowed", "unknown_language",
