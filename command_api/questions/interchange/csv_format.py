@@ -124,7 +124,7 @@ class NotExportable(ValueError):
 def parse_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> CsvImport:
     """Every row of a CSV file as question content or as its errors, all at once."""
     if len(data) > max_bytes:
-        return _refused(f"the file is {len(data):,} bytes; at most {max_bytes:,}")
+        return _refused(f"the file is {len(data):,} bytes; at most {max_bytes:,} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -194,6 +194,14 @@ class _Columns:
     def name(self, key: str) -> str:
         return self.spelled.get(key, key)
 
+    def position(self, error: CellError) -> int:
+        """Where the error's column is in the file: a row's errors read left to right."""
+        key = next((k for k, spelled in self.spelled.items() if spelled == error.column), None)
+        if key is not None:
+            return self.index[key]
+        unnamed = re.fullmatch(r"column (\d+)", error.column or "")
+        return int(unnamed.group(1)) - 1 if unnamed else len(COLUMNS) + self.width
+
 
 def _read_header(header: list[str]) -> tuple[_Columns, list[CellError]]:
     errors: list[CellError] = []
@@ -261,7 +269,7 @@ def _parse_row(number: int, cells: list[str], columns: _Columns) -> CsvRow:
     row = _Row(number, cells, columns)
     qtype = _question_type(row)
     if qtype is None:
-        return CsvRow(number, None, row.errors)
+        return CsvRow(number, None, sorted(row.errors, key=columns.position))
     for key, cell in row.cells.items():
         if cell and key not in _APPLIES[qtype] and cell.strip():
             row.fault(key, f"does not apply to a {qtype} question: leave it empty")
@@ -270,7 +278,8 @@ def _parse_row(number: int, cells: list[str], columns: _Columns) -> CsvRow:
         key, message = _column_of(found, content)
         if not row.faulted(key):
             row.fault(key, message)
-    return CsvRow(number, None if row.errors else content, row.errors)
+    errors = sorted(row.errors, key=columns.position)
+    return CsvRow(number, None if errors else content, errors)
 
 
 def _question_type(row: _Row) -> str | None:

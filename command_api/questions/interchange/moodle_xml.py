@@ -172,14 +172,14 @@ def _read_multichoice(element: Element, lost: list[str]) -> dict:
                             f"(a single-choice question has one correct option)")
         return _choice(answers, QuestionType.SINGLE_CHOICE, lambda f: f >= 99.99,
                        ChoiceScoring.ALL_OR_NOTHING, 0.0)
-    # Moodle writes fractions with 5 to 7 decimals (33.33333): compare and divide at 0.01 %
-    right = [round(f, 2) for f, _, _ in answers if f > 0]
-    wrong = [round(f, 2) for f, _, _ in answers if f <= 0]
-    if len(set(right)) > 1:
+    right = [f for f, _, _ in answers if f > 0]
+    wrong = [f for f, _, _ in answers if f <= 0]
+    # Moodle writes fractions with 5 decimals (33.33333): compare at 0.01 %, divide unrounded
+    if len({round(f, 2) for f in right}) > 1:
         lost.append("right answers with unequal fractions: each now earns an equal share")
     share = sum(right) / len(right) if right else 100.0
     penalty = round(max([0.0, *(-f for f in wrong)]) / share, 4)
-    if len(set(wrong)) > 1:
+    if len({round(f, 2) for f in wrong}) > 1:
         lost.append("wrong answers with unequal penalties: each now costs the largest")
     if penalty > 1:
         lost.append(f"a wrong pick cost {penalty:g} right picks; SOEMS caps it at 1")
@@ -334,7 +334,7 @@ class _PlainText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:
-            self.paragraphs[-1].append(re.sub(r"\s+", " ", data))
+            self.paragraphs[-1].append(re.sub(r"[ \t\n\r\f]+", " ", data))
 
     def text(self) -> str:
         blocks = ("\n".join(re.sub(r" {2,}", " ", line.strip())

@@ -141,11 +141,7 @@ def _item(identifier: str, c: QuestionContent, lost: list[str]) -> Element | Non
         "xmlns": QTI21_NS, "xmlns:xsi": XSI_NS,
         "xsi:schemaLocation": f"{QTI21_NS} {QTI21_XSD}", "identifier": identifier,
         "title": title, "adaptive": "false", "timeDependent": "false"})
-    writer = {QuestionType.SINGLE_CHOICE: _write_choice, QuestionType.MULTIPLE_CHOICE: _write_choice,
-              QuestionType.TRUE_FALSE: _write_true_false,
-              QuestionType.SHORT_ANSWER: _write_short_answer,
-              QuestionType.LONG_ANSWER: _write_long_answer}[QuestionType(c.question_type)]
-    return root if writer(root, c, lost) else None
+    return root if _WRITERS[c.question_type](root, c, lost) else None
 
 
 def _score(root: Element) -> None:
@@ -346,6 +342,13 @@ def _write_scorer_rubric(block: Element, spec: LongAnswerSpec) -> None:
             _el(entry, "span", level.description, **{"class": "soems-level-description"})
 
 
+_WRITERS: dict[str, Callable[[Element, QuestionContent, list[str]], bool]] = {
+    QuestionType.SINGLE_CHOICE: _write_choice, QuestionType.MULTIPLE_CHOICE: _write_choice,
+    QuestionType.TRUE_FALSE: _write_true_false, QuestionType.SHORT_ANSWER: _write_short_answer,
+    QuestionType.LONG_ANSWER: _write_long_answer,
+}
+
+
 def _resource(identifier: str, href: str, c: QuestionContent) -> Element:
     resource = Element("resource", identifier=f"RES-{identifier}", type=ITEM_TYPES[0],
                        href=href)
@@ -445,7 +448,8 @@ def _plain(element: Element) -> str:
 
     def add(text: str | None) -> None:
         if text:
-            paragraphs[-1].append(re.sub(r"\s+", " ", text))
+            # HTML collapses ASCII whitespace only: a no-break space stays
+            paragraphs[-1].append(re.sub(r"[ \t\n\r\f]+", " ", text))
 
     def walk(node: Element) -> None:
         for child in node:
