@@ -275,7 +275,7 @@ def _parse_row(number: int, cells: list[str], columns: _Columns) -> CsvRow:
             row.fault(key, f"does not apply to a {qtype} question: leave it empty")
     content = _content(row, qtype)
     for found in problems(content):
-        key, message = _column_of(found, content)
+        key, message = _column_of(found)
         if not row.faulted(key):
             row.fault(key, message)
     errors = sorted(row.errors, key=columns.position)
@@ -468,7 +468,7 @@ _BY_FIELD = [
 ]
 
 
-def _column_of(found: Problem, content: QuestionContent) -> tuple[str, str]:
+def _column_of(found: Problem) -> tuple[str, str]:
     """(column key, message naming the option, answer or tag it concerns)."""
     parts = found.field.split(".")
     index = next((int(p) for p in parts if p.isdigit()), None)

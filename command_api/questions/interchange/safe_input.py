@@ -37,6 +37,8 @@ def parse_xml(data: bytes, what: str = "the file") -> Element:
                           f"entities or read other files: such XML is refused") from None
     except ParseError as exc:
         raise UnsafeInput(f"{what} is not well-formed XML ({exc})") from None
+    except LookupError as exc:  # <?xml encoding="..."?> naming no codec Python knows
+        raise UnsafeInput(f"{what} declares an unknown encoding ({exc})") from None
 
 
 def read_zip(data: bytes, *, max_entries: int = MAX_ZIP_ENTRIES,
