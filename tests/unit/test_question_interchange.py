@@ -116,13 +116,14 @@ def test_a_thousand_rows_with_three_bad_ones_report_exactly_those_three():
 
 def test_error_messages_name_the_option_answer_or_tag():
     imported = parse_csv(csv_bytes(
-        "single_choice,Q,Red||Blue,A,\r\n",
+        "single_choice,Q,Red|| |Blue,A,\r\n",
         "multiple_choice,Q,Red|Green,A|E,\r\n",
         "single_choice,Q,Red|Green,A,x|X\r\n",
         "coding,Q,,,\r\n",
         "essay-question,Q,,,\r\n"))
     assert [(e.row, e.column, e.message) for e in imported.errors] == [
         (2, "options", "option B: an option needs text"),
+        (2, "options", "option C: an option needs text"),
         (3, "correct", "'E' is not one of the 2 options (give letters A-B or numbers 1-2)"),
         (4, "tags", "each tag once (tags are compared case-insensitively)"),
         (5, "type", "coding questions do not fit in a CSV row: write them in the question "

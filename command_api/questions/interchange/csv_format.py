@@ -251,8 +251,7 @@ class _Row:
         self.errors.append(CellError(self.number, self.columns.name(key), message))
 
     def faulted(self, key: str) -> bool:
-        name = self.columns.name(key)
-        return any(e.column == name for e in self.errors)
+        return any(e.column == self.columns.name(key) for e in self.errors)
 
     def read(self, key: str, convert: Callable[[str], object], default, expected: str):
         raw = self.text(key).strip()
@@ -274,9 +273,10 @@ def _parse_row(number: int, cells: list[str], columns: _Columns) -> CsvRow:
         if cell and key not in _APPLIES[qtype] and cell.strip():
             row.fault(key, f"does not apply to a {qtype} question: leave it empty")
     content = _content(row, qtype)
+    unreadable = {e.column for e in row.errors}  # their values were replaced by defaults
     for found in problems(content):
         key, message = _column_of(found)
-        if not row.faulted(key):
+        if columns.name(key) not in unreadable:
             row.fault(key, message)
     errors = sorted(row.errors, key=columns.position)
     return CsvRow(number, None if errors else content, errors)
