@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -252,15 +251,10 @@ def test_list_cells_escape_bars_and_backslashes():
     assert split_list(r"C:\path | x") == [r"C:\path", "x"]  # a lone backslash stays
 
 
-def test_ten_thousand_rows_parse_quickly():
+def test_ten_thousand_rows_all_import():
+    # How fast: bench/question_import.py (a benchmark, not a timed test).
     data = export_csv((TEMPLATE_EXAMPLES * 1667)[:10_000])
-    started = time.process_time()  # CPU time: other work on the machine does not count
-    imported = parse_csv(data)
-    elapsed = time.process_time() - started
-    assert len(imported.valid) == 10_000
-    # 0.6 to 1.5 s of CPU on the 2-core development machine, busy or not; a regression to
-    # per-row overhead of a few hundred microseconds fails here
-    assert elapsed < 3.0, f"{elapsed:.2f} s of CPU for 10,000 rows"
+    assert len(parse_csv(data).valid) == 10_000
 
 
 # --- QTI ---------------------------------------------------------------------------------
