@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from command_api.exams.routes import router as exams
 from command_api.identity.routes import auth, users
+from command_api.media.routes import router as media
 from command_api.questions.routes import router as questions
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
@@ -48,7 +49,7 @@ def create_app() -> FastAPI:
                     "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
-    for router in (auth, users, exams, questions):
+    for router in (auth, users, exams, questions, media):
         app.include_router(router)
 
     install_error_handlers(app)

@@ -15,6 +15,7 @@ REGISTERED = (
     "projections.exam_documents",
     "projections.question_bank",
     "projections.question_revisions",
+    "projections.media_library",
 )
 
 

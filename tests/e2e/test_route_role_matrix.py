@@ -16,6 +16,7 @@ import pytest
 from command_api.app import create_app as command_app
 from query_api.app import create_app as query_app
 from tests.e2e.conftest import login
+from tests.e2e.test_media import png, upload
 from tests.e2e.harness import (WINDOW, bank_question, bearer, eventually, key, layout_of,
                                make_ready, own_address)
 
@@ -83,6 +84,13 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     # does not exist on the command side, and the bank's reads need a staff role
     ("command", "POST", "/v1/questions"): only({"teacher_a": 201, "teacher_b": 201,
                                                 "admin": 201}),
+    # media: staff upload; the owner (teacher A) and admins confirm; a stored file's URL is
+    # for its owner, admins, and teachers who can see a question showing it
+    ("command", "POST", "/v1/media"): only({"teacher_a": 201, "teacher_b": 201, "admin": 201}),
+    ("command", "POST", "/v1/media/{media_id}/confirm"): only({"teacher_a": 200, "admin": 200},
+                                                              404),
+    ("query", "GET", "/v1/media/{media_id}"): only({"teacher_a": 200, "admin": 200,
+                                                    "teacher_b": 404}),
     **{("command", "POST", f"/v1/questions/{{question_id}}/{action}"): QUESTION_MANAGERS
        for action in ("share", "unshare", "archive", "restore")},
     ("command", "PUT", "/v1/questions/{question_id}"): QUESTION_MANAGERS,
@@ -177,6 +185,25 @@ def fresh_question(services, callers, wait: bool) -> str:
     return question_id
 
 
+def fresh_media(services, teacher, confirmed: bool) -> str:
+    """An image of teacher A's, uploaded to the store (and confirmed, for reads)."""
+    image = png()
+    offered = httpx.post(f"{services.command_url}/v1/media",
+                         headers={**teacher["headers"], **key()},
+                         json={"filename": "m.png", "content_type": "image/png",
+                               "size_bytes": len(image)})
+    assert offered.status_code == 201, offered.text
+    assert upload(offered.json(), image).status_code in (200, 204)
+    media_id = offered.json()["media_id"]
+    if confirmed:
+        done = httpx.post(f"{services.command_url}/v1/media/{media_id}/confirm",
+                          headers={**teacher["headers"], **key()})
+        assert done.status_code == 200, done.text
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/media/{media_id}",
+                                     headers=teacher["headers"]).status_code == 200)
+    return media_id
+
+
 MATRIX_QUESTION = {"question_type": "true_false", "stem": "The matrix is complete.",
                    "true_false": {"correct": True}}
 
@@ -225,6 +252,8 @@ def body_for(method: str, path: str, caller: str, callers: dict) -> dict | None:
         return {"window_closes_at": "2027-03-02T12:00:00Z"}
     if path == "/v1/exams/{exam_id}/clone":
         return {}
+    if path == "/v1/media":
+        return {"filename": "m.png", "content_type": "image/png", "size_bytes": 100}
     if path.endswith("/share") or path.endswith("/unshare"):
         return {"teacher_ids": [f"someone-{caller}"]}
     return None
@@ -250,6 +279,9 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
                                              ).status_code == 200)
             concrete = path.replace("{exam_id}", exam_id)
         concrete = concrete.replace("{student_id}", callers["student"]["user"]["user_id"])
+        if "{media_id}" in path:
+            concrete = concrete.replace("{media_id}", fresh_media(
+                services, callers["teacher_a"], confirmed=api == "query"))
         if "{question_id}" in path:
             concrete = concrete.replace("{question_id}",
                                         fresh_question(services, callers, wait=api == "query"))
