@@ -84,6 +84,12 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     # does not exist on the command side, and the bank's reads need a staff role
     ("command", "POST", "/v1/questions"): only({"teacher_a": 201, "teacher_b": 201,
                                                 "admin": 201}),
+    # question files: staff only; an export names a question teacher B may read
+    ("command", "POST", "/v1/questions/imports"): only({"teacher_a": 201, "teacher_b": 201,
+                                                        "admin": 201}),
+    **{("command", "POST", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
+       for path in ("/v1/questions/imports/preview", "/v1/questions/exports",
+                    "/v1/questions/exports/template")},
     # media: staff upload; the owner (teacher A) and admins confirm; a stored file's URL is
     # for its owner, admins, and teachers who can see a question showing it
     ("command", "POST", "/v1/media"): only({"teacher_a": 201, "teacher_b": 201, "admin": 201}),
@@ -204,6 +210,7 @@ def fresh_media(services, teacher, confirmed: bool) -> str:
     return media_id
 
 
+MATRIX_CSV = b"type,stem,correct\r\ntrue_false,Imported by the matrix,true\r\n"
 MATRIX_QUESTION = {"question_type": "true_false", "stem": "The matrix is complete.",
                    "true_false": {"correct": True}}
 
@@ -216,7 +223,7 @@ def throwaway_student(services, admin) -> str:
     return made.json()["user_id"]
 
 
-def body_for(method: str, path: str, caller: str, callers: dict) -> dict | None:
+def body_for(services, method: str, path: str, caller: str, callers: dict) -> dict | None:
     admin = callers["admin"]
     if path == "/v1/auth/register":
         return {"email": f"r-{uuid.uuid4().hex[:8]}@example.edu", "name": "Reg",
@@ -252,6 +259,8 @@ def body_for(method: str, path: str, caller: str, callers: dict) -> dict | None:
         return {"window_closes_at": "2027-03-02T12:00:00Z"}
     if path == "/v1/exams/{exam_id}/clone":
         return {}
+    if path == "/v1/questions/exports":
+        return {"question_ids": [fresh_question(services, callers, wait=False)]}
     if path == "/v1/media":
         return {"filename": "m.png", "content_type": "image/png", "size_bytes": 100}
     if path.endswith("/share") or path.endswith("/unshare"):
@@ -289,8 +298,12 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
         if "{user_id}" in path:
             concrete = path.replace("{user_id}", throwaway_student(services, admin))
         headers = {**callers[caller]["headers"], **key(), **own_address()}
-        answer = httpx.request(method, f"{base}{concrete}", headers=headers,
-                               json=body_for(method, path, caller, callers))
+        if path.startswith("/v1/questions/imports"):  # a file, not JSON
+            answer = httpx.request(method, f"{base}{concrete}", content=MATRIX_CSV,
+                                   headers={**headers, "Content-Type": "text/csv"})
+        else:
+            answer = httpx.request(method, f"{base}{concrete}", headers=headers,
+                                   json=body_for(services, method, path, caller, callers))
         answers[caller] = answer.status_code
         assert answer.status_code < 500, (caller, answer.text)
     assert answers == EXPECTED[route]
