@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from command_api.cohorts.routes import router as cohorts
 from command_api.exams.routes import router as exams
 from command_api.identity.routes import auth, users
 from command_api.media.routes import router as media
@@ -51,7 +52,8 @@ def create_app() -> FastAPI:
                     "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
-    for router in (auth, users, exams, question_imports, question_exports, questions, media):
+    for router in (auth, users, exams, cohorts, question_imports, question_exports, questions,
+                   media):
         app.include_router(router)
 
     install_error_handlers(app)

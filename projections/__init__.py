@@ -16,6 +16,7 @@ REGISTERED = (
     "projections.question_bank",
     "projections.question_revisions",
     "projections.media_library",
+    "projections.cohorts",
 )
 
 

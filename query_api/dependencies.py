@@ -75,3 +75,10 @@ class PageOut(BaseModel):
     total_is_exact: bool  # false: there are more than ``total`` (MAX_RESULTS) matches
     page: int
     per_page: int
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (use ``ESCAPE '\\'``) matching values that contain ``text`` as typed:
+    its %, _ and \\ are not wildcards."""
+    typed = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{typed}%"

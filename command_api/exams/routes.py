@@ -16,13 +16,14 @@ from command_api.exams.decider import (Accommodation, AssignStudents, ChangeExam
                                        GrantAccommodation, PublishExam, SetExamQuestions,
                                        UnassignStudents, UpdateExam, WithdrawAccommodation,
                                        exam_decider)
+from command_api.cohorts.routes import members_of
 from command_api.exams.roster import students_named
 from command_api.handling import handle, load_state
 from command_api.identity.accounts import seal_for
 from command_api.questions.decider import question_decider
 from schemas.events.exam import (ACCOMMODATION_REASON, ExamItem, ExamSection, PinnedQuestion,
                                  ProctoringSettings)
-from schemas.refusals import NotFound, Problems
+from schemas.refusals import Invalid, NotFound, Problems
 from schemas.text import Text
 from security.visibility import may_manage_exam
 
@@ -114,6 +115,8 @@ class AssignIn(BaseModel):
 
     student_ids: Annotated[list[Id], Field(max_length=5_000)] = []
     emails: Annotated[list[Annotated[str, Field(max_length=320)]], Field(max_length=5_000)] = []
+    cohort_ids: Annotated[list[Id], Field(max_length=100, description="every member of these "
+                                          "cohorts, as they are now")] = []
 
 
 class UnassignIn(BaseModel):
@@ -260,9 +263,14 @@ async def change_exam_settings(exam_id: str, body: SettingsIn, ctx: Command, sto
 async def assign_students(exam_id: str, body: AssignIn, ctx: Command, store: Store,
                           pool: Pool):
     await _managed(store, ctx, exam_id)  # nothing about accounts is told to a stranger
-    students = await students_named(store, pool, body.student_ids, body.emails)
+    students = await students_named(store, pool, body.student_ids, body.emails) \
+        if body.student_ids or body.emails else []
+    students += await members_of(store, ctx.actor, body.cohort_ids)
+    if not students:
+        raise Invalid("student_ids_empty", "name students, emails or cohorts",
+                      field="student_ids")
     return await handle(store, exam_decider, exam_id,
-                        AssignStudents(exam_id, ctx.actor, tuple(students)), ctx,
+                        AssignStudents(exam_id, ctx.actor, tuple(dict.fromkeys(students))), ctx,
                         _result(exam_id))
 
 

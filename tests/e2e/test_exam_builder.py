@@ -202,3 +202,34 @@ def test_a_clone_is_a_new_draft_with_the_questions_and_no_students(services, cou
                       == 200 and r.json())
     assert copy["title"] == "Builder midterm (copy)"
     assert [s["section_id"] for s in copy["sections"]] == ["a", "b"]
+
+
+def test_a_whole_cohort_is_assigned_at_once(services, make_user):
+    teacher = make_user("teacher")
+    students = [make_user("student") for _ in range(3)]
+    created = command(services, teacher, "POST", "/v1/cohorts", {
+        "name": "Year 10 B", "student_ids": [students[0]["user"]["user_id"]],
+        "emails": [s["user"]["email"] for s in students[1:]]})
+    assert created.status_code == 201, created.text
+    assert created.json()["member_count"] == 3
+    cohort_id = created.json()["cohort_id"]
+    unknown = command(services, teacher, "POST", "/v1/cohorts",
+                      {"name": "Typos", "emails": ["nobody@example.edu"]})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "emails.0"
+    listed = eventually(lambda: [c for c in read(services, make_user("teacher"), "/v1/cohorts",
+                                                 q="year 10").json()["items"]
+                                 if c["cohort_id"] == cohort_id])
+    assert listed[0]["member_count"] == 3
+    detail = read(services, teacher, f"/v1/cohorts/{cohort_id}").json()
+    assert sorted(m["email"] for m in detail["members"]) == sorted(
+        s["user"]["email"] for s in students)
+    assert read(services, students[0], "/v1/cohorts").status_code == 403
+
+    exam_id = command(services, teacher, "POST", "/v1/exams",
+                      {"title": "Cohort exam", "duration_minutes": 30, **WINDOW}).json()["exam_id"]
+    assigned = command(services, teacher, "POST", f"/v1/exams/{exam_id}/assign",
+                       {"cohort_ids": [cohort_id]})
+    assert assigned.status_code == 200 and assigned.json()["assigned_count"] == 3
+    missing = command(services, teacher, "POST", f"/v1/exams/{exam_id}/assign",
+                      {"cohort_ids": ["no-such-cohort"]})
+    assert missing.status_code == 404 and missing.json()["field"] == "cohort_ids.0"

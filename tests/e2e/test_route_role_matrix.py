@@ -84,6 +84,14 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     # does not exist on the command side, and the bank's reads need a staff role
     ("command", "POST", "/v1/questions"): only({"teacher_a": 201, "teacher_b": 201,
                                                 "admin": 201}),
+    # cohorts: staff keep them; the owner (teacher A) and admins change one; any staff reads
+    ("command", "POST", "/v1/cohorts"): only({"teacher_a": 201, "teacher_b": 201, "admin": 201}),
+    **{("command", method, path): only({"teacher_a": 200, "admin": 200, "teacher_b": 403}, 404)
+       for method, path in (("PUT", "/v1/cohorts/{cohort_id}"),
+                            ("POST", "/v1/cohorts/{cohort_id}/members"),
+                            ("POST", "/v1/cohorts/{cohort_id}/members/remove"))},
+    **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
+       for path in ("/v1/cohorts", "/v1/cohorts/{cohort_id}")},
     # question files: staff only; an export names a question teacher B may read
     ("command", "POST", "/v1/questions/imports"): only({"teacher_a": 201, "teacher_b": 201,
                                                         "admin": 201}),
@@ -191,6 +199,18 @@ def fresh_question(services, callers, wait: bool) -> str:
     return question_id
 
 
+def fresh_cohort(services, callers, wait: bool) -> str:
+    teacher = callers["teacher_a"]
+    made = httpx.post(f"{services.command_url}/v1/cohorts",
+                      headers={**teacher["headers"], **key()}, json={"name": "Matrix class"})
+    assert made.status_code == 201, made.text
+    cohort_id = made.json()["cohort_id"]
+    if wait:
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/cohorts/{cohort_id}",
+                                     headers=teacher["headers"]).status_code == 200)
+    return cohort_id
+
+
 def fresh_media(services, teacher, confirmed: bool) -> str:
     """An image of teacher A's, uploaded to the store (and confirmed, for reads)."""
     image = png()
@@ -261,6 +281,10 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {}
     if path == "/v1/questions/exports":
         return {"question_ids": [fresh_question(services, callers, wait=False)]}
+    if path in ("/v1/cohorts", "/v1/cohorts/{cohort_id}"):
+        return {"name": f"Class of {caller}"}
+    if path.startswith("/v1/cohorts/{cohort_id}/members"):
+        return {"student_ids": [callers["student"]["user"]["user_id"]]}
     if path == "/v1/media":
         return {"filename": "m.png", "content_type": "image/png", "size_bytes": 100}
     if path.endswith("/share") or path.endswith("/unshare"):
@@ -288,6 +312,9 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
                                              ).status_code == 200)
             concrete = path.replace("{exam_id}", exam_id)
         concrete = concrete.replace("{student_id}", callers["student"]["user"]["user_id"])
+        if "{cohort_id}" in path:
+            concrete = concrete.replace("{cohort_id}", fresh_cohort(services, callers,
+                                                                    wait=api == "query"))
         if "{media_id}" in path:
             concrete = concrete.replace("{media_id}", fresh_media(
                 services, callers["teacher_a"], confirmed=api == "query"))

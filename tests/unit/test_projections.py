@@ -46,7 +46,8 @@ def exam_events(exam_id: str = "e-1") -> list[RecordedEvent]:
 
 def test_the_registry_names_every_projection_once():
     assert set(all_projections()) == {"users", "exam_catalogue", "exam_documents",
-                                      "question_bank", "question_revisions", "media_library"}
+                                      "question_bank", "question_revisions", "media_library",
+                                      "cohorts"}
 
 
 def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
