@@ -233,12 +233,10 @@ async def client(http: aiohttp.ClientSession, load: Load) -> None:
             load.draft_only.add(draft.exam_id)
             continue
         last: Acked | None = draft
-        for kind, body in (("update", exam_body(number + 1)),
-                           ("questions", {"sections": [{"section_id": "main", "title": "All",
-                                                        "items": [{"item_id": "q", "candidates": [
-                                                            {"question_id": load.question_id}]}]}]}),
-                           ("assign", {"student_ids": [load.student_id]}),
-                           ("publish", None)):
+        layout = {"sections": [{"section_id": "main", "title": "All", "items": [
+            {"item_id": "q", "candidates": [{"question_id": load.question_id}]}]}]}
+        for kind, body in (("update", exam_body(number + 1)), ("questions", layout),
+                           ("assign", {"student_ids": [load.student_id]}), ("publish", None)):
             last = await send(http, load, kind, draft.exam_id, last.version, body)
             if last is None:
                 break

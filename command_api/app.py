@@ -54,8 +54,8 @@ def create_app() -> FastAPI:
                     "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
-    for router in (auth, user_imports, users, exams, cohorts, question_imports, question_exports, questions,
-                   media):
+    for router in (auth, user_imports, users, exams, cohorts, question_imports, question_exports,
+                   questions, media):
         app.include_router(router)
 
     install_error_handlers(app)

@@ -155,8 +155,8 @@ async def handle_new_entities(store: EventStore, decider: Decider,
         count_command(aggregate, "duplicate")
         return first.earlier_outcome
     try:
-        streams = [(decider.aggregate.stream_id(entity_id), decider.decide(command, decider.initial))
-                   for entity_id, command in commands]
+        streams = [(decider.aggregate.stream_id(entity_id),
+                    decider.decide(command, decider.initial)) for entity_id, command in commands]
     except DomainError:
         count_command(aggregate, "refused")
         raise

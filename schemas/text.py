@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -20,3 +20,12 @@ def no_control_characters(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(no_control_characters)]
+
+
+# An id named in a request body (a student, a question, a cohort): text without control
+# characters or spaces (PostgreSQL cannot even compare a text with NUL in it).
+EntityId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$"),
+                     AfterValidator(no_control_characters)]
+# An email address as pasted into a list (checked against the accounts, not by syntax).
+PastedEmail = Annotated[str, StringConstraints(max_length=320),
+                        AfterValidator(no_control_characters)]

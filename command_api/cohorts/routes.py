@@ -15,19 +15,18 @@ from command_api.dependencies import Command, Pool, Store
 from command_api.exams.roster import students_named
 from command_api.handling import handle, load_state
 from schemas.refusals import NotFound
-from schemas.text import Text
+from schemas.text import EntityId, PastedEmail, Text
 
 router = APIRouter(prefix="/v1/cohorts", tags=["cohorts"])
 _COHORT_IDS = uuid5(NAMESPACE_URL, "https://soems.org/cohort")
-Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class CohortIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[Text, Field(min_length=1, max_length=200)]
-    student_ids: Annotated[list[Id], Field(max_length=5_000)] = []
-    emails: Annotated[list[Annotated[str, Field(max_length=320)]], Field(max_length=5_000)] = []
+    student_ids: Annotated[list[EntityId], Field(max_length=5_000)] = []
+    emails: Annotated[list[PastedEmail], Field(max_length=5_000)] = []
 
 
 class RenameIn(BaseModel):
@@ -39,8 +38,8 @@ class RenameIn(BaseModel):
 class MembersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    student_ids: Annotated[list[Id], Field(max_length=5_000)] = []
-    emails: Annotated[list[Annotated[str, Field(max_length=320)]], Field(max_length=5_000)] = []
+    student_ids: Annotated[list[EntityId], Field(max_length=5_000)] = []
+    emails: Annotated[list[PastedEmail], Field(max_length=5_000)] = []
 
 
 class CohortCommandResult(BaseModel):

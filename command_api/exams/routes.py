@@ -24,7 +24,7 @@ from command_api.questions.decider import question_decider
 from schemas.events.exam import (ACCOMMODATION_REASON, ExamItem, ExamSection, PinnedQuestion,
                                  ProctoringSettings)
 from schemas.refusals import Invalid, NotFound, Problems
-from schemas.text import Text
+from schemas.text import EntityId, PastedEmail, Text
 from security.visibility import may_manage_exam
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
@@ -48,7 +48,6 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 Moment = Annotated[datetime, AfterValidator(_utc)]
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
 
 
 class ExamIn(BaseModel):
@@ -69,7 +68,7 @@ class ExamIn(BaseModel):
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question_id: Id
+    question_id: EntityId
     revision: Annotated[int | None, Field(ge=1, description="the revision to pin; the current "
                                           "one when left out")] = None
 
@@ -77,7 +76,7 @@ class CandidateIn(BaseModel):
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    item_id: Id
+    item_id: EntityId
     candidates: Annotated[list[CandidateIn], Field(min_length=1, max_length=500)]
     draw: Annotated[int, Field(ge=1, le=500)] = 1
     points: Annotated[float, Field(ge=0, le=1000)] = 1.0
@@ -86,7 +85,7 @@ class ItemIn(BaseModel):
 class SectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    section_id: Id
+    section_id: EntityId
     title: Annotated[Text, Field(max_length=200)]
     items: Annotated[list[ItemIn], Field(max_length=500)]
 
@@ -113,16 +112,16 @@ class SettingsIn(BaseModel):
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    student_ids: Annotated[list[Id], Field(max_length=5_000)] = []
-    emails: Annotated[list[Annotated[str, Field(max_length=320)]], Field(max_length=5_000)] = []
-    cohort_ids: Annotated[list[Id], Field(max_length=100, description="every member of these "
-                                          "cohorts, as they are now")] = []
+    student_ids: Annotated[list[EntityId], Field(max_length=5_000)] = []
+    emails: Annotated[list[PastedEmail], Field(max_length=5_000)] = []
+    cohort_ids: Annotated[list[EntityId], Field(
+        max_length=100, description="every member of these cohorts, as they are now")] = []
 
 
 class UnassignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    student_ids: Annotated[list[Id], Field(min_length=1, max_length=5_000)]
+    student_ids: Annotated[list[EntityId], Field(min_length=1, max_length=5_000)]
 
 
 class AccommodationIn(BaseModel):

@@ -27,6 +27,7 @@ from command_api.questions.interchange.qti import export_qti, import_qti
 from command_api.questions.routes import new_question_id
 from schemas.events.question import QuestionContent
 from schemas.refusals import Invalid, NotFound, Problems
+from schemas.text import EntityId
 from security.dependencies import require_role
 from security.roles import Role
 
@@ -164,7 +165,7 @@ async def import_questions(
 class ExportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question_ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
+    question_ids: Annotated[list[EntityId],
                             Field(min_length=1, max_length=5_000)]
     format: Literal["csv", "qti"] = "qti"
 

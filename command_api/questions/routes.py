@@ -18,6 +18,7 @@ from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion, Ques
                                            RestoreQuestion, ReviseQuestion, ShareQuestion,
                                            UnshareQuestion, question_decider)
 from schemas.events.question import QuestionContent
+from schemas.text import EntityId
 from schemas.refusals import NotFound
 
 router = APIRouter(prefix="/v1/questions", tags=["questions"])
@@ -40,7 +41,7 @@ class QuestionCommandResult(BaseModel):
 class TeachersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    teacher_ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
+    teacher_ids: Annotated[list[EntityId],
                            Field(min_length=1, max_length=100)]
 
 
