@@ -424,6 +424,16 @@ def projections_rebuild(
     typer.echo(f"Rebuilt {name}: {applied} events applied in {time.monotonic() - started:.1f}s.")
 
 
+@app.command("openapi")
+def openapi(out: Annotated[Path, typer.Option("--out", help="folder for the JSON files")] = Path(
+        "frontend/openapi")) -> None:
+    """Write both APIs' OpenAPI documents (the SPA's client is generated from them)."""
+    from web.openapi import write
+
+    for path in write(out):
+        typer.echo(f"wrote {path}")
+
+
 @app.command("up")
 def run_everything(
     stack_only: Annotated[bool, typer.Option("--stack-only", help="Start no service.")] = False,
