@@ -6,9 +6,13 @@ export function userTimeZone(): string {
 
 export function formatMoment(iso: string | null | undefined, timeZone = userTimeZone()): string {
   if (!iso) return "not set";
+  // Not dateStyle/timeStyle: Chromium refuses them together with timeZoneName.
   return new Intl.DateTimeFormat(undefined, {
-    dateStyle: "medium",
-    timeStyle: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
     timeZone,
     timeZoneName: "short",
   }).format(new Date(iso));

@@ -66,7 +66,7 @@ export default function UsersPage() {
     page: page + 1,
     perPage,
   };
-  const { data, isLoading, isFetching, error, refetch } = useListUsersV1UsersGetQuery(args);
+  const { data, isLoading, isFetching, error } = useListUsersV1UsersGetQuery(args);
   const [changeRole, changing] = useChangeRoleV1UsersUserIdRolePutMutation();
   const [disable, disabling] = useDisableUserV1UsersUserIdDisablePostMutation();
   const [enable, enabling] = useEnableUserV1UsersUserIdEnablePostMutation();
@@ -224,7 +224,7 @@ export default function UsersPage() {
                         <Button
                           size="small"
                           variant="outlined"
-                          color={user.disabled ? "primary" : "warning"}
+                          color={user.disabled ? "primary" : "error"}
                           disabled={self}
                           onClick={() => onToggle(user.user_id, user.disabled)}
                           aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.name}`}
@@ -258,8 +258,16 @@ export default function UsersPage() {
           setCreating(false);
           if (created) {
             setNotice(`${created.name} can now sign in as ${created.role}.`);
-            // The users read model shows the new account within a moment.
-            setTimeout(refetch, 1000);
+            // The users read model shows the new account within a moment. Not the hook's
+            // refetch: the page may be gone by then.
+            setTimeout(() => {
+              dispatch(
+                queryApi.endpoints.listUsersV1UsersGet.initiate(args, {
+                  forceRefetch: true,
+                  subscribe: false,
+                }),
+              );
+            }, 1000);
           }
         }}
       />

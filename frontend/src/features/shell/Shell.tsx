@@ -6,6 +6,7 @@ import {
   LinearProgress,
   Link,
   List,
+  ListItem,
   ListItemButton,
   ListItemText,
   Toolbar,
@@ -74,14 +75,15 @@ export function Shell() {
         <nav aria-label="Main">
           <List>
             {(NAVIGATION[user?.role ?? ""] ?? []).map((item) => (
-              <ListItemButton
-                key={item.to}
-                component={NavLink}
-                to={item.to}
-                sx={{ "&.active": { bgcolor: "action.selected", fontWeight: 600 } }}
-              >
-                <ListItemText primary={item.label} />
-              </ListItemButton>
+              <ListItem key={item.to} disablePadding>
+                <ListItemButton
+                  component={NavLink}
+                  to={item.to}
+                  sx={{ "&.active": { bgcolor: "action.selected", fontWeight: 600 } }}
+                >
+                  <ListItemText primary={item.label} />
+                </ListItemButton>
+              </ListItem>
             ))}
           </List>
         </nav>

@@ -47,7 +47,7 @@ export function sections(exams: ExamSummary[], now = Date.now()) {
 export default function TeacherDashboard() {
   const me = useAppSelector((s) => s.auth.user);
   const dispatch = useAppDispatch();
-  const { data, isLoading, error, refetch } = useListExamsV1ExamsGetQuery(MINE);
+  const { data, isLoading, error } = useListExamsV1ExamsGetQuery(MINE);
   const [publish, publishing] = usePublishExamV1ExamsExamIdPublishPostMutation();
   const [remove, removing] = useDeleteExamV1ExamsExamIdDeleteMutation();
   const [editing, setEditing] = useState<ExamDocument | "new" | null>(null);
@@ -64,7 +64,15 @@ export default function TeacherDashboard() {
         page.items = change(page.items);
       }),
     );
-    setTimeout(refetch, 1500);
+    setTimeout(() => {
+      // Not the hook's refetch: the page may be gone by then (signed out).
+      dispatch(
+        queryApi.endpoints.listExamsV1ExamsGet.initiate(MINE, {
+          forceRefetch: true,
+          subscribe: false,
+        }),
+      );
+    }, 1500);
   }
 
   function saved(result: ExamCommandResult, content: ExamIn) {
