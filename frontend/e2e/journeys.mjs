@@ -111,7 +111,10 @@ async function admin() {
   await dialog.getByLabel("Email").fill("not-an-email");
   await dialog.getByLabel("Initial password").fill("correct horse battery staple");
   await dialog.getByRole("button", { name: "Create" }).click();
-  await dialog.locator("#\\:r0\\:-helper-text, .MuiFormHelperText-root.Mui-error").first().waitFor();
+  await dialog
+    .locator("#\\:r0\\:-helper-text, .MuiFormHelperText-root.Mui-error")
+    .first()
+    .waitFor();
   await check(page, "05-admin-create-user-refused");
   await dialog.getByLabel("Email").fill(`tess-${Date.now()}@example.edu`);
   await dialog.getByRole("combobox", { name: "Role" }).click();
@@ -149,7 +152,10 @@ async function teacher(title) {
   await check(page, "08-teacher-draft-created");
 
   await page.getByRole("button", { name: `Publish ${title}` }).click();
-  await page.getByRole("region", { name: /Upcoming/ }).getByText(title).waitFor();
+  await page
+    .getByRole("region", { name: /Upcoming/ })
+    .getByText(title)
+    .waitFor();
   await page.getByText("is published").waitFor();
   await check(page, "09-teacher-published");
   await signOut(page);

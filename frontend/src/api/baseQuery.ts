@@ -12,7 +12,8 @@ import { signedOut, tokensRefreshed, type AuthState } from "../features/auth/aut
 type WithAuth = { auth: AuthState };
 
 const rawBaseQuery = fetchBaseQuery({
-  baseUrl: "/api",
+  // Absolute, so the same code runs in the browser and under Vitest (Node's Request needs it).
+  baseUrl: new URL("/api", globalThis.location?.origin ?? "http://localhost").href,
   prepareHeaders: (headers, { getState }) => {
     const token = (getState() as WithAuth).auth.accessToken;
     if (token) headers.set("Authorization", `Bearer ${token}`);
