@@ -28,8 +28,13 @@ const problems = [];
 let checked = 0;
 let current = null; // the page a journey is on, photographed if the journey fails
 
-async function newPage(who) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function newPage(who, options = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: "en-US",
+    timezoneId: "UTC",
+    ...options,
+  });
   const page = await context.newPage();
   current = page;
   page.setDefaultTimeout(15_000);
@@ -162,9 +167,11 @@ async function teacher(title) {
 }
 
 async function student(title) {
-  const page = await newPage("student");
+  // A student elsewhere: windows are shown in the browser's own zone, named.
+  const page = await newPage("student", { timezoneId: "Asia/Kolkata" });
   await signIn(page, "student", account("STUDENT"));
   await page.getByRole("heading", { name: "My exams" }).waitFor();
+  await page.getByText("Times are shown in your time zone, Asia/Kolkata.").waitFor();
   // The catalogue follows the command within a moment: reload until it shows the exam.
   for (let i = 0; i < 20 && !(await page.getByText(title).count()); i += 1) {
     await page.waitForTimeout(500);
@@ -172,6 +179,12 @@ async function student(title) {
     await page.getByRole("heading", { name: "My exams" }).waitFor();
   }
   await page.getByText(title).waitFor();
+  // The teacher set 09:00-11:00 UTC+0 (the teacher's browser zone): 14:30-16:30 in India.
+  await page
+    .getByRole("listitem")
+    .filter({ hasText: title })
+    .getByText(/2:30\sPM GMT\+5:30, closes .* 4:30\sPM GMT\+5:30/)
+    .waitFor();
   await check(page, "10-student-dashboard");
   await signOut(page);
 }
