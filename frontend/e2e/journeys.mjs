@@ -168,7 +168,7 @@ async function teacher(title) {
 
 async function student(title) {
   // A student elsewhere: windows are shown in the browser's own zone, named.
-  const page = await newPage("student", { timezoneId: "Asia/Kolkata" });
+  const page = await newPage("student", { timezoneId: "Asia/Tokyo" });
   // Keyboard only: the email field has the focus, Tab moves on, Enter submits.
   await page.goto(`${base}/`);
   await page.getByRole("heading", { name: "Sign in to SOEMS" }).waitFor();
@@ -177,7 +177,7 @@ async function student(title) {
   await page.keyboard.type(account("STUDENT").password);
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "My exams" }).waitFor();
-  await page.getByText("Times are shown in your time zone, Asia/Kolkata.").waitFor();
+  await page.getByText("Times are shown in your time zone, Asia/Tokyo.").waitFor();
   // The catalogue follows the command within a moment: reload until it shows the exam.
   for (let i = 0; i < 20 && !(await page.getByText(title).count()); i += 1) {
     await page.waitForTimeout(500);
@@ -185,11 +185,11 @@ async function student(title) {
     await page.getByRole("heading", { name: "My exams" }).waitFor();
   }
   await page.getByText(title).waitFor();
-  // The teacher set 09:00-11:00 UTC+0 (the teacher's browser zone): 14:30-16:30 in India.
+  // The teacher set 09:00-11:00 UTC+0 (the teacher's browser zone): 18:00-20:00 in Tokyo.
   await page
     .getByRole("listitem")
     .filter({ hasText: title })
-    .getByText(/2:30\sPM GMT\+5:30, closes .* 4:30\sPM GMT\+5:30/)
+    .getByText(/6:00\sPM GMT\+9, closes .* 8:00\sPM GMT\+9/)
     .waitFor();
   await check(page, "10-student-dashboard");
   await signOut(page);
