@@ -137,6 +137,7 @@ function tomorrowAt(hour) {
 }
 
 async function teacher(title) {
+  // Drafted as "<title> (draft)", renamed to the title in the editor.
   const page = await newPage("teacher");
   await signIn(page, "teacher", account("TEACHER"));
   await page.getByRole("heading", { name: "Your exams" }).waitFor();
@@ -147,14 +148,22 @@ async function teacher(title) {
   await dialog.getByRole("button", { name: "Create draft" }).click(); // no title: refused
   await dialog.locator("#exam-title-helper-text").waitFor();
   await check(page, "07-teacher-new-exam-refused");
-  await dialog.getByLabel("Title").fill(title);
+  await dialog.getByLabel("Title").fill(`${title} (draft)`);
   await dialog.getByLabel("Duration (minutes)").fill("45");
   await dialog.getByLabel("Window opens").fill(tomorrowAt(9));
   await dialog.getByLabel("Window closes").fill(tomorrowAt(11));
   await dialog.getByRole("button", { name: "Create draft" }).click();
   const drafts = page.getByRole("region", { name: /Drafts/ });
-  await drafts.getByText(title).waitFor();
+  await drafts.getByText(`${title} (draft)`).waitFor();
   await check(page, "08-teacher-draft-created");
+
+  // Edit the draft (sent with If-Match: the version the page read), then publish it.
+  await page.getByRole("button", { name: `Edit ${title} (draft)` }).click();
+  const editor = page.getByRole("dialog", { name: "Edit draft exam" });
+  await editor.getByLabel("Title").fill(title);
+  await editor.getByRole("button", { name: "Save" }).click();
+  await editor.waitFor({ state: "hidden" });
+  await drafts.getByText(title, { exact: true }).waitFor();
 
   await page.getByRole("button", { name: `Publish ${title}` }).click();
   await page
