@@ -184,6 +184,13 @@ async function student(title) {
   await page.keyboard.type(account("STUDENT").email);
   await page.keyboard.press("Tab");
   await page.keyboard.type(account("STUDENT").password);
+  await page.keyboard.press("Tab");
+  // Keyboard focus is visible: the focused button carries the focus ring.
+  const ring = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return `${document.activeElement.textContent} ${style.outlineStyle} ${style.outlineWidth}`;
+  });
+  if (ring !== "Sign in solid 3px") problems.push(`student: no visible focus ring (${ring})`);
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "My exams" }).waitFor();
   await page.getByText("Times are shown in your time zone, Asia/Tokyo.").waitFor();
