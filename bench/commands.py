@@ -8,9 +8,10 @@ consumer lag (per group, summed over partitions); after the load it reports, per
 (PostgreSQL and MongoDB), the largest lag seen and how long after the last answer it reached
 the head (lag 0 on every partition), and the per-event lag of both exam read models
 (``projected_at`` of the row or document minus the event's ``occurred_at``). CPU per process
-group and per command (the whole machine's processes, /proc) come last. It makes its own admin (``soems admin create``) and teacher, then each client
-runs a closed loop over exams: draft, update, publish; one exam in four is only drafted, so
-that the lag of a first event can be read too. ``read_models.exam_catalogue`` keeps the
+group and per command (the whole machine's processes, /proc) come last. It makes its own admin
+(``soems admin create``), teacher, student and bank question, then each client runs a closed
+loop over exams: draft, update, set the questions, assign, publish; one exam in four is only
+drafted, so that the lag of a first event can be read too. ``read_models.exam_catalogue`` keeps the
 ``projected_at`` of a row's last version only, hence the two samples: publishes (the last
 event of a full exam) and drafts of the draft-only exams (their first and last event).
 
@@ -73,7 +74,7 @@ APPEND_PROBE_PER_CLIENT = 20
 PRODUCE_PROBE_MESSAGES = 300
 PRODUCE_PROBE_PARTITIONS = 6
 EXAM_TOPIC = EXAM.topic
-KINDS = ("draft", "update", "publish")
+KINDS = ("draft", "update", "questions", "assign", "publish")
 
 
 # --- statistics ----------------------------------------------------------------------------
@@ -104,9 +105,9 @@ async def login(http: httpx.AsyncClient, email: str, password: str) -> dict:
     return answer.json()
 
 
-async def make_teacher(http: httpx.AsyncClient) -> tuple[str, str]:
-    """A fresh admin (through the CLI, as an operator would) creates a fresh teacher.
-    Returns the teacher's access token and user id."""
+async def make_teacher(http: httpx.AsyncClient) -> tuple[str, str, str]:
+    """A fresh admin (through the CLI, as an operator would) creates a fresh teacher and a
+    student to assign. Returns the teacher's access token and user id, and the student's id."""
     tag = secrets.token_hex(4)
     password = secrets.token_urlsafe(18)
     admin_email = f"bench-{tag}@example.edu"
@@ -123,8 +124,23 @@ async def make_teacher(http: httpx.AsyncClient) -> tuple[str, str]:
         json={"email": teacher_email, "name": "Bench Teacher", "password": password,
               "role": "teacher"})
     created.raise_for_status()
+    student = await http.post(
+        "/v1/users", headers={"Authorization": f"Bearer {admin['access_token']}",
+                              "Idempotency-Key": str(uuid4())},
+        json={"email": f"bench-student-{tag}@example.edu", "name": "Bench Student",
+              "password": password, "role": "student"})
+    student.raise_for_status()
     teacher = await login(http, teacher_email, password)
-    return teacher["access_token"], teacher["user"]["user_id"]
+    return teacher["access_token"], teacher["user"]["user_id"], student.json()["user_id"]
+
+
+async def bank_question(http: httpx.AsyncClient) -> str:
+    """The question every bench exam asks (an exam is published with at least one)."""
+    written = await http.post("/v1/questions", headers={"Idempotency-Key": str(uuid4())},
+                              json={"question_type": "true_false", "stem": "Benchmarks lie.",
+                                    "true_false": {"correct": False}})
+    written.raise_for_status()
+    return written.json()["question_id"]
 
 
 # --- load ----------------------------------------------------------------------------------
@@ -148,6 +164,8 @@ class Load:
     failures: Counter = field(default_factory=Counter)  # (kind, status) -> count
     failure_samples: list[str] = field(default_factory=list)
     draft_only: set[str] = field(default_factory=set)
+    question_id: str = ""  # the bank question every exam asks
+    student_id: str = ""  # the student every exam is assigned to
     exams_planned: int = 0
     seconds: float = 0.0  # wall time of the load
     cpu_seconds: Counter = field(default_factory=Counter)  # process group -> CPU s used
@@ -182,6 +200,8 @@ async def send(http: aiohttp.ClientSession, load: Load, kind: str, exam_id: str 
     if version is not None:
         headers["If-Match"] = f'"{version}"'
     method, url = {"draft": ("POST", "/v1/exams"), "update": ("PUT", f"/v1/exams/{exam_id}"),
+                   "questions": ("PUT", f"/v1/exams/{exam_id}/questions"),
+                   "assign": ("POST", f"/v1/exams/{exam_id}/assign"),
                    "publish": ("POST", f"/v1/exams/{exam_id}/publish")}[kind]
     sent_at, started = time.time(), time.perf_counter()
     try:
@@ -212,10 +232,16 @@ async def client(http: aiohttp.ClientSession, load: Load) -> None:
         if len(plan) == 1:
             load.draft_only.add(draft.exam_id)
             continue
-        updated = await send(http, load, "update", draft.exam_id, draft.version,
-                             exam_body(number + 1))
-        if updated is not None:
-            await send(http, load, "publish", draft.exam_id, updated.version, None)
+        last: Acked | None = draft
+        for kind, body in (("update", exam_body(number + 1)),
+                           ("questions", {"sections": [{"section_id": "main", "title": "All",
+                                                        "items": [{"item_id": "q", "candidates": [
+                                                            {"question_id": load.question_id}]}]}]}),
+                           ("assign", {"student_ids": [load.student_id]}),
+                           ("publish", None)):
+            last = await send(http, load, kind, draft.exam_id, last.version, body)
+            if last is None:
+                break
 
 
 # --- CPU accounting ------------------------------------------------------------------------
@@ -526,11 +552,12 @@ def lag_samples(load: Load) -> dict[str, list[Acked]]:
                                          if a.kind == "draft" and a.exam_id in load.draft_only]}
 
 
-async def drive(api: str, token: str, clients: int, commands: int, lags: LagWatch) -> Load:
+async def drive(api: str, token: str, clients: int, commands: int, lags: LagWatch,
+                question_id: str, student_id: str) -> Load:
     """The load itself, over aiohttp: about a third of httpx's CPU per request, and the
     bench shares the two cores with everything it measures."""
     progress(f"load: {clients} clients, {commands} commands")
-    load = Load(remaining=commands)
+    load = Load(remaining=commands, question_id=question_id, student_id=student_id)
     async with aiohttp.ClientSession(
             base_url=api, headers={"Authorization": f"Bearer {token}"},
             connector=aiohttp.TCPConnector(limit=clients),
@@ -577,13 +604,14 @@ async def run(s: Settings, clients: int, commands: int) -> dict:
     async with httpx.AsyncClient(base_url=api, timeout=REQUEST_TIMEOUT_S,
                                  limits=limits) as http:
         progress("creating the bench admin and teacher (argon2 at login: a few seconds)")
-        token, teacher_id = await make_teacher(http)
+        token, teacher_id, student_id = await make_teacher(http)
         http.headers["Authorization"] = f"Bearer {token}"
+        question_id = await bank_question(http)
         consumer, kafka_start = await exam_topic_reader(s)
         lags = LagWatch(projection_metrics_urls(s))
         watching = asyncio.create_task(lags.run())
         try:
-            load = await drive(api, token, clients, commands, lags)
+            load = await drive(api, token, clients, commands, lags, question_id, student_id)
             progress("waiting for every projection to reach the head")
             await watching
             observed = await observe(s, load, consumer, kafka_start)

@@ -107,7 +107,7 @@ async def main() -> None:
           f"{'load+fold p50 / p95 / p99 ms':>30}")
     medians = {}
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        token, teacher_id = await make_teacher(http)
+        token, teacher_id, _ = await make_teacher(http)
         http.headers["Authorization"] = f"Bearer {token}"
         for length in lengths:
             drafted = await http.post("/v1/exams", json=exam_body(length),

@@ -8,8 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from command_api.cohorts.routes import router as cohorts
 from command_api.exams.routes import router as exams
 from command_api.identity.routes import auth, users
+from command_api.media.routes import router as media
+from command_api.questions.imports import IMPORTS_PATH, exports as question_exports
+from command_api.questions.imports import router as question_imports
+from command_api.questions.routes import router as questions
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
 from security.personal_data import PersonalData
@@ -47,14 +52,16 @@ def create_app() -> FastAPI:
                     "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
-    for router in (auth, users, exams):
+    for router in (auth, users, exams, cohorts, question_imports, question_exports, questions,
+                   media):
         app.include_router(router)
 
     install_error_handlers(app)
     document_errors(app)
     install_metrics(app, "command-api", get_settings().metrics_allow_from)
     install_hardening(app, get_settings().cors_allow_origins,
-                      get_settings().max_request_body_bytes)
+                      get_settings().max_request_body_bytes,
+                      larger_bodies={IMPORTS_PATH: get_settings().max_import_bytes})
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

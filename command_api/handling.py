@@ -138,3 +138,36 @@ async def handle(
         raise
     count_command(aggregate, "accepted")
     return result
+
+
+async def handle_new_entities(store: EventStore, decider: Decider,
+                              commands: list[tuple[str, Any]], ctx: CommandContext,
+                              outcome: dict[str, Any]) -> dict[str, Any]:
+    """Create several new entities as one command (an import of many questions): every
+    decision is made first, on the empty state (any refusal refuses them all), then every new
+    stream is stored in one atomic write. A retry returns the first outcome."""
+    aggregate = decider.aggregate.name
+    if not commands:
+        raise Invalid("nothing_to_create", "nothing to create")
+    first = await store.load(decider.aggregate.stream_id(commands[0][0]), None, ctx.command_id)
+    if first.earlier_outcome is not None:
+        _same_request(ctx, first.earlier_request_digest, aggregate)
+        count_command(aggregate, "duplicate")
+        return first.earlier_outcome
+    try:
+        streams = [(decider.aggregate.stream_id(entity_id), decider.decide(command, decider.initial))
+                   for entity_id, command in commands]
+    except DomainError:
+        count_command(aggregate, "refused")
+        raise
+    try:
+        await store.start_streams(streams, ctx, outcome)
+    except DuplicateCommand as dup:
+        _same_request(ctx, dup.request_digest, aggregate)
+        count_command(aggregate, "duplicate")
+        return dup.outcome
+    except ConcurrencyError:
+        count_command(aggregate, "conflict")
+        raise
+    count_command(aggregate, "accepted")
+    return outcome

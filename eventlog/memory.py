@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventlog.store import (CommandContext, ConcurrencyError, DuplicateCommand, OutboxRow,
-                            SameTransaction, Snapshot, Stream, record)
+                            SameTransaction, Snapshot, Stream, record, record_streams)
 from schemas import codec
 from schemas.envelope import DomainEvent, RecordedEvent
 
@@ -76,6 +76,30 @@ class InMemoryEventStore:
                     self._snapshots[stream_id] = snapshot
             if recorded:
                 self.notifications += 1
+        return recorded
+
+    async def start_streams(self, streams: list[tuple[str, list[DomainEvent]]],
+                            ctx: CommandContext, outcome: dict[str, Any]) -> list[RecordedEvent]:
+        recorded = record_streams(streams, ctx)
+        if not recorded:
+            raise ValueError("no events to store")
+        bodies = [codec.encode(e) for e in recorded]
+        async with self._lock:
+            if ctx.command_id in self._commands:
+                earlier, digest = self._commands[ctx.command_id]
+                raise DuplicateCommand(copy.deepcopy(earlier), digest)
+            for stream_id, _ in streams:
+                if self._streams.get(stream_id):
+                    raise ConcurrencyError(stream_id, 0, len(self._streams[stream_id]))
+            self._commands[ctx.command_id] = (copy.deepcopy(outcome), ctx.request_digest)
+            for event, body in zip(recorded, bodies):
+                stream_id = event.envelope.stream_id
+                self._streams[stream_id] = self._streams.get(stream_id, []) + [body]
+                self._outbox[self._next_position] = OutboxRow(
+                    self._next_position, event.payload.aggregate.topic, stream_id,
+                    event.envelope.event_id, event.event_type, body, datetime.now(timezone.utc))
+                self._next_position += 1
+            self.notifications += 1
         return recorded
 
     async def pending_outbox(self, limit: int) -> list[OutboxRow]:

@@ -94,6 +94,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON identity.credentials, identity.refresh_t
     TO soems_command;
 GRANT SELECT, INSERT, DELETE ON identity.person_keys TO soems_command;
 GRANT SELECT ON identity.person_keys TO soems_projection;  -- reveals names for the read models
+-- The query API opens what read models keep sealed (accommodation reasons) for staff at read
+-- time; of the identity schema it reads the keys alone, never credentials or tokens.
+GRANT USAGE ON SCHEMA identity TO soems_query;
+GRANT SELECT ON identity.person_keys TO soems_query;
 
 ALTER SCHEMA read_models OWNER TO soems_projection;
 GRANT USAGE ON SCHEMA read_models TO soems_query;

@@ -256,7 +256,9 @@ class PostgresRows:
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type "
             "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            # Generated columns (a search vector) are PostgreSQL's to compute, never written.
             "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
+            "AND a.attgenerated = '' "
             "ORDER BY a.attnum", self.schema, self.table.name)
         self.columns = [r["attname"] for r in rows if r["attname"] != "projected_at"]
         self.types = [r["type"] for r in rows if r["attname"] != "projected_at"]

@@ -122,6 +122,15 @@ class EventStore(Protocol):
         DuplicateCommand when this command_id was already handled (nothing is written).
         """
 
+    async def start_streams(self, streams: list[tuple[str, list[DomainEvent]]],
+                            ctx: CommandContext, outcome: dict[str, Any]) -> list[RecordedEvent]:
+        """Start several new streams as one command (an import), all or nothing: each
+        stream's events from version 1, the command's outcome, the outbox.
+
+        Raises DuplicateCommand when this command_id was already handled, and
+        ConcurrencyError when any of the streams exists already (nothing is written).
+        """
+
     async def pending_outbox(self, limit: int) -> list[OutboxRow]:
         """The oldest unpublished events, in commit order of their positions."""
 
@@ -197,6 +206,41 @@ _APPEND_WITH_SNAPSHOT = _APPEND.format(snapshot=""", kept AS (
     WHERE snapshots.version < excluded.version OR snapshots.kind <> excluded.kind
 )""")
 _APPEND = _APPEND.format(snapshot="")
+
+
+# Several new streams as one command, in one statement: claim the command id only if none of
+# the streams exists, then store every event (the outbox trigger queues them in this order).
+_START_STREAMS = """
+WITH taken AS (
+    SELECT stream_id FROM eventlog.events WHERE stream_id = ANY($2::text[]) LIMIT 1
+), claimed AS (
+    INSERT INTO eventlog.commands (command_id, stream_id, outcome, request_digest)
+    SELECT $1, $2[1], $3, $4 WHERE NOT EXISTS (SELECT 1 FROM taken)
+    ON CONFLICT (command_id) DO NOTHING RETURNING true
+), stored AS (
+    INSERT INTO eventlog.events (stream_id, stream_version, event_id, event_type, aggregate,
+                                 occurred_at, command_id, body)
+    SELECT s, v, id, t, a, at, $1, b
+    FROM unnest($5::text[], $6::int[], $7::uuid[], $8::text[], $9::text[], $10::timestamptz[],
+                $11::bytea[]) WITH ORDINALITY AS e(s, v, id, t, a, at, b, n)
+    WHERE EXISTS (SELECT 1 FROM claimed)
+    ORDER BY n
+)
+SELECT EXISTS (SELECT 1 FROM claimed) AS appended,
+       (SELECT stream_id FROM taken) AS taken,
+       (SELECT outcome FROM eventlog.commands WHERE command_id = $1) AS earlier,
+       (SELECT request_digest FROM eventlog.commands WHERE command_id = $1) AS earlier_digest,
+       (SELECT count(pg_notify('""" + OUTBOX_CHANNEL + """', '')) FROM claimed) AS notified
+"""
+
+
+def record_streams(streams: list[tuple[str, list[DomainEvent]]],
+                   ctx: CommandContext) -> list[RecordedEvent]:
+    """The events of several new streams, each from version 1, in the given order."""
+    if len({stream_id for stream_id, _ in streams}) != len(streams):
+        raise ValueError("each new stream once")
+    return [event for stream_id, payloads in streams
+            for event in record(stream_id, 0, payloads, ctx)]
 
 
 async def read_outbox(conn, limit: int) -> list[OutboxRow]:
@@ -276,6 +320,32 @@ class PostgresEventStore:
                 if earlier is not None:
                     raise DuplicateCommand(json.loads(earlier), digest)
                 raise ConcurrencyError(stream_id, expected_version, result["actual"])
+        return recorded
+
+    async def start_streams(self, streams: list[tuple[str, list[DomainEvent]]],
+                            ctx: CommandContext, outcome: dict[str, Any]) -> list[RecordedEvent]:
+        recorded = record_streams(streams, ctx)
+        if not recorded:
+            raise ValueError("no events to store")
+        args = [ctx.command_id, [stream_id for stream_id, _ in streams],
+                json.dumps(outcome, default=str), ctx.request_digest,
+                [e.envelope.stream_id for e in recorded],
+                [e.envelope.stream_version for e in recorded],
+                [e.envelope.event_id for e in recorded], [e.event_type for e in recorded],
+                [e.payload.aggregate.name for e in recorded],
+                [e.envelope.occurred_at for e in recorded], [codec.encode(e) for e in recorded]]
+        async with self.pool.acquire() as conn:
+            try:
+                result = await conn.fetchrow(_START_STREAMS, *args)
+            except asyncpg.UniqueViolationError as exc:  # a concurrent writer started one
+                raise ConcurrencyError(streams[0][0], 0, -1) from exc
+        if not result["appended"]:
+            if result["earlier"] is not None:
+                raise DuplicateCommand(json.loads(result["earlier"]), result["earlier_digest"])
+            if result["taken"] is not None:
+                raise ConcurrencyError(result["taken"], 0, -1)
+            outcome = await self.outcome_of(ctx.command_id)  # committed meanwhile
+            raise DuplicateCommand(outcome or {}, None)
         return recorded
 
     @staticmethod

@@ -13,6 +13,10 @@ REGISTERED = (
     "projections.users",
     "projections.exam_catalogue",
     "projections.exam_documents",
+    "projections.question_bank",
+    "projections.question_revisions",
+    "projections.media_library",
+    "projections.cohorts",
 )
 
 

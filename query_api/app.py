@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
-from query_api import docs, exams, users
+from query_api import cohorts, docs, exams, media, questions, users
+from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
 from security.tokens import signing_secret
@@ -28,6 +29,9 @@ async def lifespan(app: FastAPI):
                                          role="query")
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
+    # Opens personal fields that read models keep sealed (accommodation reasons) at read time,
+    # so erasing a person makes them unreadable at once, with no read model to scrub.
+    app.state.personal = PersonalData(app.state.pool, s.personal_data_key)
     app.state.redis = connect_redis(s.redis_url)
     app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
     app.state.throttle = Throttle(app.state.redis)
@@ -42,7 +46,8 @@ def create_app() -> FastAPI:
                   redoc_url=None,
                   description="Reads served from the read models. Writes go to the command "
                               "API; what they change shows up here within a moment.")
-    for router in (users.router, exams.router, docs.router):
+    for router in (users.router, exams.router, cohorts.router, questions.router, media.router,
+                   docs.router):
         app.include_router(router)
     install_error_handlers(app)
     document_errors(app)

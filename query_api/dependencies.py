@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from schemas.refusals import Invalid
+from security.personal_data import PersonalData
 from security.dependencies import CurrentUser, require_role  # noqa: F401  (re-exported)
 
 
@@ -19,7 +20,12 @@ async def _mongo(request: Request):
     return request.app.state.mongo
 
 
+async def _personal(request: Request) -> PersonalData:
+    return request.app.state.personal
+
+
 ReadModels = Annotated[asyncpg.Pool, Depends(_pool)]
+Personal = Annotated[PersonalData, Depends(_personal)]
 Documents = Annotated[object, Depends(_mongo)]
 
 # Offset paging reads and drops every row before the page: it stops at this many results
@@ -69,3 +75,10 @@ class PageOut(BaseModel):
     total_is_exact: bool  # false: there are more than ``total`` (MAX_RESULTS) matches
     page: int
     per_page: int
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (use ``ESCAPE '\\'``) matching values that contain ``text`` as typed:
+    its %, _ and \\ are not wildcards."""
+    typed = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{typed}%"

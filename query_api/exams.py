@@ -4,17 +4,21 @@ caller, 404, so nothing leaks)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.exam_documents import EXAM_DOCUMENTS
-from query_api.dependencies import CurrentUser, Documents, PageOf, PageOut, ReadModels
-from schemas.events.exam import ExamStatus
+from projections.users import USERS
+from query_api.dependencies import (CurrentUser, Documents, PageOf, PageOut, Personal,
+                                    ReadModels)
+from schemas.events.exam import ACCOMMODATION_REASON, ExamStatus
 from schemas.refusals import NotFound
-from security.visibility import may_see_exam, visible_exams_sql
+from security.roles import Role
+from security.visibility import may_manage_exam, may_see_exam, visible_exams_sql
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 
@@ -24,6 +28,15 @@ _SORTS = {
     "created_at": "created_at, exam_id", "-created_at": "created_at DESC, exam_id",
     "title": "lower(title), exam_id",
 }
+
+
+class YourTerms(BaseModel):
+    """A student's own accommodation: extra time and/or an own window (never the reason)."""
+
+    extra_minutes: int
+    extra_percent: int
+    window_opens_at: datetime | None
+    window_closes_at: datetime | None
 
 
 class ExamSummary(BaseModel):
@@ -36,6 +49,9 @@ class ExamSummary(BaseModel):
     window_closes_at: datetime | None
     created_at: datetime
     published_at: datetime | None
+    question_count: int
+    total_points: float
+    your_terms: YourTerms | None = None  # students: their accommodation, if they have one
     version: int
 
 
@@ -56,7 +72,23 @@ class ExamDocument(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = None
+    settings: dict[str, Any] | None = None
+    # The layout (sections, items, pinned questions, pools): the exam's teacher and admins only.
+    sections: list[dict[str, Any]] | None = None
+    shuffle_questions: bool | None = None
+    shuffle_options: bool | None = None
     version: int
+
+
+class Assignment(BaseModel):
+    student_id: str
+    name: str | None
+    email: str | None
+    accommodation: dict[str, Any] | None  # with its reason: staff only
+
+
+class AssignmentPage(PageOut):
+    items: list[Assignment]
 
 
 @router.get("", response_model=ExamPage, summary="Exams you may see, filtered and paged")
@@ -81,16 +113,59 @@ async def list_exams(
     total = await paging.total(db, from_where, *args)
     rows = await db.fetch(
         "SELECT exam_id, teacher_id, title, status, duration_minutes, window_opens_at, "
-        f"window_closes_at, created_at, published_at, version {from_where} "
+        "window_closes_at, created_at, published_at, question_count, total_points, version, "
+        f"accommodations -> $1 AS your_terms {from_where} "
         f"ORDER BY {_SORTS[sort]} {paging.sql()}", *args)
-    return paging.answer(rows, total)
+    items = [{**dict(r), "your_terms": _terms(r["your_terms"]) if user.role == Role.STUDENT
+              else None} for r in rows]
+    return {**paging.answer([], total), "items": items}
+
+
+def _terms(raw: str | None) -> dict | None:
+    if raw is None:
+        return None
+    terms = json.loads(raw)
+    terms.pop("reason", None)  # the reason is for staff
+    return terms
 
 
 @router.get("/{exam_id}", response_model=ExamDocument, summary="One exam, in full")
-async def get_exam(exam_id: str, user: CurrentUser, documents: Documents, response: Response):
+async def get_exam(exam_id: str, user: CurrentUser, documents: Documents, db: ReadModels,
+                   response: Response):
     doc = await documents[EXAM_DOCUMENTS].find_one({"_id": exam_id})
+    assigned = user.role == Role.STUDENT and doc is not None and bool(await db.fetchval(
+        f"SELECT assigned ? $2 FROM {EXAM_CATALOGUE.qualified} WHERE exam_id = $1",
+        exam_id, user.user_id))
     if doc is None or not may_see_exam(user.user_id, user.role, doc.get("teacher_id"),
-                                       doc.get("status")):
+                                       doc.get("status"), assigned):
         raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
     response.headers["ETag"] = f'"{doc["version"]}"'
+    if not may_manage_exam(user.user_id, user.role, doc.get("teacher_id")):
+        for staff_only in ("sections", "shuffle_questions", "shuffle_options"):
+            doc.pop(staff_only, None)
     return {"exam_id": doc.pop("_id"), **doc}
+
+
+@router.get("/{exam_id}/assignments", response_model=AssignmentPage,
+            summary="Who is assigned, with their accommodations (the exam's teacher, admins)")
+async def list_assignments(exam_id: str, user: CurrentUser, db: ReadModels,
+                           personal: Personal, paging: PageOf):
+    row = await db.fetchrow(f"SELECT teacher_id, status, assigned, accommodations "
+                            f"FROM {EXAM_CATALOGUE.qualified} WHERE exam_id = $1", exam_id)
+    if row is None or row["status"] == ExamStatus.DELETED or \
+            not may_manage_exam(user.user_id, user.role, row["teacher_id"]):
+        raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
+    students = json.loads(row["assigned"])
+    accommodations = json.loads(row["accommodations"])
+    page = students[paging.offset:paging.offset + paging.per_page]
+    people = {r["user_id"]: r for r in await db.fetch(
+        f"SELECT user_id, name, email FROM {USERS.qualified} WHERE user_id = ANY($1::text[])",
+        page)}
+    reasons = await personal.reveal_fields(
+        [(s, ACCOMMODATION_REASON, accommodations[s].get("reason")) for s in page if s in accommodations])
+    opened = dict(zip([s for s in page if s in accommodations], reasons))
+    items = [{"student_id": s, "name": people[s]["name"] if s in people else None,
+              "email": people[s]["email"] if s in people else None,
+              "accommodation": {**accommodations[s], "reason": opened[s]}
+              if s in accommodations else None} for s in page]
+    return {**paging.answer([], (len(students), True)), "items": items}

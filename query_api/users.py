@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from projections.users import USERS
-from query_api.dependencies import CurrentUser, PageOf, PageOut, ReadModels, require_role
+from query_api.dependencies import (CurrentUser, PageOf, PageOut, ReadModels, contains_pattern,
+                                    require_role)
 from schemas.refusals import NotFound
 from schemas.text import Text
 from security.roles import Role
@@ -56,9 +57,7 @@ async def list_users(
 ):
     where, args = ["true"], []
     if q:
-        # The text is matched as typed: %, _ and \ in it are not patterns.
-        typed = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        args.append(f"%{typed}%")
+        args.append(contains_pattern(q))
         where.append(f"(lower(name) LIKE ${len(args)} ESCAPE '\\' "
                      f"OR lower(email) LIKE ${len(args)} ESCAPE '\\')")
     if role:

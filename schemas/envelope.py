@@ -112,6 +112,12 @@ class DomainEvent(BaseModel):
         return cls.__name__
 
 
+class EventPart(BaseModel):
+    """A record nested in an event payload (an option, a section): immutable like the event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class RecordedEvent(BaseModel):
     """An event as stored and published: envelope plus payload."""
 
@@ -137,5 +143,5 @@ def new_envelope(payload: DomainEvent, stream_id: str, stream_version: int, acto
     )
 
 
-__all__ = ["Actor", "Aggregate", "DomainEvent", "Envelope", "RecordedEvent", "SYSTEM",
+__all__ = ["Actor", "Aggregate", "DomainEvent", "Envelope", "EventPart", "RecordedEvent", "SYSTEM",
            "new_envelope", "utcnow"]

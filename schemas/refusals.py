@@ -36,6 +36,20 @@ class Invalid(DomainError):
     kind = "invalid"
 
 
+class Problems(Invalid):
+    """Every fault of an input at once, so a form or an import is fixed in one go: ``field``
+    and ``code`` name the first, detail ``errors`` lists all, each ``{detail, code, field}``
+    (the shape of a request's validation errors)."""
+
+    def __init__(self, found: list[tuple[str, str, str]]):
+        if not found:
+            raise ValueError("no problems to report")
+        field, code, message = found[0]
+        summary = message if len(found) == 1 else f"{message} (and {len(found) - 1} more)"
+        super().__init__(code, summary, field=field,
+                         errors=[{"detail": m, "code": c, "field": f} for f, c, m in found])
+
+
 class Unauthenticated(DomainError):
     """No valid credentials."""
 

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def no_control_characters(value: str) -> str:
-    found = _CONTROL.search(value)
+    found = CONTROL_CHARACTERS.search(value)
     if found:
         raise ValueError(f"must not contain control characters (found U+{ord(found.group()):04X} "
                          f"at position {found.start()})")

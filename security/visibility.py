@@ -1,9 +1,9 @@
-"""Who may see which exam, defined once for the command side (whose refusals must not leak a
-draft's existence) and the query side (the catalogue's SQL and the exam document).
+"""Who may see which exam and which bank question, defined once for the command side (whose
+refusals must not leak a draft's existence) and the query side (its SQL and documents).
 
-Students and proctors see published exams; teachers see their own exams in any state and
-everyone's published ones; admins see all but deleted drafts. To anyone else an exam does not
-exist (404), so drafts do not leak.
+Students see the published exams they are assigned to; proctors see every published exam;
+teachers see their own exams in any state and everyone's published ones; admins see all but
+deleted drafts. To anyone else an exam does not exist (404), so drafts do not leak.
 """
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from schemas.events.exam import ExamStatus
 from security.roles import Role
 
 
-def may_see_exam(user_id: str, role: str, teacher_id: str | None, status: str) -> bool:
+def may_see_exam(user_id: str, role: str, teacher_id: str | None, status: str,
+                 assigned_to_caller: bool = False) -> bool:
     if status == ExamStatus.DELETED or status not in set(ExamStatus):
         return False
-    if role == Role.ADMIN or status == ExamStatus.PUBLISHED:
+    if role == Role.ADMIN:
         return True
+    if status == ExamStatus.PUBLISHED:
+        return role != Role.STUDENT or assigned_to_caller
     return role == Role.TEACHER and user_id == teacher_id
 
 
@@ -25,11 +28,40 @@ def may_manage_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
 
 
 def visible_exams_sql(role: str, user_id_param: str) -> str:
-    """The same rule as ``may_see_exam`` as a SQL condition on columns ``status`` and
-    ``teacher_id``; ``user_id_param`` is the placeholder bound to the caller's id."""
+    """The same rule as ``may_see_exam`` as a SQL condition on columns ``status``,
+    ``teacher_id`` and ``assigned`` (a JSON array of student ids); ``user_id_param`` is the
+    placeholder bound to the caller's id."""
     if role == Role.ADMIN:
         return f"status <> '{ExamStatus.DELETED}'"
     published = f"status = '{ExamStatus.PUBLISHED}'"
     if role == Role.TEACHER:
         return f"status <> '{ExamStatus.DELETED}' AND (teacher_id = {user_id_param} OR {published})"
+    if role == Role.STUDENT:
+        return f"{published} AND assigned ? {user_id_param}"
     return published
+
+
+# --- the question bank: a teacher's bank is theirs; they may share a question (read and copy)
+# with other teachers; admins see and manage all. Students and proctors never see the bank
+# (they see questions only inside an exam, through security.student_view).
+
+def may_see_question(user_id: str, role: str, owner_id: str | None,
+                     shared_with: list[str] | tuple[str, ...] = ()) -> bool:
+    if role == Role.ADMIN:
+        return owner_id is not None
+    return role == Role.TEACHER and (user_id == owner_id or user_id in shared_with)
+
+
+def may_manage_question(user_id: str, role: str, owner_id: str | None) -> bool:
+    """Revise, share, archive: the question's owner and admins."""
+    return owner_id is not None and (role == Role.ADMIN or
+                                     (role == Role.TEACHER and user_id == owner_id))
+
+
+def visible_questions_sql(role: str, user_id_param: str) -> str:
+    """``may_see_question`` as a SQL condition on ``owner_id`` and ``shared_with`` (jsonb)."""
+    if role == Role.ADMIN:
+        return "true"
+    if role == Role.TEACHER:
+        return f"(owner_id = {user_id_param} OR shared_with ? {user_id_param})"
+    return "false"

@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     registrations_per_address_per_hour: int = 30
     # The largest request body either API reads (bytes); a larger one is 413.
     max_request_body_bytes: int = 1_048_576
+    # The largest question file (CSV, QTI package, Moodle XML) an import reads (bytes).
+    max_import_bytes: int = 20 * 1_048_576
     # Browser origins other than the gateway's own that may call the APIs (CORS); none.
     cors_allow_origins: list[str] = []
 

@@ -73,8 +73,14 @@ class RequestLimits:
     a body over ``limit`` bytes (413: at once when Content-Length says so, else as soon as the
     streamed body passes the limit)."""
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, larger: dict[str, int] | None = None):
+        self.app, self.default_limit = app, limit
+        # Path prefixes that take larger bodies (a file import), with their own limit.
+        self.larger = sorted((larger or {}).items(), key=lambda kv: -len(kv[0]))
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for prefix, limit in self.larger if path.startswith(prefix)),
+                    self.default_limit)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -86,10 +92,11 @@ class RequestLimits:
                     f"the {part} must not contain control characters", "control_characters",
                     part))
                 return await response(scope, receive, send)
+        limit = self.limit_for(scope["path"])
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             response = JSONResponse(status_code=413, content=error_body(
-                f"the request body is larger than {self.limit:,} bytes", "too_large"))
+                f"the request body is larger than {limit:,} bytes", "too_large"))
             return await response(scope, receive, send)
         seen = 0
 
@@ -98,16 +105,17 @@ class RequestLimits:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:  # FastAPI passes an HTTPException through its body read
+                if seen > limit:  # FastAPI passes an HTTPException through its body read
                     raise HTTPException(413, f"the request body is larger than "
-                                             f"{self.limit:,} bytes")
+                                             f"{limit:,} bytes")
             return message
 
         await self.app(scope, counting_receive, send)
 
 
 def install_hardening(app: FastAPI, cors_allow_origins: list[str], max_body_bytes: int,
-                      serve_docs_assets: bool = False) -> None:
+                      serve_docs_assets: bool = False,
+                      larger_bodies: dict[str, int] | None = None) -> None:
     if serve_docs_assets:
         app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_assets()), name="docs-assets")
     if cors_allow_origins:
@@ -116,5 +124,5 @@ def install_hardening(app: FastAPI, cors_allow_origins: list[str], max_body_byte
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
                                           "If-Match"],
                            expose_headers=["ETag", "Retry-After"], max_age=600)
-    app.add_middleware(RequestLimits, limit=max_body_bytes)
+    app.add_middleware(RequestLimits, limit=max_body_bytes, larger=larger_bodies)
     app.add_middleware(SecurityHeaders)

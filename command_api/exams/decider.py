@@ -1,14 +1,17 @@
 """Exam decisions, pure: ``decide(command, state) -> events`` and ``evolve(state, event)``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
-from schemas.events.exam import (EXAM, ExamDeleted, ExamDrafted, ExamPublished, ExamStatus,
-                                 ExamUpdated)
-from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
+from schemas.events.exam import (EXAM, AccommodationGranted, AccommodationWithdrawn,
+                                 ExamDeleted, ExamDrafted, ExamPublished, ExamQuestionsSet,
+                                 ExamSection, ExamSettingsChanged, ExamStatus, ExamUpdated,
+                                 ExamWindowExtended, Navigation, ProctoringSettings,
+                                 ResultsRelease, StudentsAssigned, StudentsUnassigned)
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound, Problems
 from security.roles import Role
 from security.visibility import may_manage_exam
 
@@ -21,6 +24,40 @@ class ExamContent:
     duration_minutes: int
     window_opens_at: datetime | None = None
     window_closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExamLayout:
+    sections: tuple[ExamSection, ...] = ()
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+
+    @property
+    def items(self):
+        return [item for section in self.sections for item in section.items]
+
+
+@dataclass(frozen=True)
+class ExamSettings:
+    late_entry_minutes: int | None = None
+    attempts_allowed: int = 1
+    navigation: str = Navigation.FREE.value
+    results_release: str = ResultsRelease.WHEN_PUBLISHED.value
+    pass_mark_percent: float | None = None
+    proctoring: ProctoringSettings = field(default_factory=ProctoringSettings)
+
+
+@dataclass(frozen=True)
+class Accommodation:
+    extra_minutes: int = 0
+    extra_percent: int = 0
+    window_opens_at: datetime | None = None
+    window_closes_at: datetime | None = None
+    reason: str | None = None  # sealed with the student's key
+
+
+DETECTORS = ("face", "identity", "gaze", "phone", "people", "voice", "tab_switch")
+MAX_STUDENTS_PER_COMMAND = 5_000
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -52,6 +89,66 @@ class DeleteExam:
     actor: Actor
 
 
+@dataclass(frozen=True)
+class SetExamQuestions:
+    exam_id: str
+    actor: Actor
+    layout: ExamLayout
+
+
+@dataclass(frozen=True)
+class ChangeExamSettings:
+    exam_id: str
+    actor: Actor
+    settings: ExamSettings
+
+
+@dataclass(frozen=True)
+class AssignStudents:
+    exam_id: str
+    actor: Actor
+    student_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnassignStudents:
+    exam_id: str
+    actor: Actor
+    student_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GrantAccommodation:
+    exam_id: str
+    actor: Actor
+    student_id: str
+    accommodation: Accommodation
+
+
+@dataclass(frozen=True)
+class WithdrawAccommodation:
+    exam_id: str
+    actor: Actor
+    student_id: str
+
+
+@dataclass(frozen=True)
+class ExtendExamWindow:
+    exam_id: str
+    actor: Actor
+    window_closes_at: datetime
+
+
+@dataclass(frozen=True)
+class CloneExam:
+    """A new draft with another exam's content, layout and settings (not its students)."""
+
+    exam_id: str
+    actor: Actor
+    source: "Exam"
+    title: str
+
+
 # --- state -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -59,6 +156,10 @@ class Exam:
     status: str = "none"  # none, then an ExamStatus
     teacher_id: str | None = None
     content: ExamContent | None = None
+    layout: ExamLayout = field(default_factory=ExamLayout)
+    settings: ExamSettings = field(default_factory=ExamSettings)
+    assigned: tuple[str, ...] = ()  # student ids, sorted
+    accommodations: dict[str, Accommodation] = field(default_factory=dict)
 
 
 def evolve(state: Exam, event: DomainEvent) -> Exam:
@@ -71,6 +172,34 @@ def evolve(state: Exam, event: DomainEvent) -> Exam:
             return replace(state, status=ExamStatus.PUBLISHED)
         case ExamDeleted():
             return replace(state, status=ExamStatus.DELETED)
+        case ExamQuestionsSet():
+            return replace(state, layout=ExamLayout(tuple(event.sections),
+                                                    event.shuffle_questions,
+                                                    event.shuffle_options))
+        case ExamSettingsChanged():
+            return replace(state, settings=ExamSettings(
+                event.late_entry_minutes, event.attempts_allowed, event.navigation,
+                event.results_release, event.pass_mark_percent, event.proctoring))
+        case StudentsAssigned():
+            return replace(state, assigned=tuple(sorted({*state.assigned, *event.student_ids})))
+        case StudentsUnassigned():
+            gone = set(event.student_ids)
+            return replace(state, assigned=tuple(s for s in state.assigned if s not in gone),
+                           accommodations={k: v for k, v in state.accommodations.items()
+                                           if k not in gone})
+        case AccommodationGranted():
+            return replace(state, accommodations={**state.accommodations, event.student_id:
+                                                  Accommodation(event.extra_minutes,
+                                                                event.extra_percent,
+                                                                event.window_opens_at,
+                                                                event.window_closes_at,
+                                                                event.reason)})
+        case AccommodationWithdrawn():
+            return replace(state, accommodations={k: v for k, v in state.accommodations.items()
+                                                  if k != event.student_id})
+        case ExamWindowExtended():
+            return replace(state, content=replace(state.content,
+                                                  window_closes_at=event.window_closes_at))
     return state
 
 
@@ -105,12 +234,71 @@ def decide(command, state: Exam) -> list[DomainEvent]:
                                   f"exam {command.exam_id} is already published")
             if state.status != ExamStatus.DRAFT:
                 raise DomainError("exam_not_draft", f"exam {command.exam_id} is {state.status}")
-            closes = state.content.window_closes_at
-            if closes is not None and closes <= command.now:
-                raise Invalid("window_closed", "the exam window has already closed",
-                              field="window_closes_at")
+            found = publish_problems(state, command.now)
+            if found:
+                raise Problems(found)
             return [ExamPublished(exam_id=command.exam_id, teacher_id=state.teacher_id,
                                   published_at=command.now)]
+        case SetExamQuestions():
+            _draft_of_manager(command.actor, state, command.exam_id)
+            _raise_all(layout_problems(command.layout))
+            return [ExamQuestionsSet(exam_id=command.exam_id,
+                                     sections=list(command.layout.sections),
+                                     shuffle_questions=command.layout.shuffle_questions,
+                                     shuffle_options=command.layout.shuffle_options)]
+        case ChangeExamSettings():
+            _draft_of_manager(command.actor, state, command.exam_id)
+            _raise_all(settings_problems(command.settings))
+            return [ExamSettingsChanged(exam_id=command.exam_id, **vars(command.settings))]
+        case AssignStudents() | UnassignStudents():
+            _live_of_manager(command.actor, state, command.exam_id)
+            _check_students(command.student_ids)
+            if isinstance(command, AssignStudents):
+                new = sorted(set(command.student_ids) - set(state.assigned))
+                return [StudentsAssigned(exam_id=command.exam_id, student_ids=new)] if new else []
+            gone = sorted(set(command.student_ids) & set(state.assigned))
+            return [StudentsUnassigned(exam_id=command.exam_id, student_ids=gone)] if gone else []
+        case GrantAccommodation():
+            _live_of_manager(command.actor, state, command.exam_id)
+            if command.student_id not in state.assigned:
+                raise Invalid("student_not_assigned", "assign the student to the exam before "
+                              "granting an accommodation", field="student_id")
+            _raise_all(accommodation_problems(command.accommodation))
+            if state.accommodations.get(command.student_id) == command.accommodation:
+                return []
+            return [AccommodationGranted(exam_id=command.exam_id, student_id=command.student_id,
+                                         **vars(command.accommodation))]
+        case WithdrawAccommodation():
+            _live_of_manager(command.actor, state, command.exam_id)
+            if command.student_id not in state.accommodations:
+                return []
+            return [AccommodationWithdrawn(exam_id=command.exam_id,
+                                           student_id=command.student_id)]
+        case ExtendExamWindow():
+            _authorise(command.actor, state, command.exam_id)
+            if state.status != ExamStatus.PUBLISHED:
+                raise DomainError("exam_not_published", "only a published exam's window is "
+                                  "extended; edit a draft's window instead")
+            closes = state.content.window_closes_at
+            if closes is not None and command.window_closes_at <= closes:
+                raise Invalid("window_not_extended", "the new close must be later than the "
+                              f"current one ({closes.isoformat()})", field="window_closes_at")
+            return [ExamWindowExtended(exam_id=command.exam_id,
+                                       window_closes_at=command.window_closes_at)]
+        case CloneExam():
+            if command.actor.role != Role.TEACHER:
+                raise Forbidden("not_a_teacher", "only teachers create exams")
+            if state.status != "none":
+                raise DomainError("exam_exists", f"exam {command.exam_id} already exists")
+            content = replace(command.source.content, title=command.title)
+            _validate(content)
+            layout, settings = command.source.layout, command.source.settings
+            return [ExamDrafted(exam_id=command.exam_id, teacher_id=command.actor.user_id,
+                                **vars(content)),
+                    ExamQuestionsSet(exam_id=command.exam_id, sections=list(layout.sections),
+                                     shuffle_questions=layout.shuffle_questions,
+                                     shuffle_options=layout.shuffle_options),
+                    ExamSettingsChanged(exam_id=command.exam_id, **vars(settings))]
         case DeleteExam():
             _authorise(command.actor, state, command.exam_id)
             if state.status != ExamStatus.DRAFT:
@@ -126,6 +314,129 @@ def _authorise(actor: Actor, state: Exam, exam_id: str) -> None:
     if state.status in ("none", ExamStatus.DELETED) or \
             not may_manage_exam(actor.user_id, actor.role, state.teacher_id):
         raise NotFound("exam_not_found", f"exam {exam_id} does not exist")
+
+
+def _draft_of_manager(actor: Actor, state: Exam, exam_id: str) -> None:
+    _authorise(actor, state, exam_id)
+    if state.status != ExamStatus.DRAFT:
+        raise DomainError("exam_not_draft", f"exam {exam_id} is {state.status}; after "
+                          f"publishing only the window, assignments and accommodations change")
+
+
+def _live_of_manager(actor: Actor, state: Exam, exam_id: str) -> None:
+    """Assignments and accommodations change in a draft and after publishing."""
+    _authorise(actor, state, exam_id)
+
+
+def _check_students(student_ids: tuple[str, ...]) -> None:
+    if not student_ids:
+        raise Invalid("student_ids_empty", "name at least one student", field="student_ids")
+    if len(student_ids) > MAX_STUDENTS_PER_COMMAND:
+        raise Invalid("too_many_students", f"at most {MAX_STUDENTS_PER_COMMAND:,} students at "
+                      f"once", field="student_ids")
+
+
+def _raise_all(found: list[tuple[str, str, str]]) -> None:
+    if found:
+        raise Problems(found)
+
+
+def layout_problems(layout: ExamLayout) -> list[tuple[str, str, str]]:
+    """(field, code, message) for every fault of a layout."""
+    found = []
+    seen_sections, seen_items, seen_questions = set(), set(), set()
+    for i, section in enumerate(layout.sections):
+        where = f"sections.{i}"
+        if not section.title.strip():
+            found.append((f"{where}.title", "section_title_empty", "a section needs a title"))
+        if section.section_id in seen_sections:
+            found.append((f"{where}.section_id", "section_id_repeated", "each section_id once"))
+        seen_sections.add(section.section_id)
+        if not section.items:
+            found.append((f"{where}.items", "section_empty", f"section '{section.title}' has "
+                          f"no questions"))
+        for j, item in enumerate(section.items):
+            at = f"{where}.items.{j}"
+            if item.item_id in seen_items:
+                found.append((f"{at}.item_id", "item_id_repeated", "each item_id once"))
+            seen_items.add(item.item_id)
+            if not item.candidates:
+                found.append((f"{at}.candidates", "item_without_questions",
+                              "an item needs at least one question"))
+            elif not 1 <= item.draw <= len(item.candidates):
+                found.append((f"{at}.draw", "pool_too_small",
+                              f"draws {item.draw} from a pool of {len(item.candidates)}"))
+            if not item.points > 0:
+                found.append((f"{at}.points", "zero_points", "an item must be worth more than "
+                              "0 points"))
+            for candidate in item.candidates:
+                if candidate.question_id in seen_questions:
+                    found.append((f"{at}.candidates", "question_repeated",
+                                  f"question {candidate.question_id} is in the exam twice: a "
+                                  f"student could be asked it twice"))
+                seen_questions.add(candidate.question_id)
+    return found
+
+
+def settings_problems(s: ExamSettings) -> list[tuple[str, str, str]]:
+    found = []
+    if s.late_entry_minutes is not None and not 0 <= s.late_entry_minutes <= 24 * 60:
+        found.append(("late_entry_minutes", "late_entry_out_of_range",
+                      "late_entry_minutes must be between 0 and 1440"))
+    if not 1 <= s.attempts_allowed <= 100:
+        found.append(("attempts_allowed", "attempts_out_of_range",
+                      "attempts_allowed must be between 1 and 100"))
+    if s.navigation not in set(Navigation):
+        found.append(("navigation", "unknown_navigation",
+                      f"navigation must be one of {', '.join(Navigation)}"))
+    if s.results_release not in set(ResultsRelease):
+        found.append(("results_release", "unknown_results_release",
+                      f"results_release must be one of {', '.join(ResultsRelease)}"))
+    if s.pass_mark_percent is not None and not 0 <= s.pass_mark_percent <= 100:
+        found.append(("pass_mark_percent", "pass_mark_out_of_range",
+                      "pass_mark_percent must be between 0 and 100"))
+    unknown = [d for d in s.proctoring.detectors if d not in DETECTORS]
+    if unknown:
+        found.append(("proctoring.detectors", "unknown_detector",
+                      f"unknown detectors {', '.join(unknown)}; known: {', '.join(DETECTORS)}"))
+    return found
+
+
+def accommodation_problems(a: Accommodation) -> list[tuple[str, str, str]]:
+    found = []
+    if not 0 <= a.extra_minutes <= 24 * 60:
+        found.append(("extra_minutes", "extra_minutes_out_of_range",
+                      "extra_minutes must be between 0 and 1440"))
+    if not 0 <= a.extra_percent <= 400:
+        found.append(("extra_percent", "extra_percent_out_of_range",
+                      "extra_percent must be between 0 and 400"))
+    if (a.window_opens_at is None) != (a.window_closes_at is None):
+        found.append(("window_closes_at", "window_incomplete",
+                      "give both window_opens_at and window_closes_at, or neither"))
+    elif a.window_opens_at and a.window_closes_at <= a.window_opens_at:
+        found.append(("window_closes_at", "window_inverted",
+                      "window_closes_at must be after window_opens_at"))
+    if a == Accommodation(reason=a.reason):
+        found.append(("extra_minutes", "accommodation_empty",
+                      "give extra time or an own window"))
+    return found
+
+
+def publish_problems(state: Exam, now: datetime) -> list[tuple[str, str, str]]:
+    """Every reason the exam cannot be published yet."""
+    c = state.content
+    found = []
+    if not state.layout.items:
+        found.append(("sections", "no_questions", "the exam has no questions"))
+    found += layout_problems(state.layout)
+    if c.window_opens_at is None:
+        found.append(("window_opens_at", "window_missing", "set the window students take the "
+                      "exam in"))
+    elif c.window_closes_at <= now:
+        found.append(("window_closes_at", "window_closed", "the exam window has already closed"))
+    if not state.assigned:
+        found.append(("assignments", "nobody_assigned", "assign at least one student"))
+    return found
 
 
 def _validate(c: ExamContent) -> None:

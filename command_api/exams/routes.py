@@ -1,22 +1,54 @@
 """HTTP commands on exams. Thin: validate input, build the command, hand it to the decider."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from command_api.dependencies import Command, ExpectedVersion, Store
-from command_api.exams.decider import (DeleteExam, DraftExam, Exam, ExamContent, PublishExam,
-                                       UpdateExam, exam_decider)
-from command_api.handling import handle
+from command_api.dependencies import Command, ExpectedVersion, Personal, Pool, Store
+from command_api.exams.decider import (Accommodation, AssignStudents, ChangeExamSettings,
+                                       CloneExam, DeleteExam, DraftExam, Exam, ExamContent,
+                                       ExamLayout, ExamSettings, ExtendExamWindow,
+                                       GrantAccommodation, PublishExam, SetExamQuestions,
+                                       UnassignStudents, UpdateExam, WithdrawAccommodation,
+                                       exam_decider)
+from command_api.cohorts.routes import members_of
+from command_api.exams.roster import students_named
+from command_api.handling import handle, load_state
+from command_api.identity.accounts import seal_for
+from command_api.questions.decider import question_decider
+from schemas.events.exam import (ACCOMMODATION_REASON, ExamItem, ExamSection, PinnedQuestion,
+                                 ProctoringSettings)
+from schemas.refusals import Invalid, NotFound, Problems
 from schemas.text import Text
+from security.visibility import may_manage_exam
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 _EXAM_IDS = uuid5(NAMESPACE_URL, "https://soems.org/exam")
 EARLIEST_WINDOW, LATEST_WINDOW = 2000, 2999  # years an exam window may fall in
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Stored in UTC; a time without an offset is read as UTC. Moments that UTC cannot hold
+    (9999-12-31T23:00-05:00) or that no exam needs are refused by name."""
+    if moment is None:
+        return None
+    try:
+        moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else \
+            moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("is outside the dates an exam can use") from None
+    if not EARLIEST_WINDOW <= moment.year <= LATEST_WINDOW:
+        raise ValueError(f"must be between the years {EARLIEST_WINDOW} and {LATEST_WINDOW}")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
 
 
 class ExamIn(BaseModel):
@@ -26,38 +58,149 @@ class ExamIn(BaseModel):
     description: Annotated[Text, Field(max_length=20_000)] = ""
     instructions: Annotated[Text, Field(max_length=20_000)] = ""
     duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
-    window_opens_at: datetime | None = None
-    window_closes_at: datetime | None = None
-
-    @field_validator("window_opens_at", "window_closes_at")
-    @classmethod
-    def _in_utc(cls, moment: datetime | None) -> datetime | None:
-        """Stored in UTC; a time without an offset is read as UTC. Moments that UTC cannot
-        hold (9999-12-31T23:00-05:00) or that no exam needs are refused by name."""
-        if moment is None:
-            return None
-        try:
-            moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else \
-                moment.astimezone(timezone.utc)
-        except OverflowError:
-            raise ValueError("is outside the dates an exam can use") from None
-        if not EARLIEST_WINDOW <= moment.year <= LATEST_WINDOW:
-            raise ValueError(f"must be between the years {EARLIEST_WINDOW} and {LATEST_WINDOW}")
-        return moment
+    window_opens_at: Moment | None = None
+    window_closes_at: Moment | None = None
 
     def content(self) -> ExamContent:
         return ExamContent(self.title, self.description, self.instructions,
                            self.duration_minutes, self.window_opens_at, self.window_closes_at)
 
 
+class CandidateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: Id
+    revision: Annotated[int | None, Field(ge=1, description="the revision to pin; the current "
+                                          "one when left out")] = None
+
+
+class ItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: Id
+    candidates: Annotated[list[CandidateIn], Field(min_length=1, max_length=500)]
+    draw: Annotated[int, Field(ge=1, le=500)] = 1
+    points: Annotated[float, Field(ge=0, le=1000)] = 1.0
+
+
+class SectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    section_id: Id
+    title: Annotated[Text, Field(max_length=200)]
+    items: Annotated[list[ItemIn], Field(max_length=500)]
+
+
+class LayoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sections: Annotated[list[SectionIn], Field(max_length=50)]
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+
+
+class SettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    late_entry_minutes: Annotated[int | None, Field(ge=0, le=24 * 60)] = None
+    attempts_allowed: Annotated[int, Field(ge=1, le=100)] = 1
+    navigation: Literal["free", "linear"] = "free"
+    results_release: Literal["when_graded", "after_window", "when_published"] = "when_published"
+    pass_mark_percent: Annotated[float | None, Field(ge=0, le=100)] = None
+    proctoring: ProctoringSettings = ProctoringSettings()
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student_ids: Annotated[list[Id], Field(max_length=5_000)] = []
+    emails: Annotated[list[Annotated[str, Field(max_length=320)]], Field(max_length=5_000)] = []
+    cohort_ids: Annotated[list[Id], Field(max_length=100, description="every member of these "
+                                          "cohorts, as they are now")] = []
+
+
+class UnassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student_ids: Annotated[list[Id], Field(min_length=1, max_length=5_000)]
+
+
+class AccommodationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    extra_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
+    extra_percent: Annotated[int, Field(ge=0, le=400)] = 0
+    window_opens_at: Moment | None = None
+    window_closes_at: Moment | None = None
+    reason: Annotated[Text | None, Field(max_length=2_000, description="staff only")] = None
+
+
+class ExtendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    window_closes_at: Moment
+
+
+class CloneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[Text | None, Field(min_length=1, max_length=200)] = None
+
+
 class ExamCommandResult(BaseModel):
     exam_id: str
     status: str
+    assigned_count: int
     version: int
 
 
 def _result(exam_id: str):
-    return lambda state: {"exam_id": exam_id, "status": state.status}
+    return lambda state: {"exam_id": exam_id, "status": state.status,
+                          "assigned_count": len(state.assigned)}
+
+
+QUESTION_LOADS_AT_ONCE = 16
+
+
+async def _pinned(store, actor, body: LayoutIn) -> ExamLayout:
+    """The layout with every candidate pinned to a revision the caller may use; every
+    question that is unknown, not the caller's to use, archived or lacks the revision is
+    reported at once."""
+    wanted = {c.question_id for s in body.sections for i in s.items for c in i.candidates}
+    gate = asyncio.Semaphore(QUESTION_LOADS_AT_ONCE)
+
+    async def load(question_id: str):
+        async with gate:
+            return question_id, (await load_state(store, question_decider, question_id))[0]
+
+    states = dict(await asyncio.gather(*(load(q) for q in sorted(wanted))))
+    problems = []
+    sections = []
+    for si, section in enumerate(body.sections):
+        items = []
+        for ii, item in enumerate(section.items):
+            candidates = []
+            for ci, c in enumerate(item.candidates):
+                where = f"sections.{si}.items.{ii}.candidates.{ci}"
+                question = states[c.question_id]
+                if not question.visible_to(actor):
+                    problems.append((f"{where}.question_id", "question_not_found",
+                                     f"question {c.question_id} does not exist"))
+                elif question.status == "archived":
+                    problems.append((f"{where}.question_id", "question_archived",
+                                     f"question {c.question_id} is archived"))
+                elif c.revision is not None and c.revision > question.revision:
+                    problems.append((f"{where}.revision", "revision_not_found",
+                                     f"question {c.question_id} has no revision {c.revision}"))
+                candidates.append(PinnedQuestion(question_id=c.question_id,
+                                                 revision=c.revision or question.revision))
+            items.append(ExamItem(item_id=item.item_id, candidates=candidates, draw=item.draw,
+                                  points=item.points))
+        sections.append(ExamSection(section_id=section.section_id, title=section.title,
+                                    items=items))
+    if problems:
+        raise Problems(problems)
+    return ExamLayout(tuple(sections), body.shuffle_questions, body.shuffle_options)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ExamCommandResult,
@@ -93,3 +236,99 @@ async def delete_exam(exam_id: str, ctx: Command, store: Store, expected: Expect
 
 
 __all__ = ["router", "Exam"]
+
+
+@router.put("/{exam_id}/questions", response_model=ExamCommandResult,
+            summary="Set a draft's sections, questions (pinned revisions) and random pools")
+async def set_exam_questions(exam_id: str, body: LayoutIn, ctx: Command, store: Store,
+                             expected: ExpectedVersion):
+    await _managed(store, ctx, exam_id)  # a stranger learns nothing about the bank either
+    command = SetExamQuestions(exam_id, ctx.actor, await _pinned(store, ctx.actor, body))
+    return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id),
+                        expected_version=expected)
+
+
+@router.put("/{exam_id}/settings", response_model=ExamCommandResult,
+            summary="Set how a draft is taken: late entry, attempts, navigation, results, "
+                    "pass mark, proctoring")
+async def change_exam_settings(exam_id: str, body: SettingsIn, ctx: Command, store: Store,
+                               expected: ExpectedVersion):
+    command = ChangeExamSettings(exam_id, ctx.actor, ExamSettings(**dict(body)))
+    return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id),
+                        expected_version=expected)
+
+
+@router.post("/{exam_id}/assign", response_model=ExamCommandResult,
+             summary="Assign students by id and/or by pasted email list (draft or published)")
+async def assign_students(exam_id: str, body: AssignIn, ctx: Command, store: Store,
+                          pool: Pool):
+    await _managed(store, ctx, exam_id)  # nothing about accounts is told to a stranger
+    students = await students_named(store, pool, body.student_ids, body.emails) \
+        if body.student_ids or body.emails else []
+    students += await members_of(store, ctx.actor, body.cohort_ids)
+    if not students:
+        raise Invalid("student_ids_empty", "name students, emails or cohorts",
+                      field="student_ids")
+    return await handle(store, exam_decider, exam_id,
+                        AssignStudents(exam_id, ctx.actor, tuple(dict.fromkeys(students))), ctx,
+                        _result(exam_id))
+
+
+@router.post("/{exam_id}/unassign", response_model=ExamCommandResult,
+             summary="Take students off an exam")
+async def unassign_students(exam_id: str, body: UnassignIn, ctx: Command, store: Store):
+    return await handle(store, exam_decider, exam_id,
+                        UnassignStudents(exam_id, ctx.actor, tuple(body.student_ids)), ctx,
+                        _result(exam_id))
+
+
+@router.put("/{exam_id}/accommodations/{student_id}", response_model=ExamCommandResult,
+            summary="Give an assigned student extra time and/or an own window")
+async def grant_accommodation(exam_id: str, student_id: str, body: AccommodationIn,
+                              ctx: Command, store: Store, personal: Personal):
+    state = await _managed(store, ctx, exam_id)
+    if student_id not in state.assigned:  # before any key is made for the reason
+        raise NotFound("student_not_assigned", f"student {student_id} is not assigned to "
+                       f"this exam", field="student_id")
+    reason = await seal_for(store, personal, student_id, ACCOMMODATION_REASON, body.reason)
+    accommodation = Accommodation(body.extra_minutes, body.extra_percent, body.window_opens_at,
+                                  body.window_closes_at, reason)
+    return await handle(store, exam_decider, exam_id,
+                        GrantAccommodation(exam_id, ctx.actor, student_id, accommodation), ctx,
+                        _result(exam_id))
+
+
+@router.delete("/{exam_id}/accommodations/{student_id}", response_model=ExamCommandResult,
+               summary="Withdraw a student's accommodation")
+async def withdraw_accommodation(exam_id: str, student_id: str, ctx: Command, store: Store):
+    return await handle(store, exam_decider, exam_id,
+                        WithdrawAccommodation(exam_id, ctx.actor, student_id), ctx,
+                        _result(exam_id))
+
+
+@router.post("/{exam_id}/extend", response_model=ExamCommandResult,
+             summary="Close a published exam's window later")
+async def extend_exam_window(exam_id: str, body: ExtendIn, ctx: Command, store: Store):
+    return await handle(store, exam_decider, exam_id,
+                        ExtendExamWindow(exam_id, ctx.actor, body.window_closes_at), ctx,
+                        _result(exam_id))
+
+
+@router.post("/{exam_id}/clone", status_code=status.HTTP_201_CREATED,
+             response_model=ExamCommandResult,
+             summary="A new draft from an exam: content, questions and settings, no students")
+async def clone_exam(exam_id: str, body: CloneIn, ctx: Command, store: Store):
+    source = await _managed(store, ctx, exam_id)
+    clone_id = str(uuid5(_EXAM_IDS, str(ctx.command_id)))
+    title = body.title or f"{source.content.title} (copy)"[:200]
+    return await handle(store, exam_decider, clone_id,
+                        CloneExam(clone_id, ctx.actor, source, title), ctx, _result(clone_id))
+
+
+async def _managed(store, ctx, exam_id: str) -> Exam:
+    """The exam, if the caller manages it; else it does not exist (nothing leaks)."""
+    state, _ = await load_state(store, exam_decider, exam_id)
+    if state.status in ("none", "deleted") or \
+            not may_manage_exam(ctx.actor.user_id, ctx.actor.role, state.teacher_id):
+        raise NotFound("exam_not_found", f"exam {exam_id} does not exist")
+    return state

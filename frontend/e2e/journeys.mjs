@@ -69,6 +69,11 @@ async function check(page, name) {
   console.log(`checked ${name}: ${result.violations.length} axe finding(s) of any impact`);
 }
 
+/** An MUI menu fades out after a choice; axe would measure its options half transparent. */
+async function menuGone(page) {
+  await page.locator(".MuiMenu-root").waitFor({ state: "detached" });
+}
+
 async function signIn(page, who, { email, password }) {
   await page.goto(`${base}/`);
   await page.getByRole("heading", { name: "Sign in to SOEMS" }).waitFor();
@@ -105,7 +110,7 @@ async function admin() {
   await row.waitFor();
   await row.getByRole("combobox").click();
   await page.getByRole("option", { name: "proctor" }).click();
-  await page.getByRole("listbox").waitFor({ state: "hidden" });
+  await menuGone(page);
   await page.getByText("is now proctor").waitFor();
   await check(page, "04-admin-role-changed");
 
@@ -124,7 +129,7 @@ async function admin() {
   await dialog.getByLabel("Email").fill(`tess-${Date.now()}@example.edu`);
   await dialog.getByRole("combobox", { name: "Role" }).click();
   await page.getByRole("option", { name: "teacher" }).click();
-  await page.getByRole("listbox").waitFor({ state: "hidden" });
+  await menuGone(page);
   await dialog.getByRole("button", { name: "Create" }).click();
   await page.getByText("can now sign in as teacher").waitFor();
   await signOut(page);
@@ -165,13 +170,20 @@ async function teacher(title) {
   await editor.waitFor({ state: "hidden" });
   await drafts.getByText(title, { exact: true }).waitFor();
 
+  // A draft without questions or students cannot be published: every problem is listed.
   await page.getByRole("button", { name: `Publish ${title}` }).click();
+  await page.getByText("This exam cannot be published yet").waitFor();
+  await check(page, "09-teacher-publish-refused");
+
+  // The exam made ready for this journey (questions and students: the wizard comes next).
+  const ready = env("SOEMS_E2E_READY_EXAM");
+  await page.getByRole("button", { name: `Publish ${ready}` }).click();
   await page
     .getByRole("region", { name: /Upcoming/ })
-    .getByText(title)
+    .getByText(ready)
     .waitFor();
   await page.getByText("is published").waitFor();
-  await check(page, "09-teacher-published");
+  await check(page, "10-teacher-published");
   await signOut(page);
 }
 
@@ -201,22 +213,21 @@ async function student(title) {
     await page.getByRole("heading", { name: "My exams" }).waitFor();
   }
   await page.getByText(title).waitFor();
-  // The teacher set 09:00-11:00 UTC+0 (the teacher's browser zone): 18:00-20:00 in Tokyo.
+  // The window is 09:00-11:00 UTC: 18:00-20:00 in Tokyo.
   await page
     .getByRole("listitem")
     .filter({ hasText: title })
     .getByText(/6:00\sPM GMT\+9, closes .* 8:00\sPM GMT\+9/)
     .waitFor();
-  await check(page, "10-student-dashboard");
+  await check(page, "11-student-dashboard");
   await signOut(page);
 }
 
 const started = Date.now();
 try {
-  const title = `Algebra midterm ${Date.now()}`;
   await admin();
-  await teacher(title);
-  await student(title);
+  await teacher(`Algebra midterm ${Date.now()}`);
+  await student(env("SOEMS_E2E_READY_EXAM"));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

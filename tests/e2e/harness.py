@@ -124,3 +124,38 @@ def eventually(check, timeout: float = 20.0, interval: float = 0.1):
             return last
         time.sleep(interval)
     raise AssertionError(f"not true within {timeout}s; last value: {last!r}")
+
+
+# --- exams ready to publish: a window, at least one question, at least one student ---------
+
+WINDOW = {"window_opens_at": "2027-03-01T09:00:00Z", "window_closes_at": "2027-03-01T12:00:00Z"}
+TRUE_FALSE = {"question_type": "true_false", "stem": "An exam needs a question.",
+              "true_false": {"correct": True}}
+
+
+def layout_of(*question_ids: str) -> dict:
+    """One section, one fixed item per question."""
+    return {"sections": [{"section_id": "main", "title": "Questions", "items": [
+        {"item_id": f"item-{n}", "candidates": [{"question_id": q}], "points": 1}
+        for n, q in enumerate(question_ids)]}]}
+
+
+def bank_question(command_url: str, teacher: dict) -> str:
+    written = httpx.post(f"{command_url}/v1/questions", json=TRUE_FALSE,
+                         headers={**teacher["headers"], **key()}, timeout=30)
+    assert written.status_code == 201, written.text
+    return written.json()["question_id"]
+
+
+def make_ready(command_url: str, teacher: dict, exam_id: str, question_id: str,
+               student_ids: list[str]) -> int:
+    """Give a draft (with a window) its question and its students; return its version."""
+    laid_out = httpx.put(f"{command_url}/v1/exams/{exam_id}/questions",
+                         json=layout_of(question_id), headers={**teacher["headers"], **key()},
+                         timeout=30)
+    assert laid_out.status_code == 200, laid_out.text
+    assigned = httpx.post(f"{command_url}/v1/exams/{exam_id}/assign",
+                          json={"student_ids": student_ids},
+                          headers={**teacher["headers"], **key()}, timeout=30)
+    assert assigned.status_code == 200, assigned.text
+    return assigned.json()["version"]

@@ -9,14 +9,14 @@ import asyncpg
 import httpx
 import pymongo
 
-from tests.e2e.harness import eventually, key
+from tests.e2e.harness import WINDOW, bank_question, eventually, key, layout_of
 
-EXAMS = 500  # each drafted then published: 1,000 commands
+EXAMS = 250  # each drafted, given its question and student, published: 1,000 commands
 CONCURRENCY = 16
 VICTIMS = ("relay", "projection.exam_catalogue", "projection.exam_documents")
 
 
-async def burst(services, teacher, kill_after: int) -> dict[str, int]:
+async def burst(services, teacher, student_id: str, kill_after: int) -> dict[str, int]:
     """Draft and publish EXAMS exams; SIGKILL and restart the victims mid-way.
     Returns the acknowledged exams with the version of their last acknowledged command."""
     acknowledged: dict[str, int] = {}
@@ -26,20 +26,27 @@ async def burst(services, teacher, kill_after: int) -> dict[str, int]:
     for i in range(EXAMS):
         queue.put_nowait(i)
 
+    question_id = bank_question(services.command_url, teacher)
+
     async def client(http: httpx.AsyncClient) -> None:
         nonlocal done
         while not queue.empty():
             i = queue.get_nowait()
             drafted = await http.post("/v1/exams", headers={**teacher["headers"], **key()},
-                                      json={"title": f"Burst {i}", "duration_minutes": 30})
+                                      json={"title": f"Burst {i}", "duration_minutes": 30,
+                                            **WINDOW})
             assert drafted.status_code == 201, drafted.text
             exam_id = drafted.json()["exam_id"]
             acknowledged[exam_id] = 1
-            published = await http.post(f"/v1/exams/{exam_id}/publish",
-                                        headers={**teacher["headers"], **key()})
-            assert published.status_code == 200, published.text
-            acknowledged[exam_id] = published.json()["version"]
-            done += 2
+            for method, path, body in (
+                    ("PUT", "questions", layout_of(question_id)),
+                    ("POST", "assign", {"student_ids": [student_id]}),
+                    ("POST", "publish", None)):
+                answer = await http.request(method, f"/v1/exams/{exam_id}/{path}", json=body,
+                                            headers={**teacher["headers"], **key()})
+                assert answer.status_code == 200, answer.text
+                acknowledged[exam_id] = answer.json()["version"]
+            done += 4
             if done >= kill_after and not killed.is_set():
                 killed.set()
                 for victim in VICTIMS:
@@ -68,14 +75,15 @@ async def catalogue_of(dsn: str, teacher_id: str) -> list[asyncpg.Record]:
 def test_sigkilled_relay_and_projections_lose_and_double_nothing(services, make_user, settings):
     teacher = make_user("teacher")
     teacher_id = teacher["user"]["user_id"]
+    student_id = make_user("student")["user"]["user_id"]
     started = time.monotonic()
-    acknowledged = asyncio.run(burst(services, teacher, kill_after=300))
+    acknowledged = asyncio.run(burst(services, teacher, student_id, kill_after=300))
     assert len(acknowledged) == EXAMS
-    assert set(acknowledged.values()) == {2}
+    assert set(acknowledged.values()) == {4}
 
     def catalogue_complete():
         rows = asyncio.run(catalogue_of(settings.postgres_dsn, teacher_id))
-        return rows if len(rows) == EXAMS and all(r["version"] == 2 for r in rows) else None
+        return rows if len(rows) == EXAMS and all(r["version"] == 4 for r in rows) else None
 
     rows = eventually(catalogue_complete, timeout=120, interval=0.5)
     assert {r["exam_id"] for r in rows} == set(acknowledged)
@@ -84,7 +92,7 @@ def test_sigkilled_relay_and_projections_lose_and_double_nothing(services, make_
     mongo = pymongo.MongoClient(settings.mongo_uri)
     try:
         exams = mongo[settings.mongo_db]["exams"]
-        eventually(lambda: exams.count_documents({"teacher_id": teacher_id, "version": 2})
+        eventually(lambda: exams.count_documents({"teacher_id": teacher_id, "version": 4})
                    == EXAMS, timeout=120, interval=0.5)
         documents = list(exams.find({"teacher_id": teacher_id}, {"_id": 1, "status": 1}))
     finally:

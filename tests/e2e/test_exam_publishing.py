@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.harness import eventually, key
+from tests.e2e.harness import bank_question, eventually, key, make_ready
 
 EXAM = {"title": "Linear Algebra midterm", "description": "Chapters 1-4",
         "instructions": "No calculators.", "duration_minutes": 90,
@@ -35,11 +35,16 @@ def test_a_published_exam_is_visible_through_the_query_api(services, teacher, st
     assert drafted.status_code == 201, drafted.text
     assert drafted.json()["status"] == "draft" and drafted.json()["version"] == 1
     exam_id = drafted.json()["exam_id"]
+    version = make_ready(services.command_url, teacher, exam_id,
+                         bank_question(services.command_url, teacher),
+                         [student["user"]["user_id"]])
+    assert version == 3
 
     published = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/publish",
-                           headers={**teacher["headers"], **key(), "If-Match": '"1"'})
+                           headers={**teacher["headers"], **key(), "If-Match": '"3"'})
     assert published.status_code == 200, published.text
-    assert published.json() == {"exam_id": exam_id, "status": "published", "version": 2}
+    assert published.json() == {"exam_id": exam_id, "status": "published",
+                                "assigned_count": 1, "version": 4}
 
     # A worker that just started may wait out an earlier member's session before it gets its
     # partitions: a first read can take seconds longer than the steady state.
@@ -47,8 +52,8 @@ def test_a_published_exam_is_visible_through_the_query_api(services, teacher, st
     # The full document comes from the MongoDB read model, which has its own worker.
     document = eventually(lambda: (r := httpx.get(f"{services.query_url}/v1/exams/{exam_id}",
                                                   headers=student["headers"])).status_code
-                          == 200 and r.json()["version"] == 2 and r, timeout=30)
-    assert document.headers["etag"] == '"2"'
+                          == 200 and r.json()["version"] == 4 and r, timeout=30)
+    assert document.headers["etag"] == '"4"'
     assert document.json()["instructions"] == "No calculators."
     assert document.json()["status"] == "published"
 
@@ -75,23 +80,30 @@ async def _events_of(live_stack, stream_id: str) -> int:
         await conn.close()
 
 
-def test_the_same_command_id_twice_yields_one_event(services, teacher, live_stack):
+def test_the_same_command_id_twice_yields_one_event(services, teacher, student, live_stack):
     same = key()
     first, retry = draft(services, teacher, headers=same), draft(services, teacher, headers=same)
     assert first.status_code == retry.status_code == 201
     assert first.json() == retry.json()
     stream = f"exam-{first.json()['exam_id']}"
     assert asyncio.run(_events_of(live_stack, stream)) == 1
+    make_ready(services.command_url, teacher, first.json()["exam_id"],
+               bank_question(services.command_url, teacher), [student["user"]["user_id"]])
 
     publish = {**teacher["headers"], **key()}
     url = f"{services.command_url}/v1/exams/{first.json()['exam_id']}/publish"
     assert httpx.post(url, headers=publish).json() == httpx.post(url, headers=publish).json()
-    assert asyncio.run(_events_of(live_stack, stream)) == 2
+    assert asyncio.run(_events_of(live_stack, stream)) == 4
 
 
 def test_refusals_are_clear(services, teacher, student):
     exam_id = draft(services, teacher).json()["exam_id"]
     url = f"{services.command_url}/v1/exams/{exam_id}"
+    unready = httpx.post(f"{url}/publish", headers={**teacher["headers"], **key()})
+    assert unready.status_code == 422
+    assert {e["code"] for e in unready.json()["errors"]} == {"no_questions", "nobody_assigned"}
+    make_ready(services.command_url, teacher, exam_id,
+               bank_question(services.command_url, teacher), [student["user"]["user_id"]])
     assert httpx.post(f"{url}/publish", headers={**teacher["headers"], **key()}).status_code == 200
     twice = httpx.post(f"{url}/publish", headers={**teacher["headers"], **key()})
     assert twice.status_code == 409 and twice.json()["code"] == "exam_already_published"

@@ -18,7 +18,8 @@ from projections import all_projections
 from projections.exam_documents import EXAM_DOCUMENTS
 from schemas.events.exam import EXAM
 from schemas.events.identity import IDENTITY
-from tests.e2e.harness import eventually, key
+from schemas.events.question import QUESTION
+from tests.e2e.harness import WINDOW, bank_question, eventually, key, make_ready
 
 EXAM_TOPIC = EXAM.topic
 MONGO_PROJECTIONS = {name for name, p in all_projections().items()
@@ -73,27 +74,39 @@ def rebuild(name: str) -> str:
     return done.stdout
 
 
-def some_exams(services, teacher, n: int = 5) -> None:
+def some_exams(services, teacher, student_id: str, n: int = 5) -> None:
+    question_id = bank_question(services.command_url, teacher)
     for i in range(n):
         exam = httpx.post(f"{services.command_url}/v1/exams",
                           headers={**teacher["headers"], **key()},
-                          json={"title": f"Rebuild {i}", "duration_minutes": 45})
+                          json={"title": f"Rebuild {i}", "duration_minutes": 45, **WINDOW})
         assert exam.status_code == 201
         if i % 2:
-            httpx.post(f"{services.command_url}/v1/exams/{exam.json()['exam_id']}/publish",
-                       headers={**teacher["headers"], **key()})
+            exam_id = exam.json()["exam_id"]
+            make_ready(services.command_url, teacher, exam_id, question_id, [student_id])
+            published = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/publish",
+                                   headers={**teacher["headers"], **key()})
+            assert published.status_code == 200, published.text
 
 
 CATALOGUE = ("SELECT exam_id, teacher_id, title, status, duration_minutes, window_opens_at, "
-             "window_closes_at, created_at, updated_at, published_at, version "
+             "window_closes_at, created_at, updated_at, published_at, question_count, "
+             "total_points, assigned, accommodations, version "
              "FROM read_models.exam_catalogue")
 USERS = "SELECT user_id, email, name, role, disabled, registered_at, version FROM read_models.users"
+QUESTION_BANK = ("SELECT question_id, owner_id, question_type, stem, difficulty, tags, status, "
+                 "shared_with, revision, content, created_at, updated_at, version, search "
+                 "FROM read_models.question_bank")
+QUESTION_REVISIONS = ("SELECT revision_id, question_id, revision, content, written_at, written_by, "
+                      "version FROM read_models.question_revisions")
 
 
-def test_rebuilt_postgres_read_models_equal_the_live_ones(services, teacher, settings):
-    some_exams(services, teacher)
+def test_rebuilt_postgres_read_models_equal_the_live_ones(services, teacher, student, settings):
+    some_exams(services, teacher, student["user"]["user_id"])
     for name, topic, sql in (("exam_catalogue", EXAM_TOPIC, CATALOGUE),
-                             ("users", IDENTITY.topic, USERS)):
+                             ("users", IDENTITY.topic, USERS),
+                             ("question_bank", QUESTION.topic, QUESTION_BANK),
+                             ("question_revisions", QUESTION.topic, QUESTION_REVISIONS)):
         eventually(lambda: asyncio.run(caught_up(settings, name, [topic])), timeout=60)
         live = asyncio.run(table(settings, sql))
         output = rebuild(name)
@@ -101,8 +114,8 @@ def test_rebuilt_postgres_read_models_equal_the_live_ones(services, teacher, set
         assert asyncio.run(table(settings, sql)) == live
 
 
-def test_rebuilt_mongo_read_model_equals_the_live_one(services, teacher, settings):
-    some_exams(services, teacher)
+def test_rebuilt_mongo_read_model_equals_the_live_one(services, teacher, student, settings):
+    some_exams(services, teacher, student["user"]["user_id"])
     eventually(lambda: asyncio.run(caught_up(settings, "exam_documents", [EXAM_TOPIC])),
                timeout=60)
     mongo = pymongo.MongoClient(settings.mongo_uri)

@@ -16,7 +16,9 @@ import pytest
 from command_api.app import create_app as command_app
 from query_api.app import create_app as query_app
 from tests.e2e.conftest import login
-from tests.e2e.harness import bearer, eventually, key, own_address
+from tests.e2e.test_media import png, upload
+from tests.e2e.harness import (WINDOW, bank_question, bearer, eventually, key, layout_of,
+                               make_ready, own_address)
 
 CALLERS = ("anonymous", "student", "teacher_a", "teacher_b", "proctor", "admin",
            "disabled_admin")
@@ -37,6 +39,8 @@ def signed_in(status: int) -> dict[str, int]:
     """Any account with a live session: ``status``; anonymous and disabled callers 401."""
     return {c: ANONYMOUS_OR_DISABLED.get(c, status) for c in CALLERS}
 
+
+QUESTION_MANAGERS = only({"teacher_a": 200, "admin": 200, "teacher_b": 403}, 404)
 
 # (API, method, path template) -> caller -> status
 EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
@@ -62,6 +66,54 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
                                                              404),
     ("command", "DELETE", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
     ("query", "GET", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
+    ("query", "GET", "/v1/exams/{exam_id}/assignments"): only({"teacher_a": 200, "admin": 200},
+                                                              404),
+    **{("command", method, f"/v1/exams/{{exam_id}}/{action}"): only(
+        {"teacher_a": 200, "admin": 200}, 404)
+       for method, action in (("PUT", "questions"), ("PUT", "settings"), ("POST", "assign"),
+                              ("POST", "unassign"), ("PUT", "accommodations/{student_id}"),
+                              ("DELETE", "accommodations/{student_id}"))},
+    # a draft's window is not extended (409); only teachers own exams, so an admin's clone is
+    # refused (403)
+    ("command", "POST", "/v1/exams/{exam_id}/extend"): only({"teacher_a": 409, "admin": 409},
+                                                            404),
+    ("command", "POST", "/v1/exams/{exam_id}/clone"): only({"teacher_a": 201, "admin": 403},
+                                                           404),
+    # the question bank: staff write; the owner (teacher A) and admins manage; teacher B, whom
+    # the question is shared with, reads and copies it; to students and proctors a question
+    # does not exist on the command side, and the bank's reads need a staff role
+    ("command", "POST", "/v1/questions"): only({"teacher_a": 201, "teacher_b": 201,
+                                                "admin": 201}),
+    # cohorts: staff keep them; the owner (teacher A) and admins change one; any staff reads
+    ("command", "POST", "/v1/cohorts"): only({"teacher_a": 201, "teacher_b": 201, "admin": 201}),
+    **{("command", method, path): only({"teacher_a": 200, "admin": 200, "teacher_b": 403}, 404)
+       for method, path in (("PUT", "/v1/cohorts/{cohort_id}"),
+                            ("POST", "/v1/cohorts/{cohort_id}/members"),
+                            ("POST", "/v1/cohorts/{cohort_id}/members/remove"))},
+    **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
+       for path in ("/v1/cohorts", "/v1/cohorts/{cohort_id}")},
+    # question files: staff only; an export names a question teacher B may read
+    ("command", "POST", "/v1/questions/imports"): only({"teacher_a": 201, "teacher_b": 201,
+                                                        "admin": 201}),
+    **{("command", "POST", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
+       for path in ("/v1/questions/imports/preview", "/v1/questions/exports",
+                    "/v1/questions/exports/template")},
+    # media: staff upload; the owner (teacher A) and admins confirm; a stored file's URL is
+    # for its owner, admins, and teachers who can see a question showing it
+    ("command", "POST", "/v1/media"): only({"teacher_a": 201, "teacher_b": 201, "admin": 201}),
+    ("command", "POST", "/v1/media/{media_id}/confirm"): only({"teacher_a": 200, "admin": 200},
+                                                              404),
+    ("query", "GET", "/v1/media/{media_id}"): only({"teacher_a": 200, "admin": 200,
+                                                    "teacher_b": 404}),
+    **{("command", "POST", f"/v1/questions/{{question_id}}/{action}"): QUESTION_MANAGERS
+       for action in ("share", "unshare", "archive", "restore")},
+    ("command", "PUT", "/v1/questions/{question_id}"): QUESTION_MANAGERS,
+    ("command", "POST", "/v1/questions/{question_id}/copy"): only(
+        {"teacher_a": 201, "teacher_b": 201, "admin": 201}, 404),
+    **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
+       for path in ("/v1/questions", "/v1/questions/{question_id}",
+                    "/v1/questions/{question_id}/preview", "/v1/questions/{question_id}/revisions",
+                    "/v1/questions/{question_id}/revisions/{revision}")},
 }
 # Infrastructure, the same for every caller (metrics: to local addresses only).
 PUBLIC_INFRASTRUCTURE = {
@@ -107,12 +159,80 @@ def callers(services, admin, make_user) -> dict[str, dict]:
     return made
 
 
-def fresh_draft(services, teacher) -> str:
+def fresh_draft(services, callers) -> str:
+    """A draft of teacher A's, ready to publish: a window, a question, the matrix's student."""
+    teacher = callers["teacher_a"]
     drafted = httpx.post(f"{services.command_url}/v1/exams",
                          headers={**teacher["headers"], **key()},
-                         json={"title": "Matrix draft", "duration_minutes": 30})
+                         json={"title": "Matrix draft", "duration_minutes": 30, **WINDOW})
     assert drafted.status_code == 201, drafted.text
-    return drafted.json()["exam_id"]
+    exam_id = drafted.json()["exam_id"]
+    make_ready(services.command_url, teacher, exam_id, matrix_question(services, teacher),
+               [callers["student"]["user"]["user_id"]])
+    return exam_id
+
+
+_matrix_questions: dict[str, str] = {}
+
+
+def matrix_question(services, teacher) -> str:
+    if teacher["user"]["user_id"] not in _matrix_questions:
+        _matrix_questions[teacher["user"]["user_id"]] = bank_question(services.command_url,
+                                                                      teacher)
+    return _matrix_questions[teacher["user"]["user_id"]]
+
+
+def fresh_question(services, callers, wait: bool) -> str:
+    """A question of teacher A's, shared with teacher B (read and copy)."""
+    teacher_a, teacher_b = callers["teacher_a"], callers["teacher_b"]
+    made = httpx.post(f"{services.command_url}/v1/questions",
+                      headers={**teacher_a["headers"], **key()}, json=MATRIX_QUESTION)
+    assert made.status_code == 201, made.text
+    question_id = made.json()["question_id"]
+    shared = httpx.post(f"{services.command_url}/v1/questions/{question_id}/share",
+                        headers={**teacher_a["headers"], **key()},
+                        json={"teacher_ids": [teacher_b["user"]["user_id"]]})
+    assert shared.status_code == 200, shared.text
+    if wait:  # the bank is a read model: wait until teacher B sees the share
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{question_id}",
+                                     headers=teacher_b["headers"]).status_code == 200)
+    return question_id
+
+
+def fresh_cohort(services, callers, wait: bool) -> str:
+    teacher = callers["teacher_a"]
+    made = httpx.post(f"{services.command_url}/v1/cohorts",
+                      headers={**teacher["headers"], **key()}, json={"name": "Matrix class"})
+    assert made.status_code == 201, made.text
+    cohort_id = made.json()["cohort_id"]
+    if wait:
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/cohorts/{cohort_id}",
+                                     headers=teacher["headers"]).status_code == 200)
+    return cohort_id
+
+
+def fresh_media(services, teacher, confirmed: bool) -> str:
+    """An image of teacher A's, uploaded to the store (and confirmed, for reads)."""
+    image = png()
+    offered = httpx.post(f"{services.command_url}/v1/media",
+                         headers={**teacher["headers"], **key()},
+                         json={"filename": "m.png", "content_type": "image/png",
+                               "size_bytes": len(image)})
+    assert offered.status_code == 201, offered.text
+    assert upload(offered.json(), image).status_code in (200, 204)
+    media_id = offered.json()["media_id"]
+    if confirmed:
+        done = httpx.post(f"{services.command_url}/v1/media/{media_id}/confirm",
+                          headers={**teacher["headers"], **key()})
+        assert done.status_code == 200, done.text
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/media/{media_id}",
+                                     headers=teacher["headers"]).status_code == 200)
+    return media_id
+
+
+MATRIX_CSV = b"type,stem,correct\r\ntrue_false,Imported by the matrix,true\r\n"
+MATRIX_QUESTION = {"question_type": "true_false", "stem": "The matrix is complete.",
+                   "true_false": {"correct": True}}
 
 
 def throwaway_student(services, admin) -> str:
@@ -123,7 +243,8 @@ def throwaway_student(services, admin) -> str:
     return made.json()["user_id"]
 
 
-def body_for(method: str, path: str, caller: str, admin) -> dict | None:
+def body_for(services, method: str, path: str, caller: str, callers: dict) -> dict | None:
+    admin = callers["admin"]
     if path == "/v1/auth/register":
         return {"email": f"r-{uuid.uuid4().hex[:8]}@example.edu", "name": "Reg",
                 "password": "registered password"}
@@ -144,6 +265,30 @@ def body_for(method: str, path: str, caller: str, admin) -> dict | None:
         return {"reason": "matrix"}
     if path in ("/v1/exams", "/v1/exams/{exam_id}") and method in ("POST", "PUT"):
         return {"title": "Matrix exam", "duration_minutes": 45}
+    if path in ("/v1/questions", "/v1/questions/{question_id}") and method in ("POST", "PUT"):
+        return {**MATRIX_QUESTION, "stem": f"Edited by {caller}"}
+    if path == "/v1/exams/{exam_id}/questions":
+        return layout_of(_matrix_questions[callers["teacher_a"]["user"]["user_id"]])
+    if path == "/v1/exams/{exam_id}/settings":
+        return {"attempts_allowed": 2, "navigation": "linear"}
+    if path in ("/v1/exams/{exam_id}/assign", "/v1/exams/{exam_id}/unassign"):
+        return {"student_ids": [callers["student"]["user"]["user_id"]]}
+    if path == "/v1/exams/{exam_id}/accommodations/{student_id}" and method == "PUT":
+        return {"extra_minutes": 15, "reason": "matrix"}
+    if path == "/v1/exams/{exam_id}/extend":
+        return {"window_closes_at": "2027-03-02T12:00:00Z"}
+    if path == "/v1/exams/{exam_id}/clone":
+        return {}
+    if path == "/v1/questions/exports":
+        return {"question_ids": [fresh_question(services, callers, wait=False)]}
+    if path in ("/v1/cohorts", "/v1/cohorts/{cohort_id}"):
+        return {"name": f"Class of {caller}"}
+    if path.startswith("/v1/cohorts/{cohort_id}/members"):
+        return {"student_ids": [callers["student"]["user"]["user_id"]]}
+    if path == "/v1/media":
+        return {"filename": "m.png", "content_type": "image/png", "size_bytes": 100}
+    if path.endswith("/share") or path.endswith("/unshare"):
+        return {"teacher_ids": [f"someone-{caller}"]}
     return None
 
 
@@ -160,17 +305,32 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
     for caller in CALLERS:
         concrete = path
         if "{exam_id}" in path:
-            exam_id = fresh_draft(services, callers["teacher_a"])
+            exam_id = fresh_draft(services, callers)
             if api == "query":  # the exam document is a read model: wait for the draft
                 eventually(lambda: httpx.get(f"{base}/v1/exams/{exam_id}",
                                              headers=callers["teacher_a"]["headers"]
                                              ).status_code == 200)
             concrete = path.replace("{exam_id}", exam_id)
+        concrete = concrete.replace("{student_id}", callers["student"]["user"]["user_id"])
+        if "{cohort_id}" in path:
+            concrete = concrete.replace("{cohort_id}", fresh_cohort(services, callers,
+                                                                    wait=api == "query"))
+        if "{media_id}" in path:
+            concrete = concrete.replace("{media_id}", fresh_media(
+                services, callers["teacher_a"], confirmed=api == "query"))
+        if "{question_id}" in path:
+            concrete = concrete.replace("{question_id}",
+                                        fresh_question(services, callers, wait=api == "query"))
+            concrete = concrete.replace("{revision}", "1")
         if "{user_id}" in path:
             concrete = path.replace("{user_id}", throwaway_student(services, admin))
         headers = {**callers[caller]["headers"], **key(), **own_address()}
-        answer = httpx.request(method, f"{base}{concrete}", headers=headers,
-                               json=body_for(method, path, caller, admin))
+        if path.startswith("/v1/questions/imports"):  # a file, not JSON
+            answer = httpx.request(method, f"{base}{concrete}", content=MATRIX_CSV,
+                                   headers={**headers, "Content-Type": "text/csv"})
+        else:
+            answer = httpx.request(method, f"{base}{concrete}", headers=headers,
+                                   json=body_for(services, method, path, caller, callers))
         answers[caller] = answer.status_code
         assert answer.status_code < 500, (caller, answer.text)
     assert answers == EXPECTED[route]

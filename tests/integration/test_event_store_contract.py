@@ -206,3 +206,51 @@ async def test_handling_with_snapshots_gives_the_state_of_a_full_fold(store):
     full = exam_decider.fold([e.payload for e in (await store.load(stream)).events])
     assert state == full and version == 11
     assert state.content.title == "T10" and state.content.duration_minutes == 70
+
+
+async def test_several_new_streams_start_as_one_command(store):
+    exams = [new_exam() for _ in range(3)]
+    command_id = uuid.uuid4()
+    streams = [(stream, [drafted(exam_id, f"Import {i}")] + ([updated(exam_id, "B")] if i else []))
+               for i, (exam_id, stream) in enumerate(exams)]
+    recorded = await store.start_streams(streams, ctx(command_id), {"imported": 3})
+    assert [(e.envelope.stream_id, e.envelope.stream_version) for e in recorded] == [
+        (exams[0][1], 1), (exams[1][1], 1), (exams[1][1], 2), (exams[2][1], 1), (exams[2][1], 2)]
+    assert [(await store.load(stream)).version for _, stream in exams] == [1, 2, 2]
+    assert await store.outcome_of(command_id) == {"imported": 3}
+    with pytest.raises(DuplicateCommand) as dup:  # a retry stores nothing more
+        await store.start_streams(streams, ctx(command_id), {"imported": 99})
+    assert dup.value.outcome == {"imported": 3}
+    assert [(await store.load(stream)).version for _, stream in exams] == [1, 2, 2]
+
+
+async def test_starting_a_stream_that_exists_writes_nothing(store):
+    existing_id, existing = new_exam()
+    await store.append(existing, 0, [drafted(existing_id)], ctx(), {})
+    fresh_id, fresh = new_exam()
+    command_id = uuid.uuid4()
+    with pytest.raises(ConcurrencyError):
+        await store.start_streams([(fresh, [drafted(fresh_id)]), (existing, [drafted(existing_id)])],
+                                  ctx(command_id), {})
+    assert (await store.load(fresh)).version == 0
+    assert (await store.load(existing)).version == 1
+    assert await store.outcome_of(command_id) is None
+
+
+async def test_new_entities_are_created_as_one_command_and_a_retry_changes_nothing(store):
+    from command_api.handling import handle_new_entities
+
+    exams = [new_exam()[0] for _ in range(2)]
+    context = ctx()
+    commands = [(exam_id, DraftExam(exam_id, TEACHER, ExamContent("Imported", "", "", 30)))
+                for exam_id in exams]
+    outcome = {"exam_ids": exams}
+    assert await handle_new_entities(store, exam_decider, commands, context, outcome) == outcome
+    assert await handle_new_entities(store, exam_decider, commands, context, {"x": 1}) == outcome
+    states = [await load_state(store, exam_decider, exam_id) for exam_id in exams]
+    assert [(state.content.title, version) for state, version in states] == [("Imported", 1)] * 2
+    refused = [(new_exam()[0], DraftExam("x", Actor(user_id="s", role="student"),
+                                         ExamContent("No", "", "", 30)))]
+    with pytest.raises(Exception) as refusal:
+        await handle_new_entities(store, exam_decider, refused, ctx(), {})
+    assert getattr(refusal.value, "code", None) == "not_a_teacher"

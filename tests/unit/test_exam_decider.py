@@ -5,11 +5,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from command_api.exams.decider import (DeleteExam, DraftExam, ExamContent, PublishExam,
-                                       UpdateExam, exam_decider)
+from command_api.exams.decider import (Accommodation, AssignStudents, ChangeExamSettings, CloneExam,
+                                       DeleteExam, DraftExam, ExamContent, ExamLayout,
+                                       ExamSettings, ExtendExamWindow, GrantAccommodation,
+                                       PublishExam, SetExamQuestions, UnassignStudents,
+                                       UpdateExam, WithdrawAccommodation, exam_decider)
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from schemas.envelope import Actor
-from schemas.events.exam import ExamDeleted, ExamDrafted, ExamPublished, ExamUpdated
+from schemas.events.exam import (AccommodationGranted, AccommodationWithdrawn, ExamDeleted,
+                                 ExamDrafted, ExamItem, ExamPublished, ExamQuestionsSet,
+                                 ExamSection, ExamSettingsChanged, ExamUpdated,
+                                 ExamWindowExtended, PinnedQuestion, ProctoringSettings,
+                                 StudentsAssigned, StudentsUnassigned)
 
 TEACHER = Actor(user_id="t-1", role="teacher")
 OTHER_TEACHER = Actor(user_id="t-2", role="teacher")
@@ -19,6 +26,18 @@ NOW = datetime(2027, 1, 1, 9, 0, tzinfo=timezone.utc)
 CONTENT = ExamContent("Algebra I", "Midterm", "No calculators", 60,
                       NOW + timedelta(days=10), NOW + timedelta(days=10, hours=3))
 DRAFTED = ExamDrafted(exam_id="e-1", teacher_id="t-1", **vars(CONTENT))
+
+
+def pinned(*question_ids: str) -> list[PinnedQuestion]:
+    return [PinnedQuestion(question_id=q, revision=1) for q in question_ids]
+
+
+LAYOUT = ExamLayout((ExamSection(section_id="s1", title="Part A", items=[
+    ExamItem(item_id="i1", candidates=pinned("q-1"), points=2),
+    ExamItem(item_id="pool", candidates=pinned("q-2", "q-3", "q-4"), draw=2, points=1)]),))
+QUESTIONS_SET = ExamQuestionsSet(exam_id="e-1", sections=list(LAYOUT.sections))
+ASSIGNED = StudentsAssigned(exam_id="e-1", student_ids=["s-1", "s-2"])
+READY = (DRAFTED, QUESTIONS_SET, ASSIGNED)
 PUBLISHED = ExamPublished(exam_id="e-1", teacher_id="t-1", published_at=NOW)
 
 
@@ -77,8 +96,8 @@ def test_publishing_twice_is_refused():
 
 
 def test_the_owner_and_admins_publish():
-    assert when(given(DRAFTED), PublishExam("e-1", TEACHER, NOW)) == [PUBLISHED]
-    assert when(given(DRAFTED), PublishExam("e-1", ADMIN, NOW)) == [PUBLISHED]
+    assert when(given(*READY), PublishExam("e-1", TEACHER, NOW)) == [PUBLISHED]
+    assert when(given(*READY), PublishExam("e-1", ADMIN, NOW)) == [PUBLISHED]
 
 
 @pytest.mark.parametrize("intruder", [OTHER_TEACHER, STUDENT])
@@ -91,7 +110,7 @@ def test_others_cannot_touch_an_exam_and_learn_nothing_about_it(intruder):
 
 def test_an_exam_whose_window_closed_cannot_be_published():
     with pytest.raises(Invalid) as refused:
-        when(given(DRAFTED), PublishExam("e-1", TEACHER, NOW + timedelta(days=11)))
+        when(given(*READY), PublishExam("e-1", TEACHER, NOW + timedelta(days=11)))
     assert refused.value.field == "window_closes_at"
 
 
@@ -106,3 +125,99 @@ def test_only_drafts_are_deleted_and_a_deleted_exam_is_gone():
 def test_commands_on_an_exam_that_does_not_exist_are_not_found():
     with pytest.raises(NotFound):
         when(given(), PublishExam("e-9", TEACHER, NOW))
+
+
+
+def test_publishing_lists_every_problem_at_once():
+    bare = ExamDrafted(exam_id="e-1", teacher_id="t-1", title="T", description="",
+                       instructions="", duration_minutes=60)
+    with pytest.raises(Invalid) as refused:
+        when(given(bare), PublishExam("e-1", TEACHER, NOW))
+    assert {(e["field"], e["code"]) for e in refused.value.details["errors"]} == {
+        ("sections", "no_questions"), ("window_opens_at", "window_missing"),
+        ("assignments", "nobody_assigned")}
+
+
+def test_a_layout_is_checked_whole_before_it_is_kept():
+    assert when(given(DRAFTED), SetExamQuestions("e-1", TEACHER, LAYOUT)) == [QUESTIONS_SET]
+    broken = ExamLayout((ExamSection(section_id="s1", title=" ", items=[
+        ExamItem(item_id="i1", candidates=pinned("q-1"), points=0),
+        ExamItem(item_id="i1", candidates=pinned("q-1", "q-2"), draw=3)]),))
+    with pytest.raises(Invalid) as refused:
+        when(given(DRAFTED), SetExamQuestions("e-1", TEACHER, broken))
+    assert {e["code"] for e in refused.value.details["errors"]} == {
+        "section_title_empty", "zero_points", "item_id_repeated", "pool_too_small",
+        "question_repeated"}
+
+
+def test_settings_change_in_a_draft_only():
+    settings = ExamSettings(late_entry_minutes=15, attempts_allowed=2, navigation="linear",
+                            results_release="after_window", pass_mark_percent=50,
+                            proctoring=ProctoringSettings(enabled=True, detectors=["face", "phone"]))
+    assert when(given(DRAFTED), ChangeExamSettings("e-1", TEACHER, settings)) == [
+        ExamSettingsChanged(exam_id="e-1", **vars(settings))]
+    with pytest.raises(DomainError) as refused:
+        when(given(*READY, PUBLISHED), ChangeExamSettings("e-1", TEACHER, settings))
+    assert refused.value.code == "exam_not_draft"
+    with pytest.raises(Invalid) as refused:
+        when(given(DRAFTED), ChangeExamSettings("e-1", TEACHER, ExamSettings(
+            attempts_allowed=0, navigation="sideways",
+            proctoring=ProctoringSettings(detectors=["mind_reading"]))))
+    assert {e["field"] for e in refused.value.details["errors"]} == {
+        "attempts_allowed", "navigation", "proctoring.detectors"}
+
+
+def test_after_publishing_assignments_accommodations_and_a_longer_window_still_change():
+    published = given(*READY, PUBLISHED)
+    assert when(published, AssignStudents("e-1", TEACHER, ("s-2", "s-3"))) == [
+        StudentsAssigned(exam_id="e-1", student_ids=["s-3"])]
+    assert when(published, UnassignStudents("e-1", TEACHER, ("s-2", "s-9"))) == [
+        StudentsUnassigned(exam_id="e-1", student_ids=["s-2"])]
+    extra = Accommodation(extra_minutes=30, reason="pd1:sealed")
+    granted = AccommodationGranted(exam_id="e-1", student_id="s-1", extra_minutes=30,
+                                   reason="pd1:sealed")
+    assert when(published, GrantAccommodation("e-1", TEACHER, "s-1", extra)) == [granted]
+    assert when(given(*READY, PUBLISHED, granted),
+                GrantAccommodation("e-1", TEACHER, "s-1", extra)) == []
+    assert when(given(*READY, granted), WithdrawAccommodation("e-1", TEACHER, "s-1")) == [
+        AccommodationWithdrawn(exam_id="e-1", student_id="s-1")]
+    later = CONTENT.window_closes_at + timedelta(hours=1)
+    assert when(published, ExtendExamWindow("e-1", TEACHER, later)) == [
+        ExamWindowExtended(exam_id="e-1", window_closes_at=later)]
+    with pytest.raises(Invalid) as refused:
+        when(published, ExtendExamWindow("e-1", TEACHER, CONTENT.window_closes_at))
+    assert refused.value.code == "window_not_extended"
+    assert given(*READY, PUBLISHED, ExamWindowExtended(
+        exam_id="e-1", window_closes_at=later)).content.window_closes_at == later
+
+
+def test_accommodations_are_for_assigned_students_and_say_something():
+    with pytest.raises(Invalid) as refused:
+        when(given(*READY), GrantAccommodation("e-1", TEACHER, "s-9", Accommodation(10)))
+    assert refused.value.code == "student_not_assigned"
+    with pytest.raises(Invalid) as refused:
+        when(given(*READY), GrantAccommodation("e-1", TEACHER, "s-1", Accommodation(reason="x")))
+    assert refused.value.code == "accommodation_empty"
+    unassigned = given(*READY, AccommodationGranted(exam_id="e-1", student_id="s-1",
+                                                    extra_percent=25),
+                       StudentsUnassigned(exam_id="e-1", student_ids=["s-1"]))
+    assert unassigned.accommodations == {}
+
+
+def test_others_cannot_assign_or_accommodate():
+    for command in (AssignStudents("e-1", OTHER_TEACHER, ("s-1",)),
+                    GrantAccommodation("e-1", STUDENT, "s-1", Accommodation(10)),
+                    SetExamQuestions("e-1", OTHER_TEACHER, LAYOUT)):
+        with pytest.raises(NotFound):
+            when(given(*READY), command)
+
+
+def test_a_clone_is_a_new_draft_with_the_layout_and_settings_but_no_students():
+    settings = ExamSettingsChanged(exam_id="e-1", attempts_allowed=3)
+    source = given(*READY, settings, PUBLISHED)
+    events = when(given(), CloneExam("e-2", TEACHER, source, "Algebra I (resit)"))
+    assert [type(e).__name__ for e in events] == ["ExamDrafted", "ExamQuestionsSet",
+                                                  "ExamSettingsChanged"]
+    clone = given(*events)
+    assert (clone.status, clone.content.title, clone.layout, clone.settings.attempts_allowed,
+            clone.assigned) == ("draft", "Algebra I (resit)", LAYOUT, 3, ())

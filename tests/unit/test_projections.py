@@ -1,6 +1,7 @@
 """Projections, given events then rows: pure folds, no database, no Kafka."""
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -9,10 +10,17 @@ from eventlog.projection import Folded, fold, given
 from projections import all_projections
 from projections.exam_catalogue import projection as exam_catalogue
 from projections.exam_documents import projection as exam_documents
+from projections.question_bank import projection as question_bank
+from projections.question_revisions import projection as question_revisions
 from projections.users import projection as users
 from schemas.envelope import Actor, RecordedEvent, new_envelope
-from schemas.events.exam import (EXAM, ExamDeleted, ExamDrafted, ExamPublished, ExamStatus,
-                                 ExamUpdated)
+from schemas.events.exam import (EXAM, AccommodationGranted, ExamDeleted, ExamDrafted,
+                                 ExamItem, ExamPublished, ExamQuestionsSet, ExamSection,
+                                 ExamStatus, ExamUpdated, PinnedQuestion, StudentsAssigned,
+                                 StudentsUnassigned)
+from schemas.events.question import (QUESTION, ChoiceOption, ChoiceSpec, QuestionArchived,
+                                     QuestionAuthored, QuestionContent, QuestionRevised,
+                                     QuestionShared, QuestionUnshared)
 from schemas.events.identity import (IDENTITY, UserDisabled, UserEnabled, UserPasswordChanged,
                                      UserProfileUpdated, UserRegistered, UserRoleChanged)
 
@@ -37,7 +45,9 @@ def exam_events(exam_id: str = "e-1") -> list[RecordedEvent]:
 
 
 def test_the_registry_names_every_projection_once():
-    assert set(all_projections()) == {"users", "exam_catalogue", "exam_documents"}
+    assert set(all_projections()) == {"users", "exam_catalogue", "exam_documents",
+                                      "question_bank", "question_revisions", "media_library",
+                                      "cohorts"}
 
 
 def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
@@ -46,7 +56,30 @@ def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
         "exam_id": "e-1", "teacher_id": "t-1", "title": "Algebra II", "status": "published",
         "duration_minutes": 90, "window_opens_at": T0, "window_closes_at": T0 + timedelta(days=1),
         "created_at": T0, "updated_at": T0 + timedelta(minutes=2),
-        "published_at": T0 + timedelta(hours=1), "version": 3}}
+        "published_at": T0 + timedelta(hours=1), "question_count": 0, "total_points": 0.0,
+        "assigned": "[]", "accommodations": "{}", "version": 3}}
+
+
+def test_the_catalogue_row_knows_the_layout_size_who_is_assigned_and_their_terms():
+    pool = [PinnedQuestion(question_id=f"q-{n}", revision=1) for n in range(5)]
+    events = stream(
+        EXAM, "e-1", exam_events()[0].payload,
+        ExamQuestionsSet(exam_id="e-1", sections=[ExamSection(section_id="s", title="A", items=[
+            ExamItem(item_id="fixed", candidates=pool[:1], points=4),
+            ExamItem(item_id="pool", candidates=pool[1:], draw=2, points=1.5)])]),
+        StudentsAssigned(exam_id="e-1", student_ids=["s-2", "s-1"]),
+        AccommodationGranted(exam_id="e-1", student_id="s-1", extra_percent=25,
+                             reason="pd1:sealed"),
+        AccommodationGranted(exam_id="e-1", student_id="s-2", extra_minutes=10),
+        StudentsUnassigned(exam_id="e-1", student_ids=["s-2"]))
+    row = given(exam_catalogue, events)["e-1"]
+    assert (row["question_count"], row["total_points"]) == (3, 7.0)
+    assert json.loads(row["assigned"]) == ["s-1"]
+    assert json.loads(row["accommodations"]) == {"s-1": {
+        "extra_minutes": 0, "extra_percent": 25, "window_opens_at": None,
+        "window_closes_at": None, "reason": "pd1:sealed"}}
+    doc = given(exam_documents, events)["e-1"]
+    assert [i["item_id"] for i in doc["sections"][0]["items"]] == ["fixed", "pool"]
 
 
 def test_a_deleted_draft_stays_as_a_deleted_row():
@@ -110,3 +143,40 @@ def test_an_account_follows_its_identity_events():
         ("Ada L.", "teacher", False, 6)
     assert row["registered_at"] == T0 and row["updated_at"] == T0 + timedelta(minutes=4)
     assert given(users, events[:4])["u-1"]["disabled"] is True
+
+
+# --- the question bank --------------------------------------------------------------------
+
+def question_events(question_id: str = "q-1") -> list[RecordedEvent]:
+    first = QuestionContent(question_type="single_choice", stem="Which is prime?",
+                            tags=["Numbers"], topic="arithmetic", choice=ChoiceSpec(options=[
+                                ChoiceOption(option_id="a", text="four"),
+                                ChoiceOption(option_id="b", text="seven", correct=True)]))
+    second = first.model_copy(update={"stem": "Which number is prime?", "difficulty": "easy"})
+    return stream(
+        QUESTION, question_id,
+        QuestionAuthored(question_id=question_id, owner_id="t-1", content=first),
+        QuestionShared(question_id=question_id, teacher_ids=["t-2", "t-3"]),
+        QuestionRevised(question_id=question_id, revision=2, content=second),
+        QuestionUnshared(question_id=question_id, teacher_ids=["t-3"]),
+        QuestionArchived(question_id=question_id))
+
+
+def test_the_bank_row_holds_the_current_revision_and_who_may_read_it():
+    row = given(question_bank, question_events())["q-1"]
+    assert {k: row[k] for k in ("owner_id", "question_type", "stem", "options_text",
+                                "difficulty", "topic", "status", "revision", "version")} == {
+        "owner_id": "t-1", "question_type": "single_choice", "stem": "Which number is prime?",
+        "options_text": "four\nseven", "difficulty": "easy", "topic": "arithmetic",
+        "status": "archived", "revision": 2, "version": 5}
+    assert json.loads(row["shared_with"]) == ["t-2"]
+    assert json.loads(row["tags"]) == ["Numbers"]
+    assert QuestionContent.model_validate_json(row["content"]).stem == "Which number is prime?"
+
+
+def test_every_revision_is_kept_as_written():
+    rows = given(question_revisions, question_events())
+    assert sorted(rows) == ["q-1/1", "q-1/2"]
+    assert [QuestionContent.model_validate_json(rows[k]["content"]).stem
+            for k in ("q-1/1", "q-1/2")] == ["Which is prime?", "Which number is prime?"]
+    assert rows["q-1/2"]["written_by"] == "t-1"

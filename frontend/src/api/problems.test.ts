@@ -20,6 +20,7 @@ describe("problemsOf", () => {
     );
     expect(problems).toEqual({
       byField: { title: "too short", duration_minutes: "must be at least 1" },
+      unplaced: [],
       general: null,
     });
   });
@@ -29,7 +30,11 @@ describe("problemsOf", () => {
       { status: 409, data: { detail: "stale", code: "version_conflict", field: "If-Match" } },
       ["title"],
     );
-    expect(problems).toEqual({ byField: {}, general: "If-Match: stale" });
+    expect(problems).toEqual({
+      byField: {},
+      unplaced: ["If-Match: stale"],
+      general: "If-Match: stale",
+    });
   });
 
   it("tells an unreachable server from a refusal", () => {

@@ -4,9 +4,20 @@ import type { SerializedError } from "@reduxjs/toolkit";
 import type { FetchBaseQueryError } from "@reduxjs/toolkit/query";
 
 export type Problem = { detail: string; code: string; field: string | null };
-export type Problems = { byField: Record<string, string>; general: string | null };
+export type Problems = {
+  byField: Record<string, string>;
+  /** What names no field of the form, one message each; `general` joins them. */
+  unplaced: string[];
+  general: string | null;
+};
 
-export const NO_PROBLEMS: Problems = { byField: {}, general: null };
+export const NO_PROBLEMS: Problems = { byField: {}, unplaced: [], general: null };
+
+const only = (message: string): Problems => ({
+  byField: {},
+  unplaced: [message],
+  general: message,
+});
 
 function isProblem(value: unknown): value is Problem & { errors?: Problem[] } {
   return typeof value === "object" && value !== null && "detail" in value && "code" in value;
@@ -18,12 +29,12 @@ export function problemsOf(
   fields: readonly string[],
 ): Problems {
   if (!error) return NO_PROBLEMS;
-  if (!("status" in error)) return { byField: {}, general: error.message ?? "Something failed" };
+  if (!("status" in error)) return only(error.message ?? "Something failed");
   if (error.status === "FETCH_ERROR" || error.status === "TIMEOUT_ERROR") {
-    return { byField: {}, general: "The server cannot be reached. Check the connection." };
+    return only("The server cannot be reached. Check the connection.");
   }
   const body = error.data;
-  if (!isProblem(body)) return { byField: {}, general: `The server answered ${error.status}.` };
+  if (!isProblem(body)) return only(`The server answered ${error.status}.`);
   const byField: Record<string, string> = {};
   const unplaced: string[] = [];
   for (const problem of body.errors?.length ? body.errors : [body]) {
@@ -33,7 +44,7 @@ export function problemsOf(
       unplaced.push(problem.field ? `${problem.field}: ${problem.detail}` : problem.detail);
     }
   }
-  return { byField, general: unplaced.length ? unplaced.join(" ") : null };
+  return { byField, unplaced, general: unplaced.length ? unplaced.join(" ") : null };
 }
 
 /** A client-made command id for the Idempotency-Key header (a UUID v4). */

@@ -15,6 +15,8 @@ const exam = (title: string, opens: string | null, closes: string | null) => ({
   window_closes_at: closes,
   created_at: "2026-01-01T00:00:00Z",
   published_at: "2026-01-01T00:00:00Z",
+  question_count: 10,
+  total_points: 20,
   version: 2,
 });
 

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import {
   Alert,
+  AlertTitle,
   Box,
   Button,
   Card,
@@ -31,6 +32,8 @@ import { ExamDialog } from "./ExamDialog";
 
 const MINE = { mine: true, sort: "-created_at", perPage: 100 } as const;
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 export function sections(exams: ExamSummary[], now = Date.now()) {
   const drafts = exams.filter((e) => e.status === "draft");
   const published = exams.filter((e) => e.status === "published");
@@ -52,9 +55,9 @@ export default function TeacherDashboard() {
   const [remove, removing] = useDeleteExamV1ExamsExamIdDeleteMutation();
   const [editing, setEditing] = useState<ExamDocument | "new" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const failure = [publishing.error, removing.error, error]
-    .map((e) => problemsOf(e, []).general)
-    .find(Boolean);
+  const failure = [removing.error, error].map((e) => problemsOf(e, []).general).find(Boolean);
+  // Publishing lists every problem at once (no questions, nobody assigned, ...).
+  const unpublishable = problemsOf(publishing.error, []).unplaced;
 
   // Commands answer at once; the catalogue follows within a moment. Show the answer now and
   // read the catalogue again shortly after.
@@ -77,21 +80,26 @@ export default function TeacherDashboard() {
 
   function saved(result: ExamCommandResult, content: ExamIn) {
     const now = new Date().toISOString();
-    apply((items) => [
-      {
-        exam_id: result.exam_id,
-        teacher_id: me?.user_id ?? "",
-        title: content.title,
-        status: result.status,
-        duration_minutes: content.duration_minutes,
-        window_opens_at: content.window_opens_at ?? null,
-        window_closes_at: content.window_closes_at ?? null,
-        created_at: items.find((e) => e.exam_id === result.exam_id)?.created_at ?? now,
-        published_at: null,
-        version: result.version,
-      },
-      ...items.filter((e) => e.exam_id !== result.exam_id),
-    ]);
+    apply((items) => {
+      const before = items.find((e) => e.exam_id === result.exam_id);
+      return [
+        {
+          exam_id: result.exam_id,
+          teacher_id: me?.user_id ?? "",
+          title: content.title,
+          status: result.status,
+          duration_minutes: content.duration_minutes,
+          window_opens_at: content.window_opens_at ?? null,
+          window_closes_at: content.window_closes_at ?? null,
+          created_at: before?.created_at ?? now,
+          published_at: null,
+          question_count: before?.question_count ?? 0,
+          total_points: before?.total_points ?? 0,
+          version: result.version,
+        },
+        ...items.filter((e) => e.exam_id !== result.exam_id),
+      ];
+    });
   }
 
   async function onPublish(exam: ExamSummary) {
@@ -138,7 +146,13 @@ export default function TeacherDashboard() {
             </Typography>
             <Chip label={exam.status} size="small" />
           </Stack>
-          <Typography variant="body2">{exam.duration_minutes} minutes</Typography>
+          <Typography variant="body2">
+            {[
+              `${exam.duration_minutes} minutes`,
+              plural(exam.question_count, "question"),
+              plural(exam.total_points, "point"),
+            ].join(" · ")}
+          </Typography>
           <Typography variant="body2">
             Window: {formatMoment(exam.window_opens_at)} – {formatMoment(exam.window_closes_at)}
           </Typography>
@@ -209,6 +223,16 @@ export default function TeacherDashboard() {
         </Button>
       </Box>
       <Failed message={failure ?? null} />
+      {unpublishable.length > 0 && (
+        <Alert severity="error" role="alert" sx={{ mb: 2 }} onClose={() => publishing.reset()}>
+          <AlertTitle>This exam cannot be published yet</AlertTitle>
+          <Box component="ul" sx={{ m: 0, pl: 2 }}>
+            {unpublishable.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </Box>
+        </Alert>
+      )}
       {isLoading ? (
         <Loading what="your exams" />
       ) : (

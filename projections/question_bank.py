@@ -1,0 +1,83 @@
+"""Read model ``read_models.question_bank`` (PostgreSQL): the current revision of every
+bank question, searched with full text (stem, options, topic and tags) and filtered by type,
+tag, difficulty, owner and status. Every revision as written: ``question_revisions``.
+
+Content is kept whole as JSON (the query side answers it to staff; students only ever get
+``security.student_view`` of it), with the columns the bank filters and sorts on beside it.
+"""
+from __future__ import annotations
+
+import json
+
+from eventlog.projection import PostgresProjection, Row, Table
+from schemas.envelope import RecordedEvent
+from schemas.events.question import (QUESTION, QuestionArchived, QuestionAuthored,
+                                     QuestionContent, QuestionRestored, QuestionRevised,
+                                     QuestionShared, QuestionStatus, QuestionUnshared)
+
+QUESTION_BANK = Table("question_bank", key="question_id", ddl="""
+CREATE TABLE IF NOT EXISTS question_bank (
+    question_id       text        PRIMARY KEY,
+    owner_id          text        NOT NULL,
+    question_type     text        NOT NULL,
+    stem              text        NOT NULL,
+    options_text      text        NOT NULL,
+    difficulty        text        NOT NULL,
+    topic             text        NOT NULL,
+    tags              jsonb       NOT NULL,
+    estimated_minutes integer     NOT NULL,
+    status            text        NOT NULL,
+    shared_with       jsonb       NOT NULL,
+    revision          integer     NOT NULL,
+    content           jsonb       NOT NULL,
+    copied_from       text,
+    created_at        timestamptz NOT NULL,
+    updated_at        timestamptz NOT NULL,
+    version           integer     NOT NULL,
+    search            tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', stem), 'A') ||
+        setweight(to_tsvector('english', options_text), 'B') ||
+        setweight(to_tsvector('english', topic || ' ' || (tags #>> '{}')), 'C')) STORED
+);
+CREATE INDEX IF NOT EXISTS question_bank_search ON question_bank USING gin (search);
+CREATE INDEX IF NOT EXISTS question_bank_tags ON question_bank USING gin (tags jsonb_path_ops);
+CREATE INDEX IF NOT EXISTS question_bank_shared ON question_bank USING gin (shared_with);
+CREATE INDEX IF NOT EXISTS question_bank_owner ON question_bank (owner_id, status, updated_at);
+CREATE INDEX IF NOT EXISTS question_bank_updated ON question_bank (updated_at, question_id);
+""")
+
+def _content_columns(c: QuestionContent) -> Row:
+    options = [o.text for o in c.choice.options] if c.choice else []
+    return {"question_type": c.question_type, "stem": c.stem, "options_text": "\n".join(options),
+            "difficulty": c.difficulty, "topic": c.topic, "tags": json.dumps(c.tags),
+            "estimated_minutes": c.estimated_minutes, "content": c.model_dump_json()}
+
+
+def evolve_bank(row: Row | None, event: RecordedEvent) -> Row | None:
+    e, at = event.payload, event.envelope.occurred_at
+    if isinstance(e, QuestionAuthored):
+        return {"question_id": e.question_id, "owner_id": e.owner_id,
+                "status": QuestionStatus.ACTIVE.value, "shared_with": "[]", "revision": 1,
+                "copied_from": e.copied_from, "created_at": at, "updated_at": at,
+                **_content_columns(e.content)}
+    if row is None:
+        return None
+    match e:
+        case QuestionRevised():
+            return {**row, **_content_columns(e.content), "revision": e.revision,
+                    "updated_at": at}
+        case QuestionShared() | QuestionUnshared():
+            shared = set(json.loads(row["shared_with"]))
+            shared = shared | set(e.teacher_ids) if isinstance(e, QuestionShared) \
+                else shared - set(e.teacher_ids)
+            return {**row, "shared_with": json.dumps(sorted(shared)), "updated_at": at}
+        case QuestionArchived() | QuestionRestored():
+            status = QuestionStatus.ARCHIVED if isinstance(e, QuestionArchived) \
+                else QuestionStatus.ACTIVE
+            return {**row, "status": status.value, "updated_at": at}
+    return None
+
+
+projection = PostgresProjection(
+    name="question_bank", sources=(QUESTION,), table=QUESTION_BANK,
+    key_of=lambda event: event.payload.question_id, evolve=evolve_bank)

@@ -1,0 +1,194 @@
+"""The question bank, for the staff who own or share it (``security.visibility``): search,
+one question in full with its answer key, its history, and the student's view of it (the
+editor's live preview, through ``security.student_view`` like every student-facing answer).
+
+Students and proctors get 403 on all of it: they meet questions only inside an exam.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
+
+from projections.question_bank import QUESTION_BANK
+from projections.question_revisions import QUESTION_REVISIONS
+from query_api.dependencies import CurrentUser, PageOf, PageOut, ReadModels, require_role
+from schemas.events.question import Difficulty, QuestionContent, QuestionStatus, QuestionType
+from schemas.refusals import NotFound
+from schemas.text import Text
+from security.roles import Role
+from security.student_view import question_for_students
+from security.visibility import may_manage_question, may_see_question, visible_questions_sql
+
+router = APIRouter(prefix="/v1/questions", tags=["questions"],
+                   dependencies=[require_role(Role.TEACHER, Role.ADMIN)])
+
+_SORTS = {
+    "relevance": None,  # rank by the full-text match; newest first without a query
+    "-updated_at": "updated_at DESC, question_id", "updated_at": "updated_at, question_id",
+    "difficulty": "array_position(ARRAY['easy','medium','hard'], difficulty), question_id",
+    "-difficulty": "array_position(ARRAY['easy','medium','hard'], difficulty) DESC, question_id",
+}
+_SUMMARY = ("question_id, owner_id, question_type, stem, difficulty, topic, tags, "
+            "estimated_minutes, status, revision, jsonb_array_length(shared_with) > 0 AS shared, "
+            "copied_from, created_at, updated_at, version")
+
+
+class QuestionSummary(BaseModel):
+    question_id: str
+    owner_id: str
+    question_type: str
+    stem: str
+    difficulty: str
+    topic: str
+    tags: list[str]
+    estimated_minutes: int
+    status: str
+    revision: int
+    shared: bool
+    copied_from: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class QuestionPage(PageOut):
+    items: list[QuestionSummary]
+
+
+class QuestionDetail(QuestionSummary):
+    content: QuestionContent
+    shared_with: list[str]  # the owner's and admins' to see; empty for others
+
+
+class RevisionSummary(BaseModel):
+    revision: int
+    written_at: datetime
+    written_by: str
+
+
+class Revision(RevisionSummary):
+    question_id: str
+    content: QuestionContent
+
+
+class StudentQuestion(BaseModel):
+    """What a student sees of a question (no answer key of any kind)."""
+
+    question_id: str
+    revision: int
+    question_type: str
+    stem: str
+    media_ids: list[str]
+    estimated_minutes: int
+    pick: Literal["one", "many"] | None = None
+    options: list[dict[str, str]] | None = None
+    max_words: int | None = None
+    rubric: list[dict[str, Any]] | None = None
+    coding: dict[str, Any] | None = None
+
+
+def _summary(row) -> dict:
+    return {**dict(row), "tags": json.loads(row["tags"])}
+
+
+@router.get("", response_model=QuestionPage,
+            summary="Search the questions you may see (yours, shared with you; admins: all)")
+async def search_questions(
+    user: CurrentUser, db: ReadModels, paging: PageOf,
+    q: Annotated[Text | None, Query(max_length=200, description="words to find in the "
+                                    "stem, options, topic and tags")] = None,
+    type_: Annotated[QuestionType | None, Query(alias="type")] = None,
+    tag: Annotated[list[Annotated[Text, Query(max_length=100)]] | None,
+                   Query(max_length=10, description="questions with all these tags")] = None,
+    difficulty: Difficulty | None = None,
+    owner: Annotated[Text | None, Query(max_length=200, description="an owner's user id, or "
+                                        "'me'")] = None,
+    status_: Annotated[QuestionStatus, Query(alias="status")] = QuestionStatus.ACTIVE,
+    sort: Literal["relevance", "-updated_at", "updated_at", "difficulty",
+                  "-difficulty"] = "relevance",
+):
+    args: list = [user.user_id, status_.value]
+    where = [visible_questions_sql(user.role, "$1"), "status = $2"]
+
+    def bind(value) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    query = None
+    if q and q.strip():
+        query = f"websearch_to_tsquery('english', {bind(q)})"
+        where.append(f"search @@ {query}")
+    if type_:
+        where.append(f"question_type = {bind(type_.value)}")
+    if difficulty:
+        where.append(f"difficulty = {bind(difficulty.value)}")
+    if tag:
+        where.append(f"tags @> {bind(json.dumps(tag))}::jsonb")
+    if owner:
+        where.append(f"owner_id = {bind(user.user_id if owner == 'me' else owner)}")
+    condition = " AND ".join(where + ["$1::text IS NOT NULL"])
+    from_where = f"FROM {QUESTION_BANK.qualified} WHERE {condition}"
+    order = _SORTS[sort]
+    if order is None:
+        order = f"ts_rank_cd(search, {query}) DESC, updated_at DESC, question_id" if query \
+            else "updated_at DESC, question_id"
+    total = await paging.total(db, from_where, *args)
+    rows = await db.fetch(f"SELECT {_SUMMARY} {from_where} ORDER BY {order} {paging.sql()}",
+                          *args)
+    return {**paging.answer([], total), "items": [_summary(r) for r in rows]}
+
+
+async def _visible_row(db, user, question_id: str):
+    row = await db.fetchrow(f"SELECT {_SUMMARY}, content, shared_with "
+                            f"FROM {QUESTION_BANK.qualified} WHERE question_id = $1", question_id)
+    if row is None or not may_see_question(user.user_id, user.role, row["owner_id"],
+                                           json.loads(row["shared_with"])):
+        raise NotFound("question_not_found", f"question {question_id} not found",
+                       field="question_id")
+    return row
+
+
+@router.get("/{question_id}", response_model=QuestionDetail,
+            summary="One question in full, with its answer key (for who may see it)")
+async def get_question(question_id: str, user: CurrentUser, db: ReadModels, response: Response):
+    row = await _visible_row(db, user, question_id)
+    response.headers["ETag"] = f'"{row["version"]}"'
+    shared_with = json.loads(row["shared_with"]) \
+        if may_manage_question(user.user_id, user.role, row["owner_id"]) else []
+    return {**_summary(row), "content": json.loads(row["content"]), "shared_with": shared_with}
+
+
+@router.get("/{question_id}/preview", response_model=StudentQuestion,
+            summary="The question as a student will see it (no answer key)")
+async def preview_question(question_id: str, user: CurrentUser, db: ReadModels):
+    row = await _visible_row(db, user, question_id)
+    content = QuestionContent.model_validate_json(row["content"])
+    return question_for_students(question_id, row["revision"], content)
+
+
+@router.get("/{question_id}/revisions", response_model=list[RevisionSummary],
+            summary="A question's history: every revision, oldest first")
+async def list_revisions(question_id: str, user: CurrentUser, db: ReadModels):
+    await _visible_row(db, user, question_id)
+    rows = await db.fetch(f"SELECT revision, written_at, written_by "
+                          f"FROM {QUESTION_REVISIONS.qualified} WHERE question_id = $1 "
+                          f"ORDER BY revision", question_id)
+    return [dict(r) for r in rows]
+
+
+@router.get("/{question_id}/revisions/{revision}", response_model=Revision,
+            summary="One revision of a question, as it was written")
+async def get_revision(question_id: str, revision: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                       user: CurrentUser, db: ReadModels):
+    await _visible_row(db, user, question_id)
+    row = await db.fetchrow(f"SELECT question_id, revision, written_at, written_by, content "
+                            f"FROM {QUESTION_REVISIONS.qualified} "
+                            f"WHERE question_id = $1 AND revision = $2", question_id, revision)
+    if row is None:
+        raise NotFound("revision_not_found", f"question {question_id} has no revision "
+                       f"{revision}", field="revision")
+    return {**dict(row), "content": json.loads(row["content"])}

@@ -1,0 +1,205 @@
+"""The question bank over HTTP on the real stack: writing every type, every problem at once,
+revisions, full-text search with filters, sharing and copying, archiving, and what students
+can never see."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e.harness import eventually, key
+
+WORD = f"zq{uuid.uuid4().hex[:10]}"  # a word no other test's question contains
+
+EVERY_TYPE = {
+    "single_choice": {
+        "question_type": "single_choice", "stem": f"Which number is prime? {WORD}",
+        "difficulty": "easy", "tags": ["numbers", "primes"], "topic": "arithmetic",
+        "choice": {"options": [{"option_id": "a", "text": "four", "feedback": "even"},
+                               {"option_id": "b", "text": "seven", "correct": True}]}},
+    "multiple_choice": {
+        "question_type": "multiple_choice", "stem": f"Pick the even numbers {WORD}",
+        "tags": ["numbers"],
+        "choice": {"options": [{"option_id": "a", "text": "two", "correct": True},
+                               {"option_id": "b", "text": "three"},
+                               {"option_id": "c", "text": "eight", "correct": True}],
+                   "scoring": "per_option", "wrong_pick_penalty": 0.5}},
+    "true_false": {"question_type": "true_false", "stem": f"Zero is even. {WORD}",
+                   "difficulty": "hard", "true_false": {"correct": True}},
+    "short_answer": {"question_type": "short_answer", "stem": f"Capital of France? {WORD}",
+                     "short_answer": {"accepted": [{"text": "Paris"}], "pattern": "(?i)paris",
+                                      "numeric": None}},
+    "long_answer": {
+        "question_type": "long_answer", "stem": f"Discuss the proof {WORD}",
+        "long_answer": {"model_answer": "MODEL-ANSWER-KEY", "max_words": 400, "rubric": [
+            {"criterion_id": "c1", "title": "Rigour", "levels": [
+                {"label": "weak", "points": 0}, {"label": "strong", "points": 4}]}]}},
+    "coding": {
+        "question_type": "coding", "stem": f"Print the sum of two numbers {WORD}",
+        "coding": {"language": "python", "starter_code": "a, b = map(int, input().split())",
+                   "sample_tests": [{"test_id": "s1", "stdin": "1 2", "expected_stdout": "3"}],
+                   "hidden_tests": [{"test_id": "h1", "stdin": "HIDDEN-IN",
+                                     "expected_stdout": "HIDDEN-OUT", "weight": 2}]}},
+}
+SECRETS = ('"correct"', "feedback", "MODEL-ANSWER-KEY", "HIDDEN-", "Paris", "accepted",
+           "pattern", "hidden_tests")
+
+
+def write(services, teacher, content) -> httpx.Response:
+    return httpx.post(f"{services.command_url}/v1/questions",
+                      headers={**teacher["headers"], **key()}, json=content)
+
+
+def search(services, user, **params) -> httpx.Response:
+    return httpx.get(f"{services.query_url}/v1/questions", headers=user["headers"],
+                     params=params)
+
+
+@pytest.fixture(scope="module")
+def bank(services, make_user):
+    """Teacher A's bank: one question of every type, searchable."""
+    owner = make_user("teacher")
+    ids = {}
+    for name, content in EVERY_TYPE.items():
+        written = write(services, owner, content)
+        assert written.status_code == 201, written.text
+        assert written.json()["revision"] == 1
+        ids[name] = written.json()["question_id"]
+    eventually(lambda: search(services, owner, q=WORD, per_page=50).json()["total"] == 6)
+    return owner, ids
+
+
+def test_every_problem_of_a_question_comes_back_at_once_naming_its_field(services, teacher):
+    answer = write(services, teacher, {
+        "question_type": "single_choice", "stem": "  ", "difficulty": "extreme",
+        "choice": {"options": [{"option_id": "a", "text": "x", "correct": True},
+                               {"option_id": "a", "text": "", "correct": True}]}})
+    assert answer.status_code == 422
+    errors = {(e["field"], e["code"]) for e in answer.json()["errors"]}
+    assert errors == {("stem", "stem_empty"), ("difficulty", "unknown_difficulty"),
+                      ("choice.options", "option_id_repeated"),
+                      ("choice.options.1.text", "option_text_empty"),
+                      ("choice.options", "single_choice_needs_one_correct")}
+    assert answer.json()["field"] == "stem"
+    unknown = write(services, teacher, {"question_type": "true_false", "stem": "x",
+                                        "true_false": {"correct": True}, "answer": 42})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "answer"
+
+
+def test_full_text_search_with_filters(services, bank):
+    owner, ids = bank
+    found = search(services, owner, q=f"prime {WORD}").json()
+    assert [item["question_id"] for item in found["items"]] == [ids["single_choice"]]
+    # options are searched too ("seven" is only an option's text), with English stemming
+    assert search(services, owner, q=f"{WORD} sevens").json()["total"] == 1
+    assert search(services, owner, q=WORD, type="coding").json()["items"][0]["question_id"] == \
+        ids["coding"]
+    assert search(services, owner, q=WORD, difficulty="hard").json()["total"] == 1
+    assert search(services, owner, q=WORD, tag=["numbers"]).json()["total"] == 2
+    assert search(services, owner, q=WORD, tag=["numbers", "primes"]).json()["total"] == 1
+    assert search(services, owner, q=WORD, owner="me", per_page=2).json()["total"] == 6
+    page = search(services, owner, q=WORD, sort="difficulty", per_page=50).json()["items"]
+    order = {"easy": 0, "medium": 1, "hard": 2}
+    assert [order[i["difficulty"]] for i in page] == sorted(order[i["difficulty"]] for i in page)
+    bad = search(services, owner, type="essay")
+    assert bad.status_code == 422 and bad.json()["field"] == "type"
+
+
+def test_an_edit_is_a_new_revision_and_the_history_is_kept(services, bank):
+    owner, ids = bank
+    qid = ids["true_false"]
+    edited = {**EVERY_TYPE["true_false"], "stem": f"Zero is an even number. {WORD}"}
+    revised = httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                        headers={**owner["headers"], **key(), "If-Match": '"1"'}, json=edited)
+    assert revised.status_code == 200, revised.text
+    assert revised.json()["revision"] == 2
+    stale = httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                      headers={**owner["headers"], **key(), "If-Match": '"1"'}, json=edited)
+    assert stale.status_code == 409
+
+    def two_revisions():
+        found = httpx.get(f"{services.query_url}/v1/questions/{qid}/revisions",
+                          headers=owner["headers"]).json()
+        return found if len(found) == 2 else None
+
+    history = eventually(two_revisions)
+    assert [h["revision"] for h in history] == [1, 2]
+    first = httpx.get(f"{services.query_url}/v1/questions/{qid}/revisions/1",
+                      headers=owner["headers"]).json()
+    assert first["content"]["stem"] == EVERY_TYPE["true_false"]["stem"]
+    current = httpx.get(f"{services.query_url}/v1/questions/{qid}", headers=owner["headers"])
+    assert current.json()["revision"] == 2 and current.headers["ETag"] == '"2"'
+    assert httpx.get(f"{services.query_url}/v1/questions/{qid}/revisions/3",
+                     headers=owner["headers"]).status_code == 404
+
+
+def test_a_teacher_sees_only_their_bank_until_a_question_is_shared_then_may_copy_it(
+        services, bank, make_user):
+    owner, ids = bank
+    colleague = make_user("teacher")
+    qid = ids["coding"]
+    assert search(services, colleague, q=WORD).json()["total"] == 0
+    assert httpx.get(f"{services.query_url}/v1/questions/{qid}",
+                     headers=colleague["headers"]).status_code == 404
+    copy = httpx.post(f"{services.command_url}/v1/questions/{qid}/copy",
+                      headers={**colleague["headers"], **key()})
+    assert copy.status_code == 404
+    shared = httpx.post(f"{services.command_url}/v1/questions/{qid}/share",
+                        headers={**owner["headers"], **key()},
+                        json={"teacher_ids": [colleague["user"]["user_id"]]})
+    assert shared.status_code == 200
+    seen = eventually(lambda: (r := httpx.get(f"{services.query_url}/v1/questions/{qid}",
+                                              headers=colleague["headers"])).status_code == 200
+                      and r.json())
+    assert seen["content"]["coding"]["hidden_tests"][0]["stdin"] == "HIDDEN-IN"  # staff: read
+    assert seen["shared_with"] == []  # who else it is shared with is the owner's business
+    refused = httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                        headers={**colleague["headers"], **key()}, json=EVERY_TYPE["coding"])
+    assert refused.status_code == 403 and refused.json()["code"] == "not_question_owner"
+    copy = httpx.post(f"{services.command_url}/v1/questions/{qid}/copy",
+                      headers={**colleague["headers"], **key()})
+    assert copy.status_code == 201
+    mine = eventually(lambda: search(services, colleague, q=WORD, owner="me").json()["items"])
+    assert [(i["question_id"], i["copied_from"]) for i in mine] == [
+        (copy.json()["question_id"], qid)]
+
+
+def test_students_never_see_the_bank_or_an_answer_key(services, bank, student):
+    owner, ids = bank
+    assert search(services, student).status_code == 403
+    for qid in ids.values():
+        for path in ("", "/preview", "/revisions", "/revisions/1"):
+            answer = httpx.get(f"{services.query_url}/v1/questions/{qid}{path}",
+                               headers=student["headers"])
+            assert answer.status_code == 403, (path, answer.text)
+        changed = httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                            headers={**student["headers"], **key()},
+                            json=EVERY_TYPE["true_false"])
+        assert changed.status_code == 404  # to a student, no bank question exists
+    # The editor's preview is exactly what a student will be shown: no key of any kind.
+    for name, qid in ids.items():
+        preview = httpx.get(f"{services.query_url}/v1/questions/{qid}/preview",
+                            headers=owner["headers"])
+        assert preview.status_code == 200
+        text = json.dumps(preview.json())
+        leaked = [s for s in SECRETS if s in text]
+        assert not leaked, f"{name}: {leaked} in the student view"
+
+
+def test_an_archived_question_leaves_the_bank_and_can_come_back(services, bank):
+    owner, ids = bank
+    qid = ids["short_answer"]
+    archived = httpx.post(f"{services.command_url}/v1/questions/{qid}/archive",
+                          headers={**owner["headers"], **key()})
+    assert archived.status_code == 200 and archived.json()["status"] == "archived"
+    eventually(lambda: qid not in {i["question_id"] for i in search(
+        services, owner, q=WORD, per_page=50).json()["items"]})
+    assert [i["question_id"] for i in search(services, owner, q=WORD,
+                                             status="archived").json()["items"]] == [qid]
+    assert httpx.get(f"{services.query_url}/v1/questions/{qid}",
+                     headers=owner["headers"]).status_code == 200  # still readable
+    restored = httpx.post(f"{services.command_url}/v1/questions/{qid}/restore",
+                          headers={**owner["headers"], **key()})
+    assert restored.json()["status"] == "active"
