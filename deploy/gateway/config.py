@@ -5,8 +5,10 @@ the APIs they started. The SPA it serves is ``frontend/dist`` (``make spa`` buil
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,17 @@ class Gateway:
         if "{{" in text:
             raise GatewayError(f"unfilled value in the gateway template: {text[text.index('{{'):][:40]}")
         return text
+
+    def check_port(self) -> None:
+        """Say which setting to change before anything starts, as the stack does."""
+        with socket.socket() as probe:
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise GatewayError(f"gateway: port {self.port} on {self.host} is taken; set "
+                                   "SOEMS_GATEWAY_PORT to a free one") from None
 
     def write(self) -> Path:
         if not (self.spa / "index.html").exists():

@@ -55,6 +55,7 @@ def gateway_argv(s: Settings) -> list[str]:
     from deploy.gateway.config import from_settings
 
     gateway = from_settings(s)
+    gateway.check_port()
     gateway.write()
     return gateway.argv()
 
