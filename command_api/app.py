@@ -10,6 +10,8 @@ from fastapi import FastAPI
 
 from command_api.cohorts.routes import router as cohorts
 from command_api.exams.routes import router as exams
+from command_api.identity.imports import USER_IMPORTS_PATH
+from command_api.identity.imports import router as user_imports
 from command_api.identity.routes import auth, users
 from command_api.media.routes import router as media
 from command_api.questions.imports import IMPORTS_PATH, exports as question_exports
@@ -52,7 +54,7 @@ def create_app() -> FastAPI:
                     "changes nothing. `If-Match: \"<version>\"` makes a stale write answer 409.",
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
-    for router in (auth, users, exams, cohorts, question_imports, question_exports, questions,
+    for router in (auth, user_imports, users, exams, cohorts, question_imports, question_exports, questions,
                    media):
         app.include_router(router)
 
@@ -61,7 +63,8 @@ def create_app() -> FastAPI:
     install_metrics(app, "command-api", get_settings().metrics_allow_from)
     install_hardening(app, get_settings().cors_allow_origins,
                       get_settings().max_request_body_bytes,
-                      larger_bodies={IMPORTS_PATH: get_settings().max_import_bytes})
+                      larger_bodies={IMPORTS_PATH: get_settings().max_import_bytes,
+                                     USER_IMPORTS_PATH: get_settings().max_import_bytes})
 
     @app.get("/healthz", include_in_schema=False)
     async def health():

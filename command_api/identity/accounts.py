@@ -65,13 +65,18 @@ async def seal_for(store: EventStore, personal: PersonalData, user_id: str, fiel
     return await personal.seal(user_id, field, value)  # an account from before sealing
 
 
+def user_id_for(command_id) -> str:
+    """The id of the account a registration command creates: a retry names the same one."""
+    return str(uuid5(_USER_IDS, str(command_id)))
+
+
 async def register_account(store: EventStore, personal: PersonalData, email: str, name: str,
                            password: str, role: str, ctx: CommandContext, by_visitor: bool,
                            self_registration_open: bool = False) -> dict:
     """Create an account (self-registration, an admin, or the CLI) with its credentials in
     the same transaction. The user id derives from the command id: a retry names the same
     account. Email and name go into the log sealed with the person's own key."""
-    user_id = str(uuid5(_USER_IDS, str(ctx.command_id)))
+    user_id = user_id_for(ctx.command_id)
     password_hash = await credentials.hash_password(password)
     command = RegisterUser(user_id, await personal.seal(user_id, "email", email),
                            await personal.seal(user_id, "name", name), role,

@@ -59,6 +59,8 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("command", "POST", "/v1/users/{user_id}/disable"): only({"admin": 200}),
     ("command", "POST", "/v1/users/{user_id}/enable"): only({"admin": 200}),
     ("query", "GET", "/v1/users"): only({"admin": 200}),
+    ("command", "POST", "/v1/users/imports/preview"): only({"admin": 200}),
+    ("command", "POST", "/v1/users/imports"): only({"admin": 201}),
     # exams: teachers draft; the owner and admins manage; to others a draft does not exist
     ("command", "POST", "/v1/exams"): only({"teacher_a": 201, "teacher_b": 201}),
     ("command", "PUT", "/v1/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200}, 404),
@@ -327,6 +329,11 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
         headers = {**callers[caller]["headers"], **key(), **own_address()}
         if path.startswith("/v1/questions/imports"):  # a file, not JSON
             answer = httpx.request(method, f"{base}{concrete}", content=MATRIX_CSV,
+                                   headers={**headers, "Content-Type": "text/csv"})
+        elif path.startswith("/v1/users/imports"):
+            accounts = (f"email,name,password\r\nm-{uuid.uuid4().hex[:10]}@example.edu,"
+                        f"Imported,{uuid.uuid4().hex}\r\n").encode()
+            answer = httpx.request(method, f"{base}{concrete}", content=accounts,
                                    headers={**headers, "Content-Type": "text/csv"})
         else:
             answer = httpx.request(method, f"{base}{concrete}", headers=headers,
