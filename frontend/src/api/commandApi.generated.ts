@@ -430,6 +430,32 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    importAccountsV1UsersImportsPost: build.mutation<
+      ImportAccountsV1UsersImportsPostApiResponse,
+      ImportAccountsV1UsersImportsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/imports`,
+        method: "POST",
+        body: queryArg.body,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+        params: {
+          only_valid: queryArg.onlyValid,
+        },
+      }),
+    }),
+    previewAccountsV1UsersImportsPreviewPost: build.mutation<
+      PreviewAccountsV1UsersImportsPreviewPostApiResponse,
+      PreviewAccountsV1UsersImportsPreviewPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/imports/preview`,
+        method: "POST",
+        body: queryArg.body,
+      }),
+    }),
     disableUserV1UsersUserIdDisablePost: build.mutation<
       DisableUserV1UsersUserIdDisablePostApiResponse,
       DisableUserV1UsersUserIdDisablePostApiArg
@@ -726,6 +752,19 @@ export type CreateUserV1UsersPostApiArg = {
   /** The client-made command id (a UUID). */
   "Idempotency-Key": string;
   createUserIn: CreateUserIn;
+};
+export type ImportAccountsV1UsersImportsPostApiResponse =
+  /** status 201 Successful Response */ AccountsImported;
+export type ImportAccountsV1UsersImportsPostApiArg = {
+  onlyValid?: boolean;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  body: Blob;
+};
+export type PreviewAccountsV1UsersImportsPreviewPostApiResponse =
+  /** status 200 Successful Response */ AccountsPreview;
+export type PreviewAccountsV1UsersImportsPreviewPostApiArg = {
+  body: Blob;
 };
 export type DisableUserV1UsersUserIdDisablePostApiResponse =
   /** status 200 Successful Response */ UserOut;
@@ -1036,6 +1075,30 @@ export type CreateUserIn = {
   password: string;
   role: Role;
 };
+export type AccountsImported = {
+  created: number;
+  skipped: number[];
+  user_ids: string[];
+};
+export type RowProblem = {
+  column: string | null;
+  message: string;
+};
+export type AccountPreview = {
+  email: string | null;
+  errors: RowProblem[];
+  name: string | null;
+  role: string | null;
+  row: number;
+  valid: boolean;
+};
+export type AccountsPreview = {
+  file_errors: string[];
+  invalid: number;
+  rows: AccountPreview[];
+  total: number;
+  valid: number;
+};
 export type DisableIn = {
   reason?: string | null;
 };
@@ -1078,6 +1141,8 @@ export const {
   useShareQuestionV1QuestionsQuestionIdSharePostMutation,
   useUnshareQuestionV1QuestionsQuestionIdUnsharePostMutation,
   useCreateUserV1UsersPostMutation,
+  useImportAccountsV1UsersImportsPostMutation,
+  usePreviewAccountsV1UsersImportsPreviewPostMutation,
   useDisableUserV1UsersUserIdDisablePostMutation,
   useEnableUserV1UsersUserIdEnablePostMutation,
   useChangeRoleV1UsersUserIdRolePutMutation,
