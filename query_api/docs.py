@@ -5,6 +5,8 @@ the command side); if it does not answer, the page shows the query API alone and
 """
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -13,6 +15,14 @@ from settings import get_settings
 from web.hardening import DOCS_ASSETS
 
 router = APIRouter(include_in_schema=False)
+# Behind the gateway both APIs live under one prefix (it sends X-Forwarded-Prefix: /api).
+# Only a plain path segment is taken: the value is written into the page.
+_PREFIX = re.compile(r"/[A-Za-z0-9_-]{1,32}")
+
+
+def _prefix(request: Request) -> str:
+    given = request.headers.get("x-forwarded-prefix", "")
+    return given if _PREFIX.fullmatch(given) else ""
 
 
 def combined_openapi(parts: list[tuple[dict, str]]) -> dict:
@@ -36,6 +46,8 @@ async def openapi_all(request: Request):
     host = request.url.hostname or "127.0.0.1"
     query_url = f"http://{host}:{s.query_api_port}"
     command_url = f"http://{host}:{s.command_api_port}"
+    if prefix := _prefix(request):  # one origin: the gateway routes each method itself
+        query_url = command_url = prefix
     parts = [(request.app.openapi(), query_url)]
     try:
         async with httpx.AsyncClient(timeout=5) as http:
@@ -51,9 +63,10 @@ async def openapi_all(request: Request):
 
 
 @router.get("/v1/docs")
-async def docs_all():
+async def docs_all(request: Request):
+    prefix = _prefix(request)
     return get_swagger_ui_html(
-        openapi_url="/v1/openapi.json", title="SOEMS API",
-        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")
+        openapi_url=f"{prefix}/v1/openapi.json", title="SOEMS API",
+        swagger_js_url=f"{prefix}{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{prefix}{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{prefix}{DOCS_ASSETS}/favicon.png")

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # HTTP services
     command_api_port: int = 8000
     query_api_port: int = 8001
+    # The gateway (nginx): the SPA and both APIs under /api/, one origin for browsers.
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
     # Background workers (relay, projections) serve Prometheus metrics on 127.0.0.1 at
     # this port and the next ones (eventlog.metrics); the APIs serve theirs at /metrics.
     metrics_port_base: int = 9400
@@ -113,7 +116,7 @@ class Settings(BaseSettings):
     cors_allow_origins: list[str] = []
 
     @field_validator(
-        "command_api_port", "query_api_port", "metrics_port_base",
+        "command_api_port", "query_api_port", "gateway_port", "metrics_port_base",
         "kafka_port", "kafka_controller_port", "postgres_port", "redis_port", "mongo_port",
         "mongo_debug_port", "s3_port", "s3_console_port", "smtp_port", "smtp_api_port",
     )

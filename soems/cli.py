@@ -424,28 +424,44 @@ def projections_rebuild(
     typer.echo(f"Rebuilt {name}: {applied} events applied in {time.monotonic() - started:.1f}s.")
 
 
+@app.command("openapi")
+def openapi(out: Annotated[Path, typer.Option("--out", help="folder for the JSON files")] = Path(
+        "frontend/openapi")) -> None:
+    """Write both APIs' OpenAPI documents (the SPA's client is generated from them)."""
+    from web.openapi import write
+
+    for path in write(out):
+        typer.echo(f"wrote {path}")
+
+
 @app.command("up")
 def run_everything(
     stack_only: Annotated[bool, typer.Option("--stack-only", help="Start no service.")] = False,
 ) -> None:
     """Start the stack and every SOEMS service in the foreground until Ctrl-C."""
+    from deploy.gateway.config import GatewayError, from_settings
     from deploy.local.services import Supervisor, services
 
     s = _settings()
     try:
+        wanted = [] if stack_only else services(s)  # before the stack: a missing SPA is said now
+    except GatewayError as exc:
+        _fail(exc)
+    try:
         started = stack.up(s)
     except (InstallError, stack.StackError) as exc:
         _fail(exc)
-    wanted = [] if stack_only else services(s)
 
     async def supervise() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        typer.echo(f"SOEMS is running: command API http://127.0.0.1:{s.command_api_port}, "
-                   f"query API http://127.0.0.1:{s.query_api_port}, combined docs "
-                   f"http://127.0.0.1:{s.query_api_port}/v1/docs. Press Ctrl-C to stop.")
+        gateway = from_settings(s).url
+        typer.echo(f"SOEMS is running: open {gateway}/ (the SPA; API under {gateway}/api/, "
+                   f"combined docs {gateway}/api/docs). Command API "
+                   f"http://127.0.0.1:{s.command_api_port}, query API "
+                   f"http://127.0.0.1:{s.query_api_port}. Press Ctrl-C to stop.")
         if wanted:
             await Supervisor(wanted).run(stop)
         else:

@@ -60,6 +60,7 @@ APT_PACKAGES = {
     "maven": lambda: shutil.which("mvn") is not None,
     "nodejs": lambda: shutil.which("node") is not None,
     "npm": lambda: shutil.which("npm") is not None,
+    "nginx": lambda: shutil.which("nginx") is not None or os.access("/usr/sbin/nginx", os.X_OK),
 }
 
 COMPONENT_APT = {
@@ -68,10 +69,12 @@ COMPONENT_APT = {
     "kafka": ["openjdk-17-jre-headless", "maven"],
     "smtp": ["nodejs", "npm"],
 }
+# Not a stack component but always run by `soems up`: the gateway serves the SPA and the APIs.
+GATEWAY_APT = ["nginx"]
 
 
 def ensure_apt(components: list[str]) -> None:
-    wanted = sorted({p for c in components for p in COMPONENT_APT.get(c, [])})
+    wanted = sorted({p for c in components for p in COMPONENT_APT.get(c, [])} | set(GATEWAY_APT))
     missing = [p for p in wanted if not APT_PACKAGES[p]()]
     if not missing:
         return

@@ -47,7 +47,17 @@ def services(s: Settings) -> list[Service]:
     found += [Service(f"projection.{name}", [py, "-m", "projections", "run", name])
               for name in all_projections()]
     found.append(Service("processors", [py, "-m", "stream_processors", "worker"]))
+    found.append(Service("gateway", gateway_argv(s)))
     return found
+
+
+def gateway_argv(s: Settings) -> list[str]:
+    from deploy.gateway.config import from_settings
+
+    gateway = from_settings(s)
+    gateway.check_port()
+    gateway.write()
+    return gateway.argv()
 
 
 class Supervisor:

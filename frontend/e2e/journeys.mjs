@@ -1,0 +1,242 @@
+// Browser journeys through the gateway: Debian's Chromium driven by playwright-core, axe-core
+// on every page (no serious or critical violation), a screenshot of every page, and no
+// Content-Security-Policy violation or console error anywhere.
+// Run by tests/e2e/test_spa_browser.py, which starts the APIs, the gateway and the accounts.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import axe from "axe-core";
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const base = env("SOEMS_E2E_BASE_URL");
+const artifacts = process.env.SOEMS_E2E_ARTIFACTS ?? "test-results";
+mkdirSync(artifacts, { recursive: true });
+const account = (role) => ({
+  email: env(`SOEMS_E2E_${role}_EMAIL`),
+  password: env(`SOEMS_E2E_${role}_PASSWORD`),
+});
+
+const browser = await chromium.launch({
+  executablePath: process.env.SOEMS_CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+const problems = [];
+let checked = 0;
+let current = null; // the page a journey is on, photographed if the journey fails
+
+async function newPage(who, options = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: "en-US",
+    timezoneId: "UTC",
+    ...options,
+  });
+  const page = await context.newPage();
+  current = page;
+  page.setDefaultTimeout(15_000);
+  page.on("console", (message) => {
+    // The browser reports a refused request of the app itself (a 4xx it shows) as an error;
+    // those are expected. Anything else, CSP refusals above all, is a defect.
+    const text = message.text();
+    if (message.type() === "error" && !/status of (4\d\d)/.test(text)) {
+      problems.push(`${who}: console error: ${text}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
+  return page;
+}
+
+/** axe-core on the page as it is now, and a screenshot kept as a test artifact. */
+async function check(page, name) {
+  await page.evaluate(axe.source);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    }),
+  );
+  for (const v of result.violations) {
+    if (v.impact === "serious" || v.impact === "critical") {
+      const where = v.nodes.map((n) => n.target.join(" ")).join("; ");
+      problems.push(`${name}: axe ${v.impact} ${v.id}: ${v.help} at ${where}`);
+    }
+  }
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  checked += 1;
+  console.log(`checked ${name}: ${result.violations.length} axe finding(s) of any impact`);
+}
+
+/** An MUI menu fades out after a choice; axe would measure its options half transparent. */
+async function menuGone(page) {
+  await page.locator(".MuiMenu-root").waitFor({ state: "detached" });
+}
+
+async function signIn(page, who, { email, password }) {
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { name: "Sign in to SOEMS" }).waitFor();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signOut(page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in to SOEMS" }).waitFor();
+}
+
+async function admin() {
+  const page = await newPage("admin");
+  await page.goto(`${base}/admin/users`); // signed out: sent to sign-in
+  await page.getByRole("heading", { name: "Sign in to SOEMS" }).waitFor();
+  await check(page, "01-sign-in");
+  await page.getByLabel("Email").fill(account("ADMIN").email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("wrong email or password").waitFor();
+  await check(page, "02-sign-in-refused");
+
+  await signIn(page, "admin", account("ADMIN"));
+  await page.getByRole("heading", { name: "Users" }).waitFor();
+  await page.getByRole("table", { name: "Users" }).waitFor();
+  await check(page, "03-admin-users");
+
+  // Find the account to promote and make it a proctor.
+  const promote = env("SOEMS_E2E_PROMOTE_EMAIL");
+  await page.getByLabel("Search by name or email").fill(promote);
+  const row = page.getByRole("row").filter({ hasText: promote });
+  await row.waitFor();
+  await row.getByRole("combobox").click();
+  await page.getByRole("option", { name: "proctor" }).click();
+  await menuGone(page);
+  await page.getByText("is now proctor").waitFor();
+  await check(page, "04-admin-role-changed");
+
+  // Create a teacher from the dialog; a server refusal shows next to its field first.
+  await page.getByRole("button", { name: "Create user" }).click();
+  const dialog = page.getByRole("dialog", { name: "Create a user" });
+  await dialog.getByLabel("Name").fill("Tess Teacher");
+  await dialog.getByLabel("Email").fill("not-an-email");
+  await dialog.getByLabel("Initial password").fill("correct horse battery staple");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await dialog
+    .locator("#\\:r0\\:-helper-text, .MuiFormHelperText-root.Mui-error")
+    .first()
+    .waitFor();
+  await check(page, "05-admin-create-user-refused");
+  await dialog.getByLabel("Email").fill(`tess-${Date.now()}@example.edu`);
+  await dialog.getByRole("combobox", { name: "Role" }).click();
+  await page.getByRole("option", { name: "teacher" }).click();
+  await menuGone(page);
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await page.getByText("can now sign in as teacher").waitFor();
+  await signOut(page);
+}
+
+function tomorrowAt(hour) {
+  const d = new Date(Date.now() + 24 * 3600 * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
+}
+
+async function teacher(title) {
+  // Drafted as "<title> (draft)", renamed to the title in the editor.
+  const page = await newPage("teacher");
+  await signIn(page, "teacher", account("TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await check(page, "06-teacher-dashboard");
+
+  await page.getByRole("button", { name: "New exam" }).click();
+  const dialog = page.getByRole("dialog", { name: "New exam" });
+  await dialog.getByRole("button", { name: "Create draft" }).click(); // no title: refused
+  await dialog.locator("#exam-title-helper-text").waitFor();
+  await check(page, "07-teacher-new-exam-refused");
+  await dialog.getByLabel("Title").fill(`${title} (draft)`);
+  await dialog.getByLabel("Duration (minutes)").fill("45");
+  await dialog.getByLabel("Window opens").fill(tomorrowAt(9));
+  await dialog.getByLabel("Window closes").fill(tomorrowAt(11));
+  await dialog.getByRole("button", { name: "Create draft" }).click();
+  const drafts = page.getByRole("region", { name: /Drafts/ });
+  await drafts.getByText(`${title} (draft)`).waitFor();
+  await check(page, "08-teacher-draft-created");
+
+  // Edit the draft (sent with If-Match: the version the page read), then publish it.
+  await page.getByRole("button", { name: `Edit ${title} (draft)` }).click();
+  const editor = page.getByRole("dialog", { name: "Edit draft exam" });
+  await editor.getByLabel("Title").fill(title);
+  await editor.getByRole("button", { name: "Save" }).click();
+  await editor.waitFor({ state: "hidden" });
+  await drafts.getByText(title, { exact: true }).waitFor();
+
+  // A draft without questions or students cannot be published: every problem is listed.
+  await page.getByRole("button", { name: `Publish ${title}` }).click();
+  await page.getByText("This exam cannot be published yet").waitFor();
+  await check(page, "09-teacher-publish-refused");
+
+  // The exam made ready for this journey (questions and students: the wizard comes next).
+  const ready = env("SOEMS_E2E_READY_EXAM");
+  await page.getByRole("button", { name: `Publish ${ready}` }).click();
+  await page
+    .getByRole("region", { name: /Upcoming/ })
+    .getByText(ready)
+    .waitFor();
+  await page.getByText("is published").waitFor();
+  await check(page, "10-teacher-published");
+  await signOut(page);
+}
+
+async function student(title) {
+  // A student elsewhere: windows are shown in the browser's own zone, named.
+  const page = await newPage("student", { timezoneId: "Asia/Tokyo" });
+  // Keyboard only: the email field has the focus, Tab moves on, Enter submits.
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { name: "Sign in to SOEMS" }).waitFor();
+  await page.keyboard.type(account("STUDENT").email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(account("STUDENT").password);
+  await page.keyboard.press("Tab");
+  // Keyboard focus is visible: the focused button carries the focus ring.
+  const ring = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return `${document.activeElement.textContent} ${style.outlineStyle} ${style.outlineWidth}`;
+  });
+  if (ring !== "Sign in solid 3px") problems.push(`student: no visible focus ring (${ring})`);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "My exams" }).waitFor();
+  await page.getByText("Times are shown in your time zone, Asia/Tokyo.").waitFor();
+  // The catalogue follows the command within a moment: reload until it shows the exam.
+  for (let i = 0; i < 20 && !(await page.getByText(title).count()); i += 1) {
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByRole("heading", { name: "My exams" }).waitFor();
+  }
+  await page.getByText(title).waitFor();
+  // The window is 09:00-11:00 UTC: 18:00-20:00 in Tokyo.
+  await page
+    .getByRole("listitem")
+    .filter({ hasText: title })
+    .getByText(/6:00\sPM GMT\+9, closes .* 8:00\sPM GMT\+9/)
+    .waitFor();
+  await check(page, "11-student-dashboard");
+  await signOut(page);
+}
+
+const started = Date.now();
+try {
+  await admin();
+  await teacher(`Algebra midterm ${Date.now()}`);
+  await student(env("SOEMS_E2E_READY_EXAM"));
+} catch (error) {
+  problems.push(`journey failed: ${error.stack ?? error}`);
+  await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });
+} finally {
+  await browser.close();
+}
+for (const problem of problems) console.error(problem);
+console.log(
+  `${checked} pages checked in ${((Date.now() - started) / 1000).toFixed(1)}s; ` +
+    `screenshots in ${artifacts}; ${problems.length} problem(s)`,
+);
+process.exit(problems.length ? 1 : 0);

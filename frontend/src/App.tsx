@@ -1,0 +1,68 @@
+import { lazy, Suspense } from "react";
+import { CssBaseline, LinearProgress, ThemeProvider } from "@mui/material";
+import { Navigate, Route, Routes } from "react-router";
+import { useAppSelector } from "./app/store";
+import { RequireRole } from "./features/auth/RequireRole";
+import { SignInPage } from "./features/auth/SignInPage";
+import { Shell } from "./features/shell/Shell";
+import { theme } from "./theme";
+
+// Each role's pages load only after sign-in: the sign-in page ships the least JavaScript.
+const UsersPage = lazy(() => import("./features/admin/UsersPage"));
+const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"));
+const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
+const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
+
+export function homeOf(role: string | undefined): string {
+  switch (role) {
+    case "admin":
+      return "/admin/users";
+    case "teacher":
+      return "/teacher";
+    case "proctor":
+      return "/proctor";
+    case "student":
+      return "/student";
+    default:
+      return "/signin";
+  }
+}
+
+function Home() {
+  const role = useAppSelector((s) => s.auth.user?.role);
+  return <Navigate to={homeOf(role)} replace />;
+}
+
+export function App() {
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline />
+      <Suspense fallback={<LinearProgress aria-label="Loading the page" />}>
+        <Routes>
+          <Route path="/signin" element={<SignInPage />} />
+          <Route element={<RequireRole role="admin" />}>
+            <Route element={<Shell />}>
+              <Route path="/admin/users" element={<UsersPage />} />
+            </Route>
+          </Route>
+          <Route element={<RequireRole role="teacher" />}>
+            <Route element={<Shell />}>
+              <Route path="/teacher" element={<TeacherDashboard />} />
+            </Route>
+          </Route>
+          <Route element={<RequireRole role="student" />}>
+            <Route element={<Shell />}>
+              <Route path="/student" element={<StudentDashboard />} />
+            </Route>
+          </Route>
+          <Route element={<RequireRole role="proctor" />}>
+            <Route element={<Shell />}>
+              <Route path="/proctor" element={<ProctorHome />} />
+            </Route>
+          </Route>
+          <Route path="*" element={<Home />} />
+        </Routes>
+      </Suspense>
+    </ThemeProvider>
+  );
+}

@@ -1,0 +1,1149 @@
+import { baseApi as api } from "./base";
+const injectedRtkApi = api.injectEndpoints({
+  endpoints: (build) => ({
+    loginV1AuthLoginPost: build.mutation<
+      LoginV1AuthLoginPostApiResponse,
+      LoginV1AuthLoginPostApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/auth/login`, method: "POST", body: queryArg.loginIn }),
+    }),
+    logoutV1AuthLogoutPost: build.mutation<
+      LogoutV1AuthLogoutPostApiResponse,
+      LogoutV1AuthLogoutPostApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/auth/logout`, method: "POST", body: queryArg.logoutIn }),
+    }),
+    updateMeV1AuthMePut: build.mutation<UpdateMeV1AuthMePutApiResponse, UpdateMeV1AuthMePutApiArg>({
+      query: (queryArg) => ({
+        url: `/v1/auth/me`,
+        method: "PUT",
+        body: queryArg.profileIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    refreshV1AuthRefreshPost: build.mutation<
+      RefreshV1AuthRefreshPostApiResponse,
+      RefreshV1AuthRefreshPostApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/auth/refresh`, method: "POST", body: queryArg.refreshIn }),
+    }),
+    registerV1AuthRegisterPost: build.mutation<
+      RegisterV1AuthRegisterPostApiResponse,
+      RegisterV1AuthRegisterPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/auth/register`,
+        method: "POST",
+        body: queryArg.registerIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    createCohortV1CohortsPost: build.mutation<
+      CreateCohortV1CohortsPostApiResponse,
+      CreateCohortV1CohortsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/cohorts`,
+        method: "POST",
+        body: queryArg.cohortIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    renameCohortV1CohortsCohortIdPut: build.mutation<
+      RenameCohortV1CohortsCohortIdPutApiResponse,
+      RenameCohortV1CohortsCohortIdPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/cohorts/${queryArg.cohortId}`,
+        method: "PUT",
+        body: queryArg.renameIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    addMembersV1CohortsCohortIdMembersPost: build.mutation<
+      AddMembersV1CohortsCohortIdMembersPostApiResponse,
+      AddMembersV1CohortsCohortIdMembersPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/cohorts/${queryArg.cohortId}/members`,
+        method: "POST",
+        body: queryArg.membersIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    removeMembersV1CohortsCohortIdMembersRemovePost: build.mutation<
+      RemoveMembersV1CohortsCohortIdMembersRemovePostApiResponse,
+      RemoveMembersV1CohortsCohortIdMembersRemovePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/cohorts/${queryArg.cohortId}/members/remove`,
+        method: "POST",
+        body: queryArg.membersIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    draftExamV1ExamsPost: build.mutation<
+      DraftExamV1ExamsPostApiResponse,
+      DraftExamV1ExamsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams`,
+        method: "POST",
+        body: queryArg.examIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    deleteExamV1ExamsExamIdDelete: build.mutation<
+      DeleteExamV1ExamsExamIdDeleteApiResponse,
+      DeleteExamV1ExamsExamIdDeleteApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}`,
+        method: "DELETE",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    updateExamV1ExamsExamIdPut: build.mutation<
+      UpdateExamV1ExamsExamIdPutApiResponse,
+      UpdateExamV1ExamsExamIdPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}`,
+        method: "PUT",
+        body: queryArg.examIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    withdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDelete: build.mutation<
+      WithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteApiResponse,
+      WithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/accommodations/${queryArg.studentId}`,
+        method: "DELETE",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    grantAccommodationV1ExamsExamIdAccommodationsStudentIdPut: build.mutation<
+      GrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutApiResponse,
+      GrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/accommodations/${queryArg.studentId}`,
+        method: "PUT",
+        body: queryArg.accommodationIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    assignStudentsV1ExamsExamIdAssignPost: build.mutation<
+      AssignStudentsV1ExamsExamIdAssignPostApiResponse,
+      AssignStudentsV1ExamsExamIdAssignPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/assign`,
+        method: "POST",
+        body: queryArg.assignIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    cloneExamV1ExamsExamIdClonePost: build.mutation<
+      CloneExamV1ExamsExamIdClonePostApiResponse,
+      CloneExamV1ExamsExamIdClonePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/clone`,
+        method: "POST",
+        body: queryArg.cloneIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    extendExamWindowV1ExamsExamIdExtendPost: build.mutation<
+      ExtendExamWindowV1ExamsExamIdExtendPostApiResponse,
+      ExtendExamWindowV1ExamsExamIdExtendPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/extend`,
+        method: "POST",
+        body: queryArg.extendIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    publishExamV1ExamsExamIdPublishPost: build.mutation<
+      PublishExamV1ExamsExamIdPublishPostApiResponse,
+      PublishExamV1ExamsExamIdPublishPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/publish`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    setExamQuestionsV1ExamsExamIdQuestionsPut: build.mutation<
+      SetExamQuestionsV1ExamsExamIdQuestionsPutApiResponse,
+      SetExamQuestionsV1ExamsExamIdQuestionsPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/questions`,
+        method: "PUT",
+        body: queryArg.layoutIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    changeExamSettingsV1ExamsExamIdSettingsPut: build.mutation<
+      ChangeExamSettingsV1ExamsExamIdSettingsPutApiResponse,
+      ChangeExamSettingsV1ExamsExamIdSettingsPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/settings`,
+        method: "PUT",
+        body: queryArg.settingsIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    unassignStudentsV1ExamsExamIdUnassignPost: build.mutation<
+      UnassignStudentsV1ExamsExamIdUnassignPostApiResponse,
+      UnassignStudentsV1ExamsExamIdUnassignPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/unassign`,
+        method: "POST",
+        body: queryArg.unassignIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    offerUploadV1MediaPost: build.mutation<
+      OfferUploadV1MediaPostApiResponse,
+      OfferUploadV1MediaPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/media`,
+        method: "POST",
+        body: queryArg.uploadIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    confirmUploadV1MediaMediaIdConfirmPost: build.mutation<
+      ConfirmUploadV1MediaMediaIdConfirmPostApiResponse,
+      ConfirmUploadV1MediaMediaIdConfirmPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/media/${queryArg.mediaId}/confirm`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    authorQuestionV1QuestionsPost: build.mutation<
+      AuthorQuestionV1QuestionsPostApiResponse,
+      AuthorQuestionV1QuestionsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions`,
+        method: "POST",
+        body: queryArg.questionContent,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    exportQuestionsV1QuestionsExportsPost: build.mutation<
+      ExportQuestionsV1QuestionsExportsPostApiResponse,
+      ExportQuestionsV1QuestionsExportsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/exports`,
+        method: "POST",
+        body: queryArg.exportIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    csvTemplateV1QuestionsExportsTemplatePost: build.mutation<
+      CsvTemplateV1QuestionsExportsTemplatePostApiResponse,
+      CsvTemplateV1QuestionsExportsTemplatePostApiArg
+    >({
+      query: () => ({ url: `/v1/questions/exports/template`, method: "POST" }),
+    }),
+    importQuestionsV1QuestionsImportsPost: build.mutation<
+      ImportQuestionsV1QuestionsImportsPostApiResponse,
+      ImportQuestionsV1QuestionsImportsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/imports`,
+        method: "POST",
+        body: queryArg.body,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+        params: {
+          format: queryArg.format,
+          only_valid: queryArg.onlyValid,
+        },
+      }),
+    }),
+    previewImportV1QuestionsImportsPreviewPost: build.mutation<
+      PreviewImportV1QuestionsImportsPreviewPostApiResponse,
+      PreviewImportV1QuestionsImportsPreviewPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/imports/preview`,
+        method: "POST",
+        body: queryArg.body,
+        params: {
+          format: queryArg.format,
+        },
+      }),
+    }),
+    reviseQuestionV1QuestionsQuestionIdPut: build.mutation<
+      ReviseQuestionV1QuestionsQuestionIdPutApiResponse,
+      ReviseQuestionV1QuestionsQuestionIdPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}`,
+        method: "PUT",
+        body: queryArg.questionContent,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    archiveQuestionV1QuestionsQuestionIdArchivePost: build.mutation<
+      ArchiveQuestionV1QuestionsQuestionIdArchivePostApiResponse,
+      ArchiveQuestionV1QuestionsQuestionIdArchivePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/archive`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    copyQuestionV1QuestionsQuestionIdCopyPost: build.mutation<
+      CopyQuestionV1QuestionsQuestionIdCopyPostApiResponse,
+      CopyQuestionV1QuestionsQuestionIdCopyPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/copy`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    restoreQuestionV1QuestionsQuestionIdRestorePost: build.mutation<
+      RestoreQuestionV1QuestionsQuestionIdRestorePostApiResponse,
+      RestoreQuestionV1QuestionsQuestionIdRestorePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/restore`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    shareQuestionV1QuestionsQuestionIdSharePost: build.mutation<
+      ShareQuestionV1QuestionsQuestionIdSharePostApiResponse,
+      ShareQuestionV1QuestionsQuestionIdSharePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/share`,
+        method: "POST",
+        body: queryArg.teachersIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    unshareQuestionV1QuestionsQuestionIdUnsharePost: build.mutation<
+      UnshareQuestionV1QuestionsQuestionIdUnsharePostApiResponse,
+      UnshareQuestionV1QuestionsQuestionIdUnsharePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/unshare`,
+        method: "POST",
+        body: queryArg.teachersIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    createUserV1UsersPost: build.mutation<
+      CreateUserV1UsersPostApiResponse,
+      CreateUserV1UsersPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users`,
+        method: "POST",
+        body: queryArg.createUserIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    importAccountsV1UsersImportsPost: build.mutation<
+      ImportAccountsV1UsersImportsPostApiResponse,
+      ImportAccountsV1UsersImportsPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/imports`,
+        method: "POST",
+        body: queryArg.body,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+        params: {
+          only_valid: queryArg.onlyValid,
+        },
+      }),
+    }),
+    previewAccountsV1UsersImportsPreviewPost: build.mutation<
+      PreviewAccountsV1UsersImportsPreviewPostApiResponse,
+      PreviewAccountsV1UsersImportsPreviewPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/imports/preview`,
+        method: "POST",
+        body: queryArg.body,
+      }),
+    }),
+    disableUserV1UsersUserIdDisablePost: build.mutation<
+      DisableUserV1UsersUserIdDisablePostApiResponse,
+      DisableUserV1UsersUserIdDisablePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/${queryArg.userId}/disable`,
+        method: "POST",
+        body: queryArg.disableIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    enableUserV1UsersUserIdEnablePost: build.mutation<
+      EnableUserV1UsersUserIdEnablePostApiResponse,
+      EnableUserV1UsersUserIdEnablePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/${queryArg.userId}/enable`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    changeRoleV1UsersUserIdRolePut: build.mutation<
+      ChangeRoleV1UsersUserIdRolePutApiResponse,
+      ChangeRoleV1UsersUserIdRolePutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/${queryArg.userId}/role`,
+        method: "PUT",
+        body: queryArg.roleIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+  }),
+  overrideExisting: false,
+});
+export { injectedRtkApi as commandApi };
+export type LoginV1AuthLoginPostApiResponse = /** status 200 Successful Response */ LoginOut;
+export type LoginV1AuthLoginPostApiArg = {
+  loginIn: LoginIn;
+};
+export type LogoutV1AuthLogoutPostApiResponse = unknown;
+export type LogoutV1AuthLogoutPostApiArg = {
+  logoutIn: LogoutIn;
+};
+export type UpdateMeV1AuthMePutApiResponse = /** status 200 Successful Response */ UserOut;
+export type UpdateMeV1AuthMePutApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  profileIn: ProfileIn;
+};
+export type RefreshV1AuthRefreshPostApiResponse = /** status 200 Successful Response */ TokensOut;
+export type RefreshV1AuthRefreshPostApiArg = {
+  refreshIn: RefreshIn;
+};
+export type RegisterV1AuthRegisterPostApiResponse = /** status 201 Successful Response */ UserOut;
+export type RegisterV1AuthRegisterPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  registerIn: RegisterIn;
+};
+export type CreateCohortV1CohortsPostApiResponse =
+  /** status 201 Successful Response */ CohortCommandResult;
+export type CreateCohortV1CohortsPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  cohortIn: CohortIn;
+};
+export type RenameCohortV1CohortsCohortIdPutApiResponse =
+  /** status 200 Successful Response */ CohortCommandResult;
+export type RenameCohortV1CohortsCohortIdPutApiArg = {
+  cohortId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  renameIn: RenameIn;
+};
+export type AddMembersV1CohortsCohortIdMembersPostApiResponse =
+  /** status 200 Successful Response */ CohortCommandResult;
+export type AddMembersV1CohortsCohortIdMembersPostApiArg = {
+  cohortId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  membersIn: MembersIn;
+};
+export type RemoveMembersV1CohortsCohortIdMembersRemovePostApiResponse =
+  /** status 200 Successful Response */ CohortCommandResult;
+export type RemoveMembersV1CohortsCohortIdMembersRemovePostApiArg = {
+  cohortId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  membersIn: MembersIn;
+};
+export type DraftExamV1ExamsPostApiResponse =
+  /** status 201 Successful Response */ ExamCommandResult;
+export type DraftExamV1ExamsPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  examIn: ExamIn;
+};
+export type DeleteExamV1ExamsExamIdDeleteApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type DeleteExamV1ExamsExamIdDeleteApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+};
+export type UpdateExamV1ExamsExamIdPutApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type UpdateExamV1ExamsExamIdPutApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+  examIn: ExamIn;
+};
+export type WithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type WithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteApiArg = {
+  examId: string;
+  studentId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+};
+export type GrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type GrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutApiArg = {
+  examId: string;
+  studentId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  accommodationIn: AccommodationIn;
+};
+export type AssignStudentsV1ExamsExamIdAssignPostApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type AssignStudentsV1ExamsExamIdAssignPostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  assignIn: AssignIn;
+};
+export type CloneExamV1ExamsExamIdClonePostApiResponse =
+  /** status 201 Successful Response */ ExamCommandResult;
+export type CloneExamV1ExamsExamIdClonePostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  cloneIn: CloneIn;
+};
+export type ExtendExamWindowV1ExamsExamIdExtendPostApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type ExtendExamWindowV1ExamsExamIdExtendPostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  extendIn: ExtendIn;
+};
+export type PublishExamV1ExamsExamIdPublishPostApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type PublishExamV1ExamsExamIdPublishPostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+};
+export type SetExamQuestionsV1ExamsExamIdQuestionsPutApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type SetExamQuestionsV1ExamsExamIdQuestionsPutApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+  layoutIn: LayoutIn;
+};
+export type ChangeExamSettingsV1ExamsExamIdSettingsPutApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type ChangeExamSettingsV1ExamsExamIdSettingsPutApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+  settingsIn: SettingsIn;
+};
+export type UnassignStudentsV1ExamsExamIdUnassignPostApiResponse =
+  /** status 200 Successful Response */ ExamCommandResult;
+export type UnassignStudentsV1ExamsExamIdUnassignPostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  unassignIn: UnassignIn;
+};
+export type OfferUploadV1MediaPostApiResponse =
+  /** status 201 Successful Response */ MediaCommandResult;
+export type OfferUploadV1MediaPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  uploadIn: UploadIn;
+};
+export type ConfirmUploadV1MediaMediaIdConfirmPostApiResponse =
+  /** status 200 Successful Response */ MediaCommandResult;
+export type ConfirmUploadV1MediaMediaIdConfirmPostApiArg = {
+  mediaId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+};
+export type AuthorQuestionV1QuestionsPostApiResponse =
+  /** status 201 Successful Response */ QuestionCommandResult;
+export type AuthorQuestionV1QuestionsPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  questionContent: QuestionContent;
+};
+export type ExportQuestionsV1QuestionsExportsPostApiResponse =
+  /** status 200 Successful Response */ QuestionExport;
+export type ExportQuestionsV1QuestionsExportsPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  exportIn: ExportIn;
+};
+export type CsvTemplateV1QuestionsExportsTemplatePostApiResponse =
+  /** status 200 Successful Response */ QuestionExport;
+export type CsvTemplateV1QuestionsExportsTemplatePostApiArg = void;
+export type ImportQuestionsV1QuestionsImportsPostApiResponse =
+  /** status 201 Successful Response */ ImportResult;
+export type ImportQuestionsV1QuestionsImportsPostApiArg = {
+  format?: "csv" | "qti" | "moodle_xml";
+  /** import the valid rows and skip the others (after a preview) */
+  onlyValid?: boolean;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  body: Blob;
+};
+export type PreviewImportV1QuestionsImportsPreviewPostApiResponse =
+  /** status 200 Successful Response */ ImportPreview;
+export type PreviewImportV1QuestionsImportsPreviewPostApiArg = {
+  format?: "csv" | "qti" | "moodle_xml";
+  body: Blob;
+};
+export type ReviseQuestionV1QuestionsQuestionIdPutApiResponse =
+  /** status 200 Successful Response */ QuestionCommandResult;
+export type ReviseQuestionV1QuestionsQuestionIdPutApiArg = {
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+  questionContent: QuestionContent;
+};
+export type ArchiveQuestionV1QuestionsQuestionIdArchivePostApiResponse =
+  /** status 200 Successful Response */ QuestionCommandResult;
+export type ArchiveQuestionV1QuestionsQuestionIdArchivePostApiArg = {
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+};
+export type CopyQuestionV1QuestionsQuestionIdCopyPostApiResponse =
+  /** status 201 Successful Response */ QuestionCommandResult;
+export type CopyQuestionV1QuestionsQuestionIdCopyPostApiArg = {
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+};
+export type RestoreQuestionV1QuestionsQuestionIdRestorePostApiResponse =
+  /** status 200 Successful Response */ QuestionCommandResult;
+export type RestoreQuestionV1QuestionsQuestionIdRestorePostApiArg = {
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+};
+export type ShareQuestionV1QuestionsQuestionIdSharePostApiResponse =
+  /** status 200 Successful Response */ QuestionCommandResult;
+export type ShareQuestionV1QuestionsQuestionIdSharePostApiArg = {
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  teachersIn: TeachersIn;
+};
+export type UnshareQuestionV1QuestionsQuestionIdUnsharePostApiResponse =
+  /** status 200 Successful Response */ QuestionCommandResult;
+export type UnshareQuestionV1QuestionsQuestionIdUnsharePostApiArg = {
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  teachersIn: TeachersIn;
+};
+export type CreateUserV1UsersPostApiResponse = /** status 201 Successful Response */ UserOut;
+export type CreateUserV1UsersPostApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  createUserIn: CreateUserIn;
+};
+export type ImportAccountsV1UsersImportsPostApiResponse =
+  /** status 201 Successful Response */ AccountsImported;
+export type ImportAccountsV1UsersImportsPostApiArg = {
+  onlyValid?: boolean;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  body: Blob;
+};
+export type PreviewAccountsV1UsersImportsPreviewPostApiResponse =
+  /** status 200 Successful Response */ AccountsPreview;
+export type PreviewAccountsV1UsersImportsPreviewPostApiArg = {
+  body: Blob;
+};
+export type DisableUserV1UsersUserIdDisablePostApiResponse =
+  /** status 200 Successful Response */ UserOut;
+export type DisableUserV1UsersUserIdDisablePostApiArg = {
+  userId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  disableIn: DisableIn;
+};
+export type EnableUserV1UsersUserIdEnablePostApiResponse =
+  /** status 200 Successful Response */ UserOut;
+export type EnableUserV1UsersUserIdEnablePostApiArg = {
+  userId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+};
+export type ChangeRoleV1UsersUserIdRolePutApiResponse =
+  /** status 200 Successful Response */ UserOut;
+export type ChangeRoleV1UsersUserIdRolePutApiArg = {
+  userId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  roleIn: RoleIn;
+};
+export type UserOut = {
+  disabled?: boolean;
+  email: string;
+  name: string;
+  role: string;
+  user_id: string;
+  version: number;
+};
+export type LoginOut = {
+  access_token: string;
+  expires_in: number;
+  refresh_token: string;
+  token_type?: string;
+  user: UserOut;
+};
+export type Error = {
+  /** Stable, for programs */
+  code: string;
+  /** What went wrong, for people */
+  detail: string;
+  /** Every problem, when the request did not validate */
+  errors?: Error[];
+  /** The input at fault (a body field, a header, a parameter) */
+  field: string | null;
+  [key: string]: any;
+};
+export type LoginIn = {
+  email: string;
+  password: string;
+};
+export type LogoutIn = {
+  refresh_token?: string | null;
+};
+export type ProfileIn = {
+  current_password?: string | null;
+  name?: string | null;
+  new_password?: string | null;
+};
+export type TokensOut = {
+  access_token: string;
+  expires_in: number;
+  refresh_token: string;
+  token_type?: string;
+};
+export type RefreshIn = {
+  refresh_token: string;
+};
+export type RegisterIn = {
+  email: string;
+  name: string;
+  password: string;
+};
+export type CohortCommandResult = {
+  cohort_id: string;
+  member_count: number;
+  name: string;
+  version: number;
+};
+export type CohortIn = {
+  emails?: string[];
+  name: string;
+  student_ids?: string[];
+};
+export type RenameIn = {
+  name: string;
+};
+export type MembersIn = {
+  emails?: string[];
+  student_ids?: string[];
+};
+export type ExamCommandResult = {
+  assigned_count: number;
+  exam_id: string;
+  status: string;
+  version: number;
+};
+export type ExamIn = {
+  description?: string;
+  duration_minutes: number;
+  instructions?: string;
+  title: string;
+  window_closes_at?: string | null;
+  window_opens_at?: string | null;
+};
+export type AccommodationIn = {
+  extra_minutes?: number;
+  extra_percent?: number;
+  /** staff only */
+  reason?: string | null;
+  window_closes_at?: string | null;
+  window_opens_at?: string | null;
+};
+export type AssignIn = {
+  /** every member of these cohorts, as they are now */
+  cohort_ids?: string[];
+  emails?: string[];
+  student_ids?: string[];
+};
+export type CloneIn = {
+  title?: string | null;
+};
+export type ExtendIn = {
+  window_closes_at: string;
+};
+export type CandidateIn = {
+  question_id: string;
+  /** the revision to pin; the current one when left out */
+  revision?: number | null;
+};
+export type ItemIn = {
+  candidates: CandidateIn[];
+  draw?: number;
+  item_id: string;
+  points?: number;
+};
+export type SectionIn = {
+  items: ItemIn[];
+  section_id: string;
+  title: string;
+};
+export type LayoutIn = {
+  sections: SectionIn[];
+  shuffle_options?: boolean;
+  shuffle_questions?: boolean;
+};
+export type ProctoringSettings = {
+  detectors?: string[];
+  enabled?: boolean;
+};
+export type SettingsIn = {
+  attempts_allowed?: number;
+  late_entry_minutes?: number | null;
+  navigation?: "free" | "linear";
+  pass_mark_percent?: number | null;
+  proctoring?: ProctoringSettings;
+  results_release?: "when_graded" | "after_window" | "when_published";
+};
+export type UnassignIn = {
+  student_ids: string[];
+};
+export type UploadForm = {
+  expires_at: string;
+  fields: {
+    [key: string]: string;
+  };
+  url: string;
+};
+export type MediaCommandResult = {
+  media_id: string;
+  status: string;
+  upload?: UploadForm | null;
+  version: number;
+};
+export type UploadIn = {
+  content_type: string;
+  filename: string;
+  size_bytes: number;
+};
+export type QuestionCommandResult = {
+  question_id: string;
+  revision: number;
+  status: string;
+  version: number;
+};
+export type ChoiceOption = {
+  correct?: boolean;
+  feedback?: string;
+  option_id: string;
+  text: string;
+};
+export type ChoiceSpec = {
+  options: ChoiceOption[];
+  scoring?: string;
+  wrong_pick_penalty?: number;
+};
+export type CodeTest = {
+  expected_stdout: string;
+  stdin: string;
+  test_id: string;
+  weight?: number;
+};
+export type CodingSpec = {
+  hidden_tests?: CodeTest[];
+  language: string;
+  memory_limit_mb?: number;
+  sample_tests?: CodeTest[];
+  starter_code?: string;
+  time_limit_ms?: number;
+};
+export type RubricLevel = {
+  description?: string;
+  label: string;
+  points: number;
+};
+export type RubricCriterion = {
+  criterion_id: string;
+  levels: RubricLevel[];
+  title: string;
+};
+export type LongAnswerSpec = {
+  max_words?: number | null;
+  model_answer?: string;
+  rubric?: RubricCriterion[];
+};
+export type AcceptedAnswer = {
+  case_sensitive?: boolean;
+  normalize_whitespace?: boolean;
+  text: string;
+};
+export type NumericAnswer = {
+  tolerance?: number;
+  value: number;
+};
+export type ShortAnswerSpec = {
+  accepted?: AcceptedAnswer[];
+  numeric?: NumericAnswer | null;
+  pattern?: string | null;
+};
+export type TrueFalseSpec = {
+  correct: boolean;
+};
+export type QuestionContent = {
+  choice?: ChoiceSpec | null;
+  coding?: CodingSpec | null;
+  difficulty?: string;
+  estimated_minutes?: number;
+  long_answer?: LongAnswerSpec | null;
+  media_ids?: string[];
+  question_type: string;
+  short_answer?: ShortAnswerSpec | null;
+  stem: string;
+  tags?: string[];
+  topic?: string;
+  true_false?: TrueFalseSpec | null;
+};
+export type ExportedQuestion = {
+  exported: boolean;
+  not_mapped: string[];
+  question_id: string;
+};
+export type QuestionExport = {
+  content_type: string;
+  data_base64: string;
+  filename: string;
+  questions: ExportedQuestion[];
+};
+export type ExportIn = {
+  format?: "csv" | "qti";
+  question_ids: string[];
+};
+export type ImportResult = {
+  imported: number;
+  question_ids: string[];
+  skipped: string[];
+  version?: number;
+};
+export type ItemProblem = {
+  column: string | null;
+  message: string;
+};
+export type PreviewItem = {
+  errors: ItemProblem[];
+  not_mapped: string[];
+  position: string;
+  question_type: string | null;
+  stem: string | null;
+  valid: boolean;
+};
+export type ImportPreview = {
+  file_errors: string[];
+  format: string;
+  invalid: number;
+  items: PreviewItem[];
+  total: number;
+  valid: number;
+};
+export type TeachersIn = {
+  teacher_ids: string[];
+};
+export type Role = "student" | "teacher" | "proctor" | "admin";
+export type CreateUserIn = {
+  email: string;
+  name: string;
+  password: string;
+  role: Role;
+};
+export type AccountsImported = {
+  created: number;
+  skipped: number[];
+  user_ids: string[];
+};
+export type RowProblem = {
+  column: string | null;
+  message: string;
+};
+export type AccountPreview = {
+  email: string | null;
+  errors: RowProblem[];
+  name: string | null;
+  role: string | null;
+  row: number;
+  valid: boolean;
+};
+export type AccountsPreview = {
+  file_errors: string[];
+  invalid: number;
+  rows: AccountPreview[];
+  total: number;
+  valid: number;
+};
+export type DisableIn = {
+  reason?: string | null;
+};
+export type RoleIn = {
+  role: Role;
+};
+export const {
+  useLoginV1AuthLoginPostMutation,
+  useLogoutV1AuthLogoutPostMutation,
+  useUpdateMeV1AuthMePutMutation,
+  useRefreshV1AuthRefreshPostMutation,
+  useRegisterV1AuthRegisterPostMutation,
+  useCreateCohortV1CohortsPostMutation,
+  useRenameCohortV1CohortsCohortIdPutMutation,
+  useAddMembersV1CohortsCohortIdMembersPostMutation,
+  useRemoveMembersV1CohortsCohortIdMembersRemovePostMutation,
+  useDraftExamV1ExamsPostMutation,
+  useDeleteExamV1ExamsExamIdDeleteMutation,
+  useUpdateExamV1ExamsExamIdPutMutation,
+  useWithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteMutation,
+  useGrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutMutation,
+  useAssignStudentsV1ExamsExamIdAssignPostMutation,
+  useCloneExamV1ExamsExamIdClonePostMutation,
+  useExtendExamWindowV1ExamsExamIdExtendPostMutation,
+  usePublishExamV1ExamsExamIdPublishPostMutation,
+  useSetExamQuestionsV1ExamsExamIdQuestionsPutMutation,
+  useChangeExamSettingsV1ExamsExamIdSettingsPutMutation,
+  useUnassignStudentsV1ExamsExamIdUnassignPostMutation,
+  useOfferUploadV1MediaPostMutation,
+  useConfirmUploadV1MediaMediaIdConfirmPostMutation,
+  useAuthorQuestionV1QuestionsPostMutation,
+  useExportQuestionsV1QuestionsExportsPostMutation,
+  useCsvTemplateV1QuestionsExportsTemplatePostMutation,
+  useImportQuestionsV1QuestionsImportsPostMutation,
+  usePreviewImportV1QuestionsImportsPreviewPostMutation,
+  useReviseQuestionV1QuestionsQuestionIdPutMutation,
+  useArchiveQuestionV1QuestionsQuestionIdArchivePostMutation,
+  useCopyQuestionV1QuestionsQuestionIdCopyPostMutation,
+  useRestoreQuestionV1QuestionsQuestionIdRestorePostMutation,
+  useShareQuestionV1QuestionsQuestionIdSharePostMutation,
+  useUnshareQuestionV1QuestionsQuestionIdUnsharePostMutation,
+  useCreateUserV1UsersPostMutation,
+  useImportAccountsV1UsersImportsPostMutation,
+  usePreviewAccountsV1UsersImportsPreviewPostMutation,
+  useDisableUserV1UsersUserIdDisablePostMutation,
+  useEnableUserV1UsersUserIdEnablePostMutation,
+  useChangeRoleV1UsersUserIdRolePutMutation,
+} = injectedRtkApi;

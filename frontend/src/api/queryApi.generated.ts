@@ -1,0 +1,522 @@
+import { baseApi as api } from "./base";
+const injectedRtkApi = api.injectEndpoints({
+  endpoints: (build) => ({
+    meV1AuthMeGet: build.query<MeV1AuthMeGetApiResponse, MeV1AuthMeGetApiArg>({
+      query: () => ({ url: `/v1/auth/me` }),
+    }),
+    listCohortsV1CohortsGet: build.query<
+      ListCohortsV1CohortsGetApiResponse,
+      ListCohortsV1CohortsGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/cohorts`,
+        params: {
+          q: queryArg.q,
+          mine: queryArg.mine,
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+    getCohortV1CohortsCohortIdGet: build.query<
+      GetCohortV1CohortsCohortIdGetApiResponse,
+      GetCohortV1CohortsCohortIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/cohorts/${queryArg.cohortId}` }),
+    }),
+    listExamsV1ExamsGet: build.query<ListExamsV1ExamsGetApiResponse, ListExamsV1ExamsGetApiArg>({
+      query: (queryArg) => ({
+        url: `/v1/exams`,
+        params: {
+          status: queryArg.status,
+          sort: queryArg.sort,
+          mine: queryArg.mine,
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+    getExamV1ExamsExamIdGet: build.query<
+      GetExamV1ExamsExamIdGetApiResponse,
+      GetExamV1ExamsExamIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/exams/${queryArg.examId}` }),
+    }),
+    listAssignmentsV1ExamsExamIdAssignmentsGet: build.query<
+      ListAssignmentsV1ExamsExamIdAssignmentsGetApiResponse,
+      ListAssignmentsV1ExamsExamIdAssignmentsGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/assignments`,
+        params: {
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+    mediaLinkV1MediaMediaIdGet: build.query<
+      MediaLinkV1MediaMediaIdGetApiResponse,
+      MediaLinkV1MediaMediaIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/media/${queryArg.mediaId}` }),
+    }),
+    searchQuestionsV1QuestionsGet: build.query<
+      SearchQuestionsV1QuestionsGetApiResponse,
+      SearchQuestionsV1QuestionsGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions`,
+        params: {
+          q: queryArg.q,
+          type: queryArg["type"],
+          tag: queryArg.tag,
+          difficulty: queryArg.difficulty,
+          owner: queryArg.owner,
+          status: queryArg.status,
+          sort: queryArg.sort,
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+    getQuestionV1QuestionsQuestionIdGet: build.query<
+      GetQuestionV1QuestionsQuestionIdGetApiResponse,
+      GetQuestionV1QuestionsQuestionIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/questions/${queryArg.questionId}` }),
+    }),
+    previewQuestionV1QuestionsQuestionIdPreviewGet: build.query<
+      PreviewQuestionV1QuestionsQuestionIdPreviewGetApiResponse,
+      PreviewQuestionV1QuestionsQuestionIdPreviewGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/questions/${queryArg.questionId}/preview` }),
+    }),
+    listRevisionsV1QuestionsQuestionIdRevisionsGet: build.query<
+      ListRevisionsV1QuestionsQuestionIdRevisionsGetApiResponse,
+      ListRevisionsV1QuestionsQuestionIdRevisionsGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/questions/${queryArg.questionId}/revisions` }),
+    }),
+    getRevisionV1QuestionsQuestionIdRevisionsRevisionGet: build.query<
+      GetRevisionV1QuestionsQuestionIdRevisionsRevisionGetApiResponse,
+      GetRevisionV1QuestionsQuestionIdRevisionsRevisionGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/revisions/${queryArg.revision}`,
+      }),
+    }),
+    listUsersV1UsersGet: build.query<ListUsersV1UsersGetApiResponse, ListUsersV1UsersGetApiArg>({
+      query: (queryArg) => ({
+        url: `/v1/users`,
+        params: {
+          q: queryArg.q,
+          role: queryArg.role,
+          disabled: queryArg.disabled,
+          sort: queryArg.sort,
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+  }),
+  overrideExisting: false,
+});
+export { injectedRtkApi as queryApi };
+export type MeV1AuthMeGetApiResponse = /** status 200 Successful Response */ UserView;
+export type MeV1AuthMeGetApiArg = void;
+export type ListCohortsV1CohortsGetApiResponse = /** status 200 Successful Response */ CohortPage;
+export type ListCohortsV1CohortsGetApiArg = {
+  q?: string | null;
+  mine?: boolean;
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type GetCohortV1CohortsCohortIdGetApiResponse =
+  /** status 200 Successful Response */ CohortDetail;
+export type GetCohortV1CohortsCohortIdGetApiArg = {
+  cohortId: string;
+};
+export type ListExamsV1ExamsGetApiResponse = /** status 200 Successful Response */ ExamPage;
+export type ListExamsV1ExamsGetApiArg = {
+  status?: ("draft" | "published") | null;
+  sort?: "window_opens_at" | "-window_opens_at" | "created_at" | "-created_at" | "title";
+  /** only exams you teach */
+  mine?: boolean;
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type GetExamV1ExamsExamIdGetApiResponse = /** status 200 Successful Response */ ExamDocument;
+export type GetExamV1ExamsExamIdGetApiArg = {
+  examId: string;
+};
+export type ListAssignmentsV1ExamsExamIdAssignmentsGetApiResponse =
+  /** status 200 Successful Response */ AssignmentPage;
+export type ListAssignmentsV1ExamsExamIdAssignmentsGetApiArg = {
+  examId: string;
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type MediaLinkV1MediaMediaIdGetApiResponse = /** status 200 Successful Response */ MediaLink;
+export type MediaLinkV1MediaMediaIdGetApiArg = {
+  mediaId: string;
+};
+export type SearchQuestionsV1QuestionsGetApiResponse =
+  /** status 200 Successful Response */ QuestionPage;
+export type SearchQuestionsV1QuestionsGetApiArg = {
+  /** words to find in the stem, options, topic and tags */
+  q?: string | null;
+  type?: QuestionType | null;
+  /** questions with all these tags */
+  tag?: string[] | null;
+  difficulty?: Difficulty | null;
+  /** an owner's user id, or 'me' */
+  owner?: string | null;
+  status?: QuestionStatus;
+  sort?: "relevance" | "-updated_at" | "updated_at" | "difficulty" | "-difficulty";
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type GetQuestionV1QuestionsQuestionIdGetApiResponse =
+  /** status 200 Successful Response */ QuestionDetail;
+export type GetQuestionV1QuestionsQuestionIdGetApiArg = {
+  questionId: string;
+};
+export type PreviewQuestionV1QuestionsQuestionIdPreviewGetApiResponse =
+  /** status 200 Successful Response */ StudentQuestion;
+export type PreviewQuestionV1QuestionsQuestionIdPreviewGetApiArg = {
+  questionId: string;
+};
+export type ListRevisionsV1QuestionsQuestionIdRevisionsGetApiResponse =
+  /** status 200 Successful Response */ RevisionSummary[];
+export type ListRevisionsV1QuestionsQuestionIdRevisionsGetApiArg = {
+  questionId: string;
+};
+export type GetRevisionV1QuestionsQuestionIdRevisionsRevisionGetApiResponse =
+  /** status 200 Successful Response */ Revision;
+export type GetRevisionV1QuestionsQuestionIdRevisionsRevisionGetApiArg = {
+  questionId: string;
+  revision: number;
+};
+export type ListUsersV1UsersGetApiResponse = /** status 200 Successful Response */ UserPage;
+export type ListUsersV1UsersGetApiArg = {
+  /** part of a name or email */
+  q?: string | null;
+  role?: Role | null;
+  disabled?: boolean | null;
+  sort?: "name" | "-name" | "email" | "registered_at" | "-registered_at";
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type UserView = {
+  disabled: boolean;
+  email: string;
+  name: string;
+  registered_at: any;
+  role: string;
+  user_id: string;
+  version: number;
+};
+export type CohortSummary = {
+  cohort_id: string;
+  created_at: string;
+  member_count: number;
+  name: string;
+  owner_id: string;
+  updated_at: string;
+  version: number;
+};
+export type CohortPage = {
+  items: CohortSummary[];
+  page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type Error = {
+  /** Stable, for programs */
+  code: string;
+  /** What went wrong, for people */
+  detail: string;
+  /** Every problem, when the request did not validate */
+  errors?: Error[];
+  /** The input at fault (a body field, a header, a parameter) */
+  field: string | null;
+  [key: string]: any;
+};
+export type Member = {
+  email: string | null;
+  name: string | null;
+  user_id: string;
+};
+export type CohortDetail = {
+  cohort_id: string;
+  created_at: string;
+  member_count: number;
+  members: Member[];
+  name: string;
+  owner_id: string;
+  updated_at: string;
+  version: number;
+};
+export type YourTerms = {
+  extra_minutes: number;
+  extra_percent: number;
+  window_closes_at: string | null;
+  window_opens_at: string | null;
+};
+export type ExamSummary = {
+  created_at: string;
+  duration_minutes: number;
+  exam_id: string;
+  published_at: string | null;
+  question_count: number;
+  status: string;
+  teacher_id: string;
+  title: string;
+  total_points: number;
+  version: number;
+  window_closes_at: string | null;
+  window_opens_at: string | null;
+  your_terms?: YourTerms | null;
+};
+export type ExamPage = {
+  items: ExamSummary[];
+  page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type ExamDocument = {
+  created_at: string;
+  description: string;
+  duration_minutes: number;
+  exam_id: string;
+  instructions: string;
+  published_at?: string | null;
+  sections?:
+    | {
+        [key: string]: any;
+      }[]
+    | null;
+  settings?: {
+    [key: string]: any;
+  } | null;
+  shuffle_options?: boolean | null;
+  shuffle_questions?: boolean | null;
+  status: string;
+  teacher_id: string;
+  title: string;
+  updated_at: string;
+  version: number;
+  window_closes_at?: string | null;
+  window_opens_at?: string | null;
+};
+export type Assignment = {
+  accommodation: {
+    [key: string]: any;
+  } | null;
+  email: string | null;
+  name: string | null;
+  student_id: string;
+};
+export type AssignmentPage = {
+  items: Assignment[];
+  page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type MediaLink = {
+  content_type: string;
+  filename: string;
+  media_id: string;
+  size_bytes: number;
+  url: string;
+  url_expires_at: string;
+};
+export type QuestionSummary = {
+  copied_from: string | null;
+  created_at: string;
+  difficulty: string;
+  estimated_minutes: number;
+  owner_id: string;
+  question_id: string;
+  question_type: string;
+  revision: number;
+  shared: boolean;
+  status: string;
+  stem: string;
+  tags: string[];
+  topic: string;
+  updated_at: string;
+  version: number;
+};
+export type QuestionPage = {
+  items: QuestionSummary[];
+  page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type QuestionType =
+  "single_choice" | "multiple_choice" | "true_false" | "short_answer" | "long_answer" | "coding";
+export type Difficulty = "easy" | "medium" | "hard";
+export type QuestionStatus = "active" | "archived";
+export type ChoiceOption = {
+  correct?: boolean;
+  feedback?: string;
+  option_id: string;
+  text: string;
+};
+export type ChoiceSpec = {
+  options: ChoiceOption[];
+  scoring?: string;
+  wrong_pick_penalty?: number;
+};
+export type CodeTest = {
+  expected_stdout: string;
+  stdin: string;
+  test_id: string;
+  weight?: number;
+};
+export type CodingSpec = {
+  hidden_tests?: CodeTest[];
+  language: string;
+  memory_limit_mb?: number;
+  sample_tests?: CodeTest[];
+  starter_code?: string;
+  time_limit_ms?: number;
+};
+export type RubricLevel = {
+  description?: string;
+  label: string;
+  points: number;
+};
+export type RubricCriterion = {
+  criterion_id: string;
+  levels: RubricLevel[];
+  title: string;
+};
+export type LongAnswerSpec = {
+  max_words?: number | null;
+  model_answer?: string;
+  rubric?: RubricCriterion[];
+};
+export type AcceptedAnswer = {
+  case_sensitive?: boolean;
+  normalize_whitespace?: boolean;
+  text: string;
+};
+export type NumericAnswer = {
+  tolerance?: number;
+  value: number;
+};
+export type ShortAnswerSpec = {
+  accepted?: AcceptedAnswer[];
+  numeric?: NumericAnswer | null;
+  pattern?: string | null;
+};
+export type TrueFalseSpec = {
+  correct: boolean;
+};
+export type QuestionContent = {
+  choice?: ChoiceSpec | null;
+  coding?: CodingSpec | null;
+  difficulty?: string;
+  estimated_minutes?: number;
+  long_answer?: LongAnswerSpec | null;
+  media_ids?: string[];
+  question_type: string;
+  short_answer?: ShortAnswerSpec | null;
+  stem: string;
+  tags?: string[];
+  topic?: string;
+  true_false?: TrueFalseSpec | null;
+};
+export type QuestionDetail = {
+  content: QuestionContent;
+  copied_from: string | null;
+  created_at: string;
+  difficulty: string;
+  estimated_minutes: number;
+  owner_id: string;
+  question_id: string;
+  question_type: string;
+  revision: number;
+  shared: boolean;
+  shared_with: string[];
+  status: string;
+  stem: string;
+  tags: string[];
+  topic: string;
+  updated_at: string;
+  version: number;
+};
+export type StudentQuestion = {
+  coding?: {
+    [key: string]: any;
+  } | null;
+  estimated_minutes: number;
+  max_words?: number | null;
+  media_ids: string[];
+  options?:
+    | {
+        [key: string]: string;
+      }[]
+    | null;
+  pick?: ("one" | "many") | null;
+  question_id: string;
+  question_type: string;
+  revision: number;
+  rubric?:
+    | {
+        [key: string]: any;
+      }[]
+    | null;
+  stem: string;
+};
+export type RevisionSummary = {
+  revision: number;
+  written_at: string;
+  written_by: string;
+};
+export type Revision = {
+  content: QuestionContent;
+  question_id: string;
+  revision: number;
+  written_at: string;
+  written_by: string;
+};
+export type UserPage = {
+  items: UserView[];
+  page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type Role = "student" | "teacher" | "proctor" | "admin";
+export const {
+  useMeV1AuthMeGetQuery,
+  useListCohortsV1CohortsGetQuery,
+  useGetCohortV1CohortsCohortIdGetQuery,
+  useListExamsV1ExamsGetQuery,
+  useGetExamV1ExamsExamIdGetQuery,
+  useListAssignmentsV1ExamsExamIdAssignmentsGetQuery,
+  useMediaLinkV1MediaMediaIdGetQuery,
+  useSearchQuestionsV1QuestionsGetQuery,
+  useGetQuestionV1QuestionsQuestionIdGetQuery,
+  usePreviewQuestionV1QuestionsQuestionIdPreviewGetQuery,
+  useListRevisionsV1QuestionsQuestionIdRevisionsGetQuery,
+  useGetRevisionV1QuestionsQuestionIdRevisionsRevisionGetQuery,
+  useListUsersV1UsersGetQuery,
+} = injectedRtkApi;

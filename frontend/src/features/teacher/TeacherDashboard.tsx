@@ -1,0 +1,281 @@
+import { useState } from "react";
+import {
+  Alert,
+  AlertTitle,
+  Box,
+  Button,
+  Card,
+  CardActions,
+  CardContent,
+  Chip,
+  Snackbar,
+  Stack,
+  Typography,
+} from "@mui/material";
+import {
+  useDeleteExamV1ExamsExamIdDeleteMutation,
+  usePublishExamV1ExamsExamIdPublishPostMutation,
+  type ExamCommandResult,
+  type ExamIn,
+} from "../../api/commandApi.generated";
+import { newCommandId, problemsOf } from "../../api/problems";
+import {
+  queryApi,
+  useListExamsV1ExamsGetQuery,
+  type ExamDocument,
+  type ExamSummary,
+} from "../../api/queryApi.generated";
+import { useAppDispatch, useAppSelector } from "../../app/store";
+import { formatMoment } from "../../time";
+import { Empty, Failed, Loading } from "../shared";
+import { ExamDialog } from "./ExamDialog";
+
+const MINE = { mine: true, sort: "-created_at", perPage: 100 } as const;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export function sections(exams: ExamSummary[], now = Date.now()) {
+  const drafts = exams.filter((e) => e.status === "draft");
+  const published = exams.filter((e) => e.status === "published");
+  const upcoming = published.filter(
+    (e) => e.window_opens_at && new Date(e.window_opens_at).getTime() > now,
+  );
+  return {
+    drafts,
+    upcoming,
+    published: published.filter((e) => !upcoming.includes(e)),
+  };
+}
+
+export default function TeacherDashboard() {
+  const me = useAppSelector((s) => s.auth.user);
+  const dispatch = useAppDispatch();
+  const { data, isLoading, error } = useListExamsV1ExamsGetQuery(MINE);
+  const [publish, publishing] = usePublishExamV1ExamsExamIdPublishPostMutation();
+  const [remove, removing] = useDeleteExamV1ExamsExamIdDeleteMutation();
+  const [editing, setEditing] = useState<ExamDocument | "new" | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const failure = [removing.error, error].map((e) => problemsOf(e, []).general).find(Boolean);
+  // Publishing lists every problem at once (no questions, nobody assigned, ...).
+  const unpublishable = problemsOf(publishing.error, []).unplaced;
+
+  // Commands answer at once; the catalogue follows within a moment. Show the answer now and
+  // read the catalogue again shortly after.
+  function apply(change: (items: ExamSummary[]) => ExamSummary[]) {
+    dispatch(
+      queryApi.util.updateQueryData("listExamsV1ExamsGet", MINE, (page) => {
+        page.items = change(page.items);
+      }),
+    );
+    setTimeout(() => {
+      // Not the hook's refetch: the page may be gone by then (signed out).
+      dispatch(
+        queryApi.endpoints.listExamsV1ExamsGet.initiate(MINE, {
+          forceRefetch: true,
+          subscribe: false,
+        }),
+      );
+    }, 1500);
+  }
+
+  function saved(result: ExamCommandResult, content: ExamIn) {
+    const now = new Date().toISOString();
+    apply((items) => {
+      const before = items.find((e) => e.exam_id === result.exam_id);
+      return [
+        {
+          exam_id: result.exam_id,
+          teacher_id: me?.user_id ?? "",
+          title: content.title,
+          status: result.status,
+          duration_minutes: content.duration_minutes,
+          window_opens_at: content.window_opens_at ?? null,
+          window_closes_at: content.window_closes_at ?? null,
+          created_at: before?.created_at ?? now,
+          published_at: null,
+          question_count: before?.question_count ?? 0,
+          total_points: before?.total_points ?? 0,
+          version: result.version,
+        },
+        ...items.filter((e) => e.exam_id !== result.exam_id),
+      ];
+    });
+  }
+
+  async function onPublish(exam: ExamSummary) {
+    const answer = await publish({
+      examId: exam.exam_id,
+      "Idempotency-Key": newCommandId(),
+      "If-Match": `"${exam.version}"`,
+    });
+    if (answer.data) {
+      const { status, version } = answer.data;
+      apply((items) =>
+        items.map((e) =>
+          e.exam_id === exam.exam_id
+            ? { ...e, status, version, published_at: new Date().toISOString() }
+            : e,
+        ),
+      );
+      setNotice(`"${exam.title}" is published.`);
+    }
+  }
+
+  async function onDelete(exam: ExamSummary) {
+    if (!window.confirm(`Delete the draft "${exam.title}"?`)) return;
+    const answer = await remove({
+      examId: exam.exam_id,
+      "Idempotency-Key": newCommandId(),
+      "If-Match": `"${exam.version}"`,
+    });
+    if (answer.data) {
+      apply((items) => items.filter((e) => e.exam_id !== exam.exam_id));
+      setNotice(`"${exam.title}" is deleted.`);
+    }
+  }
+
+  const groups = sections(data?.items ?? []);
+
+  function card(exam: ExamSummary) {
+    return (
+      <Card key={exam.exam_id} component="li" variant="outlined" sx={{ listStyle: "none" }}>
+        <CardContent>
+          <Stack direction="row" spacing={1} sx={{ alignItems: "center", mb: 1 }}>
+            <Typography component="h3" variant="h6" sx={{ flexGrow: 1 }}>
+              {exam.title}
+            </Typography>
+            <Chip label={exam.status} size="small" />
+          </Stack>
+          <Typography variant="body2">
+            {[
+              `${exam.duration_minutes} minutes`,
+              plural(exam.question_count, "question"),
+              plural(exam.total_points, "point"),
+            ].join(" · ")}
+          </Typography>
+          <Typography variant="body2">
+            Window: {formatMoment(exam.window_opens_at)} – {formatMoment(exam.window_closes_at)}
+          </Typography>
+        </CardContent>
+        {exam.status === "draft" && (
+          <CardActions>
+            <Button
+              size="small"
+              onClick={() =>
+                setEditing({
+                  ...exam,
+                  description: "",
+                  instructions: "",
+                  updated_at: exam.created_at,
+                })
+              }
+              aria-label={`Edit ${exam.title}`}
+            >
+              Edit
+            </Button>
+            <Button
+              size="small"
+              variant="contained"
+              onClick={() => onPublish(exam)}
+              aria-label={`Publish ${exam.title}`}
+            >
+              Publish
+            </Button>
+            <Button
+              size="small"
+              color="error"
+              onClick={() => onDelete(exam)}
+              aria-label={`Delete ${exam.title}`}
+            >
+              Delete
+            </Button>
+          </CardActions>
+        )}
+      </Card>
+    );
+  }
+
+  function section(id: string, title: string, exams: ExamSummary[], empty: string) {
+    return (
+      <Box component="section" aria-labelledby={id} sx={{ mb: 4 }}>
+        <Typography id={id} component="h2" variant="h5" gutterBottom>
+          {title} ({exams.length})
+        </Typography>
+        {exams.length ? (
+          <Stack component="ul" spacing={2} sx={{ p: 0, m: 0 }}>
+            {exams.map(card)}
+          </Stack>
+        ) : (
+          <Empty>{empty}</Empty>
+        )}
+      </Box>
+    );
+  }
+
+  return (
+    <Box>
+      <Box sx={{ display: "flex", alignItems: "center", mb: 3 }}>
+        <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
+          Your exams
+        </Typography>
+        <Button variant="contained" onClick={() => setEditing("new")}>
+          New exam
+        </Button>
+      </Box>
+      <Failed message={failure ?? null} />
+      {unpublishable.length > 0 && (
+        <Alert severity="error" role="alert" sx={{ mb: 2 }} onClose={() => publishing.reset()}>
+          <AlertTitle>This exam cannot be published yet</AlertTitle>
+          <Box component="ul" sx={{ m: 0, pl: 2 }}>
+            {unpublishable.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </Box>
+        </Alert>
+      )}
+      {isLoading ? (
+        <Loading what="your exams" />
+      ) : (
+        <>
+          {section("drafts", "Drafts", groups.drafts, "No drafts. Start one with New exam.")}
+          {section("upcoming", "Upcoming", groups.upcoming, "Nothing scheduled yet.")}
+          {section("published", "Published", groups.published, "Nothing published yet.")}
+        </>
+      )}
+      {editing && (
+        <ExamDraftEditor
+          exam={editing === "new" ? null : editing}
+          onClose={(saved_) => {
+            setEditing(null);
+            if (saved_) {
+              saved(saved_.result, saved_.content);
+              setNotice(`"${saved_.content.title}" is saved as a draft.`);
+            }
+          }}
+        />
+      )}
+      <Snackbar open={Boolean(notice)} autoHideDuration={5000} onClose={() => setNotice(null)}>
+        <Alert severity="success" onClose={() => setNotice(null)} role="status">
+          {notice}
+        </Alert>
+      </Snackbar>
+    </Box>
+  );
+}
+
+/** The editor opens on the full exam (description, instructions) read from the query API. */
+function ExamDraftEditor({
+  exam,
+  onClose,
+}: {
+  exam: ExamDocument | null;
+  onClose: Parameters<typeof ExamDialog>[0]["onClose"];
+}) {
+  const full = queryApi.useGetExamV1ExamsExamIdGetQuery(
+    { examId: exam?.exam_id ?? "" },
+    { skip: !exam },
+  );
+  if (exam && full.isLoading) return null;
+  const document = exam ? { ...exam, ...full.data, version: exam.version } : null;
+  return <ExamDialog exam={document} onClose={onClose} />;
+}

@@ -1,0 +1,40 @@
+// Renders a component as the app does: a real store, a router, the theme. Network answers
+// come from a stubbed fetch (the server is the e2e tests' business).
+import { ThemeProvider } from "@mui/material";
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { Provider } from "react-redux";
+import { MemoryRouter } from "react-router";
+import { vi } from "vitest";
+import { makeStore } from "../app/store";
+import { theme } from "../theme";
+
+export type Answer = { status: number; body?: unknown };
+
+/** fetch answers in order; each request is recorded for the test to inspect. */
+export function stubFetch(...answers: Answer[]) {
+  const requests: Request[] = [];
+  const fetch = vi.fn(async (input: Request) => {
+    requests.push(input.clone());
+    const next = answers.shift();
+    if (!next) throw new Error(`unexpected request ${input.method} ${input.url}`);
+    return new Response(next.body === undefined ? null : JSON.stringify(next.body), {
+      status: next.status,
+      headers: { "Content-Type": "application/json" },
+    });
+  });
+  vi.stubGlobal("fetch", fetch);
+  return requests;
+}
+
+export function renderApp(ui: ReactElement, path = "/") {
+  const store = makeStore();
+  const view = render(
+    <Provider store={store}>
+      <ThemeProvider theme={theme}>
+        <MemoryRouter initialEntries={[path]}>{ui}</MemoryRouter>
+      </ThemeProvider>
+    </Provider>,
+  );
+  return { store, ...view };
+}

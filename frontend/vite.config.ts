@@ -1,0 +1,19 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// `npm run dev` serves the SPA with hot reload and sends /api to a running gateway
+// (`make run`), so the browser sees one origin just as in production.
+const gateway = process.env.SOEMS_GATEWAY_URL ?? "http://127.0.0.1:8080";
+
+export default defineConfig({
+  plugins: [react()],
+  server: { proxy: { "/api": { target: gateway, ws: true } } },
+  build: { sourcemap: false, chunkSizeWarningLimit: 700 },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+  },
+});

@@ -1,0 +1,43 @@
+"""The gateway's nginx configuration, rendered from settings and checked by nginx itself."""
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+
+from deploy.gateway.config import Gateway, GatewayError, nginx_binary
+
+
+def gateway(tmp_path, port=18999, spa=None) -> Gateway:
+    spa = spa or tmp_path / "dist"
+    spa.mkdir(exist_ok=True)
+    (spa / "index.html").write_text("<!doctype html>")
+    return Gateway(host="127.0.0.1", port=port, command_port=18000, query_port=18001,
+                   max_body_bytes=1_048_576, runtime=tmp_path / "gw", spa=spa)
+
+
+def test_the_rendered_configuration_is_valid_nginx(tmp_path):
+    config = gateway(tmp_path).write()
+    checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path / "gw"), "-c",
+                              str(config), "-e", str(tmp_path / "gw" / "error.log")],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    text = config.read_text()
+    assert "listen 127.0.0.1:18999;" in text and "server 127.0.0.1:18001;" in text
+    assert "client_max_body_size 1024k;" in text and "{{" not in text
+
+
+def test_a_missing_spa_build_is_named(tmp_path):
+    g = gateway(tmp_path)
+    (g.spa / "index.html").unlink()
+    with pytest.raises(GatewayError, match="make spa"):
+        g.write()
+
+
+def test_a_taken_port_names_the_setting(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(GatewayError, match="SOEMS_GATEWAY_PORT"):
+            gateway(tmp_path, port=taken.getsockname()[1]).check_port()
