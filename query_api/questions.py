@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from projections.question_bank import QUESTION_BANK
 from projections.question_revisions import QUESTION_REVISIONS
-from query_api.dependencies import CurrentUser, PageOf, PageOut, ReadModels, require_role
+from query_api.dependencies import (MAX_RESULTS, CurrentUser, PageOf, PageOut, ReadModels,
+                                    require_role)
 from schemas.events.question import Difficulty, QuestionContent, QuestionStatus, QuestionType
 from schemas.refusals import NotFound
 from schemas.text import Text
@@ -134,12 +135,30 @@ async def search_questions(
     from_where = f"FROM {QUESTION_BANK.qualified} WHERE {condition}"
     order = _SORTS[sort]
     if order is None:
-        order = f"ts_rank_cd(search, {query}) DESC, updated_at DESC, question_id" if query \
+        order = "rank DESC, updated_at DESC, question_id" if query \
             else "updated_at DESC, question_id"
-    total = await paging.total(db, from_where, *args)
-    rows = await db.fetch(f"SELECT {_SUMMARY} {from_where} ORDER BY {order} {paging.sql()}",
-                          *args)
-    return {**paging.answer([], total), "items": [_summary(r) for r in rows]}
+    if query is None and not tag:
+        # Broad: the newest-first index pages without reading every match; the count is
+        # capped at MAX_RESULTS.
+        total = await paging.total(db, from_where, *args)
+        rows = await db.fetch(f"SELECT {_SUMMARY} {from_where} ORDER BY {order} "
+                              f"{paging.sql()}", *args)
+        return {**paging.answer([], total), "items": [_summary(r) for r in rows]}
+    # Selective (words, tags): every match is found once through the GIN indexes, then
+    # ranked, counted and paged from that one set (the planner would otherwise walk the
+    # newest-first index through the whole bank looking for a rare tag).
+    rank = f"ts_rank_cd(search, {query})" if query else "0"
+    rows = await db.fetch(
+        f"WITH hits AS MATERIALIZED (SELECT question_id, updated_at, difficulty, {rank} AS rank "
+        f"{from_where}), "
+        f"page AS (SELECT question_id, row_number() OVER (ORDER BY {order}) AS n FROM hits "
+        f"ORDER BY {order} {paging.sql()}) "
+        f"SELECT counted.hits, b.* FROM (SELECT count(*) AS hits FROM hits) AS counted "
+        f"LEFT JOIN (SELECT page.n, {_SUMMARY} FROM page JOIN {QUESTION_BANK.qualified} "
+        f"USING (question_id)) AS b ON true ORDER BY b.n", *args)
+    hits = rows[0]["hits"]
+    items = [_summary(r) for r in rows if r["question_id"] is not None]
+    return {**paging.answer([], (min(hits, MAX_RESULTS), hits <= MAX_RESULTS)), "items": items}
 
 
 async def _visible_row(db, user, question_id: str):
