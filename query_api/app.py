@@ -30,8 +30,9 @@ async def lifespan(app: FastAPI):
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
     # Opens personal fields that read models keep sealed (accommodation reasons) at read time,
-    # so erasing a person makes them unreadable at once, with no read model to scrub.
-    app.state.personal = PersonalData(app.state.pool, s.personal_data_key)
+    # so erasing a person makes them unreadable at once, with no read model to scrub: no key
+    # cache here (a few staff reads, one key query each).
+    app.state.personal = PersonalData(app.state.pool, s.personal_data_key, cache_seconds=0)
     app.state.redis = connect_redis(s.redis_url)
     app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
     app.state.throttle = Throttle(app.state.redis)

@@ -5,6 +5,8 @@ what each student sees."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import uuid
 
 import asyncpg
@@ -233,3 +235,26 @@ def test_a_whole_cohort_is_assigned_at_once(services, make_user):
     missing = command(services, teacher, "POST", f"/v1/exams/{exam_id}/assign",
                       {"cohort_ids": ["no-such-cohort"]})
     assert missing.status_code == 404 and missing.json()["field"] == "cohort_ids.0"
+
+
+def test_erasing_a_student_makes_their_accommodation_reason_unreadable_at_once(
+        services, make_user):
+    teacher, student = make_user("teacher"), make_user("student")
+    student_id = student["user"]["user_id"]
+    exam_id = command(services, teacher, "POST", "/v1/exams",
+                      {"title": "Erasure", "duration_minutes": 30, **WINDOW}).json()["exam_id"]
+    assert command(services, teacher, "POST", f"/v1/exams/{exam_id}/assign",
+                   {"student_ids": [student_id]}).status_code == 200
+    assert command(services, teacher, "PUT", f"/v1/exams/{exam_id}/accommodations/{student_id}",
+                   {"extra_minutes": 20, "reason": REASON}).status_code == 200
+
+    def reason():
+        items = read(services, teacher, f"/v1/exams/{exam_id}/assignments").json()["items"]
+        return items[0]["accommodation"]["reason"] if items and items[0]["accommodation"] \
+            else None
+
+    assert eventually(reason) == REASON
+    erased = subprocess.run([sys.executable, "-m", "soems.cli", "gdpr", "erase", student_id],
+                            capture_output=True, text=True, timeout=120)
+    assert erased.returncode == 0, erased.stderr
+    assert reason() == "(erased)"  # no read model to scrub: the key is gone
