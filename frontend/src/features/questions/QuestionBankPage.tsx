@@ -34,8 +34,8 @@ import { useBankPath } from "./QuestionEditorPage";
 
 const HIDDEN = {
   position: "absolute",
-  width: 1,
-  height: 1,
+  width: "1px", // a number of 1 or less is a fraction in sx: 1 would be 100%
+  height: "1px",
   overflow: "hidden",
   clip: "rect(0 0 0 0)",
   whiteSpace: "nowrap",
@@ -72,7 +72,7 @@ export default function QuestionBankPage() {
   const [difficulty, setDifficulty] = useState<Difficulty | "">("");
   const [tagText, setTagText] = useState("");
   const [status, setStatus] = useState<QuestionStatus>("active");
-  const [owner, setOwner] = useState<"" | "me">("");
+  const [owner, setOwner] = useState<"all" | "me">("all");
   const [sort, setSort] = useState<Sort>("-updated_at");
   const [page, setPage] = useState(0);
   const [perPage, setPerPage] = useState(20);
@@ -87,7 +87,7 @@ export default function QuestionBankPage() {
     difficulty: difficulty || undefined,
     tag: tags.length ? tags : undefined,
     status,
-    owner: owner || undefined,
+    owner: owner === "me" ? "me" : undefined,
     // Relevance needs words to rank by.
     sort: sort === "relevance" && !q ? "-updated_at" : sort,
     page: page + 1,
@@ -187,11 +187,11 @@ export default function QuestionBankPage() {
           select
           label="Whose"
           value={owner}
-          onChange={(e) => filter(setOwner)(e.target.value as "" | "me")}
+          onChange={(e) => filter(setOwner)(e.target.value as "all" | "me")}
           size="small"
           sx={{ minWidth: 160 }}
         >
-          <MenuItem value="">Mine and shared</MenuItem>
+          <MenuItem value="all">Mine and shared</MenuItem>
           <MenuItem value="me">Only mine</MenuItem>
         </TextField>
         <TextField
