@@ -274,15 +274,34 @@ async function questionBank() {
   await page.getByRole("button", { name: "Save question" }).click();
   await page.getByText("The question is saved in your bank.").waitFor();
 
-  // All three are in the bank under their tag; the word search finds one of them.
-  await bankShows(page, tag, ["Which planet", "capital of France", "sky is blue"]);
+  // Coding: the sample test shows to students, the hidden one never.
+  await page.getByRole("link", { name: "New question" }).click();
+  await chooseType(page, "Coding");
+  await page.getByLabel("Question text").fill(`Print the sum of two numbers. (${stamp})`);
+  await page.getByLabel("Starter code").fill("a, b = map(int, input().split())\n");
+  await page.getByRole("button", { name: "Add sample test" }).click();
+  await page.getByLabel("Sample test 1 input").fill("1 2");
+  await page.getByLabel("Sample test 1 expected output").fill("3");
+  await page.getByLabel("Hidden test 1 input").fill("40 2");
+  await page.getByLabel("Hidden test 1 expected output").fill("42-hidden");
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+  await preview.getByText("Example 1").waitFor();
+  if ((await preview.innerText()).includes("42-hidden")) {
+    problems.push("bank: the student view shows a hidden test");
+  }
+  await check(page, "16-question-editor-coding");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // All four are in the bank under their tag; the word search finds one of them.
+  await bankShows(page, tag, ["Which planet", "capital of France", "sky is blue", "sum of two"]);
   await page.getByLabel("Search questions").fill("planet");
   await page
     .getByRole("row")
     .filter({ hasText: "capital of France" })
     .waitFor({ state: "detached" });
   await page.getByRole("row").filter({ hasText: "Which planet" }).waitFor();
-  await check(page, "16-question-bank-search");
+  await check(page, "17-question-bank-search");
 
   // Edit it (If-Match with the version read): a new revision.
   await page.getByRole("link", { name: /^Edit: Which planet/ }).click();
@@ -291,12 +310,13 @@ async function questionBank() {
   await page.getByLabel("Option 2", { exact: true }).fill("Saturn");
   await page.getByRole("button", { name: "Save a new revision" }).click();
   await page.getByText("Revision 2", { exact: true }).waitFor();
+  await check(page, "18-question-editor-revised");
 
   // Import a CSV with one bad row: the preview names it, then only the valid rows go in.
   await page.getByRole("link", { name: "Back to the bank" }).first().click();
   await page.getByRole("link", { name: "Import questions" }).click();
   await page.getByRole("heading", { name: "Import questions" }).waitFor();
-  await check(page, "17-question-import");
+  await check(page, "19-question-import");
   const imported = `imported-${stamp}`;
   const csv = [
     "type,stem,options,correct,tags",
@@ -315,10 +335,10 @@ async function questionBank() {
   if (!(await page.getByRole("button", { name: "Import all" }).isDisabled())) {
     problems.push("bank: Import all is enabled for a file with a bad row");
   }
-  await check(page, "18-question-import-preview");
+  await check(page, "20-question-import-preview");
   await page.getByRole("button", { name: "Import the valid rows" }).click();
   await page.getByText("Imported 2 questions (rows left out: 4)").waitFor();
-  await check(page, "19-question-imported");
+  await check(page, "21-question-imported");
   await page.getByRole("link", { name: "See them in the bank" }).click();
   await page.getByRole("heading", { name: "Question bank" }).waitFor();
   await bankShows(page, imported, ["which is a prime", "water boils"]);
@@ -360,7 +380,7 @@ async function student(title) {
     .filter({ hasText: title })
     .getByText(/6:00\sPM GMT\+9, closes .* 8:00\sPM GMT\+9/)
     .waitFor();
-  await check(page, "20-student-dashboard");
+  await check(page, "22-student-dashboard");
   await signOut(page);
 }
 

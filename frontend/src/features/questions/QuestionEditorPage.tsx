@@ -302,6 +302,7 @@ export function QuestionEditor({
             margin="dense"
           />
           <FormControlLabel
+            sx={{ whiteSpace: "nowrap" }}
             label="Case sensitive"
             control={
               <Checkbox
@@ -311,6 +312,7 @@ export function QuestionEditor({
             }
           />
           <FormControlLabel
+            sx={{ whiteSpace: "nowrap" }}
             label="Ignore extra spaces"
             control={
               <Checkbox
@@ -500,6 +502,8 @@ export function QuestionEditor({
                 size="small"
                 margin="dense"
               />
+            </Stack>
+            <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
               {kind === "hidden_tests" && (
                 <TextField
                   id={`q-${at}.weight`}
@@ -511,7 +515,7 @@ export function QuestionEditor({
                   helperText={err(`${at}.weight`)}
                   size="small"
                   margin="dense"
-                  sx={{ minWidth: 120 }}
+                  sx={{ width: 200 }}
                 />
               )}
               <Button

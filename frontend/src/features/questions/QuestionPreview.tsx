@@ -12,8 +12,6 @@ export function QuestionPreview({ draft }: { draft: Draft }) {
   const type = draft.question_type;
   const box = (label: string, lines = 1) => (
     <Box
-      aria-label={label}
-      role="img"
       sx={{
         border: 1,
         borderColor: "grey.500",
@@ -120,16 +118,18 @@ export function QuestionPreview({ draft }: { draft: Draft }) {
           <Typography variant="body2">
             {draft.language} · {draft.time_limit_ms} ms · {draft.memory_limit_mb} MB
           </Typography>
+          <Typography variant="subtitle2" sx={{ mt: 1 }}>
+            Starter code
+          </Typography>
           <Box
             component="pre"
-            aria-label="Starter code"
             sx={{ bgcolor: "grey.100", p: 1, borderRadius: 1, overflowX: "auto", minHeight: 40 }}
           >
             {draft.starter_code}
           </Box>
-          {draft.sample_tests.map((t) => (
-            <Box key={t.test_id} sx={{ mb: 1 }}>
-              <Typography variant="subtitle2">Sample {t.test_id}</Typography>
+          {draft.sample_tests.map((t, i) => (
+            <Box key={i} sx={{ mb: 1 }}>
+              <Typography variant="subtitle2">Example {i + 1}</Typography>
               <Typography variant="body2" sx={{ whiteSpace: "pre-wrap" }}>
                 Input: {t.stdin || "(none)"}
                 {"\n"}Output: {t.expected_stdout}
