@@ -317,6 +317,14 @@ async function questionBank() {
   await page.getByRole("link", { name: "Import questions" }).click();
   await page.getByRole("heading", { name: "Import questions" }).waitFor();
   await check(page, "19-question-import");
+  // The CSV template downloads as a file (a blob: link, allowed by the SPA's CSP).
+  const [template] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download the CSV template" }).click(),
+  ]);
+  if (!template.suggestedFilename().endsWith(".csv")) {
+    problems.push(`bank: the template downloads as ${template.suggestedFilename()}`);
+  }
   const imported = `imported-${stamp}`;
   const csv = [
     "type,stem,options,correct,tags",
