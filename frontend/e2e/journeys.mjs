@@ -64,6 +64,8 @@ async function check(page, name) {
       problems.push(`${name}: axe ${v.impact} ${v.id}: ${v.help} at ${where}`);
     }
   }
+  // From the top: a full-page shot of a scrolled page draws the fixed app bar mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
   checked += 1;
   console.log(`checked ${name}: ${result.violations.length} axe finding(s) of any impact`);
@@ -187,6 +189,173 @@ async function teacher(title) {
   await signOut(page);
 }
 
+/** Rows of the bank's table that contain `text`, polled: the read model follows the command. */
+async function bankShows(page, tagFilter, texts) {
+  const field = page.getByLabel("Tags (comma separated)");
+  for (let i = 0; i < 30; i += 1) {
+    await field.fill("");
+    await field.fill(tagFilter);
+    await page.waitForTimeout(700); // the search waits for the typing to settle
+    await page.locator('table[aria-busy="false"], [role="status"]').first().waitFor();
+    const found = await Promise.all(
+      texts.map((t) => page.getByRole("row").filter({ hasText: t }).count()),
+    );
+    if (found.every((n) => n === 1)) return;
+  }
+  throw new Error(`the bank does not show ${texts.join(", ")} under the tag ${tagFilter}`);
+}
+
+async function chooseType(page, label) {
+  await page.getByRole("combobox", { name: "Type" }).click();
+  await page.getByRole("option", { name: label, exact: true }).click();
+  await menuGone(page);
+}
+
+async function questionBank() {
+  const stamp = Date.now();
+  const tag = `journey-${stamp}`;
+  const page = await newPage("teacher (bank)");
+  await signIn(page, "teacher", account("TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: "Question bank" }).click();
+  await page.getByRole("heading", { name: "Question bank" }).waitFor();
+  await page.locator('table[aria-label="Questions"], [role="status"]').first().waitFor();
+  await check(page, "11-teacher-question-bank");
+
+  // A question without text is refused; the message shows under the field it names.
+  await page.getByRole("link", { name: "New question" }).click();
+  await page.getByRole("heading", { name: "New question" }).waitFor();
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.locator("#q-stem-helper-text").waitFor();
+  await page.locator("#q-choice\\.options-helper-text").waitFor(); // no correct option
+  await check(page, "12-question-editor-refused");
+
+  // Single choice: the preview beside the form shows the options, never the key.
+  await page.getByLabel("Question text").fill(`Which planet is the largest? (${stamp})`);
+  await page.getByLabel("Option 1", { exact: true }).fill("Jupiter");
+  await page.getByLabel("Option 2", { exact: true }).fill("Mars");
+  await page.getByLabel("Option 1 is correct").check();
+  await page.getByLabel("Feedback for option 1 (after marking)").fill("Right: a gas giant.");
+  await page.getByLabel("Tags (comma separated)").fill(`${tag}, planets`);
+  const preview = page.getByTestId("student-preview");
+  await preview.getByText("Jupiter").waitFor();
+  if (/correct|gas giant/i.test(await preview.innerText())) {
+    problems.push("bank: the student view shows the answer key or feedback");
+  }
+  await check(page, "13-question-editor-single-choice");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByRole("heading", { name: "Question bank" }).waitFor();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // Short answer.
+  await page.getByRole("link", { name: "New question" }).click();
+  await chooseType(page, "Short answer");
+  await page.getByLabel("Question text").fill(`What is the capital of France? (${stamp})`);
+  await page.getByLabel("Accepted answer 1", { exact: true }).fill("Paris");
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+  await check(page, "14-question-editor-short-answer");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // Long answer with a rubric: the criteria show to students, the model answer never.
+  await page.getByRole("link", { name: "New question" }).click();
+  await chooseType(page, "Long answer");
+  await page.getByLabel("Question text").fill(`Explain why the sky is blue. (${stamp})`);
+  await page.getByLabel("Model answer (markers only)").fill("Rayleigh scattering.");
+  await page.getByLabel("Word limit").fill("200");
+  await page.getByRole("button", { name: "Add criterion" }).click();
+  await page.getByLabel("Criterion 1", { exact: true }).fill("Physics is right");
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+  await preview.getByText("At most 200 words.").waitFor();
+  if ((await preview.innerText()).includes("Rayleigh")) {
+    problems.push("bank: the student view shows the model answer");
+  }
+  await check(page, "15-question-editor-long-answer");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // Coding: the sample test shows to students, the hidden one never.
+  await page.getByRole("link", { name: "New question" }).click();
+  await chooseType(page, "Coding");
+  await page.getByLabel("Question text").fill(`Print the sum of two numbers. (${stamp})`);
+  await page.getByLabel("Starter code").fill("a, b = map(int, input().split())\n");
+  await page.getByRole("button", { name: "Add sample test" }).click();
+  await page.getByLabel("Sample test 1 input").fill("1 2");
+  await page.getByLabel("Sample test 1 expected output").fill("3");
+  await page.getByLabel("Hidden test 1 input").fill("40 2");
+  await page.getByLabel("Hidden test 1 expected output").fill("42-hidden");
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+  await preview.getByText("Example 1").waitFor();
+  if ((await preview.innerText()).includes("42-hidden")) {
+    problems.push("bank: the student view shows a hidden test");
+  }
+  await check(page, "16-question-editor-coding");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // All four are in the bank under their tag; the word search finds one of them.
+  await bankShows(page, tag, ["Which planet", "capital of France", "sky is blue", "sum of two"]);
+  await page.getByLabel("Search questions").fill("planet");
+  await page
+    .getByRole("row")
+    .filter({ hasText: "capital of France" })
+    .waitFor({ state: "detached" });
+  await page.getByRole("row").filter({ hasText: "Which planet" }).waitFor();
+  await check(page, "17-question-bank-search");
+
+  // Edit it (If-Match with the version read): a new revision.
+  await page.getByRole("link", { name: /^Edit: Which planet/ }).click();
+  await page.getByRole("heading", { name: "Edit question" }).waitFor();
+  await page.getByText("Revision 1", { exact: true }).waitFor();
+  await page.getByLabel("Option 2", { exact: true }).fill("Saturn");
+  await page.getByRole("button", { name: "Save a new revision" }).click();
+  await page.getByText("Revision 2", { exact: true }).waitFor();
+  await check(page, "18-question-editor-revised");
+
+  // Import a CSV with one bad row: the preview names it, then only the valid rows go in.
+  await page.getByRole("link", { name: "Back to the bank" }).first().click();
+  await page.getByRole("link", { name: "Import questions" }).click();
+  await page.getByRole("heading", { name: "Import questions" }).waitFor();
+  await check(page, "19-question-import");
+  // The CSV template downloads as a file (a blob: link, allowed by the SPA's CSP).
+  const [template] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download the CSV template" }).click(),
+  ]);
+  if (!template.suggestedFilename().endsWith(".csv")) {
+    problems.push(`bank: the template downloads as ${template.suggestedFilename()}`);
+  }
+  const imported = `imported-${stamp}`;
+  const csv = [
+    "type,stem,options,correct,tags",
+    `single_choice,Imported: which is a prime? (${stamp}),4|7|9,B,${imported}`,
+    `true_false,Imported: water boils at 100 C at sea level (${stamp}),,true,${imported}`,
+    `single_choice,Imported: a broken row (${stamp}),yes|no,Z,${imported}`,
+  ].join("\r\n");
+  await page.locator('input[type="file"]').setInputFiles({
+    name: "questions.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(csv),
+  });
+  await page.getByText("2 ready, 1 with problems").waitFor();
+  const bad = page.getByRole("row").filter({ hasText: /^4/ });
+  await bad.getByText("correct:").waitFor();
+  if (!(await page.getByRole("button", { name: "Import all" }).isDisabled())) {
+    problems.push("bank: Import all is enabled for a file with a bad row");
+  }
+  await check(page, "20-question-import-preview");
+  await page.getByRole("button", { name: "Import the valid rows" }).click();
+  await page.getByText("Imported 2 questions (rows left out: 4)").waitFor();
+  await check(page, "21-question-imported");
+  await page.getByRole("link", { name: "See them in the bank" }).click();
+  await page.getByRole("heading", { name: "Question bank" }).waitFor();
+  await bankShows(page, imported, ["which is a prime", "water boils"]);
+  if (await page.getByRole("row").filter({ hasText: "a broken row" }).count()) {
+    problems.push("bank: the bad row was imported");
+  }
+  await signOut(page);
+}
+
 async function student(title) {
   // A student elsewhere: windows are shown in the browser's own zone, named.
   const page = await newPage("student", { timezoneId: "Asia/Tokyo" });
@@ -219,7 +388,7 @@ async function student(title) {
     .filter({ hasText: title })
     .getByText(/6:00\sPM GMT\+9, closes .* 8:00\sPM GMT\+9/)
     .waitFor();
-  await check(page, "11-student-dashboard");
+  await check(page, "22-student-dashboard");
   await signOut(page);
 }
 
@@ -227,6 +396,7 @@ const started = Date.now();
 try {
   await admin();
   await teacher(`Algebra midterm ${Date.now()}`);
+  await questionBank();
   await student(env("SOEMS_E2E_READY_EXAM"));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);

@@ -12,6 +12,19 @@ const UsersPage = lazy(() => import("./features/admin/UsersPage"));
 const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"));
 const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
 const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
+const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPage"));
+const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
+const ImportPage = lazy(() => import("./features/questions/ImportPage"));
+
+/** The question bank's pages, under /teacher/questions and /admin/questions. */
+function bankRoutes(base: string) {
+  return [
+    <Route key="bank" path={`${base}/questions`} element={<QuestionBankPage />} />,
+    <Route key="new" path={`${base}/questions/new`} element={<QuestionEditorPage />} />,
+    <Route key="import" path={`${base}/questions/import`} element={<ImportPage />} />,
+    <Route key="edit" path={`${base}/questions/:questionId`} element={<QuestionEditorPage />} />,
+  ];
+}
 
 export function homeOf(role: string | undefined): string {
   switch (role) {
@@ -43,11 +56,13 @@ export function App() {
           <Route element={<RequireRole role="admin" />}>
             <Route element={<Shell />}>
               <Route path="/admin/users" element={<UsersPage />} />
+              {bankRoutes("/admin")}
             </Route>
           </Route>
           <Route element={<RequireRole role="teacher" />}>
             <Route element={<Shell />}>
               <Route path="/teacher" element={<TeacherDashboard />} />
+              {bankRoutes("/teacher")}
             </Route>
           </Route>
           <Route element={<RequireRole role="student" />}>

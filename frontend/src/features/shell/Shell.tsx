@@ -20,12 +20,19 @@ import { useAppDispatch, useAppSelector } from "../../app/store";
 import { signedOut } from "../auth/authSlice";
 
 const NAVIGATION: Record<string, { to: string; label: string }[]> = {
-  admin: [{ to: "/admin/users", label: "Users" }],
-  teacher: [{ to: "/teacher", label: "Dashboard" }],
+  admin: [
+    { to: "/admin/users", label: "Users" },
+    { to: "/admin/questions", label: "Question bank" },
+  ],
+  teacher: [
+    { to: "/teacher", label: "Dashboard" },
+    { to: "/teacher/questions", label: "Question bank" },
+  ],
   student: [{ to: "/student", label: "My exams" }],
   proctor: [{ to: "/proctor", label: "Live sessions" }],
 };
 const WIDTH = 220;
+// A role's home (/teacher) is matched exactly ("end"): it is not active on /teacher/questions.
 
 /** The frame of every signed-in page: a skip link, the top bar and the role's navigation. */
 export function Shell() {
@@ -79,6 +86,7 @@ export function Shell() {
                 <ListItemButton
                   component={NavLink}
                   to={item.to}
+                  end={item.to.split("/").length === 2}
                   sx={{ "&.active": { bgcolor: "action.selected", fontWeight: 600 } }}
                 >
                   <ListItemText primary={item.label} />

@@ -1,0 +1,690 @@
+import { useState, type FormEvent, type ReactNode } from "react";
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  Chip,
+  FormControlLabel,
+  FormHelperText,
+  IconButton,
+  MenuItem,
+  Paper,
+  Radio,
+  RadioGroup,
+  Snackbar,
+  Stack,
+  TextField,
+  Typography,
+  FormControl,
+  FormLabel,
+} from "@mui/material";
+import { Link as RouterLink, useNavigate, useParams } from "react-router";
+import {
+  useAuthorQuestionV1QuestionsPostMutation,
+  useReviseQuestionV1QuestionsQuestionIdPutMutation,
+  type CodeTest,
+} from "../../api/commandApi.generated";
+import { newCommandId, problemsOf } from "../../api/problems";
+import { useGetQuestionV1QuestionsQuestionIdGetQuery } from "../../api/queryApi.generated";
+import { useAppSelector } from "../../app/store";
+import { Failed, Loading } from "../shared";
+import {
+  DIFFICULTIES,
+  LANGUAGES,
+  TYPES,
+  contentOf,
+  draftOf,
+  emptyDraft,
+  fieldsOf,
+  newCriterion,
+  newOption,
+  newTest,
+  type Draft,
+} from "./draft";
+import { QuestionPreview } from "./QuestionPreview";
+
+/** Where the role's bank lives: /teacher/questions or /admin/questions. */
+export function useBankPath(): string {
+  const role = useAppSelector((s) => s.auth.user?.role);
+  return role === "admin" ? "/admin/questions" : "/teacher/questions";
+}
+
+export default function QuestionEditorPage() {
+  const { questionId } = useParams();
+  const stored = useGetQuestionV1QuestionsQuestionIdGetQuery(
+    { questionId: questionId ?? "" },
+    { skip: !questionId, refetchOnMountOrArgChange: true },
+  );
+  if (!questionId) return <QuestionEditor />;
+  if (stored.isLoading) return <Loading what="the question" />;
+  if (!stored.data) return <Failed message={problemsOf(stored.error, []).general} />;
+  return (
+    <QuestionEditor
+      key={stored.data.question_id}
+      questionId={stored.data.question_id}
+      initial={draftOf(stored.data.content)}
+      read={{ version: stored.data.version, revision: stored.data.revision }}
+    />
+  );
+}
+
+type Saved = { version: number; revision: number };
+
+export function QuestionEditor({
+  questionId,
+  initial,
+  read,
+}: {
+  questionId?: string;
+  initial?: Draft;
+  read?: Saved;
+}) {
+  const navigate = useNavigate();
+  const bank = useBankPath();
+  const [author, authoring] = useAuthorQuestionV1QuestionsPostMutation();
+  const [revise, revising] = useReviseQuestionV1QuestionsQuestionIdPutMutation();
+  const [draft, setDraft] = useState<Draft>(() => initial ?? emptyDraft());
+  const [saved, setSaved] = useState<Saved | undefined>(read);
+  const [notice, setNotice] = useState<string | null>(null);
+  const problems = problemsOf(questionId ? revising.error : authoring.error, fieldsOf(draft));
+  const busy = authoring.isLoading || revising.isLoading;
+  const set = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
+  const err = (name: string) => problems.byField[name];
+  const type = draft.question_type;
+  // "tags" or one tag ("tags.2"): the tags are one field in the form.
+  const tagProblem =
+    err("tags") ?? Object.entries(problems.byField).find(([f]) => f.startsWith("tags."))?.[1];
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const content = contentOf(draft);
+    const key = newCommandId();
+    if (questionId && saved) {
+      const answer = await revise({
+        questionId,
+        questionContent: content,
+        "Idempotency-Key": key,
+        "If-Match": `"${saved.version}"`,
+      });
+      if (answer.data) {
+        setSaved({ version: answer.data.version, revision: answer.data.revision });
+        setNotice(`Saved: revision ${answer.data.revision}.`);
+      }
+    } else {
+      const answer = await author({ questionContent: content, "Idempotency-Key": key });
+      if (answer.data) {
+        navigate(bank, { state: { notice: "The question is saved in your bank." } });
+      }
+    }
+  }
+
+  /** A text field bound to a draft property, with the API's message for `field` under it. */
+  const text = (
+    name: keyof Draft,
+    label: string,
+    field: string,
+    extra: Partial<Parameters<typeof TextField>[0]> = {},
+  ) => (
+    <TextField
+      id={`q-${field}`}
+      label={label}
+      value={draft[name] as string}
+      onChange={(e) => set({ [name]: e.target.value } as Partial<Draft>)}
+      error={Boolean(err(field))}
+      helperText={err(field) ?? extra.helperText}
+      fullWidth
+      margin="dense"
+      {...extra}
+    />
+  );
+
+  function updateAt<K extends "options" | "accepted" | "sample_tests" | "hidden_tests">(
+    list: K,
+    i: number,
+    change: Partial<Draft[K][number]>,
+  ) {
+    setDraft((d) => ({
+      ...d,
+      [list]: (d[list] as Draft[K][number][]).map((item, j) =>
+        j === i ? { ...item, ...change } : item,
+      ),
+    }));
+  }
+
+  function removeAt(list: "options" | "accepted" | "sample_tests" | "hidden_tests", i: number) {
+    setDraft((d) => ({ ...d, [list]: (d[list] as unknown[]).filter((_, j) => j !== i) }));
+  }
+
+  const sectionMessage = (...fields: string[]) => {
+    const message = fields.map(err).find(Boolean);
+    return message ? (
+      <FormHelperText error role="alert" id={`q-${fields[0]}-helper-text`}>
+        {message}
+      </FormHelperText>
+    ) : null;
+  };
+
+  const choice = (
+    <Section title={type === "single_choice" ? "Options (one correct)" : "Options"}>
+      {sectionMessage("choice.options", "choice")}
+      {draft.options.map((option, i) => {
+        const at = `choice.options.${i}`;
+        return (
+          <Box key={i} sx={{ borderLeft: 3, borderColor: "divider", pl: 1.5, mb: 1 }}>
+            <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+              <TextField
+                id={`q-${at}.text`}
+                label={`Option ${i + 1}`}
+                value={option.text}
+                onChange={(e) => updateAt("options", i, { text: e.target.value })}
+                error={Boolean(err(`${at}.text`))}
+                helperText={err(`${at}.text`) ?? err(`${at}.option_id`)}
+                fullWidth
+                margin="dense"
+              />
+              <FormControlLabel
+                label="Correct"
+                control={
+                  <Checkbox
+                    checked={option.correct}
+                    onChange={(e) =>
+                      setDraft((d) => ({
+                        ...d,
+                        options: d.options.map((o, j) =>
+                          j === i
+                            ? { ...o, correct: e.target.checked }
+                            : type === "single_choice" && e.target.checked
+                              ? { ...o, correct: false }
+                              : o,
+                        ),
+                      }))
+                    }
+                    slotProps={{ input: { "aria-label": `Option ${i + 1} is correct` } }}
+                  />
+                }
+              />
+              <Button
+                size="small"
+                color="error"
+                onClick={() => removeAt("options", i)}
+                aria-label={`Remove option ${i + 1}`}
+                disabled={draft.options.length <= 2}
+              >
+                Remove
+              </Button>
+            </Stack>
+            <TextField
+              id={`q-${at}.feedback`}
+              label={`Feedback for option ${i + 1} (after marking)`}
+              value={option.feedback}
+              onChange={(e) => updateAt("options", i, { feedback: e.target.value })}
+              error={Boolean(err(`${at}.feedback`))}
+              helperText={err(`${at}.feedback`)}
+              fullWidth
+              size="small"
+              margin="dense"
+            />
+          </Box>
+        );
+      })}
+      <Button onClick={() => set({ options: [...draft.options, newOption(draft.options)] })}>
+        Add option
+      </Button>
+      {type === "multiple_choice" && (
+        <Stack direction={{ xs: "column", sm: "row" }} spacing={2} sx={{ mt: 1 }}>
+          <TextField
+            select
+            id="q-choice.scoring"
+            label="Scoring"
+            value={draft.scoring}
+            onChange={(e) => set({ scoring: e.target.value as Draft["scoring"] })}
+            error={Boolean(err("choice.scoring"))}
+            helperText={err("choice.scoring")}
+            sx={{ minWidth: 220 }}
+            margin="dense"
+          >
+            <MenuItem value="all_or_nothing">All or nothing</MenuItem>
+            <MenuItem value="per_option">Per option, with a penalty</MenuItem>
+          </TextField>
+          {draft.scoring === "per_option" &&
+            text(
+              "wrong_pick_penalty",
+              "Penalty per wrong pick (0 to 1)",
+              "choice.wrong_pick_penalty",
+              {
+                type: "number",
+                fullWidth: false,
+                slotProps: { htmlInput: { min: 0, max: 1, step: 0.05 } },
+              },
+            )}
+        </Stack>
+      )}
+    </Section>
+  );
+
+  const trueFalse = (
+    <Section title="Answer key">
+      <FormControl>
+        <FormLabel id="q-true-false-label">The statement is</FormLabel>
+        <RadioGroup
+          row
+          aria-labelledby="q-true-false-label"
+          value={draft.true_false ? "true" : "false"}
+          onChange={(e) => set({ true_false: e.target.value === "true" })}
+        >
+          <FormControlLabel value="true" control={<Radio />} label="True" />
+          <FormControlLabel value="false" control={<Radio />} label="False" />
+        </RadioGroup>
+      </FormControl>
+      {sectionMessage("true_false")}
+    </Section>
+  );
+
+  const shortAnswer = (
+    <Section title="Accepted answers">
+      {sectionMessage("short_answer", "short_answer.accepted", "short_answer.numeric")}
+      {draft.accepted.map((answer, i) => (
+        <Stack
+          key={i}
+          direction={{ xs: "column", sm: "row" }}
+          spacing={1}
+          sx={{ alignItems: { sm: "center" } }}
+        >
+          <TextField
+            id={`q-short_answer.accepted.${i}.text`}
+            label={`Accepted answer ${i + 1}`}
+            value={answer.text}
+            onChange={(e) => updateAt("accepted", i, { text: e.target.value })}
+            error={Boolean(err(`short_answer.accepted.${i}.text`))}
+            helperText={err(`short_answer.accepted.${i}.text`)}
+            fullWidth
+            margin="dense"
+          />
+          <FormControlLabel
+            sx={{ whiteSpace: "nowrap" }}
+            label="Case sensitive"
+            control={
+              <Checkbox
+                checked={answer.case_sensitive}
+                onChange={(e) => updateAt("accepted", i, { case_sensitive: e.target.checked })}
+              />
+            }
+          />
+          <FormControlLabel
+            sx={{ whiteSpace: "nowrap" }}
+            label="Ignore extra spaces"
+            control={
+              <Checkbox
+                checked={answer.normalize_whitespace}
+                onChange={(e) =>
+                  updateAt("accepted", i, { normalize_whitespace: e.target.checked })
+                }
+              />
+            }
+          />
+          <Button
+            size="small"
+            color="error"
+            onClick={() => removeAt("accepted", i)}
+            aria-label={`Remove accepted answer ${i + 1}`}
+          >
+            Remove
+          </Button>
+        </Stack>
+      ))}
+      <Button
+        onClick={() =>
+          set({
+            accepted: [
+              ...draft.accepted,
+              { text: "", case_sensitive: false, normalize_whitespace: true },
+            ],
+          })
+        }
+      >
+        Add accepted answer
+      </Button>
+      {text(
+        "pattern",
+        "Or a pattern the whole answer matches (regular expression)",
+        "short_answer.pattern",
+      )}
+      <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
+        {text("numeric_value", "Or a number", "short_answer.numeric.value", {
+          inputMode: "decimal",
+        })}
+        {text("numeric_tolerance", "Tolerance (±)", "short_answer.numeric.tolerance", {
+          inputMode: "decimal",
+        })}
+      </Stack>
+    </Section>
+  );
+
+  const setRubric = (rubric: Draft["rubric"]) => set({ rubric });
+  const longAnswer = (
+    <Section title="Marking">
+      {sectionMessage("long_answer")}
+      {text("model_answer", "Model answer (markers only)", "long_answer.model_answer", {
+        multiline: true,
+        minRows: 3,
+      })}
+      {text("max_words", "Word limit", "long_answer.max_words", {
+        type: "number",
+        fullWidth: false,
+        slotProps: { htmlInput: { min: 1 } },
+      })}
+      <Typography component="h3" variant="subtitle1" sx={{ mt: 2 }}>
+        Rubric
+      </Typography>
+      {sectionMessage("long_answer.rubric")}
+      {draft.rubric.map((criterion, i) => {
+        const at = `long_answer.rubric.${i}`;
+        const change = (c: Partial<typeof criterion>) =>
+          setRubric(draft.rubric.map((x, j) => (j === i ? { ...x, ...c } : x)));
+        return (
+          <Paper key={criterion.criterion_id} variant="outlined" sx={{ p: 1.5, mb: 1 }}>
+            <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+              <TextField
+                id={`q-${at}.title`}
+                label={`Criterion ${i + 1}`}
+                value={criterion.title}
+                onChange={(e) => change({ title: e.target.value })}
+                error={Boolean(err(`${at}.title`))}
+                helperText={err(`${at}.title`)}
+                fullWidth
+                margin="dense"
+              />
+              <Button
+                size="small"
+                color="error"
+                aria-label={`Remove criterion ${i + 1}`}
+                onClick={() => setRubric(draft.rubric.filter((_, j) => j !== i))}
+              >
+                Remove
+              </Button>
+            </Stack>
+            {sectionMessage(`${at}.levels`)}
+            {criterion.levels.map((level, j) => {
+              const changeLevel = (l: Partial<typeof level>) =>
+                change({
+                  levels: criterion.levels.map((x, k) => (k === j ? { ...x, ...l } : x)),
+                });
+              return (
+                <Stack key={j} direction="row" spacing={1} sx={{ alignItems: "flex-start" }}>
+                  <TextField
+                    id={`q-${at}.levels.${j}.label`}
+                    label={`Criterion ${i + 1} level ${j + 1}`}
+                    value={level.label}
+                    onChange={(e) => changeLevel({ label: e.target.value })}
+                    error={Boolean(err(`${at}.levels.${j}.label`))}
+                    helperText={err(`${at}.levels.${j}.label`)}
+                    size="small"
+                    margin="dense"
+                  />
+                  <TextField
+                    id={`q-${at}.levels.${j}.points`}
+                    label="Points"
+                    type="number"
+                    value={String(level.points)}
+                    onChange={(e) => changeLevel({ points: Number(e.target.value) })}
+                    error={Boolean(err(`${at}.levels.${j}.points`))}
+                    helperText={err(`${at}.levels.${j}.points`)}
+                    size="small"
+                    margin="dense"
+                    sx={{ width: 110 }}
+                    slotProps={{
+                      htmlInput: { "aria-label": `Criterion ${i + 1} level ${j + 1} points` },
+                    }}
+                  />
+                  <IconButton
+                    aria-label={`Remove criterion ${i + 1} level ${j + 1}`}
+                    onClick={() => change({ levels: criterion.levels.filter((_, k) => k !== j) })}
+                    sx={{ mt: 1 }}
+                  >
+                    ×
+                  </IconButton>
+                </Stack>
+              );
+            })}
+            <Button
+              size="small"
+              onClick={() =>
+                change({
+                  levels: [...criterion.levels, { label: "", points: 0, description: "" }],
+                })
+              }
+            >
+              Add level
+            </Button>
+          </Paper>
+        );
+      })}
+      <Button onClick={() => setRubric([...draft.rubric, newCriterion(draft.rubric)])}>
+        Add criterion
+      </Button>
+    </Section>
+  );
+
+  const testRows = (kind: "sample_tests" | "hidden_tests", title: string, prefix: string) => (
+    <>
+      <Typography component="h3" variant="subtitle1" sx={{ mt: 2 }}>
+        {title}
+      </Typography>
+      {sectionMessage(`coding.${kind}`)}
+      {draft[kind].map((t: Required<CodeTest>, i) => {
+        const at = `coding.${kind}.${i}`;
+        const name = `${kind === "sample_tests" ? "Sample" : "Hidden"} test ${i + 1}`;
+        return (
+          <Paper key={i} variant="outlined" sx={{ p: 1.5, mb: 1 }}>
+            <Stack direction={{ xs: "column", sm: "row" }} spacing={1}>
+              <TextField
+                id={`q-${at}.stdin`}
+                label={`${name} input`}
+                value={t.stdin}
+                onChange={(e) => updateAt(kind, i, { stdin: e.target.value })}
+                error={Boolean(err(`${at}.stdin`))}
+                helperText={err(`${at}.stdin`)}
+                multiline
+                fullWidth
+                size="small"
+                margin="dense"
+              />
+              <TextField
+                id={`q-${at}.expected_stdout`}
+                label={`${name} expected output`}
+                value={t.expected_stdout}
+                onChange={(e) => updateAt(kind, i, { expected_stdout: e.target.value })}
+                error={Boolean(err(`${at}.expected_stdout`))}
+                helperText={err(`${at}.expected_stdout`)}
+                multiline
+                fullWidth
+                size="small"
+                margin="dense"
+              />
+            </Stack>
+            <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+              {kind === "hidden_tests" && (
+                <TextField
+                  id={`q-${at}.weight`}
+                  label={`${name} weight`}
+                  type="number"
+                  value={String(t.weight)}
+                  onChange={(e) => updateAt(kind, i, { weight: Number(e.target.value) })}
+                  error={Boolean(err(`${at}.weight`))}
+                  helperText={err(`${at}.weight`)}
+                  size="small"
+                  margin="dense"
+                  sx={{ width: 200 }}
+                />
+              )}
+              <Button
+                size="small"
+                color="error"
+                aria-label={`Remove ${name.toLowerCase()}`}
+                onClick={() => removeAt(kind, i)}
+              >
+                Remove
+              </Button>
+            </Stack>
+          </Paper>
+        );
+      })}
+      <Button
+        onClick={() =>
+          set({
+            [kind]: [
+              ...draft[kind],
+              newTest(prefix, [...draft.sample_tests, ...draft.hidden_tests]),
+            ],
+          })
+        }
+      >
+        Add {kind === "sample_tests" ? "sample" : "hidden"} test
+      </Button>
+    </>
+  );
+
+  const coding = (
+    <Section title="Program">
+      {sectionMessage("coding")}
+      <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
+        <TextField
+          select
+          id="q-coding.language"
+          label="Language"
+          value={draft.language}
+          onChange={(e) => set({ language: e.target.value })}
+          error={Boolean(err("coding.language"))}
+          helperText={err("coding.language")}
+          sx={{ minWidth: 160 }}
+          margin="dense"
+        >
+          {LANGUAGES.map((l) => (
+            <MenuItem key={l} value={l}>
+              {l}
+            </MenuItem>
+          ))}
+        </TextField>
+        {text("time_limit_ms", "Time limit (ms)", "coding.time_limit_ms", { type: "number" })}
+        {text("memory_limit_mb", "Memory limit (MB)", "coding.memory_limit_mb", {
+          type: "number",
+        })}
+      </Stack>
+      {text("starter_code", "Starter code", "coding.starter_code", {
+        multiline: true,
+        minRows: 4,
+        slotProps: { htmlInput: { style: { fontFamily: "monospace" }, spellCheck: false } },
+      })}
+      {testRows("sample_tests", "Sample tests (students see them)", "s")}
+      {testRows("hidden_tests", "Hidden tests (the score)", "h")}
+    </Section>
+  );
+
+  return (
+    <Box>
+      <Stack direction="row" spacing={2} sx={{ alignItems: "center", mb: 2 }}>
+        <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
+          {questionId ? "Edit question" : "New question"}
+        </Typography>
+        {saved && <Chip label={`Revision ${saved.revision}`} />}
+        <Button component={RouterLink} to={bank}>
+          Back to the bank
+        </Button>
+      </Stack>
+      <Box
+        sx={{
+          display: "grid",
+          gap: 3,
+          gridTemplateColumns: { xs: "1fr", md: "minmax(0, 3fr) minmax(0, 2fr)" },
+          alignItems: "start",
+        }}
+      >
+        <Box component="form" onSubmit={submit} noValidate aria-label="Question">
+          <Failed message={problems.general} />
+          <Section title="Question">
+            <TextField
+              select
+              id="q-question_type"
+              label="Type"
+              value={type}
+              onChange={(e) => set({ question_type: e.target.value as Draft["question_type"] })}
+              error={Boolean(err("question_type"))}
+              helperText={err("question_type")}
+              margin="dense"
+              sx={{ minWidth: 220 }}
+            >
+              {TYPES.map((t) => (
+                <MenuItem key={t.value} value={t.value}>
+                  {t.label}
+                </MenuItem>
+              ))}
+            </TextField>
+            {text("stem", "Question text", "stem", { multiline: true, minRows: 3, required: true })}
+          </Section>
+          {(type === "single_choice" || type === "multiple_choice") && choice}
+          {type === "true_false" && trueFalse}
+          {type === "short_answer" && shortAnswer}
+          {type === "long_answer" && longAnswer}
+          {type === "coding" && coding}
+          <Section title="Bank details">
+            <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
+              <TextField
+                select
+                id="q-difficulty"
+                label="Difficulty"
+                value={draft.difficulty}
+                onChange={(e) => set({ difficulty: e.target.value })}
+                error={Boolean(err("difficulty"))}
+                helperText={err("difficulty")}
+                margin="dense"
+                sx={{ minWidth: 160 }}
+              >
+                {DIFFICULTIES.map((d) => (
+                  <MenuItem key={d} value={d}>
+                    {d}
+                  </MenuItem>
+                ))}
+              </TextField>
+              {text("estimated_minutes", "Estimated minutes", "estimated_minutes", {
+                type: "number",
+                slotProps: { htmlInput: { min: 1, max: 600 } },
+              })}
+            </Stack>
+            {text("tags", "Tags (comma separated)", "tags", {
+              error: Boolean(tagProblem),
+              helperText: tagProblem,
+            })}
+            {text("topic", "Topic", "topic")}
+          </Section>
+          <Stack direction="row" spacing={2} sx={{ mt: 2 }}>
+            <Button type="submit" variant="contained" disabled={busy}>
+              {questionId ? "Save a new revision" : "Save question"}
+            </Button>
+            <Button component={RouterLink} to={bank}>
+              Cancel
+            </Button>
+          </Stack>
+        </Box>
+        <QuestionPreview draft={draft} />
+      </Box>
+      <Snackbar open={Boolean(notice)} autoHideDuration={5000} onClose={() => setNotice(null)}>
+        <Alert severity="success" onClose={() => setNotice(null)} role="status">
+          {notice}
+        </Alert>
+      </Snackbar>
+    </Box>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  const id = `section-${title.replace(/\W+/g, "-").toLowerCase()}`;
+  return (
+    <Box component="section" aria-labelledby={id} sx={{ mb: 3 }}>
+      <Typography id={id} component="h2" variant="h6" gutterBottom>
+        {title}
+      </Typography>
+      {children}
+    </Box>
+  );
+}
