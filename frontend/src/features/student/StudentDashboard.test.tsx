@@ -49,6 +49,34 @@ describe("StudentDashboard", () => {
   });
 });
 
+describe("an accommodated student", () => {
+  it("sees their extra time and their own window, never the reason", async () => {
+    stubFetch({
+      status: 200,
+      body: {
+        items: [
+          {
+            ...exam("Algebra", "2999-01-01T09:00:00Z", "2999-01-01T11:00:00Z"),
+            your_terms: {
+              extra_minutes: 0,
+              extra_percent: 25,
+              window_opens_at: "2999-01-02T09:00:00Z",
+              window_closes_at: "2999-01-02T12:00:00Z",
+            },
+          },
+        ],
+        page: 1,
+        per_page: 100,
+        total: 1,
+        total_is_exact: true,
+      },
+    });
+    renderApp(<StudentDashboard />);
+    expect(await screen.findByText("75 minutes (60 plus your extra time)")).toBeVisible();
+    expect(screen.getByText(/Your own window: opens .*2999/)).toBeVisible();
+  });
+});
+
 describe("windowState", () => {
   const now = Date.parse("2026-06-01T12:00:00Z");
   it.each([

@@ -4,9 +4,27 @@ import { useListExamsV1ExamsGetQuery, type ExamSummary } from "../../api/queryAp
 import { formatMoment, userTimeZone } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
 
+/** The window this student sits the exam in: their own (an accommodation) or the exam's. */
+export function yourWindow(exam: ExamSummary): [string | null, string | null] {
+  const own = exam.your_terms;
+  return own?.window_opens_at
+    ? [own.window_opens_at, own.window_closes_at]
+    : [exam.window_opens_at, exam.window_closes_at];
+}
+
+/** Minutes this student has: the exam's duration plus their extra time, if any. */
+export function yourMinutes(exam: ExamSummary): number {
+  const own = exam.your_terms;
+  if (!own) return exam.duration_minutes;
+  return Math.round(
+    exam.duration_minutes + own.extra_minutes + (exam.duration_minutes * own.extra_percent) / 100,
+  );
+}
+
 export function windowState(exam: ExamSummary, now = Date.now()): "open" | "upcoming" | "closed" {
-  const opens = exam.window_opens_at ? new Date(exam.window_opens_at).getTime() : -Infinity;
-  const closes = exam.window_closes_at ? new Date(exam.window_closes_at).getTime() : Infinity;
+  const [opensAt, closesAt] = yourWindow(exam);
+  const opens = opensAt ? new Date(opensAt).getTime() : -Infinity;
+  const closes = closesAt ? new Date(closesAt).getTime() : Infinity;
   return now < opens ? "upcoming" : now > closes ? "closed" : "open";
 }
 
@@ -37,6 +55,8 @@ export default function StudentDashboard() {
         <Stack component="ul" spacing={2} sx={{ p: 0, m: 0 }}>
           {data.items.map((exam) => {
             const state = windowState(exam);
+            const [opens, closes] = yourWindow(exam);
+            const minutes = yourMinutes(exam);
             return (
               <Card key={exam.exam_id} component="li" variant="outlined" sx={{ listStyle: "none" }}>
                 <CardContent>
@@ -50,10 +70,14 @@ export default function StudentDashboard() {
                       size="small"
                     />
                   </Stack>
-                  <Typography variant="body2">{exam.duration_minutes} minutes</Typography>
                   <Typography variant="body2">
-                    Opens {formatMoment(exam.window_opens_at, zone)}, closes{" "}
-                    {formatMoment(exam.window_closes_at, zone)}
+                    {minutes === exam.duration_minutes
+                      ? `${minutes} minutes`
+                      : `${minutes} minutes (${exam.duration_minutes} plus your extra time)`}
+                  </Typography>
+                  <Typography variant="body2">
+                    {exam.your_terms?.window_opens_at ? "Your own window: opens " : "Opens "}
+                    {formatMoment(opens, zone)}, closes {formatMoment(closes, zone)}
                   </Typography>
                 </CardContent>
               </Card>
