@@ -33,6 +33,7 @@ class Gateway:
     max_body_bytes: int
     runtime: Path  # config, pid, logs and nginx's temporary files
     spa: Path = SPA_DIST
+    max_import_bytes: int = 20 * 2**20  # question and account files
 
     @property
     def url(self) -> str:
@@ -51,6 +52,7 @@ class Gateway:
             "mime_types": str(mime_types()), "host": self.host, "port": str(self.port),
             "command_port": str(self.command_port), "query_port": str(self.query_port),
             "max_body": f"{max(1, self.max_body_bytes // 1024)}k",
+            "max_import": f"{max(1, self.max_import_bytes // 1024)}k",
             "api_rate": str(API_RATE), "api_burst": str(API_BURST),
             "login_rate": str(LOGIN_RATE), "login_burst": str(LOGIN_BURST),
         }
@@ -104,4 +106,5 @@ def mime_types() -> Path:
 def from_settings(s) -> Gateway:
     return Gateway(host=s.gateway_host, port=s.gateway_port, command_port=s.command_api_port,
                    query_port=s.query_api_port, max_body_bytes=s.max_request_body_bytes,
+                   max_import_bytes=s.max_import_bytes,
                    runtime=s.home / "gateway")

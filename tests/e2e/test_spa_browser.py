@@ -141,6 +141,19 @@ def test_the_gateway_refuses_large_bodies_in_the_error_shape(gateway, admin):
     assert answer.json()["code"] == "too_large"
 
 
+def test_a_file_to_import_may_be_larger_than_other_requests(gateway, admin):
+    """Question and account files get SOEMS_MAX_IMPORT_BYTES at the gateway too."""
+    padding = b" and then some" * 16  # 224 bytes: 5,000 rows are more than 1 MiB
+    rows = b"".join(b"true_false,Imported through the gateway %d%s,true\r\n" % (n, padding)
+                    for n in range(5_000))
+    data = b"type,stem,correct\r\n" + rows
+    assert len(data) > services_max_body()
+    answer = httpx.post(f"{gateway}/api/v1/questions/imports/preview", content=data,
+                        headers={**admin["headers"], "Content-Type": "text/csv"}, timeout=120)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.json()["valid"] == answer.json()["total"] == 5_000
+
+
 def test_sign_in_is_rate_limited_per_address(start_gateway):
     url = start_gateway()  # its own limits, so other tests' sign-ins are not counted
     codes = [httpx.post(f"{url}/api/v1/auth/login", json={}).status_code for _ in range(30)]

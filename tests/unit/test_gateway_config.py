@@ -26,6 +26,7 @@ def test_the_rendered_configuration_is_valid_nginx(tmp_path):
     text = config.read_text()
     assert "listen 127.0.0.1:18999;" in text and "server 127.0.0.1:18001;" in text
     assert "client_max_body_size 1024k;" in text and "{{" not in text
+    assert "client_max_body_size 20480k;" in text  # imports take files up to 20 MiB
 
 
 def test_a_missing_spa_build_is_named(tmp_path):
