@@ -739,7 +739,10 @@ async def _replay_share_async(projection: str, shadow: str, share: list[tuple[st
 
     p, s = all_projections()[projection], load_settings()
     ends = {TopicPartition(t, n): end for t, n, end in share}
-    pool = await create_pool(s, min_size=1, max_size=1, role="projection")
+    # A flush writes up to REBUILD_FLUSH_ROWS rows in one statement, keeping every index of
+    # the shadow up to date (a bank's full-text GIN index makes that minutes on a busy box):
+    # no statement timeout here; the parent's progress bar shows a stall.
+    pool = await create_pool(s, min_size=1, max_size=1, role="projection", command_timeout=None)
     replay = _Replay(s, p.topics)
     try:
         await asyncio.to_thread(replay.assign, {tp: 0 for tp in ends})
@@ -774,7 +777,7 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
     the seconds each phase took (for the benchmark)."""
     phases = {} if phases is None else phases
     began = time.time()
-    pool = await create_pool(s, min_size=1, max_size=2, role="projection")
+    pool = await create_pool(s, min_size=1, max_size=2, role="projection", command_timeout=None)
     shadow = f"rebuild_{p.name}"
     replay = _Replay(s, p.topics)
     try:

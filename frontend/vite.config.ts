@@ -15,5 +15,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // jsdom renders of the large forms take seconds when the two cores are busy (the whole
+    // suite runs beside the stack): a bound against hangs, not a speed test.
+    testTimeout: 30_000,
   },
 });
