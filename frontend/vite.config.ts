@@ -15,5 +15,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // The first render of a file's MUI form under jsdom takes seconds when the files run in
+    // parallel on a busy machine (measured: 5.3 s for the question editor's first test).
+    testTimeout: 20_000,
   },
 });

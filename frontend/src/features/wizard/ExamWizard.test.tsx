@@ -66,8 +66,7 @@ function Questions({ initial, onSaved }: { initial: Section[]; onSaved: () => vo
   );
 }
 
-// Rendering MUI forms under jsdom takes seconds on a busy machine: more than the default 5 s.
-describe("QuestionsStep", { timeout: 20_000 }, () => {
+describe("QuestionsStep", () => {
   it("shows a pool's draw beyond its questions at the field and sends nothing", async () => {
     const requests = stubFetch(page()); // the bank search only
     const onSaved = vi.fn();
@@ -112,7 +111,7 @@ describe("QuestionsStep", { timeout: 20_000 }, () => {
   });
 });
 
-describe("ReviewStep", { timeout: 20_000 }, () => {
+describe("ReviewStep", () => {
   it("lists every problem of a refused publish with the field it names", async () => {
     stubFetch(page(), {
       status: 422,

@@ -80,6 +80,11 @@ export function Wizard({ exam }: { exam: ExamDocument | null }) {
   const [examId, setExamId] = useState<string | null>(exam?.exam_id ?? null);
   const [version, setVersion] = useState<number | null>(exam?.version ?? null);
   const [step, setStep] = useState(0);
+  const [reached, setReached] = useState(0); // the steps before it are done
+  const go = (next: number) => {
+    setStep(next);
+    setReached((r) => Math.max(r, next));
+  };
   const [details, setDetails] = useState<DetailsForm>(() => detailsOf(exam));
   const [sections, setSections] = useState<Section[]>(() => sectionsOf(exam?.sections));
   const [shuffle, setShuffle] = useState({
@@ -117,7 +122,7 @@ export function Wizard({ exam }: { exam: ExamDocument | null }) {
       </Stack>
       <Stepper nonLinear activeStep={step} sx={{ mb: 3 }} component="nav" aria-label="Steps">
         {STEPS.map((label, i) => (
-          <Step key={label} completed={false}>
+          <Step key={label} completed={i < reached && i !== step}>
             <StepButton
               onClick={() => setStep(i)}
               disabled={i > 0 && !examId}
@@ -148,7 +153,7 @@ export function Wizard({ exam }: { exam: ExamDocument | null }) {
             setForm={setDetails}
             onSaved={(result) => {
               applied(result);
-              setStep(1);
+              go(1);
             }}
           />
         )}
@@ -162,7 +167,7 @@ export function Wizard({ exam }: { exam: ExamDocument | null }) {
             setShuffle={setShuffle}
             onSaved={(result) => {
               applied(result);
-              setStep(2);
+              go(2);
             }}
           />
         )}
@@ -173,7 +178,7 @@ export function Wizard({ exam }: { exam: ExamDocument | null }) {
             form={settings}
             setForm={setSettings}
             onApplied={applied}
-            onDone={() => setStep(3)}
+            onDone={() => go(3)}
           />
         )}
         {step === 3 && examId && (
@@ -339,7 +344,7 @@ export function ReviewStep({
         `results ${settings.results_release.replace(/_/g, " ")}`,
         settings.pass_mark_percent ? `pass mark ${settings.pass_mark_percent}%` : "no pass mark",
         settings.proctoring
-          ? `proctored (${settings.detectors.join(", ") || "no detectors"})`
+          ? `proctored (${settings.detectors.map((d) => d.replace("_", " ")).join(", ") || "no detectors"})`
           : "not proctored",
       ].join(" · "),
     ],
