@@ -15,6 +15,7 @@ const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
 const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPage"));
 const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
 const ImportPage = lazy(() => import("./features/questions/ImportPage"));
+const ExamWizardPage = lazy(() => import("./features/wizard/ExamWizardPage"));
 
 /** The question bank's pages, under /teacher/questions and /admin/questions. */
 function bankRoutes(base: string) {
@@ -62,6 +63,8 @@ export function App() {
           <Route element={<RequireRole role="teacher" />}>
             <Route element={<Shell />}>
               <Route path="/teacher" element={<TeacherDashboard />} />
+              <Route path="/teacher/exams/new" element={<ExamWizardPage />} />
+              <Route path="/teacher/exams/:examId/edit" element={<ExamWizardPage />} />
               {bankRoutes("/teacher")}
             </Route>
           </Route>

@@ -67,7 +67,7 @@ def gateway(start_gateway) -> str:
 
 
 def ready_draft(services, teacher, student) -> str:
-    """A draft with a question and an assigned student, as the exam wizard (to come) leaves
+    """A draft with a question and an assigned student, as the exam wizard leaves
     it, its window tomorrow 09:00-11:00 UTC; the title once the catalogue shows it ready."""
     title = f"Geometry final {uuid.uuid4().hex[:6]}"
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
@@ -104,8 +104,8 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "22 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 22
+    assert "26 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 26
 
 
 def test_the_gateway_serves_the_spa_with_strict_headers_and_compression(gateway):

@@ -50,8 +50,8 @@ const SORTS: { value: Sort; label: string }[] = [
   { value: "-difficulty", label: "Hardest first" },
 ];
 
-/** Waits for the teacher to stop typing before searching. */
-function useDebounced<T>(value: T, ms = 300): T {
+/** Waits for the teacher to stop typing before searching (the exam wizard's search too). */
+export function useDebounced<T>(value: T, ms = 300): T {
   const [settled, setSettled] = useState(value);
   useEffect(() => {
     const timer = setTimeout(() => setSettled(value), ms);

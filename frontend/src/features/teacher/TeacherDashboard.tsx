@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import {
   Alert,
   AlertTitle,
@@ -25,6 +25,7 @@ import {
   type ExamDocument,
   type ExamSummary,
 } from "../../api/queryApi.generated";
+import { Link as RouterLink, useLocation, useNavigate } from "react-router";
 import { useAppDispatch, useAppSelector } from "../../app/store";
 import { formatMoment } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
@@ -50,11 +51,23 @@ export function sections(exams: ExamSummary[], now = Date.now()) {
 export default function TeacherDashboard() {
   const me = useAppSelector((s) => s.auth.user);
   const dispatch = useAppDispatch();
-  const { data, isLoading, error } = useListExamsV1ExamsGetQuery(MINE);
+  const location = useLocation();
+  const navigate = useNavigate();
+  // The wizard reads the catalogue fresh on the way back (it changed the exams).
+  const { data, isLoading, error } = useListExamsV1ExamsGetQuery(MINE, {
+    refetchOnMountOrArgChange: true,
+  });
   const [publish, publishing] = usePublishExamV1ExamsExamIdPublishPostMutation();
   const [remove, removing] = useDeleteExamV1ExamsExamIdDeleteMutation();
   const [editing, setEditing] = useState<ExamDocument | "new" | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(
+    (location.state as { notice?: string } | null)?.notice ?? null,
+  );
+
+  useEffect(() => {
+    // The notice came with the navigation: keep it out of the history entry.
+    if (location.state) navigate(location.pathname, { replace: true, state: null });
+  }, [location, navigate]);
   const failure = [removing.error, error].map((e) => problemsOf(e, []).general).find(Boolean);
   // Publishing lists every problem at once (no questions, nobody assigned, ...).
   const unpublishable = problemsOf(publishing.error, []).unplaced;
@@ -175,6 +188,14 @@ export default function TeacherDashboard() {
             </Button>
             <Button
               size="small"
+              component={RouterLink}
+              to={`/teacher/exams/${exam.exam_id}/edit`}
+              aria-label={`Build ${exam.title}`}
+            >
+              Build
+            </Button>
+            <Button
+              size="small"
               variant="contained"
               onClick={() => onPublish(exam)}
               aria-label={`Publish ${exam.title}`}
@@ -218,9 +239,14 @@ export default function TeacherDashboard() {
         <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
           Your exams
         </Typography>
-        <Button variant="contained" onClick={() => setEditing("new")}>
-          New exam
-        </Button>
+        <Stack direction="row" spacing={2}>
+          <Button component={RouterLink} to="/teacher/exams/new" variant="outlined">
+            Build an exam
+          </Button>
+          <Button variant="contained" onClick={() => setEditing("new")}>
+            New exam
+          </Button>
+        </Stack>
       </Box>
       <Failed message={failure ?? null} />
       {unpublishable.length > 0 && (

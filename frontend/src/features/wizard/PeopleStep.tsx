@@ -1,0 +1,540 @@
+import { useState, type FormEvent } from "react";
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  FormControlLabel,
+  FormGroup,
+  Paper,
+  Stack,
+  Switch,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from "@mui/material";
+import {
+  useAssignStudentsV1ExamsExamIdAssignPostMutation,
+  useChangeExamSettingsV1ExamsExamIdSettingsPutMutation,
+  useGrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutMutation,
+  useWithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteMutation,
+  type AccommodationIn,
+  type ExamCommandResult,
+  type SettingsIn,
+} from "../../api/commandApi.generated";
+import { newCommandId, problemsOf } from "../../api/problems";
+import {
+  useListAssignmentsV1ExamsExamIdAssignmentsGetQuery,
+  useListCohortsV1CohortsGetQuery,
+  type Assignment,
+} from "../../api/queryApi.generated";
+import { Empty, Failed, Loading } from "../shared";
+
+const HIDDEN = {
+  position: "absolute",
+  width: "1px",
+  height: "1px",
+  overflow: "hidden",
+  clip: "rect(0 0 0 0)",
+  whiteSpace: "nowrap",
+} as const;
+
+export const DETECTORS = ["face", "identity", "gaze", "phone", "people", "voice", "tab_switch"];
+
+export type SettingsForm = {
+  late_entry_minutes: string;
+  attempts_allowed: string;
+  navigation: "free" | "linear";
+  results_release: "when_graded" | "after_window" | "when_published";
+  pass_mark_percent: string;
+  proctoring: boolean;
+  detectors: string[];
+};
+
+export function settingsFormOf(
+  stored: { [key: string]: unknown } | null | undefined,
+): SettingsForm {
+  const s = (stored ?? {}) as Partial<SettingsIn>;
+  return {
+    late_entry_minutes: s.late_entry_minutes == null ? "" : String(s.late_entry_minutes),
+    attempts_allowed: String(s.attempts_allowed ?? 1),
+    navigation: s.navigation ?? "free",
+    results_release: s.results_release ?? "when_published",
+    pass_mark_percent: s.pass_mark_percent == null ? "" : String(s.pass_mark_percent),
+    proctoring: s.proctoring?.enabled ?? false,
+    detectors: s.proctoring?.detectors ?? [],
+  };
+}
+
+const SETTING_FIELDS = [
+  "late_entry_minutes",
+  "attempts_allowed",
+  "navigation",
+  "results_release",
+  "pass_mark_percent",
+  "proctoring.detectors",
+  "proctoring.enabled",
+];
+const ASSIGN_FIELDS = ["emails", "cohort_ids", "student_ids"];
+const ACCOMMODATION_FIELDS = ["extra_minutes", "extra_percent", "reason"];
+
+const optional = (value: string) => (value.trim() === "" ? null : Number(value));
+
+export function PeopleStep({
+  examId,
+  ifMatch,
+  form,
+  setForm,
+  onApplied,
+  onDone,
+}: {
+  examId: string;
+  ifMatch: string | null;
+  form: SettingsForm;
+  setForm: (form: SettingsForm) => void;
+  onApplied: (result: ExamCommandResult) => void;
+  onDone: () => void;
+}) {
+  const [change, changing] = useChangeExamSettingsV1ExamsExamIdSettingsPutMutation();
+  const [saved, setSaved] = useState(false);
+  const problems = problemsOf(changing.error, SETTING_FIELDS);
+
+  async function saveSettings(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const answer = await change({
+      examId,
+      "Idempotency-Key": newCommandId(),
+      "If-Match": ifMatch,
+      settingsIn: {
+        late_entry_minutes: optional(form.late_entry_minutes),
+        attempts_allowed: Number(form.attempts_allowed),
+        navigation: form.navigation,
+        results_release: form.results_release,
+        pass_mark_percent: optional(form.pass_mark_percent),
+        proctoring: { enabled: form.proctoring, detectors: form.proctoring ? form.detectors : [] },
+      },
+    });
+    if (answer.data) {
+      onApplied(answer.data);
+      setSaved(true);
+    }
+  }
+
+  const field = (name: "late_entry_minutes" | "attempts_allowed" | "pass_mark_percent") => ({
+    id: `wizard-${name}`,
+    value: form[name],
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) =>
+      setForm({ ...form, [name]: e.target.value }),
+    error: Boolean(problems.byField[name]),
+    helperText: problems.byField[name],
+    size: "small" as const,
+    type: "number",
+  });
+
+  return (
+    <Box>
+      <Box component="form" onSubmit={saveSettings} noValidate aria-labelledby="settings-heading">
+        <Typography id="settings-heading" component="h3" variant="h6" gutterBottom>
+          Settings
+        </Typography>
+        <Failed message={problems.general} />
+        <Box
+          sx={{
+            display: "grid",
+            gap: 2,
+            gridTemplateColumns: { xs: "1fr", md: "repeat(3, 1fr)" },
+          }}
+        >
+          <TextField
+            label="Late entry (minutes, blank for none)"
+            {...field("late_entry_minutes")}
+          />
+          <TextField label="Attempts allowed" {...field("attempts_allowed")} />
+          <TextField label="Pass mark (%, blank for none)" {...field("pass_mark_percent")} />
+          <TextField
+            select
+            id="wizard-navigation"
+            label="Navigation"
+            size="small"
+            value={form.navigation}
+            onChange={(e) => setForm({ ...form, navigation: e.target.value as "free" })}
+            error={Boolean(problems.byField.navigation)}
+            helperText={problems.byField.navigation}
+            slotProps={{ select: { native: true } }}
+          >
+            <option value="free">Free: any question in any order</option>
+            <option value="linear">Linear: no going back</option>
+          </TextField>
+          <TextField
+            select
+            id="wizard-results_release"
+            label="Results released"
+            size="small"
+            value={form.results_release}
+            onChange={(e) =>
+              setForm({
+                ...form,
+                results_release: e.target.value as SettingsForm["results_release"],
+              })
+            }
+            error={Boolean(problems.byField.results_release)}
+            helperText={problems.byField.results_release}
+            slotProps={{ select: { native: true } }}
+          >
+            <option value="when_published">When I publish them</option>
+            <option value="when_graded">As soon as graded</option>
+            <option value="after_window">After the window closes</option>
+          </TextField>
+        </Box>
+        <FormControlLabel
+          sx={{ mt: 1 }}
+          control={
+            <Switch
+              checked={form.proctoring}
+              onChange={(e) => setForm({ ...form, proctoring: e.target.checked })}
+            />
+          }
+          label="Proctored"
+        />
+        {form.proctoring && (
+          <Box component="fieldset" sx={{ border: 0, p: 0, m: 0 }}>
+            <Typography component="legend" variant="body2">
+              Detectors
+            </Typography>
+            <FormGroup row>
+              {DETECTORS.map((d) => (
+                <FormControlLabel
+                  key={d}
+                  label={d.replace("_", " ")}
+                  control={
+                    <Checkbox
+                      checked={form.detectors.includes(d)}
+                      onChange={(e) =>
+                        setForm({
+                          ...form,
+                          detectors: e.target.checked
+                            ? [...form.detectors, d]
+                            : form.detectors.filter((x) => x !== d),
+                        })
+                      }
+                    />
+                  }
+                />
+              ))}
+            </FormGroup>
+            {problems.byField["proctoring.detectors"] && (
+              <Typography color="error" variant="body2">
+                {problems.byField["proctoring.detectors"]}
+              </Typography>
+            )}
+          </Box>
+        )}
+        <Stack direction="row" spacing={2} sx={{ mt: 1, alignItems: "center" }}>
+          <Button type="submit" variant="outlined" disabled={changing.isLoading}>
+            Save the settings
+          </Button>
+          {saved && <Typography role="status">The settings are saved.</Typography>}
+        </Stack>
+      </Box>
+      <AssignForm examId={examId} onApplied={onApplied} />
+      <Assigned examId={examId} onApplied={onApplied} />
+      <Box sx={{ mt: 3 }}>
+        <Button variant="contained" onClick={onDone}>
+          Continue to the review
+        </Button>
+      </Box>
+    </Box>
+  );
+}
+
+function AssignForm({
+  examId,
+  onApplied,
+}: {
+  examId: string;
+  onApplied: (result: ExamCommandResult) => void;
+}) {
+  const [assign, assigning] = useAssignStudentsV1ExamsExamIdAssignPostMutation();
+  const cohorts = useListCohortsV1CohortsGetQuery({ mine: true, perPage: 100 });
+  const [emails, setEmails] = useState("");
+  const [cohortIds, setCohortIds] = useState<string[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const problems = problemsOf(assigning.error, ASSIGN_FIELDS);
+  // A refusal may name one pasted line (emails.2): show it under the list.
+  const lineProblems = problems.unplaced.filter((p) => p.startsWith("emails."));
+  const general = problems.unplaced.filter((p) => !p.startsWith("emails.")).join(" ") || null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setNotice(null);
+    const list = emails
+      .split(/[\n,;]/)
+      .map((e) => e.trim())
+      .filter(Boolean);
+    const answer = await assign({
+      examId,
+      "Idempotency-Key": newCommandId(),
+      assignIn: { emails: list, cohort_ids: cohortIds },
+    });
+    if (answer.data) {
+      onApplied(answer.data);
+      setEmails("");
+      setCohortIds([]);
+      setNotice(`Assigned. ${answer.data.assigned_count} student(s) are assigned to this exam.`);
+    }
+  }
+
+  const emailError =
+    problems.byField.emails ?? (lineProblems.length ? lineProblems.join(" ") : null);
+  return (
+    <Paper
+      variant="outlined"
+      component="form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="assign-heading"
+      sx={{ p: 2, mt: 3 }}
+    >
+      <Typography id="assign-heading" component="h3" variant="h6" gutterBottom>
+        Assign students
+      </Typography>
+      <Failed message={general} />
+      <TextField
+        id="wizard-emails"
+        label="Student emails (one per line)"
+        multiline
+        minRows={3}
+        fullWidth
+        value={emails}
+        onChange={(e) => setEmails(e.target.value)}
+        error={Boolean(emailError)}
+        helperText={emailError}
+      />
+      <Box component="fieldset" sx={{ border: 0, p: 0, mt: 2, mb: 0 }}>
+        <Typography component="legend" variant="body2">
+          Cohorts
+        </Typography>
+        {cohorts.isLoading ? (
+          <Loading what="your cohorts" />
+        ) : !cohorts.data?.items.length ? (
+          <Typography variant="body2" color="text.secondary">
+            You have no cohorts.
+          </Typography>
+        ) : (
+          <FormGroup row>
+            {cohorts.data.items.map((c) => (
+              <FormControlLabel
+                key={c.cohort_id}
+                label={`${c.name} (${c.member_count})`}
+                control={
+                  <Checkbox
+                    checked={cohortIds.includes(c.cohort_id)}
+                    onChange={(e) =>
+                      setCohortIds(
+                        e.target.checked
+                          ? [...cohortIds, c.cohort_id]
+                          : cohortIds.filter((x) => x !== c.cohort_id),
+                      )
+                    }
+                  />
+                }
+              />
+            ))}
+          </FormGroup>
+        )}
+        {problems.byField.cohort_ids && (
+          <Typography color="error" variant="body2">
+            {problems.byField.cohort_ids}
+          </Typography>
+        )}
+      </Box>
+      <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: "center" }}>
+        <Button
+          type="submit"
+          variant="outlined"
+          disabled={assigning.isLoading || (!emails.trim() && !cohortIds.length)}
+        >
+          Assign
+        </Button>
+        {notice && <Typography role="status">{notice}</Typography>}
+      </Stack>
+    </Paper>
+  );
+}
+
+function describe(a: Assignment["accommodation"]): string {
+  if (!a) return "none";
+  const parts = [];
+  if (a.extra_minutes) parts.push(`+${a.extra_minutes} minutes`);
+  if (a.extra_percent) parts.push(`+${a.extra_percent}%`);
+  if (a.window_opens_at) parts.push("own window");
+  return parts.join(", ") || "none";
+}
+
+/** The assigned students (the read model follows the commands: polled while shown). */
+function Assigned({
+  examId,
+  onApplied,
+}: {
+  examId: string;
+  onApplied: (result: ExamCommandResult) => void;
+}) {
+  const { data, isLoading, error } = useListAssignmentsV1ExamsExamIdAssignmentsGetQuery(
+    { examId, perPage: 100 },
+    { pollingInterval: 2000, refetchOnMountOrArgChange: true },
+  );
+  const [editing, setEditing] = useState<string | null>(null);
+  const [granted, setGranted] = useState<Record<string, AccommodationIn | null>>({});
+
+  return (
+    <Box component="section" aria-labelledby="assigned-heading" sx={{ mt: 3 }}>
+      <Typography id="assigned-heading" component="h3" variant="h6" gutterBottom>
+        Assigned students{data ? ` (${data.total})` : ""}
+      </Typography>
+      <Failed message={problemsOf(error, []).general} />
+      {isLoading ? (
+        <Loading what="the assigned students" />
+      ) : !data?.items.length ? (
+        <Empty>Nobody is assigned yet.</Empty>
+      ) : (
+        <Table size="small" aria-labelledby="assigned-heading">
+          <TableHead>
+            <TableRow>
+              <TableCell>Student</TableCell>
+              <TableCell>Email</TableCell>
+              <TableCell>Accommodation</TableCell>
+              <TableCell>
+                <Box component="span" sx={HIDDEN}>
+                  Actions
+                </Box>
+              </TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {data.items.map((a) => {
+              const who = a.name || a.email || a.student_id;
+              const current = a.student_id in granted ? granted[a.student_id]! : a.accommodation;
+              return [
+                <TableRow key={a.student_id}>
+                  <TableCell>{a.name ?? "—"}</TableCell>
+                  <TableCell>{a.email ?? "—"}</TableCell>
+                  <TableCell>{describe(current)}</TableCell>
+                  <TableCell>
+                    <Button
+                      size="small"
+                      aria-expanded={editing === a.student_id}
+                      onClick={() => setEditing(editing === a.student_id ? null : a.student_id)}
+                    >
+                      Accommodation for {who}
+                    </Button>
+                  </TableCell>
+                </TableRow>,
+                editing === a.student_id && (
+                  <TableRow key={`${a.student_id}-editor`}>
+                    <TableCell colSpan={4}>
+                      <AccommodationEditor
+                        examId={examId}
+                        who={who}
+                        studentId={a.student_id}
+                        current={current}
+                        onSaved={(result, value) => {
+                          onApplied(result);
+                          setGranted({ ...granted, [a.student_id]: value });
+                          setEditing(null);
+                        }}
+                      />
+                    </TableCell>
+                  </TableRow>
+                ),
+              ];
+            })}
+          </TableBody>
+        </Table>
+      )}
+    </Box>
+  );
+}
+
+function AccommodationEditor({
+  examId,
+  studentId,
+  who,
+  current,
+  onSaved,
+}: {
+  examId: string;
+  studentId: string;
+  who: string;
+  current: Assignment["accommodation"];
+  onSaved: (result: ExamCommandResult, value: AccommodationIn | null) => void;
+}) {
+  const [grant, granting] = useGrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutMutation();
+  const [withdraw, withdrawing] =
+    useWithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteMutation();
+  const [form, setForm] = useState({
+    extra_minutes: String(current?.extra_minutes ?? 0),
+    extra_percent: String(current?.extra_percent ?? 0),
+    reason: String(current?.reason ?? ""),
+  });
+  const problems = problemsOf(granting.error ?? withdrawing.error, ACCOMMODATION_FIELDS);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const value: AccommodationIn = {
+      extra_minutes: Number(form.extra_minutes || 0),
+      extra_percent: Number(form.extra_percent || 0),
+      reason: form.reason.trim() || null,
+    };
+    const answer = await grant({
+      examId,
+      studentId,
+      "Idempotency-Key": newCommandId(),
+      accommodationIn: value,
+    });
+    if (answer.data) onSaved(answer.data, value);
+  }
+
+  async function remove() {
+    const answer = await withdraw({ examId, studentId, "Idempotency-Key": newCommandId() });
+    if (answer.data) onSaved(answer.data, null);
+  }
+
+  const field = (name: "extra_minutes" | "extra_percent" | "reason", label: string) => ({
+    id: `wizard-accommodation-${studentId}-${name}`,
+    label,
+    value: form[name],
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) =>
+      setForm({ ...form, [name]: e.target.value }),
+    error: Boolean(problems.byField[name]),
+    helperText: problems.byField[name],
+    size: "small" as const,
+  });
+
+  return (
+    <Box component="form" onSubmit={submit} noValidate aria-label={`Accommodation for ${who}`}>
+      {problems.general && (
+        <Alert severity="error" role="alert" sx={{ mb: 1 }}>
+          {problems.general}
+        </Alert>
+      )}
+      <Stack direction={{ xs: "column", md: "row" }} spacing={2} sx={{ alignItems: "flex-start" }}>
+        <TextField type="number" {...field("extra_minutes", "Extra minutes")} />
+        <TextField type="number" {...field("extra_percent", "Extra time (%)")} />
+        <TextField sx={{ flexGrow: 1 }} {...field("reason", "Reason (staff only)")} />
+        <Button type="submit" variant="contained" disabled={granting.isLoading}>
+          Save the accommodation
+        </Button>
+        {current && (
+          <Button color="error" onClick={remove} disabled={withdrawing.isLoading}>
+            Withdraw
+          </Button>
+        )}
+      </Stack>
+    </Box>
+  );
+}
