@@ -6,17 +6,13 @@ right. Accounts are read on the command side (their streams and the login emails
 a read model that may lag behind."""
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 
-from command_api.identity.accounts import account
+from command_api.handling import load_states
+from command_api.identity.decider import identity_decider
 from eventlog.store import EventStore
 from schemas.refusals import Problems
 from security.roles import Role
-
-LOADS_AT_ONCE = 16
-
 
 async def students_named(store: EventStore, pool: asyncpg.Pool, student_ids: list[str],
                          emails: list[str]) -> list[str]:
@@ -35,14 +31,8 @@ async def students_named(store: EventStore, pool: asyncpg.Pool, student_ids: lis
             problems.append((f"emails.{i}", "unknown_email", f"no account has the email {email}"))
         else:
             named.append((f"emails.{i}", user_id))
-    gate = asyncio.Semaphore(LOADS_AT_ONCE)
-
-    async def role_of(user_id: str) -> str | None:
-        async with gate:
-            user, _ = await account(store, user_id)
-        return user.role if user.exists and not user.erased and not user.disabled else None
-
-    roles = await asyncio.gather(*(role_of(user_id) for _, user_id in named))
+    users = await load_states(store, identity_decider, [user_id for _, user_id in named])
+    roles = [u.role if u.exists and not u.erased and not u.disabled else None for u in users]
     for (where, user_id), role in zip(named, roles):
         if role is None:
             problems.append((where, "unknown_student", f"no active account {user_id}"))

@@ -1,7 +1,6 @@
 """HTTP commands on exams. Thin: validate input, build the command, hand it to the decider."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 from uuid import NAMESPACE_URL, uuid5
@@ -18,7 +17,7 @@ from command_api.exams.decider import (Accommodation, AssignStudents, ChangeExam
                                        exam_decider)
 from command_api.cohorts.routes import members_of
 from command_api.exams.roster import students_named
-from command_api.handling import handle, load_state
+from command_api.handling import handle, load_state, load_states
 from command_api.identity.accounts import seal_for
 from command_api.questions.decider import question_decider
 from schemas.events.exam import (ACCOMMODATION_REASON, ExamItem, ExamSection, PinnedQuestion,
@@ -158,21 +157,12 @@ def _result(exam_id: str):
                           "assigned_count": len(state.assigned)}
 
 
-QUESTION_LOADS_AT_ONCE = 16
-
-
 async def _pinned(store, actor, body: LayoutIn) -> ExamLayout:
     """The layout with every candidate pinned to a revision the caller may use; every
     question that is unknown, not the caller's to use, archived or lacks the revision is
     reported at once."""
-    wanted = {c.question_id for s in body.sections for i in s.items for c in i.candidates}
-    gate = asyncio.Semaphore(QUESTION_LOADS_AT_ONCE)
-
-    async def load(question_id: str):
-        async with gate:
-            return question_id, (await load_state(store, question_decider, question_id))[0]
-
-    states = dict(await asyncio.gather(*(load(q) for q in sorted(wanted))))
+    wanted = sorted({c.question_id for s in body.sections for i in s.items for c in i.candidates})
+    states = dict(zip(wanted, await load_states(store, question_decider, wanted)))
     problems = []
     sections = []
     for si, section in enumerate(body.sections):

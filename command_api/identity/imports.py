@@ -40,11 +40,9 @@ class AccountRow:
     errors: list[tuple[str | None, str]] = field(default_factory=list)  # (column, message)
 
 
-def read_accounts(data: bytes, taken: dict[str, str] | None = None,
-                  own_user_id=lambda row: None) -> tuple[list[str], list[AccountRow]]:
-    """File errors, and each row's account or problems. ``taken``: lower-case emails that
-    already have an account, with its user id; an account that this very import made for the
-    row (``own_user_id(row)``: a retry) is not a problem."""
+def read_accounts(data: bytes) -> tuple[list[str], list[AccountRow]]:
+    """File errors, and each row's account or problems (``refuse_taken`` adds the emails that
+    already have an account)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -75,8 +73,6 @@ def read_accounts(data: bytes, taken: dict[str, str] | None = None,
         email = values.get("email", "").lower()
         if email in seen:
             found.errors.append(("email", f"the same email as row {seen[email]}"))
-        elif email in (taken or {}) and taken[email] != own_user_id(number):
-            found.errors.append(("email", "an account with this email already exists"))
         seen.setdefault(email, number)
         if found.errors:
             found.account = None
@@ -88,19 +84,30 @@ def _row_command(ctx, row: int):
     return uuid5(ctx.command_id, f"row {row}")
 
 
+def refuse_taken(rows: list[AccountRow], taken: dict[str, str], own_user_id) -> None:
+    """Rows whose email already has an account (``taken``: email -> user id) are refused,
+    unless this very import made that account for the row (``own_user_id(row)``: a retry)."""
+    for r in rows:
+        if r.account is not None:
+            holder = taken.get(r.account.email.lower())
+            if holder is not None and holder != own_user_id(r.row):
+                r.errors.append(("email", "an account with this email already exists"))
+                r.account = None
+
+
 async def _read(request: Request, pool, ctx=None) -> tuple[list[str], list[AccountRow]]:
     data = await request.body()
     if not data:
         raise Invalid("file_empty", "send the CSV file as the request body", field="body")
     file_errors, rows = read_accounts(data)
     emails = [r.account.email.lower() for r in rows if r.account]
-    taken = {r["email"]: r["user_id"] for r in await pool.fetch(
-        "SELECT lower(email) AS email, user_id FROM identity.credentials "
-        "WHERE lower(email) = ANY($1::text[])", emails)} if emails else {}
-    if not taken:
-        return file_errors, rows
-    own = (lambda row: user_id_for(_row_command(ctx, row))) if ctx else (lambda row: None)
-    return file_errors, read_accounts(data, taken, own)[1]
+    if emails:
+        taken = {r["email"]: r["user_id"] for r in await pool.fetch(
+            "SELECT lower(email) AS email, user_id FROM identity.credentials "
+            "WHERE lower(email) = ANY($1::text[])", emails)}
+        refuse_taken(rows, taken, (lambda row: user_id_for(_row_command(ctx, row))) if ctx
+                     else (lambda row: None))
+    return file_errors, rows
 
 
 class RowProblem(BaseModel):

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from command_api.dependencies import Command, Store
-from command_api.handling import handle_new_entities, load_state
+from command_api.handling import handle_new_entities, load_states
 from command_api.questions.decider import AuthorQuestion, question_decider
 from command_api.questions.interchange.csv_format import (csv_unmappable, export_csv,
                                                           parse_csv, template_csv)
@@ -68,16 +68,17 @@ def read_file(format_: str, data: bytes) -> ReadFile:
     if format_ == "qti":
         package = import_qti(data)
         return ReadFile(package.package_errors,
-                        [ImportedItem(i.identifier, i.content, [] if i.content else
-                                      [(None, m) for m in i.not_mapped or ["not importable"]],
-                                      i.not_mapped if i.content else [])
-                         for i in package.items])
+                        [_item(i.identifier, i.content, i.not_mapped) for i in package.items])
     moodle = import_moodle_xml(data)
     return ReadFile(moodle.file_errors,
-                    [ImportedItem(q.name, q.content, [] if q.content else
-                                  [(None, m) for m in q.not_mapped or ["not importable"]],
-                                  q.not_mapped if q.content else [])
-                     for q in moodle.questions])
+                    [_item(q.name, q.content, q.not_mapped) for q in moodle.questions])
+
+
+def _item(position: str, content: QuestionContent | None, not_mapped: list[str]) -> ImportedItem:
+    """A package item: imported with what it lost, or refused for what could not be mapped."""
+    if content is not None:
+        return ImportedItem(position, content, [], not_mapped)
+    return ImportedItem(position, None, [(None, m) for m in not_mapped or ["not importable"]])
 
 
 class ItemProblem(BaseModel):
@@ -194,13 +195,7 @@ async def csv_template():
               summary="Export questions you can see as CSV or a QTI 2.1 package, with what "
                       "each one lost in the format")
 async def export_questions(body: ExportIn, ctx: Command, store: Store):
-    gate = asyncio.Semaphore(16)
-
-    async def load(question_id: str):
-        async with gate:
-            return (await load_state(store, question_decider, question_id))[0]
-
-    states = await asyncio.gather(*(load(q) for q in body.question_ids))
+    states = await load_states(store, question_decider, body.question_ids)
     missing = [(f"question_ids.{n}", "question_not_found", f"question {q} does not exist")
                for n, (q, state) in enumerate(zip(body.question_ids, states))
                if not state.visible_to(ctx.actor)]
