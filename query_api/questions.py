@@ -19,7 +19,7 @@ from query_api.dependencies import (MAX_RESULTS, CurrentUser, PageOf, PageOut, R
                                     require_role)
 from schemas.events.question import Difficulty, QuestionContent, QuestionStatus, QuestionType
 from schemas.refusals import NotFound
-from schemas.text import Text
+from schemas.text import EntityId, Text
 from security.roles import Role
 from security.student_view import question_for_students
 from security.visibility import may_manage_question, may_see_question, visible_questions_sql
@@ -108,16 +108,25 @@ async def search_questions(
     difficulty: Difficulty | None = None,
     owner: Annotated[Text | None, Query(max_length=200, description="an owner's user id, or "
                                         "'me'")] = None,
-    status_: Annotated[QuestionStatus, Query(alias="status")] = QuestionStatus.ACTIVE,
+    status_: Annotated[QuestionStatus | None, Query(
+        alias="status", description="active unless `id` names the questions: then any")] = None,
+    id_: Annotated[list[Annotated[EntityId, Query(max_length=200)]] | None, Query(
+        alias="id", max_length=100, description="these questions only (an exam's pinned "
+        "questions, archived or not)")] = None,
     sort: Literal["relevance", "-updated_at", "updated_at", "difficulty",
                   "-difficulty"] = "relevance",
 ):
-    args: list = [user.user_id, status_.value]
-    where = [visible_questions_sql(user.role, "$1"), "status = $2"]
+    args: list = [user.user_id]
+    where = [visible_questions_sql(user.role, "$1")]
 
     def bind(value) -> str:
         args.append(value)
         return f"${len(args)}"
+
+    if status_ is not None or not id_:
+        where.append(f"status = {bind((status_ or QuestionStatus.ACTIVE).value)}")
+    if id_:
+        where.append(f"question_id = ANY({bind(list(dict.fromkeys(id_)))}::text[])")
 
     query = None
     if q and q.strip():

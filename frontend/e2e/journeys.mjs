@@ -150,27 +150,32 @@ async function teacher(title) {
   await page.getByRole("heading", { name: "Your exams" }).waitFor();
   await check(page, "06-teacher-dashboard");
 
-  await page.getByRole("button", { name: "New exam" }).click();
-  const dialog = page.getByRole("dialog", { name: "New exam" });
-  await dialog.getByRole("button", { name: "Create draft" }).click(); // no title: refused
-  await dialog.locator("#exam-title-helper-text").waitFor();
+  await page.getByRole("link", { name: "New exam" }).click();
+  await page.getByRole("heading", { name: "Step 1 of 4: Details" }).waitFor();
+  const create = page.getByRole("button", { name: "Create the draft and continue" });
+  await create.click(); // no title: refused at the field
+  await page.locator("#wizard-title-helper-text").waitFor();
   await check(page, "07-teacher-new-exam-refused");
-  await dialog.getByLabel("Title").fill(`${title} (draft)`);
-  await dialog.getByLabel("Duration (minutes)").fill("45");
-  await dialog.getByLabel("Window opens").fill(tomorrowAt(9));
-  await dialog.getByLabel("Window closes").fill(tomorrowAt(11));
-  await dialog.getByRole("button", { name: "Create draft" }).click();
+  await page.getByLabel("Title").fill(`${title} (draft)`);
+  await page.getByLabel("Duration (minutes)").fill("45");
+  await page.getByLabel("Window opens").fill(tomorrowAt(9));
+  await page.getByLabel("Window closes").fill(tomorrowAt(11));
+  await create.click();
+  await page.getByRole("heading", { name: "Step 2 of 4: Questions and pools" }).waitFor();
+  // The new draft's address replaces /new: a reload or a shared link opens it.
+  await page.waitForURL(/\/teacher\/exams\/(?!new)[^/]+$/);
+  await page.getByRole("link", { name: "Back to your exams" }).click();
   const drafts = page.getByRole("region", { name: /Drafts/ });
   await drafts.getByText(`${title} (draft)`).waitFor();
   await check(page, "08-teacher-draft-created");
 
-  // Edit the draft (sent with If-Match: the version the page read), then publish it.
-  await page.getByRole("button", { name: `Edit ${title} (draft)` }).click();
-  const editor = page.getByRole("dialog", { name: "Edit draft exam" });
-  await editor.getByLabel("Title").fill(title);
-  await editor.getByRole("button", { name: "Save" }).click();
-  await editor.waitFor({ state: "hidden" });
-  await drafts.getByText(title, { exact: true }).waitFor();
+  // Edit the draft in the wizard (sent with If-Match: the version it read).
+  await page.getByRole("link", { name: `Edit ${title} (draft)` }).click();
+  await page.getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await page.getByRole("heading", { name: "Step 2 of 4: Questions and pools" }).waitFor();
+  await page.getByRole("link", { name: "Back to your exams" }).click();
+  await drafts.getByText(title, { exact: true }).waitFor({ timeout: 30_000 });
 
   // A draft without questions or students cannot be published: every problem is listed.
   await page.getByRole("button", { name: `Publish ${title}` }).click();
@@ -373,7 +378,7 @@ async function wizard(title) {
   const page = await newPage("teacher (wizard)");
   await signIn(page, "teacher", account("TEACHER"));
   await page.getByRole("heading", { name: "Your exams" }).waitFor();
-  await page.getByRole("link", { name: "Build an exam" }).click();
+  await page.getByRole("link", { name: "New exam" }).click();
   await page.getByRole("heading", { name: "Step 1 of 4: Details" }).waitFor();
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Duration (minutes)").fill("30");
@@ -404,7 +409,15 @@ async function wizard(title) {
   await page.getByText("Each student gets 2 questions worth 3 points.").waitFor();
   await check(page, "23-wizard-questions");
   await page.getByRole("button", { name: "Save the questions and continue" }).click();
+  await page.getByRole("heading", { name: "Step 3 of 4: Schedule and students" }).waitFor();
 
+  // A reload opens the draft again: its questions show by their text, not their ids.
+  await page.reload();
+  await page.getByRole("heading", { name: "Step 1 of 4: Details" }).waitFor();
+  await page.getByRole("tab", { name: /Questions and pools/ }).click();
+  await page.getByLabel("Section 1 title").waitFor();
+  await page.getByRole("region", { name: "Section 1" }).getByText(/Which planet/).waitFor();
+  await page.getByRole("tab", { name: /Schedule and students/ }).click();
   await page.getByRole("heading", { name: "Step 3 of 4: Schedule and students" }).waitFor();
   await page.getByLabel("Attempts allowed").fill("2");
   await page.getByLabel("Navigation", { exact: true }).selectOption("linear");

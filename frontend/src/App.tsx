@@ -63,8 +63,9 @@ export function App() {
           <Route element={<RequireRole role="teacher" />}>
             <Route element={<Shell />}>
               <Route path="/teacher" element={<TeacherDashboard />} />
-              <Route path="/teacher/exams/new" element={<ExamWizardPage />} />
-              <Route path="/teacher/exams/:examId/edit" element={<ExamWizardPage />} />
+              {/* One route for a new exam ("new") and a draft: the wizard keeps its state
+                  when the new draft's id replaces "new" in the address. */}
+              <Route path="/teacher/exams/:examId" element={<ExamWizardPage />} />
               {bankRoutes("/teacher")}
             </Route>
           </Route>

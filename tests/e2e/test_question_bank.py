@@ -188,7 +188,7 @@ def test_students_never_see_the_bank_or_an_answer_key(services, bank, student):
         assert not leaked, f"{name}: {leaked} in the student view"
 
 
-def test_an_archived_question_leaves_the_bank_and_can_come_back(services, bank):
+def test_an_archived_question_leaves_the_bank_and_can_come_back(services, bank, make_user):
     owner, ids = bank
     qid = ids["short_answer"]
     archived = httpx.post(f"{services.command_url}/v1/questions/{qid}/archive",
@@ -200,6 +200,12 @@ def test_an_archived_question_leaves_the_bank_and_can_come_back(services, bank):
                                              status="archived").json()["items"]] == [qid]
     assert httpx.get(f"{services.query_url}/v1/questions/{qid}",
                      headers=owner["headers"]).status_code == 200  # still readable
+    # An exam's pinned questions are looked up by id, archived or not; others' are not found.
+    pinned = search(services, owner, id=[qid, ids["coding"], "no-such-question"]).json()
+    assert {i["question_id"] for i in pinned["items"]} == {qid, ids["coding"]}
+    assert search(services, owner, id=[qid], status="active").json()["total"] == 0
+    assert search(services, owner, id=["has space"]).status_code == 422
+    assert search(services, make_user("teacher"), id=[qid]).json()["total"] == 0
     restored = httpx.post(f"{services.command_url}/v1/questions/{qid}/restore",
                           headers={**owner["headers"], **key()})
     assert restored.json()["status"] == "active"

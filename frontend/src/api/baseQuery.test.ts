@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeStore } from "../app/store";
 import { signedIn } from "../features/auth/authSlice";
 import { stubFetch } from "../test/render";
+import { queryString } from "./baseQuery";
 import { commandApi } from "./commandApi.generated";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -59,5 +60,13 @@ describe("silent refresh", () => {
     expect(answer.error).toMatchObject({ status: 401 });
     expect(requests).toHaveLength(2);
     expect(store.getState().auth.user).toBeNull();
+  });
+});
+
+describe("query parameters", () => {
+  it("repeat a list's name for each value, as FastAPI reads lists", () => {
+    expect(
+      queryString({ q: "prime", tag: ["a", "b,c"], id: [], owner: null, type: undefined }),
+    ).toBe("q=prime&tag=a&tag=b%2Cc");
   });
 });

@@ -11,9 +11,22 @@ import { signedOut, tokensRefreshed, type AuthState } from "../features/auth/aut
 
 type WithAuth = { auth: AuthState };
 
+/** Query parameters as FastAPI reads lists: `tag=a&tag=b` (URLSearchParams would send
+ * `tag=a,b`, one tag). Absent values are left out. */
+export function queryString(params: Record<string, unknown>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined && one !== null) search.append(name, String(one));
+    }
+  }
+  return search.toString();
+}
+
 const rawBaseQuery = fetchBaseQuery({
   // Absolute, so the same code runs in the browser and under Vitest (Node's Request needs it).
   baseUrl: new URL("/api", globalThis.location?.origin ?? "http://localhost").href,
+  paramsSerializer: queryString,
   prepareHeaders: (headers, { getState }) => {
     const token = (getState() as WithAuth).auth.accessToken;
     if (token) headers.set("Authorization", `Bearer ${token}`);

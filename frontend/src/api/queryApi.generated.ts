@@ -73,6 +73,7 @@ const injectedRtkApi = api.injectEndpoints({
           difficulty: queryArg.difficulty,
           owner: queryArg.owner,
           status: queryArg.status,
+          id: queryArg.id,
           sort: queryArg.sort,
           page: queryArg.page,
           per_page: queryArg.perPage,
@@ -177,7 +178,10 @@ export type SearchQuestionsV1QuestionsGetApiArg = {
   difficulty?: Difficulty | null;
   /** an owner's user id, or 'me' */
   owner?: string | null;
-  status?: QuestionStatus;
+  /** active unless `id` names the questions: then any */
+  status?: QuestionStatus | null;
+  /** these questions only (an exam's pinned questions, archived or not) */
+  id?: string[] | null;
   sort?: "relevance" | "-updated_at" | "updated_at" | "difficulty" | "-difficulty";
   /** 1-based page number */
   page?: number;

@@ -13,23 +13,20 @@ import {
   Typography,
 } from "@mui/material";
 import {
+  useCloneExamV1ExamsExamIdClonePostMutation,
   useDeleteExamV1ExamsExamIdDeleteMutation,
   usePublishExamV1ExamsExamIdPublishPostMutation,
-  type ExamCommandResult,
-  type ExamIn,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
 import {
   queryApi,
   useListExamsV1ExamsGetQuery,
-  type ExamDocument,
   type ExamSummary,
 } from "../../api/queryApi.generated";
 import { Link as RouterLink, useLocation, useNavigate } from "react-router";
-import { useAppDispatch, useAppSelector } from "../../app/store";
+import { useAppDispatch } from "../../app/store";
 import { formatMoment } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
-import { ExamDialog } from "./ExamDialog";
 
 const MINE = { mine: true, sort: "-created_at", perPage: 100 } as const;
 
@@ -49,7 +46,6 @@ export function sections(exams: ExamSummary[], now = Date.now()) {
 }
 
 export default function TeacherDashboard() {
-  const me = useAppSelector((s) => s.auth.user);
   const dispatch = useAppDispatch();
   const location = useLocation();
   const navigate = useNavigate();
@@ -59,7 +55,7 @@ export default function TeacherDashboard() {
   });
   const [publish, publishing] = usePublishExamV1ExamsExamIdPublishPostMutation();
   const [remove, removing] = useDeleteExamV1ExamsExamIdDeleteMutation();
-  const [editing, setEditing] = useState<ExamDocument | "new" | null>(null);
+  const [clone, cloning] = useCloneExamV1ExamsExamIdClonePostMutation();
   const [notice, setNotice] = useState<string | null>(
     (location.state as { notice?: string } | null)?.notice ?? null,
   );
@@ -68,7 +64,9 @@ export default function TeacherDashboard() {
     // The notice came with the navigation: keep it out of the history entry.
     if (location.state) navigate(location.pathname, { replace: true, state: null });
   }, [location, navigate]);
-  const failure = [removing.error, error].map((e) => problemsOf(e, []).general).find(Boolean);
+  const failure = [removing.error, cloning.error, error]
+    .map((e) => problemsOf(e, []).general)
+    .find(Boolean);
   // Publishing lists every problem at once (no questions, nobody assigned, ...).
   const unpublishable = problemsOf(publishing.error, []).unplaced;
 
@@ -89,30 +87,6 @@ export default function TeacherDashboard() {
         }),
       );
     }, 1500);
-  }
-
-  function saved(result: ExamCommandResult, content: ExamIn) {
-    const now = new Date().toISOString();
-    apply((items) => {
-      const before = items.find((e) => e.exam_id === result.exam_id);
-      return [
-        {
-          exam_id: result.exam_id,
-          teacher_id: me?.user_id ?? "",
-          title: content.title,
-          status: result.status,
-          duration_minutes: content.duration_minutes,
-          window_opens_at: content.window_opens_at ?? null,
-          window_closes_at: content.window_closes_at ?? null,
-          created_at: before?.created_at ?? now,
-          published_at: null,
-          question_count: before?.question_count ?? 0,
-          total_points: before?.total_points ?? 0,
-          version: result.version,
-        },
-        ...items.filter((e) => e.exam_id !== result.exam_id),
-      ];
-    });
   }
 
   async function onPublish(exam: ExamSummary) {
@@ -147,6 +121,17 @@ export default function TeacherDashboard() {
     }
   }
 
+  async function onClone(exam: ExamSummary) {
+    // A new draft with the exam's content, questions and settings (no students), opened in
+    // the wizard.
+    const answer = await clone({
+      examId: exam.exam_id,
+      "Idempotency-Key": newCommandId(),
+      cloneIn: {},
+    });
+    if (answer.data) navigate(`/teacher/exams/${answer.data.exam_id}`);
+  }
+
   const groups = sections(data?.items ?? []);
 
   function card(exam: ExamSummary) {
@@ -170,38 +155,36 @@ export default function TeacherDashboard() {
             Window: {formatMoment(exam.window_opens_at)} – {formatMoment(exam.window_closes_at)}
           </Typography>
         </CardContent>
-        {exam.status === "draft" && (
-          <CardActions>
-            <Button
-              size="small"
-              onClick={() =>
-                setEditing({
-                  ...exam,
-                  description: "",
-                  instructions: "",
-                  updated_at: exam.created_at,
-                })
-              }
-              aria-label={`Edit ${exam.title}`}
-            >
-              Edit
-            </Button>
-            <Button
-              size="small"
-              component={RouterLink}
-              to={`/teacher/exams/${exam.exam_id}/edit`}
-              aria-label={`Build ${exam.title}`}
-            >
-              Build
-            </Button>
-            <Button
-              size="small"
-              variant="contained"
-              onClick={() => onPublish(exam)}
-              aria-label={`Publish ${exam.title}`}
-            >
-              Publish
-            </Button>
+        <CardActions>
+          {exam.status === "draft" && (
+            <>
+              <Button
+                size="small"
+                component={RouterLink}
+                to={`/teacher/exams/${exam.exam_id}`}
+                aria-label={`Edit ${exam.title}`}
+              >
+                Edit
+              </Button>
+              <Button
+                size="small"
+                variant="contained"
+                onClick={() => onPublish(exam)}
+                aria-label={`Publish ${exam.title}`}
+              >
+                Publish
+              </Button>
+            </>
+          )}
+          <Button
+            size="small"
+            onClick={() => onClone(exam)}
+            disabled={cloning.isLoading}
+            aria-label={`Copy ${exam.title} into a new draft`}
+          >
+            Copy
+          </Button>
+          {exam.status === "draft" && (
             <Button
               size="small"
               color="error"
@@ -210,8 +193,8 @@ export default function TeacherDashboard() {
             >
               Delete
             </Button>
-          </CardActions>
-        )}
+          )}
+        </CardActions>
       </Card>
     );
   }
@@ -239,14 +222,9 @@ export default function TeacherDashboard() {
         <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
           Your exams
         </Typography>
-        <Stack direction="row" spacing={2}>
-          <Button component={RouterLink} to="/teacher/exams/new" variant="outlined">
-            Build an exam
-          </Button>
-          <Button variant="contained" onClick={() => setEditing("new")}>
-            New exam
-          </Button>
-        </Stack>
+        <Button component={RouterLink} to="/teacher/exams/new" variant="contained">
+          New exam
+        </Button>
       </Box>
       <Failed message={failure ?? null} />
       {unpublishable.length > 0 && (
@@ -268,18 +246,6 @@ export default function TeacherDashboard() {
           {section("published", "Published", groups.published, "Nothing published yet.")}
         </>
       )}
-      {editing && (
-        <ExamDraftEditor
-          exam={editing === "new" ? null : editing}
-          onClose={(saved_) => {
-            setEditing(null);
-            if (saved_) {
-              saved(saved_.result, saved_.content);
-              setNotice(`"${saved_.content.title}" is saved as a draft.`);
-            }
-          }}
-        />
-      )}
       <Snackbar open={Boolean(notice)} autoHideDuration={5000} onClose={() => setNotice(null)}>
         <Alert severity="success" onClose={() => setNotice(null)} role="status">
           {notice}
@@ -287,21 +253,4 @@ export default function TeacherDashboard() {
       </Snackbar>
     </Box>
   );
-}
-
-/** The editor opens on the full exam (description, instructions) read from the query API. */
-function ExamDraftEditor({
-  exam,
-  onClose,
-}: {
-  exam: ExamDocument | null;
-  onClose: Parameters<typeof ExamDialog>[0]["onClose"];
-}) {
-  const full = queryApi.useGetExamV1ExamsExamIdGetQuery(
-    { examId: exam?.exam_id ?? "" },
-    { skip: !exam },
-  );
-  if (exam && full.isLoading) return null;
-  const document = exam ? { ...exam, ...full.data, version: exam.version } : null;
-  return <ExamDialog exam={document} onClose={onClose} />;
 }

@@ -111,6 +111,45 @@ describe("QuestionsStep", () => {
   });
 });
 
+describe("a reopened draft", () => {
+  it("looks up the stems of its pinned questions in the bank", async () => {
+    const asked: string[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (input: Request) => {
+        const url = new URL(input.url);
+        asked.push(JSON.stringify(url.searchParams.getAll("id")));
+        const found = url.searchParams.has("id")
+          ? [{ question_id: "b", stem: "Pooled one from the bank" }]
+          : [];
+        return new Response(JSON.stringify(page(found).body), {
+          status: 200,
+          headers: { "Content-Type": "application/json" },
+        });
+      }),
+    );
+    const stored: Section[] = [
+      {
+        section_id: "s1",
+        title: "Part A",
+        items: [
+          {
+            item_id: "p1",
+            candidates: [{ question_id: "b" }, { question_id: "gone" }],
+            draw: 1,
+            points: 1,
+          },
+        ],
+      },
+    ];
+    renderApp(<Questions initial={stored} onSaved={vi.fn()} />);
+    expect(await screen.findByText("Pooled one from the bank")).toBeVisible();
+    expect(screen.getByText("gone")).toBeVisible(); // no longer visible to the teacher: its id
+    expect(asked).toContain('["b","gone"]'); // one parameter per id, as FastAPI reads lists
+    expect(asked.filter((ids) => ids !== "[]")).toHaveLength(1); // asked once
+  });
+});
+
 describe("ReviewStep", () => {
   it("lists every problem of a refused publish with the field it names", async () => {
     stubFetch(page(), {

@@ -63,19 +63,40 @@ function detailsOf(exam: ExamDocument | null): DetailsForm {
 }
 
 export default function ExamWizardPage() {
-  const { examId } = useParams();
+  const { examId: param } = useParams();
+  const examId = param === "new" ? undefined : param;
+  const navigate = useNavigate();
+  // The draft this page created: its id replaces "new" in the address (a reload or a shared
+  // link opens it), while the wizard goes on with what it holds.
+  const [created, setCreated] = useState<string | null>(null);
+  const fresh = examId !== undefined && examId === created;
   const stored = useGetExamV1ExamsExamIdGetQuery(
     { examId: examId ?? "" },
-    { skip: !examId, refetchOnMountOrArgChange: true },
+    { skip: !examId || fresh, refetchOnMountOrArgChange: true },
   );
-  if (examId && stored.isLoading) return <Loading what="the exam" />;
-  if (examId && !stored.data) {
+  if (examId && !fresh && stored.isLoading) return <Loading what="the exam" />;
+  if (examId && !fresh && !stored.data) {
     return <Failed message={problemsOf(stored.error, []).general ?? "The exam is not found."} />;
   }
-  return <Wizard key={examId ?? "new"} exam={stored.data ?? null} />;
+  return (
+    <Wizard
+      key={fresh || !examId ? "new" : examId}
+      exam={fresh ? null : (stored.data ?? null)}
+      onCreated={(id) => {
+        setCreated(id);
+        navigate(`/teacher/exams/${id}`, { replace: true });
+      }}
+    />
+  );
 }
 
-export function Wizard({ exam }: { exam: ExamDocument | null }) {
+export function Wizard({
+  exam,
+  onCreated,
+}: {
+  exam: ExamDocument | null;
+  onCreated?: (examId: string) => void;
+}) {
   const navigate = useNavigate();
   const [examId, setExamId] = useState<string | null>(exam?.exam_id ?? null);
   const [version, setVersion] = useState<number | null>(exam?.version ?? null);
@@ -152,6 +173,7 @@ export function Wizard({ exam }: { exam: ExamDocument | null }) {
             form={details}
             setForm={setDetails}
             onSaved={(result) => {
+              if (!examId) onCreated?.(result.exam_id);
               applied(result);
               go(1);
             }}
@@ -258,7 +280,7 @@ function DetailsStep({
         slotProps={{ htmlInput: { min: 1, max: 1440 } }}
         {...field("duration_minutes")}
       />
-      <Typography variant="body2" sx={{ mt: 1 }}>
+      <Typography variant="body2" sx={{ mt: 1, mb: 1 }}>
         Window times are in your time zone, {userTimeZone()}.
       </Typography>
       <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>

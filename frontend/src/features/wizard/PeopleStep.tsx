@@ -21,6 +21,7 @@ import {
   useAssignStudentsV1ExamsExamIdAssignPostMutation,
   useChangeExamSettingsV1ExamsExamIdSettingsPutMutation,
   useGrantAccommodationV1ExamsExamIdAccommodationsStudentIdPutMutation,
+  useUnassignStudentsV1ExamsExamIdUnassignPostMutation,
   useWithdrawAccommodationV1ExamsExamIdAccommodationsStudentIdDeleteMutation,
   type AccommodationIn,
   type ExamCommandResult,
@@ -32,6 +33,7 @@ import {
   useListCohortsV1CohortsGetQuery,
   type Assignment,
 } from "../../api/queryApi.generated";
+import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
 
 const HIDDEN = {
@@ -80,7 +82,14 @@ const SETTING_FIELDS = [
   "proctoring.enabled",
 ];
 const ASSIGN_FIELDS = ["emails", "cohort_ids", "student_ids"];
-const ACCOMMODATION_FIELDS = ["extra_minutes", "extra_percent", "reason"];
+const ACCOMMODATION_FIELDS = [
+  "extra_minutes",
+  "extra_percent",
+  "reason",
+  "window_opens_at",
+  "window_closes_at",
+] as const;
+type AccommodationField = (typeof ACCOMMODATION_FIELDS)[number];
 
 const optional = (value: string) => (value.trim() === "" ? null : Number(value));
 
@@ -372,7 +381,13 @@ function describe(a: Assignment["accommodation"]): string {
   const parts = [];
   if (a.extra_minutes) parts.push(`+${a.extra_minutes} minutes`);
   if (a.extra_percent) parts.push(`+${a.extra_percent}%`);
-  if (a.window_opens_at) parts.push("own window");
+  if (a.window_opens_at || a.window_closes_at) {
+    parts.push(
+      `own window ${formatMoment(a.window_opens_at as string | null)} – ${formatMoment(
+        a.window_closes_at as string | null,
+      )}`,
+    );
+  }
   return parts.join(", ") || "none";
 }
 
@@ -390,16 +405,33 @@ function Assigned({
   );
   const [editing, setEditing] = useState<string | null>(null);
   const [granted, setGranted] = useState<Record<string, AccommodationIn | null>>({});
+  // The list follows the commands within a moment: who was just removed is hidden at once.
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
+  const [unassign, unassigning] = useUnassignStudentsV1ExamsExamIdUnassignPostMutation();
+
+  async function onUnassign(studentId: string, who: string) {
+    if (!window.confirm(`Remove ${who} from this exam?`)) return;
+    const answer = await unassign({
+      examId,
+      "Idempotency-Key": newCommandId(),
+      unassignIn: { student_ids: [studentId] },
+    });
+    if (answer.data) {
+      onApplied(answer.data);
+      setRemoved(new Set([...removed, studentId]));
+    }
+  }
+  const shown = data?.items.filter((a) => !removed.has(a.student_id)) ?? [];
 
   return (
     <Box component="section" aria-labelledby="assigned-heading" sx={{ mt: 3 }}>
       <Typography id="assigned-heading" component="h3" variant="h6" gutterBottom>
         Assigned students{data ? ` (${data.total})` : ""}
       </Typography>
-      <Failed message={problemsOf(error, []).general} />
+      <Failed message={problemsOf(error ?? unassigning.error, []).general} />
       {isLoading ? (
         <Loading what="the assigned students" />
-      ) : !data?.items.length ? (
+      ) : !shown.length ? (
         <Empty>Nobody is assigned yet.</Empty>
       ) : (
         <Table size="small" aria-labelledby="assigned-heading">
@@ -416,7 +448,7 @@ function Assigned({
             </TableRow>
           </TableHead>
           <TableBody>
-            {data.items.map((a) => {
+            {shown.map((a) => {
               const who = a.name || a.email || a.student_id;
               const current = a.student_id in granted ? granted[a.student_id]! : a.accommodation;
               return [
@@ -431,6 +463,14 @@ function Assigned({
                       onClick={() => setEditing(editing === a.student_id ? null : a.student_id)}
                     >
                       Accommodation for {who}
+                    </Button>
+                    <Button
+                      size="small"
+                      color="error"
+                      disabled={unassigning.isLoading}
+                      onClick={() => onUnassign(a.student_id, who)}
+                    >
+                      Remove {who}
                     </Button>
                   </TableCell>
                 </TableRow>,
@@ -480,6 +520,8 @@ function AccommodationEditor({
     extra_minutes: String(current?.extra_minutes ?? 0),
     extra_percent: String(current?.extra_percent ?? 0),
     reason: String(current?.reason ?? ""),
+    window_opens_at: toLocalInput(current?.window_opens_at as string | undefined),
+    window_closes_at: toLocalInput(current?.window_closes_at as string | undefined),
   });
   const problems = problemsOf(granting.error ?? withdrawing.error, ACCOMMODATION_FIELDS);
 
@@ -489,6 +531,8 @@ function AccommodationEditor({
       extra_minutes: Number(form.extra_minutes || 0),
       extra_percent: Number(form.extra_percent || 0),
       reason: form.reason.trim() || null,
+      window_opens_at: fromLocalInput(form.window_opens_at),
+      window_closes_at: fromLocalInput(form.window_closes_at),
     };
     const answer = await grant({
       examId,
@@ -504,7 +548,7 @@ function AccommodationEditor({
     if (answer.data) onSaved(answer.data, null);
   }
 
-  const field = (name: "extra_minutes" | "extra_percent" | "reason", label: string) => ({
+  const field = (name: AccommodationField, label: string) => ({
     id: `wizard-accommodation-${studentId}-${name}`,
     label,
     value: form[name],
@@ -526,6 +570,22 @@ function AccommodationEditor({
         <TextField type="number" {...field("extra_minutes", "Extra minutes")} />
         <TextField type="number" {...field("extra_percent", "Extra time (%)")} />
         <TextField sx={{ flexGrow: 1 }} {...field("reason", "Reason (staff only)")} />
+      </Stack>
+      <Typography variant="body2" sx={{ mt: 2, mb: 1 }}>
+        An own window replaces the exam's for this student (times in {userTimeZone()}); leave both
+        empty to keep the exam's.
+      </Typography>
+      <Stack direction={{ xs: "column", md: "row" }} spacing={2} sx={{ alignItems: "flex-start" }}>
+        <TextField
+          type="datetime-local"
+          slotProps={{ inputLabel: { shrink: true } }}
+          {...field("window_opens_at", "Own window opens")}
+        />
+        <TextField
+          type="datetime-local"
+          slotProps={{ inputLabel: { shrink: true } }}
+          {...field("window_closes_at", "Own window closes")}
+        />
         <Button type="submit" variant="contained" disabled={granting.isLoading}>
           Save the accommodation
         </Button>

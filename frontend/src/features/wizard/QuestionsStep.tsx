@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState, type Dispatch, type SetStateAction } from "react";
 import {
   Box,
   Button,
@@ -17,9 +17,11 @@ import {
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
 import {
+  queryApi,
   useSearchQuestionsV1QuestionsGetQuery,
   type QuestionSummary,
 } from "../../api/queryApi.generated";
+import { useAppDispatch } from "../../app/store";
 import { Empty, Failed, Loading } from "../shared";
 import { useDebounced } from "../questions/QuestionBankPage";
 import {
@@ -49,7 +51,7 @@ export function QuestionsStep({
   examId: string;
   ifMatch: string | null;
   sections: Section[];
-  setSections: (sections: Section[]) => void;
+  setSections: Dispatch<SetStateAction<Section[]>>;
   shuffle: Shuffle;
   setShuffle: (shuffle: Shuffle) => void;
   onSaved: (result: ExamCommandResult) => void;
@@ -63,6 +65,8 @@ export function QuestionsStep({
   const inExam = new Set(
     sections.flatMap((s) => s.items.flatMap((i) => i.candidates)).map((c) => c.question_id),
   );
+
+  useStems(sections, setSections);
 
   const change = (i: number, section: Section) =>
     setSections(sections.map((s, k) => (k === i ? section : s)));
@@ -368,4 +372,53 @@ function BankPicker({
       </Stack>
     </Paper>
   );
+}
+
+/** A reopened draft holds only the pinned questions' ids: their stems are looked up in the
+ * bank once, a hundred at a time (ids the teacher may no longer see keep showing as ids). */
+function useStems(sections: Section[], setSections: Dispatch<SetStateAction<Section[]>>) {
+  const dispatch = useAppDispatch();
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    const missing = [
+      ...new Set(
+        sections
+          .flatMap((s) => s.items.flatMap((i) => i.candidates))
+          .filter((c) => c.stem === undefined && !asked.current.has(c.question_id))
+          .map((c) => c.question_id),
+      ),
+    ];
+    if (!missing.length) return;
+    missing.forEach((id) => asked.current.add(id));
+    const chunks = [];
+    for (let i = 0; i < missing.length; i += 100) chunks.push(missing.slice(i, i + 100));
+    void Promise.all(
+      chunks.map((id) =>
+        dispatch(
+          queryApi.endpoints.searchQuestionsV1QuestionsGet.initiate(
+            { id, perPage: 100 },
+            { subscribe: false },
+          ),
+        ).unwrap(),
+      ),
+    ).then(
+      (pages) => {
+        const stems = new Map(pages.flatMap((p) => p.items).map((q) => [q.question_id, q.stem]));
+        setSections((current) =>
+          current.map((s) => ({
+            ...s,
+            items: s.items.map((item) => ({
+              ...item,
+              candidates: item.candidates.map((c) =>
+                c.stem === undefined && stems.has(c.question_id)
+                  ? { ...c, stem: stems.get(c.question_id) }
+                  : c,
+              ),
+            })),
+          })),
+        );
+      },
+      () => undefined,
+    ); // not found or refused: the ids keep showing
+  }, [sections, setSections, dispatch]);
 }
