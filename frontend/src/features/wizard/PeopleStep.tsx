@@ -32,7 +32,7 @@ import {
   useListCohortsV1CohortsGetQuery,
   type Assignment,
 } from "../../api/queryApi.generated";
-import { Empty, Failed, Loading } from "../shared";
+import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails } from "../shared";
 
 const HIDDEN = {
   position: "absolute",
@@ -264,18 +264,16 @@ function AssignForm({
   const [emails, setEmails] = useState("");
   const [cohortIds, setCohortIds] = useState<string[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  const [sent, setSent] = useState<string[]>([]);
   const problems = problemsOf(assigning.error, ASSIGN_FIELDS);
   // A refusal may name one pasted line (emails.2): show it under the list.
-  const lineProblems = problems.unplaced.filter((p) => p.startsWith("emails."));
-  const general = problems.unplaced.filter((p) => !p.startsWith("emails.")).join(" ") || null;
+  const { emails: emailError, general } = pastedEmailProblems(problems, sent);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setNotice(null);
-    const list = emails
-      .split(/[\n,;]/)
-      .map((e) => e.trim())
-      .filter(Boolean);
+    const list = pastedEmails(emails);
+    setSent(list);
     const answer = await assign({
       examId,
       "Idempotency-Key": newCommandId(),
@@ -289,8 +287,6 @@ function AssignForm({
     }
   }
 
-  const emailError =
-    problems.byField.emails ?? (lineProblems.length ? lineProblems.join(" ") : null);
   return (
     <Paper
       variant="outlined"

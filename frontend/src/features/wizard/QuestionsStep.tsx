@@ -21,7 +21,7 @@ import {
   type QuestionSummary,
 } from "../../api/queryApi.generated";
 import { Empty, Failed, Loading } from "../shared";
-import { useDebounced } from "../questions/QuestionBankPage";
+import { useDebounced } from "../shared";
 import {
   drawProblem,
   layoutFields,
