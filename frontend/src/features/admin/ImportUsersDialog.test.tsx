@@ -1,9 +1,12 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderApp, stubFetch } from "../../test/render";
 import UsersPage from "./UsersPage";
 
 afterEach(() => vi.unstubAllGlobals());
+// Queries by role over a table take over a second in jsdom on a busy machine (a bound, not a
+// speed test: the default of 1 s failed once under load).
+configure({ asyncUtilTimeout: 5000 });
 
 const users = (n: number) => ({
   status: 200,
@@ -82,7 +85,7 @@ describe("Import accounts (CSV)", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Import all" }));
     expect(await screen.findByText("2 accounts created.")).toBeVisible();
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
-    expect(await screen.findByText("Student 1", {}, { timeout: 3000 })).toBeVisible();
+    expect(await screen.findByText("Student 1")).toBeVisible();
 
     const [, checked, , imported] = requests;
     expect(checked!.url).toMatch(/\/v1\/users\/imports\/preview$/);

@@ -196,7 +196,9 @@ export function ImportUsersDialog({
                               color={row.valid ? "success" : "error"}
                             />
                           </TableCell>
-                          <TableCell sx={{ wordBreak: "break-all" }}>{row.email ?? "—"}</TableCell>
+                          <TableCell sx={{ overflowWrap: "anywhere", minWidth: 200 }}>
+                            {row.email ?? "—"}
+                          </TableCell>
                           <TableCell>{row.name ?? "—"}</TableCell>
                           <TableCell>{row.role ?? "—"}</TableCell>
                           <TableCell>

@@ -205,7 +205,9 @@ function Members({
   onDone: (answer: Applied) => void;
 }) {
   const [remove, removing] = useRemoveMembersV1CohortsCohortIdMembersRemovePostMutation();
-  const members = group.members.filter((m) => !removed.includes(m.user_id));
+  const members = group.members
+    .filter((m) => !removed.includes(m.user_id))
+    .sort((a, b) => (a.name ?? a.email ?? "").localeCompare(b.name ?? b.email ?? ""));
 
   async function onRemove(userId: string) {
     const answer = await remove({

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderApp, stubFetch } from "../../test/render";
@@ -6,6 +6,9 @@ import GroupPage from "./GroupPage";
 import GroupsPage from "./GroupsPage";
 
 afterEach(() => vi.unstubAllGlobals());
+// Queries by role over a table take over a second in jsdom on a busy machine (a bound, not a
+// speed test: the default of 1 s failed once under load).
+configure({ asyncUtilTimeout: 5000 });
 
 function signedInAs(role: "admin" | "teacher") {
   sessionStorage.setItem(
