@@ -38,6 +38,7 @@ class AccountRow:
     row: int
     account: CreateUserIn | None
     errors: list[tuple[str | None, str]] = field(default_factory=list)  # (column, message)
+    given: dict[str, str] = field(default_factory=dict)  # the row as written, no password
 
 
 def read_accounts(data: bytes) -> tuple[list[str], list[AccountRow]]:
@@ -64,7 +65,8 @@ def read_accounts(data: bytes) -> tuple[list[str], list[AccountRow]]:
         if not any(values.values()):
             continue  # a blank line
         values["role"] = values.get("role") or Role.STUDENT.value
-        found = AccountRow(number, None)
+        found = AccountRow(number, None, given={k: v for k, v in values.items()
+                                                if k != "password"})
         try:
             found.account = CreateUserIn.model_validate(values)
         except ValidationError as exc:
@@ -142,10 +144,12 @@ class AccountsImported(BaseModel):
              summary="Read an accounts CSV and report every row; nothing is created")
 async def preview_accounts(request: Request, pool: Pool):
     file_errors, rows = await _read(request, pool)
+    # A bad row shows what it says (never its password), so the admin finds it in the file.
     items = [AccountPreview(row=r.row, valid=r.account is not None,
-                            email=str(r.account.email) if r.account else None,
-                            name=r.account.name if r.account else None,
-                            role=r.account.role if r.account else None,
+                            email=str(r.account.email) if r.account else
+                            r.given.get("email") or None,
+                            name=r.account.name if r.account else r.given.get("name") or None,
+                            role=r.account.role if r.account else r.given.get("role") or None,
                             errors=[RowProblem(column=c, message=m) for c, m in r.errors])
              for r in rows]
     valid = sum(i.valid for i in items)

@@ -134,6 +134,107 @@ async function admin() {
   await menuGone(page);
   await dialog.getByRole("button", { name: "Create" }).click();
   await page.getByText("can now sign in as teacher").waitFor();
+  const students = await importAccounts(page);
+  await adminGroups(page, students);
+  await signOut(page);
+}
+
+/** The admin imports students from a CSV with one bad row, sees that row's problem, fixes the
+ * file and imports it all; the new accounts show in the list. Returns their emails. */
+async function importAccounts(page) {
+  const tag = `imported-${Date.now()}`;
+  const emails = [1, 2, 3].map((n) => `${tag}-${n}@example.edu`);
+  const file = (second) => ({
+    name: "students.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(
+      [
+        "email,name,role,password",
+        `${emails[0]},Imported One,student,correct horse one`,
+        `${second},Imported Two,student,correct horse two`,
+        `${emails[2]},Imported Three,,correct horse three`,
+      ].join("\r\n"),
+    ),
+  });
+  await page.getByRole("button", { name: "Import accounts (CSV)" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import accounts (CSV)" });
+  await check(page, "05b-admin-import-accounts");
+  const [template] = await Promise.all([
+    page.waitForEvent("download"),
+    dialog.getByRole("button", { name: /^Download a template/ }).click(),
+  ]);
+  if (!template.suggestedFilename().endsWith(".csv")) {
+    problems.push(`admin: the accounts template downloads as ${template.suggestedFilename()}`);
+  }
+  await dialog.getByLabel("CSV file of accounts").setInputFiles(file(`${tag}-2.example.edu`));
+  await dialog.getByText("2 ready, 1 with problems").waitFor();
+  const bad = dialog.getByRole("row").filter({ hasText: `${tag}-2.example.edu` });
+  await bad.getByText("email:").waitFor();
+  if ((await bad.getByRole("cell").first().innerText()) !== "3") {
+    problems.push("admin: the bad row of the accounts file is not reported as row 3");
+  }
+  if (!(await dialog.getByRole("button", { name: "Import all" }).isDisabled())) {
+    problems.push("admin: Import all is enabled for an accounts file with a bad row");
+  }
+  await check(page, "05c-admin-import-accounts-preview");
+  await dialog.getByLabel("CSV file of accounts").setInputFiles(file(emails[1]));
+  await dialog.getByText("3 ready, 0 with problems").waitFor();
+  await dialog.getByRole("button", { name: "Import all" }).click();
+  await page.getByText("3 accounts created.").waitFor();
+  await dialog.waitFor({ state: "detached" });
+  await page.getByLabel("Search by name or email").fill(tag);
+  for (let i = 0; i < 20 && (await page.getByRole("row").filter({ hasText: tag }).count()) < 3;) {
+    i += 1;
+    await page.waitForTimeout(500);
+    await page.getByLabel("Search by name or email").fill(i % 2 ? `${tag}-` : tag); // read again
+  }
+  await page.getByRole("row").filter({ hasText: emails[2] }).waitFor();
+  await check(page, "05d-admin-accounts-imported");
+  return emails;
+}
+
+/** The admin makes a group of the imported students (a mistyped email is refused first, by
+ * name), opens it and takes one student out. */
+async function adminGroups(page, students) {
+  const name = `Journey group ${Date.now()}`;
+  await page.getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("heading", { name: "Groups" }).waitFor();
+  await page.locator('table[aria-label="Groups"], [role="status"]').first().waitFor();
+  await check(page, "05e-admin-groups");
+  await page.getByRole("button", { name: "New group" }).click();
+  const dialog = page.getByRole("dialog", { name: "New group" });
+  await dialog.getByLabel("Name").fill(name);
+  const emails = dialog.getByLabel("Student emails (one per line)");
+  const typo = students[1].replace("@", "@@");
+  await emails.fill([students[0], typo, students[2]].join("\n"));
+  await dialog.getByRole("button", { name: "Create the group" }).click();
+  await dialog.locator("#group-emails-helper-text.Mui-error").waitFor();
+  await check(page, "05f-admin-group-refused");
+  await emails.fill(students.join("\n"));
+  await dialog.getByRole("button", { name: "Create the group" }).click();
+  await page.getByText(`${name} is made, with 3 students.`).waitFor();
+  const created = page.getByRole("row").filter({ hasText: name });
+  await created.getByRole("cell", { name: "3", exact: true }).waitFor();
+  await check(page, "05g-admin-group-created");
+  await page.getByRole("link", { name: `Manage ${name}` }).click();
+  await page.getByRole("heading", { name }).waitFor();
+  const members = page.getByRole("table", { name: "Students of the group" });
+  await members.getByText(students[2]).waitFor({ timeout: 30_000 }); // the read model follows
+  await page.getByRole("button", { name: "Remove Imported Two from the group" }).click();
+  await page.getByRole("heading", { name: "Students (2)" }).waitFor();
+  await members.getByText(students[1]).waitFor({ state: "detached" });
+  await check(page, "05h-admin-group");
+}
+
+/** Teachers keep their own groups: the page (empty or not) is reachable and accessible. */
+async function teacherGroups() {
+  const page = await newPage("teacher (groups)");
+  await signIn(page, "teacher", account("TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("heading", { name: "Groups" }).waitFor();
+  await page.locator('table[aria-label="Groups"], [role="status"]').first().waitFor();
+  await check(page, "05i-teacher-groups");
   await signOut(page);
 }
 
@@ -416,7 +517,10 @@ async function wizard(title) {
   await page.getByRole("heading", { name: "Step 1 of 4: Details" }).waitFor();
   await page.getByRole("tab", { name: /Questions and pools/ }).click();
   await page.getByLabel("Section 1 title").waitFor();
-  await page.getByRole("region", { name: "Section 1" }).getByText(/Which planet/).waitFor();
+  await page
+    .getByRole("region", { name: "Section 1" })
+    .getByText(/Which planet/)
+    .waitFor();
   await page.getByRole("tab", { name: /Schedule and students/ }).click();
   await page.getByRole("heading", { name: "Step 3 of 4: Schedule and students" }).waitFor();
   await page.getByLabel("Attempts allowed").fill("2");
@@ -498,6 +602,7 @@ async function student(title, alsoTitle) {
 const started = Date.now();
 try {
   await admin();
+  await teacherGroups();
   await teacher(`Algebra midterm ${Date.now()}`);
   await questionBank();
   const built = `Physics quiz ${Date.now()}`;

@@ -16,6 +16,8 @@ const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPag
 const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
 const ImportPage = lazy(() => import("./features/questions/ImportPage"));
 const ExamWizardPage = lazy(() => import("./features/wizard/ExamWizardPage"));
+const GroupsPage = lazy(() => import("./features/groups/GroupsPage"));
+const GroupPage = lazy(() => import("./features/groups/GroupPage"));
 
 /** The question bank's pages, under /teacher/questions and /admin/questions. */
 function bankRoutes(base: string) {
@@ -24,6 +26,14 @@ function bankRoutes(base: string) {
     <Route key="new" path={`${base}/questions/new`} element={<QuestionEditorPage />} />,
     <Route key="import" path={`${base}/questions/import`} element={<ImportPage />} />,
     <Route key="edit" path={`${base}/questions/:questionId`} element={<QuestionEditorPage />} />,
+  ];
+}
+
+/** Groups of students (cohorts), under /admin/groups and /teacher/groups. */
+function groupRoutes(base: string) {
+  return [
+    <Route key="groups" path={`${base}/groups`} element={<GroupsPage />} />,
+    <Route key="group" path={`${base}/groups/:cohortId`} element={<GroupPage />} />,
   ];
 }
 
@@ -58,6 +68,7 @@ export function App() {
             <Route element={<Shell />}>
               <Route path="/admin/users" element={<UsersPage />} />
               {bankRoutes("/admin")}
+              {groupRoutes("/admin")}
             </Route>
           </Route>
           <Route element={<RequireRole role="teacher" />}>
@@ -67,6 +78,7 @@ export function App() {
                   when the new draft's id replaces "new" in the address. */}
               <Route path="/teacher/exams/:examId" element={<ExamWizardPage />} />
               {bankRoutes("/teacher")}
+              {groupRoutes("/teacher")}
             </Route>
           </Route>
           <Route element={<RequireRole role="student" />}>

@@ -37,6 +37,8 @@ def test_bad_rows_are_reported_and_nothing_is_created_until_confirmed(services, 
     assert {(r["row"], e["column"]) for r in report["rows"] for e in r["errors"]} == {
         (23, "email"), (24, "email"), (25, "role"), (25, "password")}
     assert "correct horse" not in preview.text  # passwords are never echoed
+    bad = {r["row"]: r for r in report["rows"] if not r["valid"]}
+    assert (bad[24]["email"], bad[25]["role"]) == ("not-an-email", "wizard")  # as written
     refused = post(services, admin, "", accounts_csv(tag))
     assert refused.status_code == 422
     assert {e["field"] for e in refused.json()["errors"]} == {

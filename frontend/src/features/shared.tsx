@@ -1,5 +1,6 @@
 import { Alert, Box, CircularProgress, Typography } from "@mui/material";
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
+import type { Problems } from "../api/problems";
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -24,4 +25,58 @@ export function Failed({ message }: { message: string | null }) {
       {message}
     </Alert>
   ) : null;
+}
+
+/** The emails of a pasted list: one a line (commas and semicolons part them too). */
+export function pastedEmails(text: string): string[] {
+  return text
+    .split(/[\n,;]/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
+/** A refusal of pasted emails split for the form: what names the list or one of its lines
+ * (`emails.3`, shown with the email it names) goes under the list, the rest above the form. */
+export function pastedEmailProblems(
+  problems: Problems,
+  emails: string[],
+): { emails: string | null; general: string | null } {
+  const lines: string[] = [];
+  const rest: string[] = [];
+  for (const problem of problems.unplaced) {
+    const line = /^emails\.(\d+): (.*)$/s.exec(problem);
+    if (!line) {
+      rest.push(problem);
+      continue;
+    }
+    const email = emails[Number(line[1])] ?? "";
+    const detail = line[2]!;
+    lines.push(email && !detail.includes(email) ? `${email}: ${detail}` : detail);
+  }
+  return {
+    emails: problems.byField.emails ?? (lines.length ? lines.join(" ") : null),
+    general: rest.length ? rest.join(" ") : null,
+  };
+}
+
+/** Saves a file made in the browser (a blob: link, which the SPA's CSP allows). */
+export function saveFile(filename: string, blob: Blob) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Waits for the user to stop typing before searching. */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import {
   Alert,
   Box,
@@ -9,6 +9,7 @@ import {
   Paper,
   Select,
   Snackbar,
+  Stack,
   Table,
   TableBody,
   TableCell,
@@ -33,20 +34,11 @@ import {
   type ListUsersV1UsersGetApiArg,
 } from "../../api/queryApi.generated";
 import { useAppDispatch, useAppSelector } from "../../app/store";
-import { Empty, Failed, Loading } from "../shared";
+import { Empty, Failed, Loading, useDebounced } from "../shared";
 import { CreateUserDialog } from "./CreateUserDialog";
+import { ImportUsersDialog } from "./ImportUsersDialog";
 
 export const ROLES: Role[] = ["student", "teacher", "proctor", "admin"];
-
-/** Waits for the user to stop typing before searching. */
-function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export default function UsersPage() {
   const me = useAppSelector((s) => s.auth.user);
@@ -57,6 +49,7 @@ export default function UsersPage() {
   const [page, setPage] = useState(0);
   const [perPage, setPerPage] = useState(20);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const q = useDebounced(text);
   const args: ListUsersV1UsersGetApiArg = {
@@ -83,6 +76,19 @@ export default function UsersPage() {
         if (row) Object.assign(row, { role: user.role, disabled: user.disabled ?? false });
       }),
     );
+  }
+
+  // The users read model shows new accounts within a moment. Not the hook's refetch: the page
+  // may be gone by then.
+  function refreshSoon() {
+    setTimeout(() => {
+      dispatch(
+        queryApi.endpoints.listUsersV1UsersGet.initiate(args, {
+          forceRefetch: true,
+          subscribe: false,
+        }),
+      );
+    }, 1000);
   }
 
   async function onRole(userId: string, next: Role) {
@@ -114,9 +120,14 @@ export default function UsersPage() {
         <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
           Users
         </Typography>
-        <Button variant="contained" onClick={() => setCreating(true)}>
-          Create user
-        </Button>
+        <Stack direction="row" spacing={2}>
+          <Button variant="outlined" onClick={() => setImporting(true)}>
+            Import accounts (CSV)
+          </Button>
+          <Button variant="contained" onClick={() => setCreating(true)}>
+            Create user
+          </Button>
+        </Stack>
       </Box>
       <Box
         component="search"
@@ -258,16 +269,22 @@ export default function UsersPage() {
           setCreating(false);
           if (created) {
             setNotice(`${created.name} can now sign in as ${created.role}.`);
-            // The users read model shows the new account within a moment. Not the hook's
-            // refetch: the page may be gone by then.
-            setTimeout(() => {
-              dispatch(
-                queryApi.endpoints.listUsersV1UsersGet.initiate(args, {
-                  forceRefetch: true,
-                  subscribe: false,
-                }),
-              );
-            }, 1000);
+            refreshSoon();
+          }
+        }}
+      />
+      <ImportUsersDialog
+        open={importing}
+        onClose={(imported) => {
+          setImporting(false);
+          if (imported) {
+            const skipped = imported.skipped.length
+              ? ` (rows left out: ${imported.skipped.join(", ")})`
+              : "";
+            setNotice(
+              `${imported.created} account${imported.created === 1 ? "" : "s"} created${skipped}.`,
+            );
+            refreshSoon();
           }
         }}
       />

@@ -28,7 +28,7 @@ import {
   type ImportResult,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
-import { Failed } from "../shared";
+import { Failed, saveFile } from "../shared";
 import { typeLabel } from "./draft";
 import { useBankPath } from "./QuestionEditorPage";
 
@@ -51,14 +51,7 @@ export function formatOf(name: string): Format {
 /** Saves a file the API answered as base64 (the CSV template). */
 function download(filename: string, contentType: string, base64: string) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: contentType }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveFile(filename, new Blob([bytes], { type: contentType }));
 }
 
 export default function ImportPage() {

@@ -28,7 +28,7 @@ import {
   type SearchQuestionsV1QuestionsGetApiArg,
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
-import { Empty, Failed, Loading } from "../shared";
+import { Empty, Failed, Loading, useDebounced } from "../shared";
 import { DIFFICULTIES, TYPES, typeLabel } from "./draft";
 import { useBankPath } from "./QuestionEditorPage";
 
@@ -49,16 +49,6 @@ const SORTS: { value: Sort; label: string }[] = [
   { value: "difficulty", label: "Easiest first" },
   { value: "-difficulty", label: "Hardest first" },
 ];
-
-/** Waits for the teacher to stop typing before searching (the exam wizard's search too). */
-export function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export default function QuestionBankPage() {
   const bank = useBankPath();

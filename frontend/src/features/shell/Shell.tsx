@@ -23,10 +23,12 @@ const NAVIGATION: Record<string, { to: string; label: string }[]> = {
   admin: [
     { to: "/admin/users", label: "Users" },
     { to: "/admin/questions", label: "Question bank" },
+    { to: "/admin/groups", label: "Groups" },
   ],
   teacher: [
     { to: "/teacher", label: "Dashboard" },
     { to: "/teacher/questions", label: "Question bank" },
+    { to: "/teacher/groups", label: "Groups" },
   ],
   student: [{ to: "/student", label: "My exams" }],
   proctor: [{ to: "/proctor", label: "Live sessions" }],

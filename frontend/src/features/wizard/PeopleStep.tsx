@@ -34,7 +34,7 @@ import {
   type Assignment,
 } from "../../api/queryApi.generated";
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
-import { Empty, Failed, Loading } from "../shared";
+import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails } from "../shared";
 
 const HIDDEN = {
   position: "absolute",
@@ -273,18 +273,16 @@ function AssignForm({
   const [emails, setEmails] = useState("");
   const [cohortIds, setCohortIds] = useState<string[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  const [sent, setSent] = useState<string[]>([]);
   const problems = problemsOf(assigning.error, ASSIGN_FIELDS);
   // A refusal may name one pasted line (emails.2): show it under the list.
-  const lineProblems = problems.unplaced.filter((p) => p.startsWith("emails."));
-  const general = problems.unplaced.filter((p) => !p.startsWith("emails.")).join(" ") || null;
+  const { emails: emailError, general } = pastedEmailProblems(problems, sent);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setNotice(null);
-    const list = emails
-      .split(/[\n,;]/)
-      .map((e) => e.trim())
-      .filter(Boolean);
+    const list = pastedEmails(emails);
+    setSent(list);
     const answer = await assign({
       examId,
       "Idempotency-Key": newCommandId(),
@@ -298,8 +296,6 @@ function AssignForm({
     }
   }
 
-  const emailError =
-    problems.byField.emails ?? (lineProblems.length ? lineProblems.join(" ") : null);
   return (
     <Paper
       variant="outlined"

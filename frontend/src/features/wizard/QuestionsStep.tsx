@@ -23,7 +23,7 @@ import {
 } from "../../api/queryApi.generated";
 import { useAppDispatch } from "../../app/store";
 import { Empty, Failed, Loading } from "../shared";
-import { useDebounced } from "../questions/QuestionBankPage";
+import { useDebounced } from "../shared";
 import {
   drawProblem,
   layoutFields,
