@@ -32,6 +32,7 @@ async def accounts_named(store: EventStore, pool: asyncpg.Pool, ids: list[str],
                                 [e.strip().lower() for e in emails])
         by_email = {r["email"]: r["user_id"] for r in rows}
     named: list[tuple[str, str]] = [(f"{ids_field}.{i}", s) for i, s in enumerate(ids)]
+    said = list(ids)  # how the caller named each account, for the messages
     for i, email in enumerate(emails):
         user_id = by_email.get(email.strip().lower())
         if user_id is None:
@@ -39,19 +40,24 @@ async def accounts_named(store: EventStore, pool: asyncpg.Pool, ids: list[str],
                              f"no account has the email {email}"))
         else:
             named.append((f"{emails_field}.{i}", user_id))
+            said.append(email.strip())
     if role is not None:
         users = await load_states(store, identity_decider, [user_id for _, user_id in named])
         roles = [u.role if u.exists and not u.erased and not u.disabled else None
                  for u in users]
-        for (where, user_id), found in zip(named, roles):
+        for (where, user_id), name, found in zip(named, said, roles):
             if found is None:
-                problems.append((where, f"unknown_{role}", f"no active account {user_id}"))
+                problems.append((where, f"unknown_{role}", f"no active account {name}"))
             elif found != role:
-                problems.append((where, f"not_a_{role}", f"{user_id} is a {found}, not a "
-                                 f"{role}"))
+                problems.append((where, f"not_a_{role}", f"{name} is {_a(found)} account, "
+                                 f"not {_a(role)}'s"))
     if problems:
         raise Problems(problems)
     return named
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
 
 
 async def students_named(store: EventStore, pool: asyncpg.Pool, student_ids: list[str],

@@ -58,6 +58,11 @@ export function useBankPath(): string {
 
 export default function QuestionEditorPage() {
   const { questionId } = useParams();
+  // One loader per question: a copy opened from its source's editor starts afresh.
+  return <StoredQuestionEditor key={questionId ?? "new"} questionId={questionId} />;
+}
+
+function StoredQuestionEditor({ questionId }: { questionId?: string }) {
   const location = useLocation();
   const navigate = useNavigate();
   // A copy made a moment ago reaches the read model shortly: ask until it is there.
@@ -711,7 +716,18 @@ export function QuestionEditor({
         <Box component="form" onSubmit={submit} noValidate aria-label="Question">
           <Failed message={problems.general} />
           {/* Read-only: every control of the form is disabled at once. */}
-          <Box component="fieldset" disabled={readOnly} sx={{ border: 0, p: 0, m: 0, minWidth: 0 }}>
+          <Box
+            component="fieldset"
+            disabled={readOnly}
+            // Adding and removing rows is editing: not offered at all when read-only.
+            sx={{
+              border: 0,
+              p: 0,
+              m: 0,
+              minWidth: 0,
+              "&:disabled .MuiButton-root": { display: "none" },
+            }}
+          >
             <Section title="Question">
               <TextField
                 select
