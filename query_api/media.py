@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from projections.media_library import MEDIA_LIBRARY
@@ -34,7 +34,8 @@ class MediaLink(BaseModel):
 
 @router.get("/{media_id}", response_model=MediaLink,
             summary="A short-lived URL to a stored image or audio file")
-async def media_link(media_id: str, user: CurrentUser, db: ReadModels, s: SettingsDep):
+async def media_link(media_id: str, user: CurrentUser, db: ReadModels, s: SettingsDep,
+                     request: Request):
     row = await db.fetchrow(
         f"SELECT m.* FROM {MEDIA_LIBRARY.qualified} m WHERE m.media_id = $2 AND m.status = $3 "
         f"AND (m.owner_id = $1 OR $4 OR EXISTS (SELECT 1 FROM {QUESTION_BANK.qualified} "
@@ -44,4 +45,5 @@ async def media_link(media_id: str, user: CurrentUser, db: ReadModels, s: Settin
         raise NotFound("media_not_found", f"media {media_id} not found", field="media_id")
     url, expires = await asyncio.to_thread(objects.download_url, s, row["object_key"],
                                            row["content_type"], row["filename"])
+    url = objects.as_seen_by(s, url, request.headers.get(objects.GATEWAY_PATH_HEADER))
     return {**dict(row), "url": url, "url_expires_at": expires}

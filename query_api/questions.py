@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from projections.question_bank import QUESTION_BANK
 from projections.question_revisions import QUESTION_REVISIONS
+from projections.users import USERS
 from query_api.dependencies import (MAX_RESULTS, CurrentUser, PageOf, PageOut, ReadModels,
                                     require_role)
 from schemas.events.question import Difficulty, QuestionContent, QuestionStatus, QuestionType
@@ -60,18 +61,30 @@ class QuestionPage(PageOut):
     items: list[QuestionSummary]
 
 
+class Colleague(BaseModel):
+    user_id: str
+    name: str
+    email: str
+
+
 class QuestionDetail(QuestionSummary):
     content: QuestionContent
     shared_with: list[str]  # the owner's and admins' to see; empty for others
+    shared_with_teachers: list[Colleague]  # the same accounts, by name and email
 
 
-class RevisionSummary(BaseModel):
+class RevisionWritten(BaseModel):
     revision: int
     written_at: datetime
     written_by: str
 
 
-class Revision(RevisionSummary):
+class RevisionSummary(RevisionWritten):
+    written_by_name: str | None  # None once the account is gone from the read model
+    changed: list[str]  # what differs from the revision before: "stem", "choice.options"
+
+
+class Revision(RevisionWritten):
     question_id: str
     content: QuestionContent
 
@@ -90,6 +103,22 @@ class StudentQuestion(BaseModel):
     max_words: int | None = None
     rubric: list[dict[str, Any]] | None = None
     coding: dict[str, Any] | None = None
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    """What an edit changed, in brief: the content's fields, and a type section's parts
+    ("choice.options"), that differ."""
+    found = []
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            found += [f"{name}.{part}" for part in sorted(old.keys() | new.keys())
+                      if old.get(part) != new.get(part)]
+        else:
+            found.append(name)
+    return found
 
 
 def _summary(row) -> dict:
@@ -187,7 +216,11 @@ async def get_question(question_id: str, user: CurrentUser, db: ReadModels, resp
     response.headers["ETag"] = f'"{row["version"]}"'
     shared_with = json.loads(row["shared_with"]) \
         if may_manage_question(user.user_id, user.role, row["owner_id"]) else []
-    return {**_summary(row), "content": json.loads(row["content"]), "shared_with": shared_with}
+    teachers = await db.fetch(f"SELECT user_id, name, email FROM {USERS.qualified} "
+                              f"WHERE user_id = ANY($1::text[])", shared_with)
+    by_id = {t["user_id"]: dict(t) for t in teachers}
+    return {**_summary(row), "content": json.loads(row["content"]), "shared_with": shared_with,
+            "shared_with_teachers": [by_id[t] for t in shared_with if t in by_id]}
 
 
 @router.get("/{question_id}/preview", response_model=StudentQuestion,
@@ -202,10 +235,16 @@ async def preview_question(question_id: str, user: CurrentUser, db: ReadModels):
             summary="A question's history: every revision, oldest first")
 async def list_revisions(question_id: str, user: CurrentUser, db: ReadModels):
     await _visible_row(db, user, question_id)
-    rows = await db.fetch(f"SELECT revision, written_at, written_by "
-                          f"FROM {QUESTION_REVISIONS.qualified} WHERE question_id = $1 "
-                          f"ORDER BY revision", question_id)
-    return [dict(r) for r in rows]
+    rows = await db.fetch(f"SELECT r.revision, r.written_at, r.written_by, r.content, "
+                          f"u.name AS written_by_name FROM {QUESTION_REVISIONS.qualified} r "
+                          f"LEFT JOIN {USERS.qualified} u ON u.user_id = r.written_by "
+                          f"WHERE r.question_id = $1 ORDER BY r.revision", question_id)
+    history, before = [], None
+    for r in rows:
+        content = json.loads(r["content"])
+        history.append({**dict(r), "changed": changes(before, content) if before else []})
+        before = content
+    return history
 
 
 @router.get("/{question_id}/revisions/{revision}", response_model=Revision,

@@ -8,12 +8,18 @@ its first bytes) before anything refers to it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
 
 from settings import Settings
 
+# The gateway serves the store on its own origin under this path and tells the APIs so with
+# this header: the URLs a browser gets then need no other origin in the SPA's
+# Content-Security-Policy and no CORS on the store (deploy/gateway/nginx.conf.template).
+GATEWAY_PATH_HEADER = "X-Forwarded-Object-Store"
+_GATEWAY_PATH = re.compile(r"^/[A-Za-z0-9_/-]{0,100}$")
 UPLOAD_SECONDS = 10 * 60  # how long a browser has to upload after asking
 DOWNLOAD_SECONDS = 5 * 60  # how long a media URL works
 SNIFF_BYTES = 16
@@ -85,6 +91,16 @@ def download_url(s: Settings, key: str, content_type: str, filename: str) -> tup
         "ResponseContentDisposition": f'inline; filename="{_ascii(filename)}"'},
         ExpiresIn=DOWNLOAD_SECONDS)
     return url, datetime.now(timezone.utc) + timedelta(seconds=DOWNLOAD_SECONDS)
+
+
+def as_seen_by(s: Settings, url: str, gateway_path: str | None) -> str:
+    """``url`` as the caller reaches the store: unchanged for a direct caller; behind the
+    gateway, on its origin (``/objects/soems/...``). The signatures still hold: a POST
+    policy names no host, and the gateway sends a presigned GET on with the store's own
+    Host header, which is what was signed."""
+    if gateway_path and _GATEWAY_PATH.match(gateway_path) and url.startswith(s.s3_endpoint_url):
+        return gateway_path.rstrip("/") + url[len(s.s3_endpoint_url):]
+    return url
 
 
 def _ascii(filename: str) -> str:

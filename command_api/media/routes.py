@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import NAMESPACE_URL, uuid5
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from command_api.dependencies import Command, SettingsDep, Store
@@ -48,7 +48,8 @@ class MediaCommandResult(BaseModel):
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MediaCommandResult,
              summary="Ask to upload an image or audio file (teachers, admins)")
-async def offer_upload(body: UploadIn, ctx: Command, store: Store, s: SettingsDep):
+async def offer_upload(body: UploadIn, ctx: Command, store: Store, s: SettingsDep,
+                       request: Request):
     media_id = str(uuid5(_MEDIA_IDS, str(ctx.command_id)))
     result = await handle(store, media_decider, media_id,
                           OfferUpload(media_id, ctx.actor, body.filename, body.content_type,
@@ -58,7 +59,8 @@ async def offer_upload(body: UploadIn, ctx: Command, store: Store, s: SettingsDe
     state, _ = await load_state(store, media_decider, media_id)
     offer = await asyncio.to_thread(objects.offer_upload, s, state.object_key,
                                     state.content_type, state.max_bytes)
-    return {**result, "upload": {"url": offer.url, "fields": offer.fields,
+    url = objects.as_seen_by(s, offer.url, request.headers.get(objects.GATEWAY_PATH_HEADER))
+    return {**result, "upload": {"url": url, "fields": offer.fields,
                                  "expires_at": offer.expires_at}}
 
 

@@ -23,6 +23,7 @@ SECTIONS = ("choice", "true_false", "short_answer", "long_answer", "coding")
 LANGUAGES = ("python", "c", "cpp")  # what the judge runs (the grading issue)
 MAX_OPTIONS = 20
 MAX_TAGS = 20
+MAX_MEDIA = 10  # images and audio files one question shows
 # Long texts (a stem, a model answer, code, a test's input or output) and short ones (an
 # option, a tag, a label), in characters.
 LONG_TEXT, SHORT_TEXT = 50_000, 2_000
@@ -72,6 +73,10 @@ def problems(c: QuestionContent) -> list[Problem]:
             fault(f"tags.{i}", "tag_empty", "a tag must not be blank")
     if len({t.strip().lower() for t in c.tags}) != len(c.tags):
         fault("tags", "tag_repeated", "each tag once (tags are compared case-insensitively)")
+    if len(c.media_ids) > MAX_MEDIA:
+        fault("media_ids", "too_many_media", f"at most {MAX_MEDIA} images or audio files")
+    if len(set(c.media_ids)) != len(c.media_ids):
+        fault("media_ids", "media_repeated", "each image or audio file once")
     if not 1 <= c.estimated_minutes <= 600:
         fault("estimated_minutes", "estimated_minutes_out_of_range",
               "estimated_minutes must be between 1 and 600")

@@ -108,7 +108,7 @@ def decide(command, state: Question) -> list[DomainEvent]:
                                      owner_id=command.actor.user_id, content=command.content,
                                      copied_from=command.copied_from)]
         case ReviseQuestion():
-            _authorise(command.actor, state, command.question_id)
+            authorise(command.actor, state, command.question_id)
             _active(state, command.question_id)
             _validate(command.content)
             if command.content == state.content:
@@ -116,7 +116,7 @@ def decide(command, state: Question) -> list[DomainEvent]:
             return [QuestionRevised(question_id=command.question_id,
                                     revision=state.revision + 1, content=command.content)]
         case ShareQuestion():
-            _authorise(command.actor, state, command.question_id)
+            authorise(command.actor, state, command.question_id)
             _active(state, command.question_id)
             _check_teachers(command.teacher_ids, state)
             new = sorted(set(command.teacher_ids) - set(state.shared_with))
@@ -127,24 +127,24 @@ def decide(command, state: Question) -> list[DomainEvent]:
             return [QuestionShared(question_id=command.question_id, teacher_ids=new)] if new \
                 else []
         case UnshareQuestion():
-            _authorise(command.actor, state, command.question_id)
+            authorise(command.actor, state, command.question_id)
             gone = sorted(set(command.teacher_ids) & set(state.shared_with))
             return [QuestionUnshared(question_id=command.question_id, teacher_ids=gone)] \
                 if gone else []
         case ArchiveQuestion():
-            _authorise(command.actor, state, command.question_id)
+            authorise(command.actor, state, command.question_id)
             if state.status == QuestionStatus.ARCHIVED:
                 return []
             return [QuestionArchived(question_id=command.question_id)]
         case RestoreQuestion():
-            _authorise(command.actor, state, command.question_id)
+            authorise(command.actor, state, command.question_id)
             if state.status == QuestionStatus.ACTIVE:
                 return []
             return [QuestionRestored(question_id=command.question_id)]
     raise TypeError(f"not a question command: {command!r}")
 
 
-def _authorise(actor: Actor, state: Question, question_id: str) -> None:
+def authorise(actor: Actor, state: Question, question_id: str) -> None:
     """Only the owner and admins change a question. To whoever may not even see it, it does
     not exist; a teacher it is shared with may read and copy it, not change it."""
     if may_manage_question(actor.user_id, actor.role, state.owner_id) and state.status != "none":

@@ -12,14 +12,19 @@ from uuid import NAMESPACE_URL, uuid5
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from command_api.dependencies import Command, ExpectedVersion, Store
-from command_api.handling import handle, load_state
+from command_api.dependencies import Command, ExpectedVersion, Pool, Store
+from command_api.exams.roster import accounts_named
+from command_api.handling import handle, load_state, load_states
+from command_api.media.decider import media_decider
 from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion, Question,
                                            RestoreQuestion, ReviseQuestion, ShareQuestion,
-                                           UnshareQuestion, question_decider)
+                                           UnshareQuestion, authorise, question_decider)
+from schemas.envelope import Actor
+from schemas.events.media import MediaStatus
 from schemas.events.question import QuestionContent
-from schemas.text import EntityId
-from schemas.refusals import NotFound
+from schemas.text import EntityId, PastedEmail
+from schemas.refusals import Invalid, NotFound, Problems
+from security.roles import Role
 
 router = APIRouter(prefix="/v1/questions", tags=["questions"])
 _QUESTION_IDS = uuid5(NAMESPACE_URL, "https://soems.org/question")
@@ -39,10 +44,14 @@ class QuestionCommandResult(BaseModel):
 
 
 class TeachersIn(BaseModel):
+    """Teachers named by user id and/or by email (a teacher cannot list accounts; they know
+    their colleagues' emails). A wrong entry is refused by its position: ``teacher_emails.2``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    teacher_ids: Annotated[list[EntityId],
-                           Field(min_length=1, max_length=100)]
+    teacher_ids: Annotated[list[EntityId], Field(max_length=100)] = []
+    teacher_emails: Annotated[list[PastedEmail], Field(
+        max_length=100, description="teachers' sign-in emails, as pasted")] = []
 
 
 def _result(question_id: str):
@@ -54,6 +63,7 @@ def _result(question_id: str):
              summary="Write a new question into your bank (teachers, admins)")
 async def author_question(body: QuestionContent, ctx: Command, store: Store):
     question_id = new_question_id(ctx.command_id)
+    await _check_media(store, ctx.actor, body, Question())
     return await handle(store, question_decider, question_id,
                         AuthorQuestion(question_id, ctx.actor, body), ctx, _result(question_id))
 
@@ -62,6 +72,7 @@ async def author_question(body: QuestionContent, ctx: Command, store: Store):
             summary="Edit a question: a new revision (exams keep the one they pinned)")
 async def revise_question(question_id: str, body: QuestionContent, ctx: Command, store: Store,
                           expected: ExpectedVersion):
+    await _check_media(store, ctx.actor, body, await _managed(store, ctx.actor, question_id))
     return await handle(store, question_decider, question_id,
                         ReviseQuestion(question_id, ctx.actor, body), ctx,
                         _result(question_id), expected_version=expected)
@@ -83,17 +94,28 @@ async def copy_question(question_id: str, ctx: Command, store: Store):
 
 @router.post("/{question_id}/share", response_model=QuestionCommandResult,
              summary="Let other teachers read and copy a question")
-async def share_question(question_id: str, body: TeachersIn, ctx: Command, store: Store):
+async def share_question(question_id: str, body: TeachersIn, ctx: Command, store: Store,
+                         pool: Pool):
+    state = await _managed(store, ctx.actor, question_id)  # no account is told to a stranger
+    named = await _teachers_named(store, pool, body, Role.TEACHER)
+    owner = next((where for where, user_id in named if user_id == state.owner_id), None)
+    if owner:
+        raise Invalid("share_with_owner", "a question is not shared with its own owner",
+                      field=owner)
     return await handle(store, question_decider, question_id,
-                        ShareQuestion(question_id, ctx.actor, tuple(body.teacher_ids)), ctx,
+                        ShareQuestion(question_id, ctx.actor, _ids(named)), ctx,
                         _result(question_id))
 
 
 @router.post("/{question_id}/unshare", response_model=QuestionCommandResult,
              summary="Stop sharing a question with these teachers")
-async def unshare_question(question_id: str, body: TeachersIn, ctx: Command, store: Store):
+async def unshare_question(question_id: str, body: TeachersIn, ctx: Command, store: Store,
+                           pool: Pool):
+    await _managed(store, ctx.actor, question_id)
+    # Whatever became of an account since (disabled, another role), it can be taken off.
+    named = await _teachers_named(store, pool, body, None)
     return await handle(store, question_decider, question_id,
-                        UnshareQuestion(question_id, ctx.actor, tuple(body.teacher_ids)), ctx,
+                        UnshareQuestion(question_id, ctx.actor, _ids(named)), ctx,
                         _result(question_id))
 
 
@@ -113,6 +135,43 @@ async def restore_question(question_id: str, ctx: Command, store: Store,
     return await handle(store, question_decider, question_id,
                         RestoreQuestion(question_id, ctx.actor), ctx, _result(question_id),
                         expected_version=expected)
+
+
+async def _managed(store, actor: Actor, question_id: str) -> Question:
+    """The question, if the caller may change it (else 403 to whom it is shared with, 404 to
+    anyone else), before anything else about the request is looked at."""
+    state, _ = await load_state(store, question_decider, question_id)
+    authorise(actor, state, question_id)
+    return state
+
+
+async def _teachers_named(store, pool, body: TeachersIn, role: Role | None
+                          ) -> list[tuple[str, str]]:
+    if not body.teacher_ids and not body.teacher_emails:
+        raise Invalid("teacher_ids_empty", "name at least one teacher, by email "
+                      "(teacher_emails) or by user id (teacher_ids)", field="teacher_emails")
+    return await accounts_named(store, pool, body.teacher_ids, body.teacher_emails, role,
+                                ids_field="teacher_ids", emails_field="teacher_emails")
+
+
+def _ids(named: list[tuple[str, str]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(user_id for _, user_id in named))
+
+
+async def _check_media(store, actor: Actor, content: QuestionContent, before: Question) -> None:
+    """A question shows only files its author uploaded and the store kept (a media id is
+    what lets other teachers fetch a file: a foreign one would leak it). Files the question
+    already showed stay, whoever uploaded them (a copy keeps its source's files)."""
+    kept = set(before.content.media_ids) if before.content else set()
+    new = [(i, m) for i, m in enumerate(content.media_ids) if m not in kept]
+    found = await load_states(store, media_decider, [m for _, m in new])
+    problems = [(f"media_ids.{i}", "media_not_usable",
+                 f"media {m} is not a stored upload of yours: upload it, then confirm it")
+                for (i, m), media in zip(new, found)
+                if media.status != MediaStatus.STORED
+                or (media.owner_id != actor.user_id and actor.role != Role.ADMIN)]
+    if problems:
+        raise Problems(problems)
 
 
 __all__ = ["router", "Question", "new_question_id"]

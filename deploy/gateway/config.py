@@ -11,6 +11,9 @@ import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from command_api.media.decider import MEDIA_TYPES
 
 HERE = Path(__file__).parent
 CHECKOUT = HERE.parent.parent
@@ -18,6 +21,8 @@ SPA_DIST = CHECKOUT / "frontend" / "dist"
 # Requests per client address: the API as a whole, and sign-in (per minute).
 API_RATE, API_BURST = 50, 100
 LOGIN_RATE, LOGIN_BURST = 20, 10
+# An upload to the object store: the largest medium and the signed form's fields.
+MAX_MEDIA_BYTES = max(MEDIA_TYPES.values()) + 64 * 2**10
 
 
 class GatewayError(RuntimeError):
@@ -31,6 +36,7 @@ class Gateway:
     command_port: int
     query_port: int
     max_body_bytes: int
+    object_store_url: str  # the S3 endpoint (settings.s3_endpoint_url), served at /objects/
     runtime: Path  # config, pid, logs and nginx's temporary files
     spa: Path = SPA_DIST
     max_import_bytes: int = 20 * 2**20  # question and account files
@@ -53,6 +59,9 @@ class Gateway:
             "command_port": str(self.command_port), "query_port": str(self.query_port),
             "max_body": f"{max(1, self.max_body_bytes // 1024)}k",
             "max_import": f"{max(1, self.max_import_bytes // 1024)}k",
+            "max_media": f"{MAX_MEDIA_BYTES // 1024}k",
+            "object_store_url": self.object_store_url.rstrip("/"),
+            "object_store_host": urlsplit(self.object_store_url).netloc,
             "api_rate": str(API_RATE), "api_burst": str(API_BURST),
             "login_rate": str(LOGIN_RATE), "login_burst": str(LOGIN_BURST),
         }
@@ -106,5 +115,5 @@ def mime_types() -> Path:
 def from_settings(s) -> Gateway:
     return Gateway(host=s.gateway_host, port=s.gateway_port, command_port=s.command_api_port,
                    query_port=s.query_api_port, max_body_bytes=s.max_request_body_bytes,
-                   max_import_bytes=s.max_import_bytes,
+                   max_import_bytes=s.max_import_bytes, object_store_url=s.s3_endpoint_url,
                    runtime=s.home / "gateway")

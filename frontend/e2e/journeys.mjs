@@ -4,6 +4,7 @@
 // Run by tests/e2e/test_spa_browser.py, which starts the APIs, the gateway and the accounts.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import axe from "axe-core";
 import { chromium } from "playwright-core";
 
@@ -473,6 +474,130 @@ async function questionBank() {
   await signOut(page);
 }
 
+/** A real PNG, `size` pixels square, in two colours (an image the preview visibly shows). */
+function png(size = 96) {
+  const chunk = (kind, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(kind, 4, "latin1");
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(Buffer.concat([Buffer.from(kind, "latin1"), data])), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB
+  const rows = [];
+  for (let y = 0; y < size; y += 1) {
+    const row = Buffer.alloc(1 + 3 * size);
+    for (let x = 0; x < size; x += 1) {
+      row.set(x + y < size ? [25, 118, 210] : [255, 193, 7], 1 + 3 * x);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Choose `label` in the MUI select named `name`. */
+async function selectOption(page, name, label) {
+  await page.getByRole("combobox", { name }).click();
+  await page.getByRole("option", { name: label, exact: true }).click();
+  await menuGone(page);
+}
+
+/** The bank's actions on one question: an image uploaded into it and seen in the student
+ * view, a refused share, archive then restore, an edit and its history, a copy. */
+async function bankActions() {
+  const stamp = Date.now();
+  const tag = `actions-${stamp}`;
+  const stem = `Which colour is in the top left corner? (${stamp})`;
+  const page = await newPage("teacher (bank actions)");
+  await signIn(page, "teacher", account("TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: "Question bank" }).click();
+  await page.getByRole("link", { name: "New question" }).click();
+  await page.getByRole("heading", { name: "New question" }).waitFor();
+  await page.getByLabel("Question text").fill(stem);
+  await page.getByLabel("Option 1", { exact: true }).fill("Blue");
+  await page.getByLabel("Option 2", { exact: true }).fill("Yellow");
+  await page.getByLabel("Option 1 is correct").check();
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+
+  // The image goes straight to the object store (through the gateway), then shows.
+  await page.locator("#q-media-file").setInputFiles({
+    name: "corner.png",
+    mimeType: "image/png",
+    buffer: png(),
+  });
+  const preview = page.getByTestId("student-preview");
+  await preview.getByRole("img", { name: "corner.png" }).waitFor({ timeout: 30_000 });
+  const shown = await preview
+    .getByRole("img", { name: "corner.png" })
+    .evaluate((img) => img.complete && img.naturalWidth);
+  if (shown !== 96) problems.push(`bank actions: the preview's image did not load (${shown})`);
+  await check(page, "bank-01-editor-image");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // Archive: the row leaves the bank; the archived ones are one filter away; restore.
+  await bankShows(page, tag, ["top left corner"]);
+  await page.getByRole("button", { name: /^Archive: Which colour/ }).click();
+  await page.getByText(/^Archived "Which colour/).waitFor();
+  await page.getByRole("row").filter({ hasText: "top left corner" }).waitFor({ state: "detached" });
+  await selectOption(page, "Status", "Archived");
+  await page.getByRole("button", { name: /^Restore: Which colour/ }).waitFor({ timeout: 30_000 });
+  await check(page, "bank-02-archived");
+  await page.getByRole("button", { name: /^Restore: Which colour/ }).click();
+  await page.getByText(/^Restored "Which colour/).waitFor();
+  await selectOption(page, "Status", "Active");
+  await bankShows(page, tag, ["top left corner"]);
+
+  // Sharing names teachers by email: an account that is not a teacher's is refused by line.
+  await page.getByRole("link", { name: /^Edit: Which colour/ }).click();
+  await page.getByRole("heading", { name: "Edit question" }).waitFor();
+  await page.getByRole("button", { name: /^Share/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Share with teachers" });
+  await dialog.getByLabel("Teacher emails (one per line)").fill(account("ADMIN").email);
+  await dialog.getByRole("button", { name: "Share" }).click();
+  await dialog.getByText(/^Entry 1: admin-.* is an admin account, not a teacher's/).waitFor();
+  await check(page, "bank-03-share-refused");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await dialog.waitFor({ state: "detached" });
+
+  // An edit is a new revision; the history says who changed what, and shows revision 1.
+  await page.getByLabel("Question text").fill(`${stem} Look closely.`);
+  await page.getByRole("button", { name: "Save a new revision" }).click();
+  await page.getByText("Revision 2", { exact: true }).waitFor();
+  await page.getByRole("link", { name: "History" }).click();
+  await page.getByRole("heading", { name: "History of a question" }).waitFor();
+  const newest = page.getByRole("row").filter({ hasText: "2 (current)" });
+  await newest.getByText("Question text").waitFor({ timeout: 30_000 });
+  await check(page, "bank-04-history");
+  await page.getByRole("link", { name: "View revision 1" }).click();
+  await page.getByRole("heading", { name: /^Revision 1, as written/ }).waitFor();
+  await preview.getByRole("img", { name: "corner.png" }).waitFor();
+  if ((await page.getByLabel("Question text").inputValue()) !== stem) {
+    problems.push("bank actions: revision 1 does not show the text as first written");
+  }
+  await check(page, "bank-05-revision");
+
+  // A copy opens in the editor, in this teacher's bank.
+  await page.getByRole("link", { name: "Back to the history" }).click();
+  await page.getByRole("link", { name: "Back to the question" }).click();
+  await page.getByRole("heading", { name: "Edit question" }).waitFor();
+  await page.getByRole("button", { name: "Copy", exact: true }).click();
+  await page.getByText("This is your copy, in your bank").waitFor({ timeout: 30_000 });
+  await page.getByText("Revision 1", { exact: true }).waitFor();
+  await check(page, "bank-06-copy");
+  await signOut(page);
+}
+
 /** The exam wizard: one fixed question and a pool (draw 1 of 2) from the bank the journey
  * wrote, settings, the journey's student assigned by email with an accommodation, publish. */
 async function wizard(title) {
@@ -605,6 +730,7 @@ try {
   await teacherGroups();
   await teacher(`Algebra midterm ${Date.now()}`);
   await questionBank();
+  await bankActions();
   const built = `Physics quiz ${Date.now()}`;
   await wizard(built);
   await student(env("SOEMS_E2E_READY_EXAM"), built);

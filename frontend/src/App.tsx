@@ -15,6 +15,10 @@ const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
 const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPage"));
 const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
 const ImportPage = lazy(() => import("./features/questions/ImportPage"));
+const QuestionHistoryPage = lazy(() => import("./features/questions/QuestionHistoryPage"));
+const RevisionPage = lazy(() =>
+  import("./features/questions/QuestionHistoryPage").then((m) => ({ default: m.RevisionPage })),
+);
 const ExamWizardPage = lazy(() => import("./features/wizard/ExamWizardPage"));
 const GroupsPage = lazy(() => import("./features/groups/GroupsPage"));
 const GroupPage = lazy(() => import("./features/groups/GroupPage"));
@@ -26,6 +30,16 @@ function bankRoutes(base: string) {
     <Route key="new" path={`${base}/questions/new`} element={<QuestionEditorPage />} />,
     <Route key="import" path={`${base}/questions/import`} element={<ImportPage />} />,
     <Route key="edit" path={`${base}/questions/:questionId`} element={<QuestionEditorPage />} />,
+    <Route
+      key="history"
+      path={`${base}/questions/:questionId/history`}
+      element={<QuestionHistoryPage />}
+    />,
+    <Route
+      key="revision"
+      path={`${base}/questions/:questionId/revisions/:revision`}
+      element={<RevisionPage />}
+    />,
   ];
 }
 

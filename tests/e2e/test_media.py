@@ -92,3 +92,38 @@ def test_an_svg_or_an_oversize_image_is_refused_before_any_upload(services, teac
     assert svg.status_code == 422 and svg.json()["field"] == "content_type"
     huge = offer(services, teacher, size=50 * 2**20)
     assert huge.status_code == 422 and huge.json()["field"] == "size_bytes"
+
+
+def stored_image(services, teacher) -> str:
+    body = png()
+    offered = offer(services, teacher, body=body).json()
+    assert upload(offered, body).status_code in (200, 204)
+    assert confirm(services, teacher, offered["media_id"]).status_code == 200
+    return offered["media_id"]
+
+
+def test_a_question_shows_only_its_authors_stored_uploads(services, teacher, make_user):
+    """A media id lets whoever sees the question fetch the file: a teacher may attach only
+    their own confirmed uploads (a foreign id would leak another teacher's file)."""
+    mine, theirs = stored_image(services, teacher), stored_image(services, make_user("teacher"))
+    pending = offer(services, teacher).json()["media_id"]  # offered, never confirmed
+    question = {"question_type": "true_false", "stem": "The graph rises.",
+                "true_false": {"correct": True}}
+    refused = httpx.post(f"{services.command_url}/v1/questions",
+                         headers={**teacher["headers"], **key()},
+                         json={**question, "media_ids": [mine, theirs, pending]})
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["media_ids.1", "media_ids.2"]
+    written = httpx.post(f"{services.command_url}/v1/questions",
+                         headers={**teacher["headers"], **key()},
+                         json={**question, "media_ids": [mine]})
+    assert written.status_code == 201, written.text
+    qid = written.json()["question_id"]
+    preview = eventually(lambda: (r := httpx.get(
+        f"{services.query_url}/v1/questions/{qid}/preview",
+        headers=teacher["headers"])).status_code == 200 and r.json())
+    assert preview["media_ids"] == [mine]
+    repeated = httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                         headers={**teacher["headers"], **key()},
+                         json={**question, "media_ids": [mine, mine]})
+    assert repeated.status_code == 422 and repeated.json()["field"] == "media_ids"

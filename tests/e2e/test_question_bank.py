@@ -209,3 +209,63 @@ def test_an_archived_question_leaves_the_bank_and_can_come_back(services, bank, 
     restored = httpx.post(f"{services.command_url}/v1/questions/{qid}/restore",
                           headers={**owner["headers"], **key()})
     assert restored.json()["status"] == "active"
+
+
+def share(services, who, qid, action="share", **body) -> httpx.Response:
+    return httpx.post(f"{services.command_url}/v1/questions/{qid}/{action}",
+                      headers={**who["headers"], **key()}, json=body)
+
+
+def test_a_question_is_shared_by_teachers_emails_and_a_wrong_one_is_named_by_position(
+        services, bank, make_user, student):
+    owner, ids = bank
+    qid = ids["multiple_choice"]
+    colleague, stranger = make_user("teacher"), make_user("teacher")
+    email = colleague["user"]["email"]
+    refused = share(services, owner, qid, teacher_emails=[
+        f"  {email.upper()} ", "nobody-here@example.edu", student["user"]["email"]])
+    assert refused.status_code == 422
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("teacher_emails.1", "unknown_email"), ("teacher_emails.2", "not_a_teacher")]
+    own = share(services, owner, qid, teacher_emails=[owner["user"]["email"]])
+    assert own.status_code == 422 and own.json()["field"] == "teacher_emails.0"
+    empty = share(services, owner, qid)
+    assert empty.status_code == 422 and empty.json()["field"] == "teacher_emails"
+    assert share(services, owner, qid, teacher_ids=[student["user"]["user_id"]]).json()[
+        "field"] == "teacher_ids.0"  # ids are checked as teachers too
+    # Nothing about accounts is told to whoever may not manage the question.
+    assert share(services, stranger, qid,
+                 teacher_emails=["nobody-here@example.edu"]).status_code == 404
+
+    assert share(services, owner, qid, teacher_emails=[f" {email.upper()}"]).status_code == 200
+    seen = eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{qid}",
+                                        headers=colleague["headers"]).status_code == 200)
+    assert seen
+    detail = httpx.get(f"{services.query_url}/v1/questions/{qid}", headers=owner["headers"])
+    assert [(t["user_id"], t["email"]) for t in detail.json()["shared_with_teachers"]] == [
+        (colleague["user"]["user_id"], email)]
+
+    assert share(services, owner, qid, "unshare", teacher_emails=[email]).status_code == 200
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{qid}",
+                                 headers=colleague["headers"]).status_code == 404)
+    unknown = share(services, owner, qid, "unshare", teacher_emails=["nobody-here@example.edu"])
+    assert unknown.status_code == 422 and unknown.json()["field"] == "teacher_emails.0"
+
+
+def test_the_history_says_who_wrote_each_revision_and_what_changed(services, make_user):
+    owner = make_user("teacher")
+    first = {**EVERY_TYPE["single_choice"], "stem": f"History of a question {WORD}"}
+    qid = write(services, owner, first).json()["question_id"]
+    second = {**first, "difficulty": "hard", "choice": {
+        **first["choice"], "options": [*first["choice"]["options"],
+                                       {"option_id": "c", "text": "nine"}]}}
+    revised = httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                        headers={**owner["headers"], **key()}, json=second)
+    assert revised.status_code == 200, revised.text
+    history = eventually(lambda: (h := httpx.get(
+        f"{services.query_url}/v1/questions/{qid}/revisions",
+        headers=owner["headers"]).json()) and len(h) == 2 and h)
+    assert [(h["revision"], h["written_by"], h["written_by_name"], h["changed"])
+            for h in history] == [
+        (1, owner["user"]["user_id"], "A teacher", []),
+        (2, owner["user"]["user_id"], "A teacher", ["choice.options", "difficulty"])]

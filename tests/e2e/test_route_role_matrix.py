@@ -289,7 +289,9 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"student_ids": [callers["student"]["user"]["user_id"]]}
     if path == "/v1/media":
         return {"filename": "m.png", "content_type": "image/png", "size_bytes": 100}
-    if path.endswith("/share") or path.endswith("/unshare"):
+    if path.endswith("/share"):  # teachers only, by email or id (B has it already)
+        return {"teacher_emails": [callers["teacher_b"]["user"]["email"]]}
+    if path.endswith("/unshare"):  # whoever an id names, even no account now
         return {"teacher_ids": [f"someone-{caller}"]}
     return None
 

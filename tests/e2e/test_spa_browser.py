@@ -17,7 +17,9 @@ import httpx
 import pytest
 
 from deploy.gateway.config import SPA_DIST, Gateway
+from settings import load_settings
 from tests.e2e.harness import bank_question, eventually, free_port, key, make_ready
+from tests.e2e.test_media import png
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 ARTIFACTS = FRONTEND / "test-results"
@@ -34,7 +36,9 @@ def start_gateway(services, tmp_path_factory):
     def start() -> str:
         gateway = Gateway(host="127.0.0.1", port=free_port(),
                           command_port=services.command_port, query_port=services.query_port,
-                          max_body_bytes=services_max_body(), runtime=tmp_path_factory.mktemp("gw"))
+                          max_body_bytes=services_max_body(),
+                          object_store_url=load_settings().s3_endpoint_url,
+                          runtime=tmp_path_factory.mktemp("gw"))
         gateway.write()
         proc = subprocess.Popen(gateway.argv(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.STDOUT)
@@ -56,8 +60,6 @@ def start_gateway(services, tmp_path_factory):
 
 
 def services_max_body() -> int:
-    from settings import load_settings
-
     return load_settings().max_request_body_bytes
 
 
@@ -104,8 +106,8 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "34 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 34
+    assert "40 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 40
 
 
 def test_the_gateway_serves_the_spa_with_strict_headers_and_compression(gateway):
@@ -184,3 +186,35 @@ def test_websocket_upgrades_pass_through_to_the_query_api(gateway, services):
     plain = httpx.get(f"{gateway}/api/v1/no-feed-here")
     assert direct.status_code == through.status_code == 403
     assert plain.status_code == 404
+
+
+def test_media_go_to_the_object_store_and_back_on_the_gateways_origin(gateway, teacher):
+    """The SPA's CSP allows only its own origin: the URLs of an upload and of a stored file
+    are on the gateway, which passes them to the store with their signatures intact."""
+    body = png()
+    offered = httpx.post(f"{gateway}/api/v1/media", headers={**teacher["headers"], **key()},
+                         json={"filename": "g.png", "content_type": "image/png",
+                               "size_bytes": len(body)})
+    assert offered.status_code == 201, offered.text
+    form = offered.json()["upload"]
+    assert form["url"].startswith("/objects/")
+    stored = httpx.post(f"{gateway}{form['url']}", data=form["fields"],
+                        files={"file": ("g.png", body, "image/png")})
+    assert stored.status_code in (200, 204), stored.text
+    media_id = offered.json()["media_id"]
+    confirmed = httpx.post(f"{gateway}/api/v1/media/{media_id}/confirm",
+                           headers={**teacher["headers"], **key()})
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "stored"
+
+    def link():
+        answer = httpx.get(f"{gateway}/api/v1/media/{media_id}", headers=teacher["headers"])
+        return answer.json()["url"] if answer.status_code == 200 else None
+
+    url = eventually(link)
+    assert url.startswith("/objects/")
+    fetched = httpx.get(f"{gateway}{url}")
+    assert fetched.status_code == 200 and fetched.content == body
+    assert fetched.headers["content-type"] == "image/png"
+    assert "sandbox" in fetched.headers["content-security-policy"]
+    # The signature still guards it: a changed key is refused by the store.
+    assert httpx.get(f"{gateway}{url.replace(media_id, 'x' + media_id[1:])}").status_code == 403

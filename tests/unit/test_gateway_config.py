@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from deploy.gateway.config import Gateway, GatewayError, nginx_binary
+from settings import load_settings
+from storage import objects
 
 
 def gateway(tmp_path, port=18999, spa=None) -> Gateway:
@@ -14,7 +17,8 @@ def gateway(tmp_path, port=18999, spa=None) -> Gateway:
     spa.mkdir(exist_ok=True)
     (spa / "index.html").write_text("<!doctype html>")
     return Gateway(host="127.0.0.1", port=port, command_port=18000, query_port=18001,
-                   max_body_bytes=1_048_576, runtime=tmp_path / "gw", spa=spa)
+                   max_body_bytes=1_048_576, object_store_url="http://127.0.0.1:18900",
+                   runtime=tmp_path / "gw", spa=spa)
 
 
 def test_the_rendered_configuration_is_valid_nginx(tmp_path):
@@ -27,6 +31,11 @@ def test_the_rendered_configuration_is_valid_nginx(tmp_path):
     assert "listen 127.0.0.1:18999;" in text and "server 127.0.0.1:18001;" in text
     assert "client_max_body_size 1024k;" in text and "{{" not in text
     assert "client_max_body_size 20480k;" in text  # imports take files up to 20 MiB
+    # The object store on the gateway's origin, with the Host its presigned GETs signed.
+    assert "proxy_pass http://127.0.0.1:18900;" in text
+    assert "proxy_set_header Host 127.0.0.1:18900;" in text
+    assert "proxy_set_header X-Forwarded-Object-Store /objects;" in (
+        Path(__file__).parents[2] / "deploy" / "gateway" / "proxy_params.conf").read_text()
 
 
 def test_a_missing_spa_build_is_named(tmp_path):
@@ -42,3 +51,13 @@ def test_a_taken_port_names_the_setting(tmp_path):
         taken.listen()
         with pytest.raises(GatewayError, match="SOEMS_GATEWAY_PORT"):
             gateway(tmp_path, port=taken.getsockname()[1]).check_port()
+
+
+def test_media_urls_move_onto_the_gateways_origin_only_when_it_says_so():
+    s = load_settings()
+    url = f"{s.s3_endpoint_url}/soems/media/u1/m1?X-Amz-Signature=abc"
+    assert objects.as_seen_by(s, url, None) == url
+    assert objects.as_seen_by(s, url, "/objects") == \
+        "/objects/soems/media/u1/m1?X-Amz-Signature=abc"
+    assert objects.as_seen_by(s, url, "https://evil.example/") == url  # a path, nothing else
+    assert objects.as_seen_by(s, "https://elsewhere/x", "/objects") == "https://elsewhere/x"

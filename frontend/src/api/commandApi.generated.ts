@@ -1066,7 +1066,9 @@ export type ImportPreview = {
   valid: number;
 };
 export type TeachersIn = {
-  teacher_ids: string[];
+  /** teachers' sign-in emails, as pasted */
+  teacher_emails?: string[];
+  teacher_ids?: string[];
 };
 export type Role = "student" | "teacher" | "proctor" | "admin";
 export type CreateUserIn = {

@@ -57,3 +57,25 @@ export function newCommandId(): string {
   const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** A pasted list of emails or ids: one entry per line, comma or semicolon. */
+export function pastedList(text: string): string[] {
+  return text
+    .split(/[\n,;]/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
+/** A refusal of entries of a pasted list (`teacher_emails.2`: the third entry), as
+ * "Entry 3: …"; the rest of what names no field of the form, joined. */
+export function entryProblems(problems: Problems, field: string) {
+  const prefix = `${field}.`;
+  const entries = problems.unplaced
+    .filter((p) => p.startsWith(prefix))
+    .map((p) => p.slice(prefix.length).replace(/^(\d+): /, (_, n) => `Entry ${Number(n) + 1}: `));
+  const rest = problems.unplaced.filter((p) => !p.startsWith(prefix));
+  return {
+    entries: problems.byField[field] ?? (entries.length ? entries.join(" ") : null),
+    general: rest.length ? rest.join(" ") : null,
+  };
+}

@@ -447,6 +447,11 @@ export type QuestionContent = {
   topic?: string;
   true_false?: TrueFalseSpec | null;
 };
+export type Colleague = {
+  email: string;
+  name: string;
+  user_id: string;
+};
 export type QuestionDetail = {
   content: QuestionContent;
   copied_from: string | null;
@@ -459,6 +464,7 @@ export type QuestionDetail = {
   revision: number;
   shared: boolean;
   shared_with: string[];
+  shared_with_teachers: Colleague[];
   status: string;
   stem: string;
   tags: string[];
@@ -490,9 +496,11 @@ export type StudentQuestion = {
   stem: string;
 };
 export type RevisionSummary = {
+  changed: string[];
   revision: number;
   written_at: string;
   written_by: string;
+  written_by_name: string | null;
 };
 export type Revision = {
   content: QuestionContent;

@@ -21,16 +21,20 @@ import {
 import { Link as RouterLink, useLocation, useNavigate } from "react-router";
 import { problemsOf } from "../../api/problems";
 import {
+  queryApi,
   useSearchQuestionsV1QuestionsGetQuery,
+  type QuestionSummary,
   type Difficulty,
   type QuestionStatus,
   type QuestionType,
   type SearchQuestionsV1QuestionsGetApiArg,
 } from "../../api/queryApi.generated";
+import { useAppDispatch, useAppSelector } from "../../app/store";
 import { formatMoment } from "../../time";
 import { Empty, Failed, Loading, useDebounced } from "../shared";
 import { DIFFICULTIES, TYPES, typeLabel } from "./draft";
 import { useBankPath } from "./QuestionEditorPage";
+import { mayManage, useQuestionCommands } from "./useQuestionCommands";
 
 const HIDDEN = {
   position: "absolute",
@@ -54,6 +58,9 @@ export default function QuestionBankPage() {
   const bank = useBankPath();
   const location = useLocation();
   const navigate = useNavigate();
+  const dispatch = useAppDispatch();
+  const user = useAppSelector((s) => s.auth.user);
+  const commands = useQuestionCommands();
   const [notice, setNotice] = useState<string | null>(
     (location.state as { notice?: string } | null)?.notice ?? null,
   );
@@ -92,6 +99,33 @@ export default function QuestionBankPage() {
     // The notice came with the navigation: keep it out of the history entry.
     if (location.state) navigate(location.pathname, { replace: true, state: null });
   }, [location, navigate]);
+
+  /** Archive or restore: the row leaves this list at once, the read model follows. */
+  async function setArchived(question: QuestionSummary, archived: boolean) {
+    const answer = await commands.setArchived(question.question_id, archived);
+    if (!answer) return;
+    dispatch(
+      queryApi.util.updateQueryData("searchQuestionsV1QuestionsGet", args, (found) => {
+        found.items = found.items.filter((q) => q.question_id !== question.question_id);
+        found.total = Math.max(0, found.total - 1);
+      }),
+    );
+    setTimeout(() => {
+      // Not the hook's refetch: the page may be gone by then.
+      dispatch(
+        queryApi.endpoints.searchQuestionsV1QuestionsGet.initiate(args, {
+          forceRefetch: true,
+          subscribe: false,
+        }),
+      );
+    }, 1500);
+    const short = question.stem.length > 60 ? `${question.stem.slice(0, 60)}…` : question.stem;
+    setNotice(
+      archived
+        ? `Archived "${short}". Archived questions are listed with Status: Archived.`
+        : `Restored "${short}" to the bank.`,
+    );
+  }
 
   const filter =
     <T,>(setter: (value: T) => void) =>
@@ -199,7 +233,7 @@ export default function QuestionBankPage() {
           ))}
         </TextField>
       </Box>
-      <Failed message={problemsOf(error, []).general} />
+      <Failed message={problemsOf(error, []).general ?? commands.problem} />
       {isLoading ? (
         <Loading what="questions" />
       ) : !data?.items.length ? (
@@ -254,14 +288,14 @@ export default function QuestionBankPage() {
                     <TableCell>{question.revision}</TableCell>
                     <TableCell>{formatMoment(question.updated_at)}</TableCell>
                     <TableCell>
-                      <Button
-                        size="small"
-                        component={RouterLink}
+                      <RowActions
+                        question={question}
+                        manages={mayManage(user, question.owner_id)}
                         to={`${bank}/${question.question_id}`}
-                        aria-label={`Edit: ${question.stem.slice(0, 60)}`}
-                      >
-                        Edit
-                      </Button>
+                        busy={commands.busy}
+                        onCopy={() => commands.copyAndOpen(question.question_id)}
+                        onArchive={(archived) => setArchived(question, archived)}
+                      />
                     </TableCell>
                   </TableRow>
                 ))}
@@ -288,5 +322,46 @@ export default function QuestionBankPage() {
         </Alert>
       </Snackbar>
     </Box>
+  );
+}
+
+/** Edit (or open, when it is not yours to change), copy, archive or restore one question. */
+function RowActions({
+  question,
+  manages,
+  to,
+  busy,
+  onCopy,
+  onArchive,
+}: {
+  question: QuestionSummary;
+  manages: boolean;
+  to: string;
+  busy: boolean;
+  onCopy: () => void;
+  onArchive: (archived: boolean) => void;
+}) {
+  const stem = question.stem.slice(0, 60);
+  const archived = question.status === "archived";
+  const open = manages && !archived ? "Edit" : "Open";
+  return (
+    <Stack direction="row" spacing={0.5}>
+      <Button size="small" component={RouterLink} to={to} aria-label={`${open}: ${stem}`}>
+        {open}
+      </Button>
+      <Button size="small" onClick={onCopy} disabled={busy} aria-label={`Copy: ${stem}`}>
+        Copy
+      </Button>
+      {manages && (
+        <Button
+          size="small"
+          onClick={() => onArchive(!archived)}
+          disabled={busy}
+          aria-label={`${archived ? "Restore" : "Archive"}: ${stem}`}
+        >
+          {archived ? "Restore" : "Archive"}
+        </Button>
+      )}
+    </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import {
   Alert,
   Box,
@@ -19,14 +19,17 @@ import {
   FormControl,
   FormLabel,
 } from "@mui/material";
-import { Link as RouterLink, useNavigate, useParams } from "react-router";
+import { Link as RouterLink, useLocation, useNavigate, useParams } from "react-router";
 import {
   useAuthorQuestionV1QuestionsPostMutation,
   useReviseQuestionV1QuestionsQuestionIdPutMutation,
   type CodeTest,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
-import { useGetQuestionV1QuestionsQuestionIdGetQuery } from "../../api/queryApi.generated";
+import {
+  useGetQuestionV1QuestionsQuestionIdGetQuery,
+  type Colleague,
+} from "../../api/queryApi.generated";
 import { useAppSelector } from "../../app/store";
 import { Failed, Loading } from "../shared";
 import {
@@ -42,7 +45,10 @@ import {
   newTest,
   type Draft,
 } from "./draft";
+import { MediaAttachments } from "./MediaAttachments";
 import { QuestionPreview } from "./QuestionPreview";
+import { ShareDialog } from "./ShareDialog";
+import { useMayManage, useQuestionCommands, type CopiedState } from "./useQuestionCommands";
 
 /** Where the role's bank lives: /teacher/questions or /admin/questions. */
 export function useBankPath(): string {
@@ -52,43 +58,86 @@ export function useBankPath(): string {
 
 export default function QuestionEditorPage() {
   const { questionId } = useParams();
+  // One loader per question: a copy opened from its source's editor starts afresh.
+  return <StoredQuestionEditor key={questionId ?? "new"} questionId={questionId} />;
+}
+
+function StoredQuestionEditor({ questionId }: { questionId?: string }) {
+  const location = useLocation();
+  const navigate = useNavigate();
+  // A copy made a moment ago reaches the read model shortly: ask until it is there.
+  const [copied] = useState(() => location.state as CopiedState | null);
   const stored = useGetQuestionV1QuestionsQuestionIdGetQuery(
     { questionId: questionId ?? "" },
     { skip: !questionId, refetchOnMountOrArgChange: true },
   );
+  const waiting = Boolean(copied?.copied && !stored.data && stored.isError);
+  const retried = useGetQuestionV1QuestionsQuestionIdGetQuery(
+    { questionId: questionId ?? "" },
+    { skip: !waiting, pollingInterval: waiting ? 700 : 0 },
+  );
+  useEffect(() => {
+    // The notice came with the navigation: keep it out of the history entry.
+    if (location.state) navigate(location.pathname, { replace: true, state: null });
+  }, [location, navigate]);
   if (!questionId) return <QuestionEditor />;
-  if (stored.isLoading) return <Loading what="the question" />;
-  if (!stored.data) return <Failed message={problemsOf(stored.error, []).general} />;
+  const data = stored.data ?? retried.data;
+  if (stored.isLoading || (waiting && !data)) return <Loading what="the question" />;
+  if (!data) return <Failed message={problemsOf(stored.error, []).general} />;
   return (
     <QuestionEditor
-      key={stored.data.question_id}
-      questionId={stored.data.question_id}
-      initial={draftOf(stored.data.content)}
-      read={{ version: stored.data.version, revision: stored.data.revision }}
+      key={data.question_id}
+      questionId={data.question_id}
+      initial={draftOf(data.content)}
+      read={{ version: data.version, revision: data.revision, status: data.status }}
+      ownerId={data.owner_id}
+      sharedWith={data.shared_with_teachers}
+      notice={copied?.notice}
+      onChanged={() => setTimeout(() => stored.refetch(), 1500)}
     />
   );
 }
 
-type Saved = { version: number; revision: number };
+type Saved = { version: number; revision: number; status?: string };
+
+/** A revision as it was written, shown read-only (the history's "View"). */
+export type RevisionView = { title: string; back: { to: string; label: string } };
 
 export function QuestionEditor({
   questionId,
   initial,
   read,
+  ownerId,
+  sharedWith = [],
+  notice: arrived,
+  onChanged,
+  view,
 }: {
   questionId?: string;
   initial?: Draft;
   read?: Saved;
+  /** The owner: anyone else (but an admin) reads and copies it, never changes it. */
+  ownerId?: string;
+  sharedWith?: Colleague[];
+  notice?: string;
+  /** A command changed the question: read it again (the read model follows in a moment). */
+  onChanged?: () => void;
+  view?: RevisionView;
 }) {
   const navigate = useNavigate();
   const bank = useBankPath();
   const [author, authoring] = useAuthorQuestionV1QuestionsPostMutation();
   const [revise, revising] = useReviseQuestionV1QuestionsQuestionIdPutMutation();
+  const commands = useQuestionCommands();
   const [draft, setDraft] = useState<Draft>(() => initial ?? emptyDraft());
   const [saved, setSaved] = useState<Saved | undefined>(read);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(arrived ?? null);
+  const [sharing, setSharing] = useState(false);
+  const mayManage = useMayManage(ownerId) || ownerId === undefined;
+  const archived = saved?.status === "archived";
+  const readOnly = Boolean(view) || !mayManage || archived;
   const problems = problemsOf(questionId ? revising.error : authoring.error, fieldsOf(draft));
-  const busy = authoring.isLoading || revising.isLoading;
+  const busy = authoring.isLoading || revising.isLoading || commands.busy;
   const set = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
   const err = (name: string) => problems.byField[name];
   const type = draft.question_type;
@@ -108,7 +157,7 @@ export function QuestionEditor({
         "If-Match": `"${saved.version}"`,
       });
       if (answer.data) {
-        setSaved({ version: answer.data.version, revision: answer.data.revision });
+        setSaved({ ...answer.data });
         setNotice(`Saved: revision ${answer.data.revision}.`);
       }
     } else {
@@ -155,6 +204,25 @@ export function QuestionEditor({
   function removeAt(list: "options" | "accepted" | "sample_tests" | "hidden_tests", i: number) {
     setDraft((d) => ({ ...d, [list]: (d[list] as unknown[]).filter((_, j) => j !== i) }));
   }
+
+  async function archiveOrRestore() {
+    if (!questionId) return;
+    const answer = await commands.setArchived(questionId, !archived);
+    if (answer) {
+      setSaved({ ...answer });
+      setNotice(
+        answer.status === "archived"
+          ? "Archived: it is out of the bank; exams that use it keep it."
+          : "Restored: it is back in the bank.",
+      );
+      onChanged?.();
+    }
+  }
+
+  // "media_ids" or one file ("media_ids.1"): the files are one control in the form.
+  const mediaProblem =
+    err("media_ids") ??
+    Object.entries(problems.byField).find(([f]) => f.startsWith("media_ids."))?.[1];
 
   const sectionMessage = (...fields: string[]) => {
     const message = fields.map(err).find(Boolean);
@@ -583,15 +651,60 @@ export function QuestionEditor({
 
   return (
     <Box>
-      <Stack direction="row" spacing={2} sx={{ alignItems: "center", mb: 2 }}>
+      <Stack
+        direction="row"
+        spacing={1}
+        useFlexGap
+        sx={{ alignItems: "center", mb: 2, flexWrap: "wrap" }}
+      >
         <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
-          {questionId ? "Edit question" : "New question"}
+          {view?.title ??
+            (!questionId
+              ? "New question"
+              : !mayManage
+                ? "Question shared with you"
+                : archived
+                  ? "Archived question"
+                  : "Edit question")}
         </Typography>
-        {saved && <Chip label={`Revision ${saved.revision}`} />}
-        <Button component={RouterLink} to={bank}>
-          Back to the bank
+        {saved && !view && <Chip label={`Revision ${saved.revision}`} />}
+        {archived && !view && <Chip label="Archived" color="warning" />}
+        {questionId && !view && (
+          <>
+            <Button component={RouterLink} to={`${bank}/${questionId}/history`}>
+              History
+            </Button>
+            {mayManage && !archived && (
+              <Button onClick={() => setSharing(true)}>
+                Share{sharedWith.length ? ` (${sharedWith.length})` : ""}
+              </Button>
+            )}
+            <Button onClick={() => commands.copyAndOpen(questionId)} disabled={busy}>
+              Copy
+            </Button>
+            {mayManage && (
+              <Button onClick={archiveOrRestore} disabled={busy}>
+                {archived ? "Restore" : "Archive"}
+              </Button>
+            )}
+          </>
+        )}
+        <Button component={RouterLink} to={view?.back.to ?? bank}>
+          {view?.back.label ?? "Back to the bank"}
         </Button>
       </Stack>
+      <Failed message={commands.problem} />
+      {!view && questionId && !mayManage && (
+        <Alert severity="info" sx={{ mb: 2 }}>
+          This question is shared with you: you can read and copy it; only its owner changes it.
+        </Alert>
+      )}
+      {!view && archived && mayManage && (
+        <Alert severity="info" sx={{ mb: 2 }}>
+          This question is archived: it is out of the bank, and exams that use it keep it. Restore
+          it to change it.
+        </Alert>
+      )}
       <Box
         sx={{
           display: "grid",
@@ -602,69 +715,97 @@ export function QuestionEditor({
       >
         <Box component="form" onSubmit={submit} noValidate aria-label="Question">
           <Failed message={problems.general} />
-          <Section title="Question">
-            <TextField
-              select
-              id="q-question_type"
-              label="Type"
-              value={type}
-              onChange={(e) => set({ question_type: e.target.value as Draft["question_type"] })}
-              error={Boolean(err("question_type"))}
-              helperText={err("question_type")}
-              margin="dense"
-              sx={{ minWidth: 220 }}
-            >
-              {TYPES.map((t) => (
-                <MenuItem key={t.value} value={t.value}>
-                  {t.label}
-                </MenuItem>
-              ))}
-            </TextField>
-            {text("stem", "Question text", "stem", { multiline: true, minRows: 3, required: true })}
-          </Section>
-          {(type === "single_choice" || type === "multiple_choice") && choice}
-          {type === "true_false" && trueFalse}
-          {type === "short_answer" && shortAnswer}
-          {type === "long_answer" && longAnswer}
-          {type === "coding" && coding}
-          <Section title="Bank details">
-            <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
+          {/* Read-only: every control of the form is disabled at once. */}
+          <Box
+            component="fieldset"
+            disabled={readOnly}
+            // Adding and removing rows is editing: not offered at all when read-only.
+            sx={{
+              border: 0,
+              p: 0,
+              m: 0,
+              minWidth: 0,
+              "&:disabled .MuiButton-root": { display: "none" },
+            }}
+          >
+            <Section title="Question">
               <TextField
                 select
-                id="q-difficulty"
-                label="Difficulty"
-                value={draft.difficulty}
-                onChange={(e) => set({ difficulty: e.target.value })}
-                error={Boolean(err("difficulty"))}
-                helperText={err("difficulty")}
+                id="q-question_type"
+                label="Type"
+                value={type}
+                onChange={(e) => set({ question_type: e.target.value as Draft["question_type"] })}
+                error={Boolean(err("question_type"))}
+                helperText={err("question_type")}
                 margin="dense"
-                sx={{ minWidth: 160 }}
+                sx={{ minWidth: 220 }}
               >
-                {DIFFICULTIES.map((d) => (
-                  <MenuItem key={d} value={d}>
-                    {d}
+                {TYPES.map((t) => (
+                  <MenuItem key={t.value} value={t.value}>
+                    {t.label}
                   </MenuItem>
                 ))}
               </TextField>
-              {text("estimated_minutes", "Estimated minutes", "estimated_minutes", {
-                type: "number",
-                slotProps: { htmlInput: { min: 1, max: 600 } },
+              {text("stem", "Question text", "stem", {
+                multiline: true,
+                minRows: 3,
+                required: true,
               })}
-            </Stack>
-            {text("tags", "Tags (comma separated)", "tags", {
-              error: Boolean(tagProblem),
-              helperText: tagProblem,
-            })}
-            {text("topic", "Topic", "topic")}
+            </Section>
+            {(type === "single_choice" || type === "multiple_choice") && choice}
+            {type === "true_false" && trueFalse}
+            {type === "short_answer" && shortAnswer}
+            {type === "long_answer" && longAnswer}
+            {type === "coding" && coding}
+            <Section title="Bank details">
+              <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
+                <TextField
+                  select
+                  id="q-difficulty"
+                  label="Difficulty"
+                  value={draft.difficulty}
+                  onChange={(e) => set({ difficulty: e.target.value })}
+                  error={Boolean(err("difficulty"))}
+                  helperText={err("difficulty")}
+                  margin="dense"
+                  sx={{ minWidth: 160 }}
+                >
+                  {DIFFICULTIES.map((d) => (
+                    <MenuItem key={d} value={d}>
+                      {d}
+                    </MenuItem>
+                  ))}
+                </TextField>
+                {text("estimated_minutes", "Estimated minutes", "estimated_minutes", {
+                  type: "number",
+                  slotProps: { htmlInput: { min: 1, max: 600 } },
+                })}
+              </Stack>
+              {text("tags", "Tags (comma separated)", "tags", {
+                error: Boolean(tagProblem),
+                helperText: tagProblem,
+              })}
+              {text("topic", "Topic", "topic")}
+            </Section>
+          </Box>
+          <Section title="Images and audio">
+            <MediaAttachments
+              mediaIds={draft.media_ids}
+              onChange={(media_ids) => set({ media_ids })}
+              problem={mediaProblem}
+              readOnly={readOnly}
+            />
           </Section>
-          <Stack direction="row" spacing={2} sx={{ mt: 2 }}>
-            <Button type="submit" variant="contained" disabled={busy}>
-              {questionId ? "Save a new revision" : "Save question"}
-            </Button>
-            <Button component={RouterLink} to={bank}>
-              Cancel
-            </Button>
-          </Stack>
+          {!readOnly && (
+            <Stack direction="row" spacing={2} sx={{ mt: 2 }}>
+              <Button type="submit" variant="contained" disabled={busy}>
+                {questionId ? "Save a new revision" : "Save question"}
+              </Button>
+              <Button component={RouterLink} to={bank}>
+                Cancel
+              </Button>
+            </Stack>
+          )}
         </Box>
         <QuestionPreview draft={draft} />
       </Box>
@@ -673,6 +814,18 @@ export function QuestionEditor({
           {notice}
         </Alert>
       </Snackbar>
+      {questionId && sharing && (
+        <ShareDialog
+          open
+          questionId={questionId}
+          sharedWith={sharedWith}
+          onClose={() => setSharing(false)}
+          onChanged={(result) => {
+            setSaved({ ...result }); // sharing moves the version on: the next If-Match
+            onChanged?.();
+          }}
+        />
+      )}
     </Box>
   );
 }

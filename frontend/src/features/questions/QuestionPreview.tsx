@@ -1,10 +1,11 @@
 import { Box, Paper, Stack, Typography } from "@mui/material";
 import type { Draft } from "./draft";
+import { MediaView } from "./MediaAttachments";
 
 /**
  * What a student sees of the question being edited, from the form as it is now: the stem, the
  * options (never which are correct, nor their feedback), the answer box, a rubric's criteria
- * and levels, a coding question's starter code and sample tests. It mirrors the server's
+ * and levels, a coding question's starter code and sample tests, its images and audio. It mirrors the server's
  * student view (security/student_view.py): model answers, accepted answers, patterns and
  * hidden tests are never rendered here.
  */
@@ -42,6 +43,9 @@ export function QuestionPreview({ draft }: { draft: Draft }) {
       <Typography sx={{ whiteSpace: "pre-wrap", mb: 2 }}>
         {draft.stem.trim() || "(The question text appears here.)"}
       </Typography>
+      {draft.media_ids.map((id) => (
+        <MediaView key={id} mediaId={id} sx={{ mb: 2, maxHeight: 320 }} />
+      ))}
       {(type === "single_choice" || type === "multiple_choice") && (
         <>
           <Typography variant="body2" color="text.secondary">

@@ -30,6 +30,7 @@ export type Draft = {
   tags: string; // comma separated
   topic: string;
   estimated_minutes: string;
+  media_ids: string[]; // uploaded and confirmed images and audio, in the order shown
   options: Required<ChoiceOption>[];
   scoring: "all_or_nothing" | "per_option";
   wrong_pick_penalty: string;
@@ -91,6 +92,7 @@ export function emptyDraft(type: QuestionType = "single_choice"): Draft {
     tags: "",
     topic: "",
     estimated_minutes: "2",
+    media_ids: [],
     options: [a, b],
     scoring: "all_or_nothing",
     wrong_pick_penalty: "0",
@@ -125,6 +127,7 @@ export function draftOf(c: QuestionContent): Draft {
     tags: (c.tags ?? []).join(", "),
     topic: c.topic ?? "",
     estimated_minutes: String(c.estimated_minutes ?? 2),
+    media_ids: c.media_ids ?? [],
     ...(c.choice && {
       options: c.choice.options.map((o) => ({ correct: false, feedback: "", ...o })),
       scoring: c.choice.scoring === "per_option" ? "per_option" : "all_or_nothing",
@@ -169,6 +172,7 @@ export function contentOf(d: Draft): QuestionContent {
       .filter(Boolean),
     topic: d.topic,
     estimated_minutes: Math.round(num(d.estimated_minutes)) || 0,
+    media_ids: d.media_ids,
   };
   switch (d.question_type) {
     case "single_choice":
@@ -231,6 +235,8 @@ export function fieldsOf(d: Draft): string[] {
     "tags",
     "topic",
     "estimated_minutes",
+    "media_ids",
+    ...d.media_ids.map((_, i) => `media_ids.${i}`),
     ...d.tags.split(",").map((_, i) => `tags.${i}`),
     "choice",
     "choice.options",

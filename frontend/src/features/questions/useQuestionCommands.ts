@@ -1,0 +1,67 @@
+// Archive, restore and copy, as the bank's list and the editor both offer them.
+import { useNavigate } from "react-router";
+import {
+  useArchiveQuestionV1QuestionsQuestionIdArchivePostMutation,
+  useCopyQuestionV1QuestionsQuestionIdCopyPostMutation,
+  useRestoreQuestionV1QuestionsQuestionIdRestorePostMutation,
+  type QuestionCommandResult,
+} from "../../api/commandApi.generated";
+import { newCommandId, problemsOf } from "../../api/problems";
+import { useAppSelector } from "../../app/store";
+import { useBankPath } from "./QuestionEditorPage";
+
+/** Whether the signed-in user changes this question (its owner, or an admin); others it is
+ * shared with read and copy it. */
+export function useMayManage(ownerId: string | undefined): boolean {
+  return mayManage(
+    useAppSelector((s) => s.auth.user),
+    ownerId,
+  );
+}
+
+export function mayManage(
+  user: { user_id: string; role: string } | null | undefined,
+  ownerId: string | undefined,
+): boolean {
+  return Boolean(user && (user.role === "admin" || user.user_id === ownerId));
+}
+
+/** Where the editor opens a copy: it is in the read model a moment after the command. */
+export type CopiedState = { copied: true; notice: string };
+
+export function useQuestionCommands() {
+  const navigate = useNavigate();
+  const bank = useBankPath();
+  const [archive, archiving] = useArchiveQuestionV1QuestionsQuestionIdArchivePostMutation();
+  const [restore, restoring] = useRestoreQuestionV1QuestionsQuestionIdRestorePostMutation();
+  const [copy, copying] = useCopyQuestionV1QuestionsQuestionIdCopyPostMutation();
+  const error = archiving.error ?? restoring.error ?? copying.error;
+
+  /** Archive (`archived` true) or restore; the answer, or undefined when refused. */
+  async function setArchived(
+    questionId: string,
+    archived: boolean,
+  ): Promise<QuestionCommandResult | undefined> {
+    const args = { questionId, "Idempotency-Key": newCommandId() };
+    return (archived ? await archive(args) : await restore(args)).data;
+  }
+
+  /** Copies the question into the user's bank and opens the copy in the editor. */
+  async function copyAndOpen(questionId: string) {
+    const answer = await copy({ questionId, "Idempotency-Key": newCommandId() });
+    if (answer.data) {
+      const state: CopiedState = {
+        copied: true,
+        notice: "This is your copy, in your bank: edit it as you like.",
+      };
+      navigate(`${bank}/${answer.data.question_id}`, { state });
+    }
+  }
+
+  return {
+    setArchived,
+    copyAndOpen,
+    busy: archiving.isLoading || restoring.isLoading || copying.isLoading,
+    problem: problemsOf(error, []).general,
+  };
+}
