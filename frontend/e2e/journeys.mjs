@@ -676,6 +676,15 @@ async function wizard(title) {
   await page.getByRole("button", { name: "Publish", exact: true }).click();
   await page.getByRole("heading", { name: "Your exams" }).waitFor();
   await page.getByText(`"${title}" is published.`).waitFor();
+
+  // Published: only safe changes. The window closes an hour later; the students stay.
+  await page.getByRole("link", { name: `Manage ${title}` }).click();
+  await page.getByRole("heading", { name: "Close the window later" }).waitFor();
+  await page.getByLabel(/^Window closes/).fill(tomorrowAt(12));
+  await page.getByRole("button", { name: "Extend the window" }).click();
+  await page.getByText("The window is extended.").waitFor();
+  await page.getByRole("row").filter({ hasText: email }).getByText("+15 minutes").waitFor();
+  await check(page, "25b-exam-manage-published");
   await signOut(page);
 }
 
@@ -719,6 +728,12 @@ async function student(title, alsoTitle) {
     .getByRole("listitem")
     .filter({ hasText: alsoTitle })
     .getByText(/minutes \(\d+ plus your extra time\)/)
+    .waitFor();
+  // ... and the window the teacher extended after publishing: 12:00 UTC, 21:00 in Tokyo.
+  await page
+    .getByRole("listitem")
+    .filter({ hasText: alsoTitle })
+    .getByText(/closes .* 9:00\sPM GMT\+9/)
     .waitFor();
   await check(page, "26-student-dashboard");
   await signOut(page);

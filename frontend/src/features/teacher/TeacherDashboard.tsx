@@ -176,6 +176,16 @@ export default function TeacherDashboard() {
               </Button>
             </>
           )}
+          {exam.status !== "draft" && (
+            <Button
+              size="small"
+              component={RouterLink}
+              to={`/teacher/exams/${exam.exam_id}`}
+              aria-label={`Manage ${exam.title}`}
+            >
+              Manage
+            </Button>
+          )}
           <Button
             size="small"
             onClick={() => onClone(exam)}

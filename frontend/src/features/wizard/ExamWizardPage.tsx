@@ -31,6 +31,7 @@ import {
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
 import { Failed, Loading } from "../shared";
 import { sectionsOf, totals, type Section } from "./layout";
+import { ManageExam } from "./ManageExamPage";
 import { PeopleStep, settingsFormOf, type SettingsForm } from "./PeopleStep";
 import { QuestionsStep } from "./QuestionsStep";
 
@@ -77,6 +78,9 @@ export default function ExamWizardPage() {
   if (examId && !fresh && stored.isLoading) return <Loading what="the exam" />;
   if (examId && !fresh && !stored.data) {
     return <Failed message={problemsOf(stored.error, []).general ?? "The exam is not found."} />;
+  }
+  if (!fresh && stored.data && stored.data.status !== "draft") {
+    return <ManageExam exam={stored.data} />;
   }
   return (
     <Wizard

@@ -261,7 +261,7 @@ export function PeopleStep({
   );
 }
 
-function AssignForm({
+export function AssignForm({
   examId,
   onApplied,
 }: {
@@ -322,13 +322,13 @@ function AssignForm({
       />
       <Box component="fieldset" sx={{ border: 0, p: 0, mt: 2, mb: 0 }}>
         <Typography component="legend" variant="body2">
-          Cohorts
+          Groups
         </Typography>
         {cohorts.isLoading ? (
-          <Loading what="your cohorts" />
+          <Loading what="your groups" />
         ) : !cohorts.data?.items.length ? (
           <Typography variant="body2" color="text.secondary">
-            You have no cohorts.
+            You have no groups (make one under Groups).
           </Typography>
         ) : (
           <FormGroup row>
@@ -388,7 +388,7 @@ function describe(a: Assignment["accommodation"]): string {
 }
 
 /** The assigned students (the read model follows the commands: polled while shown). */
-function Assigned({
+export function Assigned({
   examId,
   onApplied,
 }: {
@@ -457,16 +457,18 @@ function Assigned({
                       size="small"
                       aria-expanded={editing === a.student_id}
                       onClick={() => setEditing(editing === a.student_id ? null : a.student_id)}
+                      aria-label={`Accommodation for ${who}`}
                     >
-                      Accommodation for {who}
+                      Accommodation
                     </Button>
                     <Button
                       size="small"
                       color="error"
                       disabled={unassigning.isLoading}
                       onClick={() => onUnassign(a.student_id, who)}
+                      aria-label={`Remove ${who}`}
                     >
-                      Remove {who}
+                      Remove
                     </Button>
                   </TableCell>
                 </TableRow>,
