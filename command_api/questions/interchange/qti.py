@@ -124,8 +124,7 @@ def export_qti(questions: list[tuple[str, QuestionContent]],
             resources.append(_resource(identifier, href, content, kind))
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml",
-                         _xml(_manifest30(resources) if qti30 else _manifest(resources)))
+        archive.writestr("imsmanifest.xml", _xml(_manifest(resources, qti30)))
         for name, body in files.items():
             archive.writestr(name, body)
     return QtiExport(package.getvalue(), reports)
@@ -392,25 +391,16 @@ def _resource(identifier: str, href: str, c: QuestionContent, kind: str) -> Elem
     return resource
 
 
-def _manifest(resources: list[Element]) -> Element:
-    manifest = Element("manifest", {"xmlns": CP_NS, "identifier": "MANIFEST-soems-questions"})
-    metadata = _el(manifest, "metadata")
-    _el(metadata, "schema", "QTIv2.1 Package")
-    _el(metadata, "schemaversion", "1.0.0")
-    _el(manifest, "organizations")
-    _el(manifest, "resources").extend(resources)
-    return manifest
-
-
-def _manifest30(resources: list[Element]) -> Element:
-    """The same manifest in QTI 3.0's content-packaging namespace, with its schemas."""
-    manifest = Element("manifest", {
+def _manifest(resources: list[Element], qti30: bool = False) -> Element:
+    """The package's manifest: in IMS CP 1.1's namespace for 2.1, in QTI 3.0's content
+    packaging namespace, with its schemas, for 3.0."""
+    namespaces = {"xmlns": CP_NS} if not qti30 else {
         "xmlns": CP30_NS, "xmlns:xsi": XSI_NS,
-        "xsi:schemaLocation": f"{CP30_NS} {CP30_XSD} {LOM_NS} {LOM_XSD}",
-        "identifier": "MANIFEST-soems-questions"})
+        "xsi:schemaLocation": f"{CP30_NS} {CP30_XSD} {LOM_NS} {LOM_XSD}"}
+    manifest = Element("manifest", {**namespaces, "identifier": "MANIFEST-soems-questions"})
     metadata = _el(manifest, "metadata")
-    _el(metadata, "schema", "QTI Package")
-    _el(metadata, "schemaversion", "3.0.0")
+    _el(metadata, "schema", "QTI Package" if qti30 else "QTIv2.1 Package")
+    _el(metadata, "schemaversion", "3.0.0" if qti30 else "1.0.0")
     _el(manifest, "organizations")
     _el(manifest, "resources").extend(resources)
     return manifest
