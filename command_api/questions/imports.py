@@ -169,8 +169,8 @@ class ExportIn(BaseModel):
     question_ids: Annotated[list[EntityId],
                             Field(min_length=1, max_length=5_000)]
     format: Annotated[Literal["csv", "qti", "qti21", "qti30"], Field(
-        description="csv; qti21 or qti30: a QTI 2.1 or 3.0 content package; qti: QTI 2.1 "
-                    "(the name from before 3.0 could be chosen)")] = "qti"
+        description="csv, or a QTI content package: qti21 (QTI 2.1) or qti30 (QTI 3.0); "
+                    "qti, the default, is QTI 2.1 (its name from before 3.0)")] = "qti"
 
 
 QTI_VERSION_OF: dict[str, QtiVersion] = {"qti": "2.1", "qti21": "2.1", "qti30": "3.0"}
