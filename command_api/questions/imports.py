@@ -1,6 +1,6 @@
 """Question files: preview an import (every row's or item's problems, nothing stored), import
 on confirmation (all rows, or only the valid ones when the teacher says so), the CSV template,
-and exports (CSV, QTI 2.1) that report what each question lost in the format. Files go out as
+and exports (CSV, QTI 2.1 or 3.0) that report what each question lost in the format. Files go out as
 JSON (base64 and the per-question report), and every route here is a POST: the gateway sends
 reads to the query API, which does not know these formats.
 
@@ -23,7 +23,7 @@ from command_api.questions.decider import AuthorQuestion, question_decider
 from command_api.questions.interchange.csv_format import (csv_unmappable, export_csv,
                                                           parse_csv, template_csv)
 from command_api.questions.interchange.moodle_xml import import_moodle_xml
-from command_api.questions.interchange.qti import export_qti, import_qti
+from command_api.questions.interchange.qti import QtiVersion, export_qti, import_qti
 from command_api.questions.routes import new_question_id
 from schemas.events.question import QuestionContent
 from schemas.refusals import Invalid, NotFound, Problems
@@ -168,7 +168,12 @@ class ExportIn(BaseModel):
 
     question_ids: Annotated[list[EntityId],
                             Field(min_length=1, max_length=5_000)]
-    format: Literal["csv", "qti"] = "qti"
+    format: Annotated[Literal["csv", "qti", "qti21", "qti30"], Field(
+        description="csv, or a QTI content package: qti21 (QTI 2.1) or qti30 (QTI 3.0); "
+                    "qti, the default, is QTI 2.1 (its name from before 3.0)")] = "qti"
+
+
+QTI_VERSION_OF: dict[str, QtiVersion] = {"qti": "2.1", "qti21": "2.1", "qti30": "3.0"}
 
 
 class ExportedQuestion(BaseModel):
@@ -192,8 +197,8 @@ async def csv_template():
 
 
 @exports.post("", response_model=QuestionExport,
-              summary="Export questions you can see as CSV or a QTI 2.1 package, with what "
-                      "each one lost in the format")
+              summary="Export questions you can see as CSV or a QTI 2.1 or 3.0 package, with "
+                      "what each one lost in the format")
 async def export_questions(body: ExportIn, ctx: Command, store: Store):
     states = await load_states(store, question_decider, body.question_ids)
     missing = [(f"question_ids.{n}", "question_not_found", f"question {q} does not exist")
@@ -202,11 +207,13 @@ async def export_questions(body: ExportIn, ctx: Command, store: Store):
     if missing:
         raise Problems(missing)
     pairs = list(zip(body.question_ids, (s.content for s in states)))
-    if body.format == "qti":
-        done = await asyncio.to_thread(export_qti, pairs)
+    if body.format != "csv":
+        version = QTI_VERSION_OF[body.format]
+        done = await asyncio.to_thread(export_qti, pairs, version)
         report = [ExportedQuestion(question_id=q, exported=i.exported, not_mapped=i.not_mapped)
                   for (q, _), i in zip(pairs, done.items)]
-        data, name, kind = done.package, "soems-questions-qti21.zip", "application/zip"
+        name = f"soems-questions-qti{version.replace('.', '')}.zip"
+        data, kind = done.package, "application/zip"
     else:
         lost = {q: csv_unmappable(c) for q, c in pairs}
         kept = [c for q, c in pairs if not lost[q]]

@@ -8,6 +8,7 @@ import base64
 import csv
 import io
 import uuid
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -105,7 +106,10 @@ def test_a_file_that_cannot_be_read_is_never_imported(services, teacher):
     assert huge.status_code == 413
 
 
-def test_qti_export_then_import_gives_equal_questions(services, make_user):
+@pytest.mark.parametrize("format_, resource_type", [("qti", "imsqti_item_xmlv2p1"),
+                                                    ("qti30", "imsqti_item_xmlv3p0")])
+def test_qti_export_then_import_gives_equal_questions(services, make_user, format_,
+                                                      resource_type):
     teacher = make_user("teacher")
     word = f"qti{uuid.uuid4().hex[:8]}"
     contents = [
@@ -136,13 +140,16 @@ def test_qti_export_then_import_gives_equal_questions(services, make_user):
         assert written.status_code == 201, written.text
         ids.append(written.json()["question_id"])
     exported = httpx.post(f"{services.command_url}/v1/questions/exports",
-                          json={"question_ids": ids, "format": "qti"},
+                          json={"question_ids": ids, "format": format_},
                           headers={**teacher["headers"], **key()})
     assert exported.status_code == 200, exported.text
+    assert exported.json()["filename"].endswith("qti30.zip" if format_ == "qti30" else "qti21.zip")
     report = {q["question_id"]: q for q in exported.json()["questions"]}
     assert [report[i]["exported"] for i in ids] == [True] * 5 + [False]  # coding has no QTI
     assert report[ids[5]]["not_mapped"]
     package = base64.b64decode(exported.json()["data_base64"])
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        assert f'type="{resource_type}"' in archive.read("imsmanifest.xml").decode()
 
     other = make_user("teacher")
     imported = post_file(services, other, "", package, content_type="application/zip",
@@ -157,6 +164,14 @@ def test_qti_export_then_import_gives_equal_questions(services, make_user):
 
     eventually(lambda: bank_total(services, other, word) == 5)
     assert contents_of(other, imported.json()["question_ids"]) == contents_of(teacher, ids[:5])
+
+
+def test_an_export_format_that_does_not_exist_is_a_422_naming_the_field(services, teacher):
+    refused = httpx.post(f"{services.command_url}/v1/questions/exports",
+                         json={"question_ids": [str(uuid.uuid4())], "format": "qti22"},
+                         headers={**teacher["headers"], **key()})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "format" and "qti30" in refused.json()["detail"]
 
 
 def test_a_moodle_xml_bank_imports_and_reports_what_it_lost(services, make_user):

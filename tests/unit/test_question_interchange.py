@@ -12,7 +12,8 @@ from command_api.questions.interchange.csv_format import (COLUMNS, TEMPLATE_EXAM
                                                           NotExportable, export_csv, join_list,
                                                           parse_csv, split_list, template_csv)
 from command_api.questions.interchange.moodle_xml import html_to_text, import_moodle_xml
-from command_api.questions.interchange.qti import QTI21_NS, export_qti, import_qti
+from command_api.questions.interchange.qti import (QTI21_NS, QTI30_NS, export_qti,
+                                                   import_qti)
 from command_api.questions.interchange.safe_input import UnsafeInput, parse_xml, read_zip
 from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, LongAnswerSpec,
                                      NumericAnswer, QuestionContent, RubricCriterion, RubricLevel,
@@ -287,11 +288,12 @@ QTI_ROUND_TRIP = {
 }
 
 
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
 @pytest.mark.parametrize("name", QTI_ROUND_TRIP)
-def test_qti_export_then_import_gives_equal_content(name):
+def test_qti_export_then_import_gives_equal_content(name, version):
     content = QTI_ROUND_TRIP[name]
     assert problems(content) == []
-    exported = export_qti([(f"q-{name}", content)])
+    exported = export_qti([(f"q-{name}", content)], version=version)
     assert [(i.exported, i.not_mapped) for i in exported.items] == [(True, [])]
     imported = import_qti(exported.package)
     assert imported.package_errors == []
@@ -315,7 +317,8 @@ def test_a_qti_package_holds_a_manifest_and_one_qti21_item_per_question():
     assert import_qti(exported.package).valid == list(QTI_ROUND_TRIP.values())
 
 
-def test_what_qti_cannot_carry_is_reported_per_item_on_export():
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+def test_what_qti_cannot_carry_is_reported_per_item_on_export(version):
     pattern_only = QuestionContent(question_type="short_answer", stem="Digits?",
                                    short_answer=ShortAnswerSpec(pattern=r"\d+"))
     odd_ids = EVERY_TYPE["single_choice"].model_copy(update={"choice": ChoiceSpec(options=[
@@ -323,7 +326,7 @@ def test_what_qti_cannot_carry_is_reported_per_item_on_export():
         ChoiceOption(option_id="2nd", text="b")])})
     exported = export_qti([("coding", EVERY_TYPE["coding"]),
                            ("both", EVERY_TYPE["short_answer"]), ("regex", pattern_only),
-                           ("ids", odd_ids)])
+                           ("ids", odd_ids)], version=version)
     coding, both, regex, ids = exported.items
     assert not coding.exported and "coding" in coding.not_mapped[0]
     assert both.exported and "regular-expression" in both.not_mapped[0]
@@ -334,6 +337,85 @@ def test_what_qti_cannot_carry_is_reported_per_item_on_export():
     assert imported.items[0].content.short_answer.pattern is None
     assert [o.option_id for o in imported.items[1].content.choice.options] == [
         "choice-1", "choice-2"]
+
+
+# QTI 3.0's names (1EdTech QTI 3.0 ASI) of every element and attribute a SOEMS item has; HTML
+# (unprefixed) is only inside <qti-item-body>.
+QTI30_ELEMENTS = {
+    "qti-assessment-item", "qti-response-declaration", "qti-correct-response", "qti-value",
+    "qti-mapping", "qti-map-entry", "qti-outcome-declaration", "qti-default-value",
+    "qti-item-body", "qti-choice-interaction", "qti-simple-choice", "qti-feedback-inline",
+    "qti-text-entry-interaction", "qti-extended-text-interaction", "qti-rubric-block",
+    "qti-content-body", "qti-response-processing", "qti-response-condition", "qti-response-if",
+    "qti-match", "qti-equal", "qti-variable", "qti-correct", "qti-base-value",
+    "qti-set-outcome-value", "qti-map-response"}
+QTI30_ATTRIBUTES = {
+    "identifier", "title", "adaptive", "time-dependent", "cardinality", "base-type",
+    "response-identifier", "shuffle", "max-choices", "outcome-identifier", "show-hide", "class",
+    "map-key", "mapped-value", "case-sensitive", "lower-bound", "upper-bound", "default-value",
+    "template", "tolerance-mode", "tolerance", "expected-length", "view", "use",
+    "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"}
+HTML_IN_BODY = {"div", "p", "br", "span", "ul", "li"}
+
+
+def qti30_names_of(element, in_body: bool = False) -> tuple[set[str], set[str], set[str]]:
+    """(QTI elements, attributes of QTI elements, HTML elements) of a 3.0 item, asserting that
+    every element is in the 3.0 namespace and HTML appears only inside the item body."""
+    assert element.tag.startswith(f"{{{QTI30_NS}}}"), element.tag
+    name = element.tag.split("}", 1)[1]
+    qti, attributes, html = set(), set(), set()
+    if name.startswith("qti-"):
+        qti.add(name)
+        attributes.update(element.attrib)
+    else:
+        assert in_body, f"<{name}> outside the item body"
+        html.add(name)
+    for child in element:
+        more = qti30_names_of(child, in_body or name == "qti-item-body")
+        qti |= more[0]
+        attributes |= more[1]
+        html |= more[2]
+    return qti, attributes, html
+
+
+def test_a_qti30_package_uses_the_30_namespaces_names_and_resource_type():
+    exported = export_qti([(name, c) for name, c in QTI_ROUND_TRIP.items()], version="3.0")
+    with zipfile.ZipFile(io.BytesIO(exported.package)) as archive:
+        names = archive.namelist()
+        manifest = parse_xml(archive.read("imsmanifest.xml"))
+        items = {n: parse_xml(archive.read(n)) for n in names[1:]}  # well-formed XML
+    cp = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
+    assert manifest.tag == f"{{{cp}}}manifest"
+    assert manifest.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation").startswith(
+        f"{cp} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd")
+    resources = manifest.findall(f".//{{{cp}}}resource")
+    assert {r.get("type") for r in resources} == {"imsqti_item_xmlv3p0"}
+    assert {r.get("href") for r in resources} == set(names[1:])
+    qti, attributes, html = set(), set(), set()
+    for item in items.values():
+        assert item.tag == f"{{{QTI30_NS}}}qti-assessment-item"
+        assert item.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation") == (
+            f"{QTI30_NS} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/"
+            f"imsqti_asiv3p0_v1p0.xsd")
+        found = qti30_names_of(item)
+        qti |= found[0]
+        attributes |= found[1]
+        html |= found[2]
+    assert qti <= QTI30_ELEMENTS, qti - QTI30_ELEMENTS
+    assert attributes <= QTI30_ATTRIBUTES, attributes - QTI30_ATTRIBUTES
+    assert html <= HTML_IN_BODY
+    rubric = next(e for i in items.values() for e in i.iter(f"{{{QTI30_NS}}}qti-rubric-block"))
+    assert rubric.get("use") == "scoring" and rubric.get("view") == "scorer"
+    assert [c.tag for c in rubric] == [f"{{{QTI30_NS}}}qti-content-body"]
+    templates = {e.get("template") for i in items.values() for e in i.iter() if e.get("template")}
+    assert templates == {"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml",
+                         "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/map_response.xml"}
+    assert import_qti(exported.package).valid == list(QTI_ROUND_TRIP.values())
+
+
+def test_a_qti_version_that_does_not_exist_is_refused():
+    with pytest.raises(ValueError, match="2.2"):
+        export_qti([("q", EVERY_TYPE["true_false"])], version="2.2")
 
 
 def package(files: dict[str, str | bytes]) -> bytes:

@@ -1,7 +1,10 @@
-"""IMS QTI content packages: export as QTI 2.1, import QTI 2.1 and 3.0.
+"""IMS QTI content packages: export as QTI 2.1 or 3.0, import QTI 2.1 and 3.0.
 
 A package is a zip with ``imsmanifest.xml`` and one ``assessmentItem`` file per question.
-Mapping (SOEMS -> QTI):
+A 3.0 package carries the same items: they are written in 2.1's names and renamed by
+``_as_qti30`` (``<choiceInteraction responseIdentifier=...>`` becomes
+``<qti-choice-interaction response-identifier=...>``), the inverse of ``_normalized``, which
+reads 3.0 as 2.1. Mapping (SOEMS -> QTI, in 2.1's names):
 
 - single / multiple choice: ``choiceInteraction`` with the correct options in
   ``correctResponse``; per-option scoring as a ``mapping`` (a right pick +1/k, a wrong one
@@ -28,7 +31,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from command_api.questions.content import problems
@@ -43,6 +46,12 @@ CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 LOM_NS = "http://ltsc.ieee.org/xsd/LOM"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 TEMPLATES = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/"
+QTI30_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
+QTI30_XSD = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd"
+CP30_NS = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
+CP30_XSD = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd"
+LOM_XSD = "https://purl.imsglobal.org/spec/md/v1p3/schema/xsd/imsmd_loose_v1p3p2.xsd"
+TEMPLATES30 = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
 ITEM_TYPES = ("imsqti_item_xmlv2p1", "imsqti_item_xmlv2p2", "imsqti_item_xmlv3p0")
 RESPONSE = "RESPONSE"
 OWN_TEXT = "soems-text"
@@ -88,8 +97,18 @@ class QtiExport:
 
 # --- export ------------------------------------------------------------------------------
 
-def export_qti(questions: list[tuple[str, QuestionContent]]) -> QtiExport:
-    """A QTI 2.1 content package of every question that maps, and a report for each."""
+QtiVersion = Literal["2.1", "3.0"]
+VERSIONS: tuple[QtiVersion, ...] = ("2.1", "3.0")
+
+
+def export_qti(questions: list[tuple[str, QuestionContent]],
+               version: QtiVersion = "2.1") -> QtiExport:
+    """A QTI 2.1 or 3.0 content package of every question that maps, and a report for each
+    (the same in both versions: 3.0 renames 2.1's elements, it does not carry more)."""
+    if version not in VERSIONS:
+        raise ValueError(f"QTI version {version!r} is not one of {', '.join(VERSIONS)}")
+    qti30 = version == "3.0"
+    kind = ITEM_TYPES[2] if qti30 else ITEM_TYPES[0]
     files: dict[str, bytes] = {}
     resources: list[Element] = []
     reports: list[ItemExport] = []
@@ -101,11 +120,11 @@ def export_qti(questions: list[tuple[str, QuestionContent]]) -> QtiExport:
         reports.append(ItemExport(identifier, item is not None, lost))
         if item is not None:
             href = f"items/{identifier}.xml"
-            files[href] = _xml(item)
-            resources.append(_resource(identifier, href, content))
+            files[href] = _xml(_as_qti30(item) if qti30 else item)
+            resources.append(_resource(identifier, href, content, kind))
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml", _xml(_manifest(resources)))
+        archive.writestr("imsmanifest.xml", _xml(_manifest(resources, qti30)))
         for name, body in files.items():
             archive.writestr(name, body)
     return QtiExport(package.getvalue(), reports)
@@ -349,9 +368,8 @@ _WRITERS: dict[str, Callable[[Element, QuestionContent, list[str]], bool]] = {
 }
 
 
-def _resource(identifier: str, href: str, c: QuestionContent) -> Element:
-    resource = Element("resource", identifier=f"RES-{identifier}", type=ITEM_TYPES[0],
-                       href=href)
+def _resource(identifier: str, href: str, c: QuestionContent, kind: str) -> Element:
+    resource = Element("resource", identifier=f"RES-{identifier}", type=kind, href=href)
     lom = _el(_el(resource, "metadata"), "lom", xmlns=LOM_NS)
     general = _el(lom, "general")
     for tag in c.tags:
@@ -373,14 +391,63 @@ def _resource(identifier: str, href: str, c: QuestionContent) -> Element:
     return resource
 
 
-def _manifest(resources: list[Element]) -> Element:
-    manifest = Element("manifest", {"xmlns": CP_NS, "identifier": "MANIFEST-soems-questions"})
+def _manifest(resources: list[Element], qti30: bool = False) -> Element:
+    """The package's manifest: in IMS CP 1.1's namespace for 2.1, in QTI 3.0's content
+    packaging namespace, with its schemas, for 3.0."""
+    namespaces = {"xmlns": CP_NS} if not qti30 else {
+        "xmlns": CP30_NS, "xmlns:xsi": XSI_NS,
+        "xsi:schemaLocation": f"{CP30_NS} {CP30_XSD} {LOM_NS} {LOM_XSD}"}
+    manifest = Element("manifest", {**namespaces, "identifier": "MANIFEST-soems-questions"})
     metadata = _el(manifest, "metadata")
-    _el(metadata, "schema", "QTIv2.1 Package")
-    _el(metadata, "schemaversion", "1.0.0")
+    _el(metadata, "schema", "QTI Package" if qti30 else "QTIv2.1 Package")
+    _el(metadata, "schemaversion", "3.0.0" if qti30 else "1.0.0")
     _el(manifest, "organizations")
     _el(manifest, "resources").extend(resources)
     return manifest
+
+
+# --- QTI 3.0: 2.1's item renamed ---------------------------------------------------------
+
+# The (X)HTML this module writes into an item body; every other element is QTI's.
+_XHTML = frozenset({"div", "p", "br", "span", "ul", "ol", "li", "em", "strong", "b", "i",
+                    "sub", "sup", "code", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5",
+                    "h6", "table", "thead", "tbody", "tr", "th", "td", "img", "a"})
+# 3.0 wraps a block's content in <qti-content-body>.
+_WITH_CONTENT_BODY = frozenset({"rubricBlock", "feedbackBlock", "modalFeedback"})
+
+
+def _as_qti30(item: Element) -> Element:
+    """The 2.1 item this module wrote, in QTI 3.0's names: ``<choiceInteraction
+    responseIdentifier=...>`` becomes ``<qti-choice-interaction response-identifier=...>``,
+    HTML stays as it is, the namespace, schema and response templates are 3.0's.
+    The inverse of ``_normalized`` (which reads 3.0 as 2.1); changes ``item`` in place."""
+    for element in list(item.iter()):
+        if element.tag in _XHTML:
+            continue
+        if element.tag in _WITH_CONTENT_BODY:
+            body = Element("qti-content-body")
+            body.text, element.text = element.text, None
+            body.extend(list(element))
+            for child in list(element):
+                element.remove(child)
+            element.append(body)
+            if element.tag == "rubricBlock":
+                element.set("use", "scoring" if element.get("view") == "scorer"
+                            else "instructions")
+        if not element.tag.startswith("qti-"):
+            element.tag = "qti-" + _kebab(element.tag)
+        element.attrib = {key if ":" in key or key == "xmlns" else _kebab(key): value
+                          for key, value in element.attrib.items()}
+        template = element.get("template", "")
+        if template.startswith(TEMPLATES):
+            element.set("template", TEMPLATES30 + template[len(TEMPLATES):] + ".xml")
+    item.set("xmlns", QTI30_NS)
+    item.set("xsi:schemaLocation", f"{QTI30_NS} {QTI30_XSD}")
+    return item
+
+
+def _kebab(camel: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", camel).lower()
 
 
 # --- reading XML of either version -------------------------------------------------------

@@ -1036,7 +1036,8 @@ export type QuestionExport = {
   questions: ExportedQuestion[];
 };
 export type ExportIn = {
-  format?: "csv" | "qti";
+  /** csv, or a QTI content package: qti21 (QTI 2.1) or qti30 (QTI 3.0); qti, the default, is QTI 2.1 (its name from before 3.0) */
+  format?: "csv" | "qti" | "qti21" | "qti30";
   question_ids: string[];
 };
 export type ImportResult = {
