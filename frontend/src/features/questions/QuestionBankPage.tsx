@@ -19,6 +19,7 @@ import {
   Typography,
 } from "@mui/material";
 import { Link as RouterLink, useLocation, useNavigate } from "react-router";
+import type { ExportedQuestion } from "../../api/commandApi.generated";
 import { problemsOf } from "../../api/problems";
 import {
   queryApi,
@@ -33,6 +34,7 @@ import { useAppDispatch, useAppSelector } from "../../app/store";
 import { formatMoment } from "../../time";
 import { Empty, Failed, Loading, useDebounced } from "../shared";
 import { DIFFICULTIES, TYPES, typeLabel } from "./draft";
+import { ExportQuestions, ExportReport } from "./ExportQuestions";
 import { useBankPath } from "./QuestionEditorPage";
 import { mayManage, useQuestionCommands } from "./useQuestionCommands";
 
@@ -73,6 +75,8 @@ export default function QuestionBankPage() {
   const [sort, setSort] = useState<Sort>("-updated_at");
   const [page, setPage] = useState(0);
   const [perPage, setPerPage] = useState(20);
+  const [exportLost, setExportLost] = useState<ExportedQuestion[]>([]);
+  const [exportFailed, setExportFailed] = useState<string | null>(null);
   const q = useDebounced(text);
   const tags = useDebounced(tagText)
     .split(",")
@@ -140,6 +144,15 @@ export default function QuestionBankPage() {
         <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
           Question bank
         </Typography>
+        <ExportQuestions
+          search={args}
+          found={data?.total ?? 0}
+          onDone={(message, lost) => {
+            setNotice(message);
+            setExportLost(lost);
+          }}
+          onFailed={setExportFailed}
+        />
         <Button component={RouterLink} to={`${bank}/import`} variant="outlined">
           Import questions
         </Button>
@@ -147,6 +160,8 @@ export default function QuestionBankPage() {
           New question
         </Button>
       </Stack>
+      <Failed message={exportFailed} />
+      <ExportReport lost={exportLost} onClose={() => setExportLost([])} />
       <Box
         component="search"
         aria-label="Filter questions"
