@@ -1,7 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderApp, stubFetch } from "../../test/render";
-import { contentOf, draftOf, emptyDraft } from "./draft";
+import { contentOf, draftOf, emptyDraft, withType } from "./draft";
 import { QuestionEditor } from "./QuestionEditorPage";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -124,5 +124,41 @@ describe("contentOf", () => {
       pattern: null,
       numeric: null,
     });
+  });
+});
+
+describe("multiple choice in the editor", () => {
+  it("a single choice made of a multiple choice keeps its first correct option", () => {
+    const withTwo = { ...emptyDraft("multiple_choice"), stem: "Even?" };
+    withTwo.options = withTwo.options.map((o) => ({ ...o, correct: true }));
+    expect(withType(withTwo, "single_choice").options.map((o) => o.correct)).toEqual([true, false]);
+    expect(withType(withTwo, "true_false").options.map((o) => o.correct)).toEqual([true, true]);
+  });
+
+  it("shows the API's message on the penalty in place of its hint", async () => {
+    stubFetch({
+      status: 422,
+      body: {
+        detail: "the question has problems",
+        code: "invalid",
+        field: null,
+        errors: [
+          {
+            detail: "the penalty is between 0 and 1",
+            code: "penalty",
+            field: "choice.wrong_pick_penalty",
+          },
+        ],
+      },
+    });
+    const initial = { ...emptyDraft("multiple_choice"), scoring: "per_option" as const };
+    renderApp(<QuestionEditor initial={initial} />, "/teacher/questions/new");
+    const penalty = screen.getByLabelText(/Penalty per wrong pick/);
+    expect(penalty).toHaveAccessibleDescription(/never goes below 0/);
+    type(penalty, "2");
+    fireEvent.click(screen.getByRole("button", { name: "Save question" }));
+    expect(await screen.findByText("the penalty is between 0 and 1")).toBeVisible();
+    expect(penalty).toHaveAttribute("aria-invalid", "true");
+    expect(penalty).toHaveAccessibleDescription("the penalty is between 0 and 1");
   });
 });

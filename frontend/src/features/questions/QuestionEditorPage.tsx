@@ -43,6 +43,7 @@ import {
   newCriterion,
   newOption,
   newTest,
+  withType,
   type Draft,
 } from "./draft";
 import { MediaAttachments } from "./MediaAttachments";
@@ -180,11 +181,12 @@ export function QuestionEditor({
       label={label}
       value={draft[name] as string}
       onChange={(e) => set({ [name]: e.target.value } as Partial<Draft>)}
-      error={Boolean(err(field))}
-      helperText={err(field) ?? extra.helperText}
       fullWidth
       margin="dense"
       {...extra}
+      // After the extras: a hint they bring gives way to the API's message for the field.
+      error={Boolean(err(field) || extra.error)}
+      helperText={err(field) ?? extra.helperText}
     />
   );
 
@@ -234,7 +236,9 @@ export function QuestionEditor({
   };
 
   const choice = (
-    <Section title={type === "single_choice" ? "Options (one correct)" : "Options"}>
+    <Section
+      title={type === "single_choice" ? "Options (one correct)" : "Options (one or more correct)"}
+    >
       {sectionMessage("choice.options", "choice")}
       {draft.options.map((option, i) => {
         const at = `choice.options.${i}`;
@@ -323,6 +327,8 @@ export function QuestionEditor({
               {
                 type: "number",
                 fullWidth: false,
+                helperText:
+                  "Each wrong pick takes this share of the points off; the score never goes below 0.",
                 slotProps: { htmlInput: { min: 0, max: 1, step: 0.05 } },
               },
             )}
@@ -734,7 +740,9 @@ export function QuestionEditor({
                 id="q-question_type"
                 label="Type"
                 value={type}
-                onChange={(e) => set({ question_type: e.target.value as Draft["question_type"] })}
+                onChange={(e) =>
+                  setDraft((d) => withType(d, e.target.value as Draft["question_type"]))
+                }
                 error={Boolean(err("question_type"))}
                 helperText={err("question_type")}
                 margin="dense"
