@@ -198,6 +198,12 @@ export default function ImportPage() {
             {report.total} {report.total === 1 ? "question" : "questions"} in the file:{" "}
             {report.valid} ready, {report.invalid} with problems
           </Typography>
+          {report.invalid > 0 && !unreadable && !result && (
+            <Typography sx={{ mb: 2 }}>
+              Correct the rows listed with problems in your file and choose it again, or import only
+              the ready rows.
+            </Typography>
+          )}
           {unreadable && (
             <Alert severity="error" role="alert" sx={{ mb: 2 }}>
               <AlertTitle>The file cannot be imported</AlertTitle>
@@ -249,7 +255,7 @@ export default function ImportPage() {
                             variant="outlined"
                           />
                         </TableCell>
-                        <TableCell>
+                        <TableCell sx={{ whiteSpace: "nowrap" }}>
                           {item.question_type ? typeLabel(item.question_type) : "—"}
                         </TableCell>
                         <TableCell sx={{ maxWidth: 360 }}>{item.stem ?? "—"}</TableCell>

@@ -81,6 +81,7 @@ describe("QuestionEditor", () => {
       "the question text must not be blank",
     );
     expect(screen.getByLabelText("Option 1")).toHaveAttribute("aria-invalid", "false");
+    expect(screen.getByLabelText(/Question text/)).toHaveFocus(); // the first field refused
     expect(screen.queryByRole("alert")).toBeNull(); // every problem found its field
 
     const sent = await requests[0]!.json();

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import {
   Alert,
   Box,
@@ -138,6 +138,12 @@ export function QuestionEditor({
   const archived = saved?.status === "archived";
   const readOnly = Boolean(view) || !mayManage || archived;
   const problems = problemsOf(questionId ? revising.error : authoring.error, fieldsOf(draft));
+  const form = useRef<HTMLFormElement>(null);
+  const refusal = questionId ? revising.error : authoring.error;
+  useEffect(() => {
+    // A refused save takes the keyboard to the first field it names (its message is read out).
+    if (refusal) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusal]);
   const busy = authoring.isLoading || revising.isLoading || commands.busy;
   const set = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
   const err = (name: string) => problems.byField[name];
@@ -313,7 +319,7 @@ export function QuestionEditor({
             onChange={(e) => set({ scoring: e.target.value as Draft["scoring"] })}
             error={Boolean(err("choice.scoring"))}
             helperText={err("choice.scoring")}
-            sx={{ minWidth: 220 }}
+            sx={{ minWidth: 290 }}
             margin="dense"
           >
             <MenuItem value="all_or_nothing">All or nothing</MenuItem>
@@ -719,7 +725,7 @@ export function QuestionEditor({
           alignItems: "start",
         }}
       >
-        <Box component="form" onSubmit={submit} noValidate aria-label="Question">
+        <Box component="form" ref={form} onSubmit={submit} noValidate aria-label="Question">
           <Failed message={problems.general} />
           {/* Read-only: every control of the form is disabled at once. */}
           <Box
