@@ -9,6 +9,11 @@ afterEach(() => vi.unstubAllGlobals());
 // Typed as a whole value: keystroke by keystroke, a form this size is slow under jsdom.
 const type = (field: HTMLElement, value: string) => fireEvent.change(field, { target: { value } });
 const preview = () => within(screen.getByTestId("student-preview"));
+/** The API's refusal of a question: each problem names its field. */
+const refusal = (...errors: { detail: string; code: string; field: string }[]) => ({
+  status: 422,
+  body: { detail: "the question has problems", code: "invalid", field: null, errors },
+});
 
 describe("QuestionEditor", () => {
   it("previews a choice question as a student sees it: no key, no feedback", async () => {
@@ -53,22 +58,16 @@ describe("QuestionEditor", () => {
   });
 
   it("shows each 422 problem next to the field its dotted path names", async () => {
-    const requests = stubFetch({
-      status: 422,
-      body: {
-        detail: "the question has problems",
-        code: "invalid",
-        field: null,
-        errors: [
-          {
-            detail: "an option needs text",
-            code: "option_text_empty",
-            field: "choice.options.1.text",
-          },
-          { detail: "the question text must not be blank", code: "stem_empty", field: "stem" },
-        ],
-      },
-    });
+    const requests = stubFetch(
+      refusal(
+        {
+          detail: "an option needs text",
+          code: "option_text_empty",
+          field: "choice.options.1.text",
+        },
+        { detail: "the question text must not be blank", code: "stem_empty", field: "stem" },
+      ),
+    );
     renderApp(<QuestionEditor />, "/teacher/questions/new");
     type(screen.getByLabelText("Option 1"), "Only one");
     fireEvent.click(screen.getByRole("button", { name: "Save question" }));
@@ -137,21 +136,13 @@ describe("multiple choice in the editor", () => {
   });
 
   it("shows the API's message on the penalty in place of its hint", async () => {
-    stubFetch({
-      status: 422,
-      body: {
-        detail: "the question has problems",
-        code: "invalid",
-        field: null,
-        errors: [
-          {
-            detail: "the penalty is between 0 and 1",
-            code: "penalty",
-            field: "choice.wrong_pick_penalty",
-          },
-        ],
-      },
-    });
+    stubFetch(
+      refusal({
+        detail: "the penalty is between 0 and 1",
+        code: "penalty",
+        field: "choice.wrong_pick_penalty",
+      }),
+    );
     const initial = { ...emptyDraft("multiple_choice"), scoring: "per_option" as const };
     renderApp(<QuestionEditor initial={initial} />, "/teacher/questions/new");
     const penalty = screen.getByLabelText(/Penalty per wrong pick/);
