@@ -49,6 +49,8 @@ class ImportedItem:
     content: QuestionContent | None  # None: not importable
     errors: list[tuple[str | None, str]] = field(default_factory=list)  # (column, message)
     not_mapped: list[str] = field(default_factory=list)  # imported, but this was lost
+    question_type: str | None = None  # of a row not importable, as the file gives it
+    stem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def read_file(format_: str, data: bytes) -> ReadFile:
         found = parse_csv(data)
         return ReadFile([e.message for e in found.file_errors],
                         [ImportedItem(str(r.row), r.content,
-                                      [(e.column, e.message) for e in r.errors])
+                                      [(e.column, e.message) for e in r.errors],
+                                      question_type=r.question_type, stem=r.stem)
                          for r in found.rows])
     if format_ == "qti":
         package = import_qti(data)
@@ -125,8 +128,9 @@ async def preview_import(request: Request,
                          format_: Annotated[Format, Query(alias="format")] = "csv"):
     found = await _read(request, format_)
     items = [PreviewItem(position=i.position, valid=i.content is not None,
-                         question_type=i.content.question_type if i.content else None,
-                         stem=i.content.stem[:200] if i.content else None,
+                         question_type=i.content.question_type if i.content
+                         else i.question_type,
+                         stem=i.content.stem[:200] if i.content else i.stem,
                          errors=[ItemProblem(column=c, message=m) for c, m in i.errors],
                          not_mapped=i.not_mapped) for i in found.items]
     valid = sum(item.valid for item in items)

@@ -129,7 +129,11 @@ async function admin() {
     .first()
     .waitFor();
   await check(page, "05-admin-create-user-refused");
-  await dialog.getByLabel("Email").fill(`tess-${Date.now()}@example.edu`);
+  const made = {
+    email: `tess-${Date.now()}@example.edu`,
+    password: "correct horse battery staple",
+  };
+  await dialog.getByLabel("Email").fill(made.email);
   await dialog.getByRole("combobox", { name: "Role" }).click();
   await page.getByRole("option", { name: "teacher" }).click();
   await menuGone(page);
@@ -138,6 +142,7 @@ async function admin() {
   const students = await importAccounts(page);
   await adminGroups(page, students);
   await signOut(page);
+  return made;
 }
 
 /** The admin imports students from a CSV with one bad row, sees that row's problem, fixes the
@@ -227,15 +232,19 @@ async function adminGroups(page, students) {
   await check(page, "05h-admin-group");
 }
 
-/** Teachers keep their own groups: the page (empty or not) is reachable and accessible. */
-async function teacherGroups() {
-  const page = await newPage("teacher (groups)");
-  await signIn(page, "teacher", account("TEACHER"));
+/** The teacher the admin made signs in with the password the admin gave: their dashboard is
+ * empty, and their groups page (teachers keep their own groups) is reachable and accessible. */
+async function madeTeacher(made) {
+  const page = await newPage("teacher made by the admin");
+  await signIn(page, "teacher", made);
   await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByText("Tess Teacher").waitFor(); // the name the admin gave, in the top bar
+  await page.getByText("No drafts. Start one with New exam.").waitFor();
+  await check(page, "05i-new-teacher-dashboard");
   await page.getByRole("link", { name: "Groups" }).click();
   await page.getByRole("heading", { name: "Groups" }).waitFor();
   await page.locator('table[aria-label="Groups"], [role="status"]').first().waitFor();
-  await check(page, "05i-teacher-groups");
+  await check(page, "05j-teacher-groups");
   await signOut(page);
 }
 
@@ -314,19 +323,21 @@ async function bankShows(page, tagFilter, texts) {
 
 async function chooseType(page, label) {
   // Under load the menu may close before its option is clicked (measured: the option was
-  // detached and never came back): open it again rather than wait out the timeout.
+  // detached and never came back): open it again rather than wait out the timeout, and go on
+  // only once the field shows the type chosen.
+  const field = page.getByRole("combobox", { name: "Type" });
   for (let attempt = 1; ; attempt += 1) {
-    await page.getByRole("combobox", { name: "Type" }).click();
+    await field.click();
     try {
       await page.getByRole("option", { name: label, exact: true }).click({ timeout: 5_000 });
-      break;
     } catch (error) {
       if (attempt === 3) throw error;
       await page.keyboard.press("Escape");
-      await menuGone(page);
     }
+    await menuGone(page);
+    if ((await field.innerText()).trim() === label) return;
+    if (attempt === 3) throw new Error(`the type stays ${await field.innerText()}, not ${label}`);
   }
-  await menuGone(page);
 }
 
 async function questionBank() {
@@ -363,6 +374,52 @@ async function questionBank() {
   await check(page, "13-question-editor-single-choice");
   await page.getByRole("button", { name: "Save question" }).click();
   await page.getByRole("heading", { name: "Question bank" }).waitFor();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // Multiple choice, scored per option with a penalty for each wrong pick: the student view
+  // asks for every answer that applies, and shows neither the key nor the penalty's working.
+  await page.getByRole("link", { name: "New question" }).click();
+  await chooseType(page, "Multiple choice");
+  await page.getByLabel("Question text").fill(`Which of these numbers are even? (${stamp})`);
+  await page.getByRole("button", { name: "Add option" }).click();
+  await page.getByLabel("Option 1", { exact: true }).fill("2");
+  await page.getByLabel("Option 2", { exact: true }).fill("3");
+  await page.getByLabel("Option 3", { exact: true }).fill("4");
+  await page.getByLabel("Option 1 is correct").check();
+  await page.getByLabel("Option 3 is correct").check();
+  if (!(await page.getByLabel("Option 1 is correct").isChecked())) {
+    problems.push("bank: a second correct option unticked the first in a multiple choice");
+  }
+  await page.getByLabel("Feedback for option 2 (after marking)").fill("Odd: 3 = 2 + 1.");
+  await selectOption(page, "Scoring", "Per option, with a penalty");
+  await page.getByLabel(/^Penalty per wrong pick/).fill("0.25");
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+  await preview.getByText("Choose every answer that applies.").waitFor();
+  await preview.getByText("4", { exact: true }).waitFor();
+  if (/correct|odd|penalty|0\.25/i.test(await preview.innerText())) {
+    problems.push("bank: the student view of a multiple choice shows its key or scoring");
+  }
+  await check(page, "13b-question-editor-multiple-choice");
+  await page.getByRole("button", { name: "Save question" }).click();
+  await page.getByText("The question is saved in your bank.").waitFor();
+
+  // True / false: the student view offers both, never which is right.
+  await page.getByRole("link", { name: "New question" }).click();
+  await chooseType(page, "True / false");
+  await page.getByLabel("Question text").fill(`The Moon orbits the Earth. (${stamp})`);
+  await page.getByRole("radio", { name: "False" }).check();
+  await page.getByRole("radio", { name: "True" }).check();
+  await page.getByLabel("Tags (comma separated)").fill(tag);
+  await preview.getByText("The Moon orbits the Earth.", { exact: false }).waitFor();
+  const choices = await preview.getByRole("listitem").allInnerTexts();
+  if (choices.join("|") !== "True|False") {
+    problems.push(`bank: the true/false student view offers ${choices.join(", ")}`);
+  }
+  if (/correct|answer key|statement is/i.test(await preview.innerText())) {
+    problems.push("bank: the student view of a true/false shows its key");
+  }
+  await check(page, "13c-question-editor-true-false");
+  await page.getByRole("button", { name: "Save question" }).click();
   await page.getByText("The question is saved in your bank.").waitFor();
 
   // Short answer.
@@ -411,8 +468,25 @@ async function questionBank() {
   await page.getByRole("button", { name: "Save question" }).click();
   await page.getByText("The question is saved in your bank.").waitFor();
 
-  // All four are in the bank under their tag; the word search finds one of them.
-  await bankShows(page, tag, ["Which planet", "capital of France", "sky is blue", "sum of two"]);
+  // All six are in the bank under their tag; the word search finds one of them.
+  await bankShows(page, tag, [
+    "Which planet",
+    "numbers are even",
+    "Moon orbits",
+    "capital of France",
+    "sky is blue",
+    "sum of two",
+  ]);
+  // The multiple choice kept its scoring: reopened, it is per option with its penalty.
+  await page.getByRole("link", { name: /^Edit: Which of these numbers/ }).click();
+  await page.getByRole("heading", { name: "Edit question" }).waitFor();
+  const scoring = await page.getByRole("combobox", { name: "Scoring" }).innerText();
+  const penalty = await page.getByLabel(/^Penalty per wrong pick/).inputValue();
+  if (scoring !== "Per option, with a penalty" || penalty !== "0.25") {
+    problems.push(`bank: the multiple choice came back as ${scoring}, penalty ${penalty}`);
+  }
+  await page.getByRole("link", { name: "Back to the bank" }).first().click();
+  await page.getByRole("heading", { name: "Question bank" }).waitFor();
   await page.getByLabel("Search questions").fill("planet");
   await page
     .getByRole("row")
@@ -430,7 +504,8 @@ async function questionBank() {
   await page.getByText("Revision 2", { exact: true }).waitFor();
   await check(page, "18-question-editor-revised");
 
-  // Import a CSV with one bad row: the preview names it, then only the valid rows go in.
+  // Import a CSV with one bad row: the preview names its row, column and problem, and nothing
+  // can be imported whole; the teacher fixes the file, chooses it again and imports every row.
   await page.getByRole("link", { name: "Back to the bank" }).first().click();
   await page.getByRole("link", { name: "Import questions" }).click();
   await page.getByRole("heading", { name: "Import questions" }).waitFor();
@@ -444,33 +519,42 @@ async function questionBank() {
     problems.push(`bank: the template downloads as ${template.suggestedFilename()}`);
   }
   const imported = `imported-${stamp}`;
-  const csv = [
-    "type,stem,options,correct,tags",
-    `single_choice,Imported: which is a prime? (${stamp}),4|7|9,B,${imported}`,
-    `true_false,Imported: water boils at 100 C at sea level (${stamp}),,true,${imported}`,
-    `single_choice,Imported: a broken row (${stamp}),yes|no,Z,${imported}`,
-  ].join("\r\n");
-  await page.locator('input[type="file"]').setInputFiles({
+  const csv = (key) => ({
     name: "questions.csv",
     mimeType: "text/csv",
-    buffer: Buffer.from(csv),
+    buffer: Buffer.from(
+      [
+        "type,stem,options,correct,tags",
+        `single_choice,Imported: which is a prime? (${stamp}),4|7|9,B,${imported}`,
+        `true_false,Imported: water boils at 100 C at sea level (${stamp}),,true,${imported}`,
+        `single_choice,Imported: is this row fixed? (${stamp}),yes|no,${key},${imported}`,
+      ].join("\r\n"),
+    ),
   });
+  const fileInput = page.locator('input[type="file"]');
+  await fileInput.setInputFiles(csv("Z"));
   await page.getByText("2 ready, 1 with problems").waitFor();
-  const bad = page.getByRole("row").filter({ hasText: /^4/ });
+  const rows = page.getByRole("table", { name: "Rows of the file" });
+  const bad = rows.getByRole("row").filter({ hasText: "is this row fixed?" });
   await bad.getByText("correct:").waitFor();
+  await bad.getByText(/'Z' is not one of the 2 options/).waitFor();
+  if ((await bad.getByRole("cell").first().innerText()) !== "4") {
+    problems.push("bank: the bad row of the questions file is not reported as row 4");
+  }
   if (!(await page.getByRole("button", { name: "Import all" }).isDisabled())) {
     problems.push("bank: Import all is enabled for a file with a bad row");
   }
   await check(page, "20-question-import-preview");
-  await page.getByRole("button", { name: "Import the valid rows" }).click();
-  await page.getByText("Imported 2 questions (rows left out: 4)").waitFor();
+  await fileInput.setInputFiles(csv("A")); // the same file, fixed
+  await page.getByText("3 ready, 0 with problems").waitFor();
+  await rows.getByText("correct:").waitFor({ state: "detached" });
+  await check(page, "20b-question-import-fixed");
+  await page.getByRole("button", { name: "Import all" }).click();
+  await page.getByText("Imported 3 questions.").waitFor();
   await check(page, "21-question-imported");
   await page.getByRole("link", { name: "See them in the bank" }).click();
   await page.getByRole("heading", { name: "Question bank" }).waitFor();
-  await bankShows(page, imported, ["which is a prime", "water boils"]);
-  if (await page.getByRole("row").filter({ hasText: "a broken row" }).count()) {
-    problems.push("bank: the bad row was imported");
-  }
+  await bankShows(page, imported, ["which is a prime", "water boils", "is this row fixed?"]);
   await signOut(page);
 }
 
@@ -741,8 +825,7 @@ async function student(title, alsoTitle) {
 
 const started = Date.now();
 try {
-  await admin();
-  await teacherGroups();
+  await madeTeacher(await admin());
   await teacher(`Algebra midterm ${Date.now()}`);
   await questionBank();
   await bankActions();

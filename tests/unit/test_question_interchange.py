@@ -133,6 +133,14 @@ def test_error_messages_name_the_option_answer_or_tag():
     ]
 
 
+def test_a_row_with_errors_keeps_its_type_and_text_so_the_teacher_can_find_it():
+    imported = parse_csv(csv_bytes("single_choice,  Is this row right?  ,yes|no,Z,\r\n",
+                                   "essay-question,An essay,,,\r\n", ",,,,x\r\n"))
+    assert [(r.content, r.question_type, r.stem) for r in imported.rows] == [
+        (None, "single_choice", "Is this row right?"), (None, "essay-question", "An essay"),
+        (None, None, None)]
+
+
 def test_cells_that_do_not_apply_to_the_type_are_errors_not_ignored():
     imported = parse_csv(csv_bytes("true_false,Q,Red|Green,true,\r\n",
                                    header="type,stem,options,correct,tags,max_words\r\n"))

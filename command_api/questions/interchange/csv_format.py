@@ -91,6 +91,9 @@ class CsvRow:
     row: int
     content: QuestionContent | None  # None when the row has errors
     errors: list[CellError] = field(default_factory=list)
+    # What the row says it is, even when it has errors: the teacher finds it by its text.
+    question_type: str | None = None
+    stem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -267,8 +270,10 @@ class _Row:
 def _parse_row(number: int, cells: list[str], columns: _Columns) -> CsvRow:
     row = _Row(number, cells, columns)
     qtype = _question_type(row)
+    stem = row.text("stem").strip()[:200] or None
     if qtype is None:
-        return CsvRow(number, None, sorted(row.errors, key=columns.position))
+        return CsvRow(number, None, sorted(row.errors, key=columns.position),
+                      row.text("type").strip() or None, stem)
     for key, cell in row.cells.items():
         if cell and key not in _APPLIES[qtype] and cell.strip():
             row.fault(key, f"does not apply to a {qtype} question: leave it empty")
@@ -279,7 +284,7 @@ def _parse_row(number: int, cells: list[str], columns: _Columns) -> CsvRow:
         if columns.name(key) not in unreadable:
             row.fault(key, message)
     errors = sorted(row.errors, key=columns.position)
-    return CsvRow(number, None if errors else content, errors)
+    return CsvRow(number, None if errors else content, errors, qtype, stem)
 
 
 def _question_type(row: _Row) -> str | None:

@@ -49,9 +49,11 @@ describe("ImportPage", () => {
     const bad = screen.getAllByRole("row").find((r) => r.textContent?.startsWith("3"))!;
     expect(within(bad).getByText("'Z' is not one of the 2 options")).toBeVisible();
     expect(screen.getByRole("button", { name: "Import all" })).toBeDisabled();
+    expect(screen.getByText(/Correct the rows listed with problems in your file/)).toBeVisible();
 
     fireEvent.click(screen.getByRole("button", { name: "Import the valid rows" }));
     expect(await screen.findByText(/Imported 1 question \(rows left out: 3\)/)).toBeVisible();
+    expect(screen.getByRole("link", { name: "See them in the bank" })).toHaveFocus();
 
     const [preview, imported] = requests;
     expect(preview!.url).toMatch(/\/v1\/questions\/imports\/preview\?format=csv$/);

@@ -1,4 +1,4 @@
-import { useRef, useState, type ChangeEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent } from "react";
 import {
   Alert,
   AlertTitle,
@@ -62,6 +62,11 @@ export default function ImportPage() {
   // One command id per chosen file: a retried import stores nothing twice.
   const [commandId, setCommandId] = useState(newCommandId);
   const [result, setResult] = useState<ImportResult | null>(null);
+  // The import button is disabled once it has done its work: the keyboard goes on to the result.
+  const seeThem = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    if (result) seeThem.current?.focus();
+  }, [result]);
   const [preview, previewing] = usePreviewImportV1QuestionsImportsPreviewPostMutation();
   const [importFile, importing] = useImportQuestionsV1QuestionsImportsPostMutation();
   const [template, fetchingTemplate] = useCsvTemplateV1QuestionsExportsTemplatePostMutation();
@@ -187,7 +192,7 @@ export default function ImportPage() {
         <Alert severity="success" role="status" sx={{ mb: 2 }}>
           Imported {result.imported} question{result.imported === 1 ? "" : "s"}
           {result.skipped.length > 0 && ` (rows left out: ${result.skipped.join(", ")})`}.{" "}
-          <Link component={RouterLink} to={bank}>
+          <Link component={RouterLink} to={bank} ref={seeThem}>
             See them in the bank
           </Link>
         </Alert>
@@ -198,6 +203,12 @@ export default function ImportPage() {
             {report.total} {report.total === 1 ? "question" : "questions"} in the file:{" "}
             {report.valid} ready, {report.invalid} with problems
           </Typography>
+          {report.invalid > 0 && !unreadable && !result && (
+            <Typography sx={{ mb: 2 }}>
+              Correct the rows listed with problems in your file and choose it again, or import only
+              the ready rows.
+            </Typography>
+          )}
           {unreadable && (
             <Alert severity="error" role="alert" sx={{ mb: 2 }}>
               <AlertTitle>The file cannot be imported</AlertTitle>
@@ -249,7 +260,7 @@ export default function ImportPage() {
                             variant="outlined"
                           />
                         </TableCell>
-                        <TableCell>
+                        <TableCell sx={{ whiteSpace: "nowrap" }}>
                           {item.question_type ? typeLabel(item.question_type) : "—"}
                         </TableCell>
                         <TableCell sx={{ maxWidth: 360 }}>{item.stem ?? "—"}</TableCell>

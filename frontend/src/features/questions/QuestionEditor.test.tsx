@@ -1,7 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderApp, stubFetch } from "../../test/render";
-import { contentOf, draftOf, emptyDraft } from "./draft";
+import { contentOf, draftOf, emptyDraft, withType } from "./draft";
 import { QuestionEditor } from "./QuestionEditorPage";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -9,6 +9,11 @@ afterEach(() => vi.unstubAllGlobals());
 // Typed as a whole value: keystroke by keystroke, a form this size is slow under jsdom.
 const type = (field: HTMLElement, value: string) => fireEvent.change(field, { target: { value } });
 const preview = () => within(screen.getByTestId("student-preview"));
+/** The API's refusal of a question: each problem names its field. */
+const refusal = (...errors: { detail: string; code: string; field: string }[]) => ({
+  status: 422,
+  body: { detail: "the question has problems", code: "invalid", field: null, errors },
+});
 
 describe("QuestionEditor", () => {
   it("previews a choice question as a student sees it: no key, no feedback", async () => {
@@ -53,22 +58,16 @@ describe("QuestionEditor", () => {
   });
 
   it("shows each 422 problem next to the field its dotted path names", async () => {
-    const requests = stubFetch({
-      status: 422,
-      body: {
-        detail: "the question has problems",
-        code: "invalid",
-        field: null,
-        errors: [
-          {
-            detail: "an option needs text",
-            code: "option_text_empty",
-            field: "choice.options.1.text",
-          },
-          { detail: "the question text must not be blank", code: "stem_empty", field: "stem" },
-        ],
-      },
-    });
+    const requests = stubFetch(
+      refusal(
+        {
+          detail: "an option needs text",
+          code: "option_text_empty",
+          field: "choice.options.1.text",
+        },
+        { detail: "the question text must not be blank", code: "stem_empty", field: "stem" },
+      ),
+    );
     renderApp(<QuestionEditor />, "/teacher/questions/new");
     type(screen.getByLabelText("Option 1"), "Only one");
     fireEvent.click(screen.getByRole("button", { name: "Save question" }));
@@ -81,6 +80,7 @@ describe("QuestionEditor", () => {
       "the question text must not be blank",
     );
     expect(screen.getByLabelText("Option 1")).toHaveAttribute("aria-invalid", "false");
+    expect(screen.getByLabelText(/Question text/)).toHaveFocus(); // the first field refused
     expect(screen.queryByRole("alert")).toBeNull(); // every problem found its field
 
     const sent = await requests[0]!.json();
@@ -124,5 +124,33 @@ describe("contentOf", () => {
       pattern: null,
       numeric: null,
     });
+  });
+});
+
+describe("multiple choice in the editor", () => {
+  it("a single choice made of a multiple choice keeps its first correct option", () => {
+    const withTwo = { ...emptyDraft("multiple_choice"), stem: "Even?" };
+    withTwo.options = withTwo.options.map((o) => ({ ...o, correct: true }));
+    expect(withType(withTwo, "single_choice").options.map((o) => o.correct)).toEqual([true, false]);
+    expect(withType(withTwo, "true_false").options.map((o) => o.correct)).toEqual([true, true]);
+  });
+
+  it("shows the API's message on the penalty in place of its hint", async () => {
+    stubFetch(
+      refusal({
+        detail: "the penalty is between 0 and 1",
+        code: "penalty",
+        field: "choice.wrong_pick_penalty",
+      }),
+    );
+    const initial = { ...emptyDraft("multiple_choice"), scoring: "per_option" as const };
+    renderApp(<QuestionEditor initial={initial} />, "/teacher/questions/new");
+    const penalty = screen.getByLabelText(/Penalty per wrong pick/);
+    expect(penalty).toHaveAccessibleDescription(/never goes below 0/);
+    type(penalty, "2");
+    fireEvent.click(screen.getByRole("button", { name: "Save question" }));
+    expect(await screen.findByText("the penalty is between 0 and 1")).toBeVisible();
+    expect(penalty).toHaveAttribute("aria-invalid", "true");
+    expect(penalty).toHaveAccessibleDescription("the penalty is between 0 and 1");
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import {
   Alert,
   Box,
@@ -43,6 +43,7 @@ import {
   newCriterion,
   newOption,
   newTest,
+  withType,
   type Draft,
 } from "./draft";
 import { MediaAttachments } from "./MediaAttachments";
@@ -137,6 +138,12 @@ export function QuestionEditor({
   const archived = saved?.status === "archived";
   const readOnly = Boolean(view) || !mayManage || archived;
   const problems = problemsOf(questionId ? revising.error : authoring.error, fieldsOf(draft));
+  const form = useRef<HTMLFormElement>(null);
+  const refusal = questionId ? revising.error : authoring.error;
+  useEffect(() => {
+    // A refused save takes the keyboard to the first field it names (its message is read out).
+    if (refusal) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusal]);
   const busy = authoring.isLoading || revising.isLoading || commands.busy;
   const set = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
   const err = (name: string) => problems.byField[name];
@@ -180,11 +187,12 @@ export function QuestionEditor({
       label={label}
       value={draft[name] as string}
       onChange={(e) => set({ [name]: e.target.value } as Partial<Draft>)}
-      error={Boolean(err(field))}
-      helperText={err(field) ?? extra.helperText}
       fullWidth
       margin="dense"
       {...extra}
+      // After the extras: a hint they bring gives way to the API's message for the field.
+      error={Boolean(err(field) || extra.error)}
+      helperText={err(field) ?? extra.helperText}
     />
   );
 
@@ -234,7 +242,9 @@ export function QuestionEditor({
   };
 
   const choice = (
-    <Section title={type === "single_choice" ? "Options (one correct)" : "Options"}>
+    <Section
+      title={type === "single_choice" ? "Options (one correct)" : "Options (one or more correct)"}
+    >
       {sectionMessage("choice.options", "choice")}
       {draft.options.map((option, i) => {
         const at = `choice.options.${i}`;
@@ -309,7 +319,7 @@ export function QuestionEditor({
             onChange={(e) => set({ scoring: e.target.value as Draft["scoring"] })}
             error={Boolean(err("choice.scoring"))}
             helperText={err("choice.scoring")}
-            sx={{ minWidth: 220 }}
+            sx={{ minWidth: 290 }}
             margin="dense"
           >
             <MenuItem value="all_or_nothing">All or nothing</MenuItem>
@@ -323,6 +333,8 @@ export function QuestionEditor({
               {
                 type: "number",
                 fullWidth: false,
+                helperText:
+                  "Each wrong pick takes this share of the points off; the score never goes below 0.",
                 slotProps: { htmlInput: { min: 0, max: 1, step: 0.05 } },
               },
             )}
@@ -713,7 +725,7 @@ export function QuestionEditor({
           alignItems: "start",
         }}
       >
-        <Box component="form" onSubmit={submit} noValidate aria-label="Question">
+        <Box component="form" ref={form} onSubmit={submit} noValidate aria-label="Question">
           <Failed message={problems.general} />
           {/* Read-only: every control of the form is disabled at once. */}
           <Box
@@ -734,7 +746,9 @@ export function QuestionEditor({
                 id="q-question_type"
                 label="Type"
                 value={type}
-                onChange={(e) => set({ question_type: e.target.value as Draft["question_type"] })}
+                onChange={(e) =>
+                  setDraft((d) => withType(d, e.target.value as Draft["question_type"]))
+                }
                 error={Boolean(err("question_type"))}
                 helperText={err("question_type")}
                 margin="dense"

@@ -113,6 +113,18 @@ export function emptyDraft(type: QuestionType = "single_choice"): Draft {
   };
 }
 
+/** The draft as a question of another type: a single choice keeps only its first correct
+ * option (a multiple choice may have ticked several). */
+export function withType(d: Draft, question_type: Draft["question_type"]): Draft {
+  if (question_type !== "single_choice") return { ...d, question_type };
+  const first = d.options.findIndex((o) => o.correct);
+  return {
+    ...d,
+    question_type,
+    options: d.options.map((o, i) => (o.correct && i !== first ? { ...o, correct: false } : o)),
+  };
+}
+
 const num = (text: string) => (text.trim() === "" ? NaN : Number(text.replace(",", ".")));
 const tests = (list: CodeTest[] | undefined): Required<CodeTest>[] =>
   (list ?? []).map((t) => ({ weight: 1, ...t }));
