@@ -477,6 +477,25 @@ async function questionBank() {
     "sky is blue",
     "sum of two",
   ]);
+  // What the search found is exported as a QTI 3.0 package; what QTI cannot hold (the coding
+  // question's tests) is listed, not dropped silently.
+  const [exported] = await Promise.all([
+    page.waitForEvent("download"),
+    (async () => {
+      await page.getByRole("button", { name: "Export 6 found" }).click();
+      await page.getByRole("menuitem", { name: "QTI 3.0 package" }).click();
+    })(),
+  ]);
+  if (exported.suggestedFilename() !== "soems-questions-qti30.zip") {
+    problems.push(`bank: the export downloads as ${exported.suggestedFilename()}`);
+  }
+  await page.getByText("Parts the format cannot hold were left out").waitFor();
+  await check(page, "17a-question-bank-exported");
+  await page
+    .getByRole("alert")
+    .filter({ hasText: "Parts the format" })
+    .getByRole("button", { name: "Close" })
+    .click();
   // The multiple choice kept its scoring: reopened, it is per option with its penalty.
   await page.getByRole("link", { name: /^Edit: Which of these numbers/ }).click();
   await page.getByRole("heading", { name: "Edit question" }).waitFor();

@@ -106,8 +106,8 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "45 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 45
+    assert "46 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 46
 
 
 def test_the_gateway_serves_the_spa_with_strict_headers_and_compression(gateway):

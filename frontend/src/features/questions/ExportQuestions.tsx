@@ -26,7 +26,15 @@ export function fileOf(exported: QuestionExport): Blob {
 }
 
 /** What the format could not hold, per question (shown under the bank's header). */
-export function ExportReport({ lost, onClose }: { lost: ExportedQuestion[]; onClose: () => void }) {
+export function ExportReport({
+  lost,
+  names,
+  onClose,
+}: {
+  lost: ExportedQuestion[];
+  names: ReadonlyMap<string, string>; // question id -> its text, where the page knows it
+  onClose: () => void;
+}) {
   if (!lost.length) return null;
   return (
     <Alert severity="warning" role="alert" onClose={onClose} sx={{ mb: 2 }}>
@@ -34,7 +42,7 @@ export function ExportReport({ lost, onClose }: { lost: ExportedQuestion[]; onCl
       <Box component="ul" sx={{ m: 0, pl: 2 }}>
         {lost.slice(0, 20).map((q) => (
           <li key={q.question_id}>
-            {q.question_id}: {q.not_mapped.join("; ")}
+            {names.get(q.question_id) ?? q.question_id}: {q.not_mapped.join("; ")}
           </li>
         ))}
       </Box>

@@ -161,7 +161,11 @@ export default function QuestionBankPage() {
         </Button>
       </Stack>
       <Failed message={exportFailed} />
-      <ExportReport lost={exportLost} onClose={() => setExportLost([])} />
+      <ExportReport
+        lost={exportLost}
+        names={new Map((data?.items ?? []).map((q) => [q.question_id, q.stem]))}
+        onClose={() => setExportLost([])}
+      />
       <Box
         component="search"
         aria-label="Filter questions"
