@@ -1,4 +1,4 @@
-import { Alert, Box, CircularProgress, Typography } from "@mui/material";
+import { Alert, Box, CircularProgress, TablePagination, Typography } from "@mui/material";
 import { useEffect, useState, type ReactNode } from "react";
 import type { Problems } from "../api/problems";
 
@@ -79,4 +79,29 @@ export function useDebounced<T>(value: T, ms = 300): T {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return settled;
+}
+
+/** Pages of a list: 10 to 100 a page; changing the page size goes back to the first page. */
+export function Pager({
+  total,
+  page,
+  perPage,
+  onChange,
+}: {
+  total: number;
+  page: number; // from 0
+  perPage: number;
+  onChange: (page: number, perPage: number) => void;
+}) {
+  return (
+    <TablePagination
+      component="div"
+      count={total}
+      page={page}
+      rowsPerPage={perPage}
+      rowsPerPageOptions={[10, 20, 50, 100]}
+      onPageChange={(_, next) => onChange(next, perPage)}
+      onRowsPerPageChange={(e) => onChange(0, Number(e.target.value))}
+    />
+  );
 }

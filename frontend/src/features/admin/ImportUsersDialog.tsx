@@ -4,20 +4,14 @@ import {
   AlertTitle,
   Box,
   Button,
-  Chip,
   Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
   LinearProgress,
   Link,
-  Paper,
   Stack,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   Typography,
 } from "@mui/material";
@@ -27,6 +21,7 @@ import {
   type AccountsImported,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
+import { FileUnreadable, RowProblems, RowStatus, RowsTable } from "../fileReport";
 import { Failed, saveFile } from "../shared";
 
 /** The columns the command API reads (command_api/identity/imports.py); role defaults to
@@ -156,67 +151,34 @@ export function ImportUsersDialog({
               {report.total} {report.total === 1 ? "account" : "accounts"} in the file:{" "}
               {report.valid} ready, {report.invalid} with problems
             </Typography>
-            {unreadable && (
-              <Alert severity="error" role="alert" sx={{ mb: 2 }}>
-                <AlertTitle>The file cannot be imported</AlertTitle>
-                <Box component="ul" sx={{ m: 0, pl: 2 }}>
-                  {report.file_errors.map((problem) => (
-                    <li key={problem}>{problem}</li>
-                  ))}
-                </Box>
-              </Alert>
-            )}
+            {unreadable && <FileUnreadable problems={report.file_errors} />}
             {report.invalid > 0 && (
               <Typography variant="body2" sx={{ mb: 1 }}>
                 Fix the rows below in the file and choose it again, or import only the valid rows.
               </Typography>
             )}
             {rows.length > 0 && (
-              <Paper variant="outlined">
-                <TableContainer>
-                  <Table size="small" aria-label="Rows of the accounts file">
-                    <TableHead>
-                      <TableRow>
-                        {["Row", "Status", "Email", "Name", "Role", "Problems"].map((label) => (
-                          <TableCell key={label} component="th" scope="col">
-                            {label}
-                          </TableCell>
-                        ))}
-                      </TableRow>
-                    </TableHead>
-                    <TableBody>
-                      {rows.map((row) => (
-                        <TableRow key={row.row}>
-                          <TableCell>{row.row}</TableCell>
-                          <TableCell>
-                            <Chip
-                              size="small"
-                              variant="outlined"
-                              label={row.valid ? "ready" : "error"}
-                              color={row.valid ? "success" : "error"}
-                            />
-                          </TableCell>
-                          <TableCell sx={{ overflowWrap: "anywhere", minWidth: 200 }}>
-                            {row.email ?? "—"}
-                          </TableCell>
-                          <TableCell>{row.name ?? "—"}</TableCell>
-                          <TableCell>{row.role ?? "—"}</TableCell>
-                          <TableCell>
-                            <Box component="ul" sx={{ m: 0, pl: 2 }}>
-                              {row.errors.map((e, i) => (
-                                <li key={i}>
-                                  {e.column ? <strong>{e.column}: </strong> : null}
-                                  {e.message}
-                                </li>
-                              ))}
-                            </Box>
-                          </TableCell>
-                        </TableRow>
-                      ))}
-                    </TableBody>
-                  </Table>
-                </TableContainer>
-              </Paper>
+              <RowsTable
+                label="Rows of the accounts file"
+                columns={["Row", "Status", "Email", "Name", "Role", "Problems"]}
+              >
+                {rows.map((row) => (
+                  <TableRow key={row.row}>
+                    <TableCell>{row.row}</TableCell>
+                    <TableCell>
+                      <RowStatus valid={row.valid} />
+                    </TableCell>
+                    <TableCell sx={{ overflowWrap: "anywhere", minWidth: 200 }}>
+                      {row.email ?? "—"}
+                    </TableCell>
+                    <TableCell>{row.name ?? "—"}</TableCell>
+                    <TableCell>{row.role ?? "—"}</TableCell>
+                    <TableCell>
+                      <RowProblems errors={row.errors} />
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </RowsTable>
             )}
           </Box>
         )}

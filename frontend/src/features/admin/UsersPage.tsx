@@ -15,7 +15,6 @@ import {
   TableCell,
   TableContainer,
   TableHead,
-  TablePagination,
   TableRow,
   TextField,
   Typography,
@@ -34,7 +33,7 @@ import {
   type ListUsersV1UsersGetApiArg,
 } from "../../api/queryApi.generated";
 import { useAppDispatch, useAppSelector } from "../../app/store";
-import { Empty, Failed, Loading, useDebounced } from "../shared";
+import { Empty, Failed, Loading, Pager, useDebounced } from "../shared";
 import { CreateUserDialog } from "./CreateUserDialog";
 import { ImportUsersDialog } from "./ImportUsersDialog";
 
@@ -249,16 +248,13 @@ export default function UsersPage() {
               </TableBody>
             </Table>
           </TableContainer>
-          <TablePagination
-            component="div"
-            count={data.total}
+          <Pager
+            total={data.total}
             page={page}
-            rowsPerPage={perPage}
-            rowsPerPageOptions={[10, 20, 50, 100]}
-            onPageChange={(_, next) => setPage(next)}
-            onRowsPerPageChange={(e) => {
-              setPerPage(Number(e.target.value));
-              setPage(0);
+            perPage={perPage}
+            onChange={(next, size) => {
+              setPage(next);
+              setPerPage(size);
             }}
           />
         </Paper>

@@ -15,7 +15,6 @@ import {
   TableCell,
   TableContainer,
   TableHead,
-  TablePagination,
   TableRow,
   TextField,
   Typography,
@@ -28,7 +27,15 @@ import {
 import { newCommandId, problemsOf } from "../../api/problems";
 import { queryApi, useListCohortsV1CohortsGetQuery } from "../../api/queryApi.generated";
 import { useAppSelector } from "../../app/store";
-import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails, useDebounced } from "../shared";
+import {
+  Empty,
+  Failed,
+  Loading,
+  Pager,
+  pastedEmailProblems,
+  pastedEmails,
+  useDebounced,
+} from "../shared";
 import { FOLLOW_MS, useApplied, useGroupsPath } from "./applied";
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
@@ -125,16 +132,13 @@ export default function GroupsPage() {
             </Table>
           </TableContainer>
           {data && (
-            <TablePagination
-              component="div"
-              count={data.total}
+            <Pager
+              total={data.total}
               page={page}
-              rowsPerPage={perPage}
-              rowsPerPageOptions={[10, 20, 50, 100]}
-              onPageChange={(_, next) => setPage(next)}
-              onRowsPerPageChange={(e) => {
-                setPerPage(Number(e.target.value));
-                setPage(0);
+              perPage={perPage}
+              onChange={(next, size) => {
+                setPage(next);
+                setPerPage(size);
               }}
             />
           )}

@@ -4,17 +4,11 @@ import {
   AlertTitle,
   Box,
   Button,
-  Chip,
   LinearProgress,
   Link,
   MenuItem,
-  Paper,
   Stack,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   TextField,
   Typography,
@@ -28,6 +22,7 @@ import {
   type ImportResult,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
+import { FileUnreadable, RowProblems, RowStatus, RowsTable } from "../fileReport";
 import { Failed, saveFile } from "../shared";
 import { typeLabel } from "./draft";
 import { useBankPath } from "./QuestionEditorPage";
@@ -209,16 +204,7 @@ export default function ImportPage() {
               the ready rows.
             </Typography>
           )}
-          {unreadable && (
-            <Alert severity="error" role="alert" sx={{ mb: 2 }}>
-              <AlertTitle>The file cannot be imported</AlertTitle>
-              <Box component="ul" sx={{ m: 0, pl: 2 }}>
-                {report.file_errors.map((problem) => (
-                  <li key={problem}>{problem}</li>
-                ))}
-              </Box>
-            </Alert>
-          )}
+          {unreadable && <FileUnreadable problems={report.file_errors} />}
           <Stack direction="row" spacing={2} sx={{ mb: 2 }}>
             <Button
               variant="contained"
@@ -236,59 +222,37 @@ export default function ImportPage() {
             </Button>
           </Stack>
           {items.length > 0 && (
-            <Paper>
-              <TableContainer>
-                <Table size="small" aria-label="Rows of the file">
-                  <TableHead>
-                    <TableRow>
-                      {["Row", "Status", "Type", "Question", "Problems"].map((label) => (
-                        <TableCell key={label} component="th" scope="col">
-                          {label}
-                        </TableCell>
-                      ))}
-                    </TableRow>
-                  </TableHead>
-                  <TableBody>
-                    {items.slice(0, SHOWN).map((item) => (
-                      <TableRow key={item.position}>
-                        <TableCell>{item.position}</TableCell>
-                        <TableCell>
-                          <Chip
-                            size="small"
-                            label={item.valid ? "ready" : "error"}
-                            color={item.valid ? "success" : "error"}
-                            variant="outlined"
-                          />
-                        </TableCell>
-                        <TableCell sx={{ whiteSpace: "nowrap" }}>
-                          {item.question_type ? typeLabel(item.question_type) : "—"}
-                        </TableCell>
-                        <TableCell sx={{ maxWidth: 360 }}>{item.stem ?? "—"}</TableCell>
-                        <TableCell>
-                          <Box component="ul" sx={{ m: 0, pl: 2 }}>
-                            {item.errors.map((e, i) => (
-                              <li key={i}>
-                                {e.column ? <strong>{e.column}: </strong> : null}
-                                {e.message}
-                              </li>
-                            ))}
-                            {item.not_mapped.map((m, i) => (
-                              <li key={`n${i}`}>Not imported: {m}</li>
-                            ))}
-                          </Box>
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableContainer>
-              {items.length > SHOWN && (
-                <Typography variant="body2" sx={{ p: 1 }}>
-                  The first {SHOWN} of {items.length} rows are listed (every row with a problem
-                  comes first).
-                </Typography>
-              )}
-            </Paper>
+            <RowsTable
+              label="Rows of the file"
+              columns={["Row", "Status", "Type", "Question", "Problems"]}
+              footer={
+                items.length > SHOWN && (
+                  <Typography variant="body2" sx={{ p: 1 }}>
+                    The first {SHOWN} of {items.length} rows are listed (every row with a problem
+                    comes first).
+                  </Typography>
+                )
+              }
+            >
+              {items.slice(0, SHOWN).map((item) => (
+                <TableRow key={item.position}>
+                  <TableCell>{item.position}</TableCell>
+                  <TableCell>
+                    <RowStatus valid={item.valid} />
+                  </TableCell>
+                  <TableCell sx={{ whiteSpace: "nowrap" }}>
+                    {item.question_type ? typeLabel(item.question_type) : "—"}
+                  </TableCell>
+                  <TableCell sx={{ maxWidth: 360 }}>{item.stem ?? "—"}</TableCell>
+                  <TableCell>
+                    <RowProblems
+                      errors={item.errors}
+                      extra={item.not_mapped.map((m) => `Not imported: ${m}`)}
+                    />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </RowsTable>
           )}
         </Box>
       )}

@@ -13,7 +13,6 @@ import {
   TableCell,
   TableContainer,
   TableHead,
-  TablePagination,
   TableRow,
   TextField,
   Typography,
@@ -32,7 +31,7 @@ import {
 } from "../../api/queryApi.generated";
 import { useAppDispatch, useAppSelector } from "../../app/store";
 import { formatMoment } from "../../time";
-import { Empty, Failed, Loading, useDebounced } from "../shared";
+import { Empty, Failed, Loading, Pager, useDebounced } from "../shared";
 import { DIFFICULTIES, TYPES, typeLabel } from "./draft";
 import { ExportQuestions, ExportReport } from "./ExportQuestions";
 import { useBankPath } from "./QuestionEditorPage";
@@ -321,16 +320,13 @@ export default function QuestionBankPage() {
               </TableBody>
             </Table>
           </TableContainer>
-          <TablePagination
-            component="div"
-            count={data.total}
+          <Pager
+            total={data.total}
             page={page}
-            rowsPerPage={perPage}
-            rowsPerPageOptions={[10, 20, 50, 100]}
-            onPageChange={(_, next) => setPage(next)}
-            onRowsPerPageChange={(e) => {
-              setPerPage(Number(e.target.value));
-              setPage(0);
+            perPage={perPage}
+            onChange={(next, size) => {
+              setPage(next);
+              setPerPage(size);
             }}
           />
         </Paper>
