@@ -34,7 +34,7 @@ import {
   type Assignment,
 } from "../../api/queryApi.generated";
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
-import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails } from "../shared";
+import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails, useDebounced } from "../shared";
 
 const HIDDEN = {
   position: "absolute",
@@ -269,9 +269,21 @@ export function AssignForm({
   onApplied: (result: ExamCommandResult) => void;
 }) {
   const [assign, assigning] = useAssignStudentsV1ExamsExamIdAssignPostMutation();
-  const cohorts = useListCohortsV1CohortsGetQuery({ mine: true, perPage: 100 });
+  // Your own groups, or any group found by name (an admin's course groups, a colleague's).
+  const [groupText, setGroupText] = useState("");
+  const groupQuery = useDebounced(groupText.trim());
+  const cohorts = useListCohortsV1CohortsGetQuery(
+    groupQuery ? { q: groupQuery, perPage: 20 } : { mine: true, perPage: 100 },
+  );
   const [emails, setEmails] = useState("");
-  const [cohortIds, setCohortIds] = useState<string[]>([]);
+  const [chosen, setChosen] = useState<Record<string, string>>({}); // id -> its label
+  const cohortIds = Object.keys(chosen);
+  const groups = [
+    ...Object.entries(chosen).map(([cohort_id, label]) => ({ cohort_id, label })),
+    ...(cohorts.data?.items ?? [])
+      .filter((c) => !(c.cohort_id in chosen))
+      .map((c) => ({ cohort_id: c.cohort_id, label: `${c.name} (${c.member_count})` })),
+  ];
   const [notice, setNotice] = useState<string | null>(null);
   const [sent, setSent] = useState<string[]>([]);
   const problems = problemsOf(assigning.error, ASSIGN_FIELDS);
@@ -291,7 +303,7 @@ export function AssignForm({
     if (answer.data) {
       onApplied(answer.data);
       setEmails("");
-      setCohortIds([]);
+      setChosen({});
       setNotice(`Assigned. ${answer.data.assigned_count} student(s) are assigned to this exam.`);
     }
   }
@@ -324,28 +336,37 @@ export function AssignForm({
         <Typography component="legend" variant="body2">
           Groups
         </Typography>
+        <TextField
+          id="wizard-group-search"
+          label="Find a group by name"
+          size="small"
+          value={groupText}
+          onChange={(e) => setGroupText(e.target.value)}
+          sx={{ mt: 1, mb: 1, minWidth: 280 }}
+        />
         {cohorts.isLoading ? (
-          <Loading what="your groups" />
-        ) : !cohorts.data?.items.length ? (
+          <Loading what="the groups" />
+        ) : !groups.length ? (
           <Typography variant="body2" color="text.secondary">
-            You have no groups (make one under Groups).
+            {groupQuery
+              ? "No group has that name."
+              : "You have no groups (make one under Groups, or find one by name)."}
           </Typography>
         ) : (
           <FormGroup row>
-            {cohorts.data.items.map((c) => (
+            {groups.map((g) => (
               <FormControlLabel
-                key={c.cohort_id}
-                label={`${c.name} (${c.member_count})`}
+                key={g.cohort_id}
+                label={g.label}
                 control={
                   <Checkbox
-                    checked={cohortIds.includes(c.cohort_id)}
-                    onChange={(e) =>
-                      setCohortIds(
-                        e.target.checked
-                          ? [...cohortIds, c.cohort_id]
-                          : cohortIds.filter((x) => x !== c.cohort_id),
-                      )
-                    }
+                    checked={g.cohort_id in chosen}
+                    onChange={(e) => {
+                      const next = { ...chosen };
+                      if (e.target.checked) next[g.cohort_id] = g.label;
+                      else delete next[g.cohort_id];
+                      setChosen(next);
+                    }}
                   />
                 }
               />
