@@ -29,3 +29,10 @@ EntityId = Annotated[str, StringConstraints(min_length=1, max_length=200, patter
 # An email address as pasted into a list (checked against the accounts, not by syntax).
 PastedEmail = Annotated[str, StringConstraints(max_length=320),
                         AfterValidator(no_control_characters)]
+
+
+def is_entity_id(value: str) -> bool:
+    """Whether ``value`` has the shape of an ``EntityId`` (for ids inside a larger body that
+    is checked field by field, such as a question's media ids)."""
+    return 0 < len(value) <= 200 and not any(ch.isspace() for ch in value) \
+        and CONTROL_CHARACTERS.search(value) is None

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas.events.question import ChoiceScoring, Difficulty, QuestionContent, QuestionType
-from schemas.text import CONTROL_CHARACTERS
+from schemas.text import CONTROL_CHARACTERS, is_entity_id
 
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
 SECTION_OF = {
@@ -77,6 +77,10 @@ def problems(c: QuestionContent) -> list[Problem]:
         fault("media_ids", "too_many_media", f"at most {MAX_MEDIA} images or audio files")
     if len(set(c.media_ids)) != len(c.media_ids):
         fault("media_ids", "media_repeated", "each image or audio file once")
+    for i, media_id in enumerate(c.media_ids):  # control characters: reported with all texts
+        if not is_entity_id(media_id) and not CONTROL_CHARACTERS.search(media_id):
+            fault(f"media_ids.{i}", "media_id_invalid",
+                  "a media id is 1 to 200 characters without spaces")
     if not 1 <= c.estimated_minutes <= 600:
         fault("estimated_minutes", "estimated_minutes_out_of_range",
               "estimated_minutes must be between 1 and 600")

@@ -22,7 +22,7 @@ from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion, Ques
 from schemas.envelope import Actor
 from schemas.events.media import MediaStatus
 from schemas.events.question import QuestionContent
-from schemas.text import EntityId, PastedEmail
+from schemas.text import EntityId, PastedEmail, is_entity_id
 from schemas.refusals import Invalid, NotFound, Problems
 from security.roles import Role
 
@@ -163,7 +163,8 @@ async def _check_media(store, actor: Actor, content: QuestionContent, before: Qu
     what lets other teachers fetch a file: a foreign one would leak it). Files the question
     already showed stay, whoever uploaded them (a copy keeps its source's files)."""
     kept = set(before.content.media_ids) if before.content else set()
-    new = [(i, m) for i, m in enumerate(content.media_ids) if m not in kept]
+    # A malformed id is the decider's to refuse (content.problems); it is never looked up.
+    new = [(i, m) for i, m in enumerate(content.media_ids) if m not in kept and is_entity_id(m)]
     found = await load_states(store, media_decider, [m for _, m in new])
     problems = [(f"media_ids.{i}", "media_not_usable",
                  f"media {m} is not a stored upload of yours: upload it, then confirm it")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import socket
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Gateway:
     runtime: Path  # config, pid, logs and nginx's temporary files
     spa: Path = SPA_DIST
     max_import_bytes: int = 20 * 2**20  # question and account files
+    object_store_bucket: str = "soems"  # only this bucket is reachable under /objects/
 
     @property
     def url(self) -> str:
@@ -62,6 +64,7 @@ class Gateway:
             "max_media": f"{MAX_MEDIA_BYTES // 1024}k",
             "object_store_url": self.object_store_url.rstrip("/"),
             "object_store_host": urlsplit(self.object_store_url).netloc,
+            "object_store_bucket": re.escape(self.object_store_bucket),
             "api_rate": str(API_RATE), "api_burst": str(API_BURST),
             "login_rate": str(LOGIN_RATE), "login_burst": str(LOGIN_BURST),
         }
@@ -116,4 +119,5 @@ def from_settings(s) -> Gateway:
     return Gateway(host=s.gateway_host, port=s.gateway_port, command_port=s.command_api_port,
                    query_port=s.query_api_port, max_body_bytes=s.max_request_body_bytes,
                    max_import_bytes=s.max_import_bytes, object_store_url=s.s3_endpoint_url,
+                   object_store_bucket=s.s3_bucket,
                    runtime=s.home / "gateway")

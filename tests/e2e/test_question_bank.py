@@ -83,6 +83,12 @@ def test_every_problem_of_a_question_comes_back_at_once_naming_its_field(service
                       ("choice.options.1.text", "option_text_empty"),
                       ("choice.options", "single_choice_needs_one_correct")}
     assert answer.json()["field"] == "stem"
+    # Malformed media ids are refused by field, never looked up (a NUL one was a 500).
+    odd = write(services, teacher, {"question_type": "true_false", "stem": "x",
+                                    "true_false": {"correct": True}, "media_ids": ["", "a\x00"]})
+    assert odd.status_code == 422, odd.text
+    assert {(e["field"], e["code"]) for e in odd.json()["errors"]} >= {
+        ("media_ids.0", "media_id_invalid"), ("media_ids.1", "control_character")}
     unknown = write(services, teacher, {"question_type": "true_false", "stem": "x",
                                         "true_false": {"correct": True}, "answer": 42})
     assert unknown.status_code == 422 and unknown.json()["field"] == "answer"

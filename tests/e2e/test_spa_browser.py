@@ -38,6 +38,7 @@ def start_gateway(services, tmp_path_factory):
                           command_port=services.command_port, query_port=services.query_port,
                           max_body_bytes=services_max_body(),
                           object_store_url=load_settings().s3_endpoint_url,
+                          object_store_bucket=load_settings().s3_bucket,
                           runtime=tmp_path_factory.mktemp("gw"))
         gateway.write()
         proc = subprocess.Popen(gateway.argv(), stdout=subprocess.DEVNULL,
@@ -218,3 +219,7 @@ def test_media_go_to_the_object_store_and_back_on_the_gateways_origin(gateway, t
     assert "sandbox" in fetched.headers["content-security-policy"]
     # The signature still guards it: a changed key is refused by the store.
     assert httpx.get(f"{gateway}{url.replace(media_id, 'x' + media_id[1:])}").status_code == 403
+    # Only the bucket is reachable: the store's own API is not (its health, admin, listing).
+    for path in ("/objects/minio/health/live", "/objects/minio/admin/v3/info", "/objects/",
+                 "/objects/other-bucket/x"):
+        assert httpx.get(f"{gateway}{path}").status_code == 404, path

@@ -34,6 +34,7 @@ def test_the_rendered_configuration_is_valid_nginx(tmp_path):
     # The object store on the gateway's origin, with the Host its presigned GETs signed.
     assert "proxy_pass http://127.0.0.1:18900;" in text
     assert "proxy_set_header Host 127.0.0.1:18900;" in text
+    assert "location ~ ^/objects/soems(/|$) {" in text  # the bucket only
     assert "proxy_set_header X-Forwarded-Object-Store /objects;" in (
         Path(__file__).parents[2] / "deploy" / "gateway" / "proxy_params.conf").read_text()
 

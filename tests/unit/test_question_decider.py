@@ -101,6 +101,11 @@ def test_students_and_proctors_write_no_bank_questions():
      "coding.language", "unknown_language"),
     (QuestionContent(question_type="true_false", stem="x", difficulty="extreme",
                      true_false=TrueFalseSpec(correct=True)), "difficulty", "unknown_difficulty"),
+    # A media id with a NUL was a 500 (found by schemathesis): never looked up, refused here.
+    (QuestionContent(question_type="true_false", stem="x", media_ids=["m-1", "\x00m"],
+                     true_false=TrueFalseSpec(correct=True)), "media_ids.1", "control_character"),
+    (QuestionContent(question_type="true_false", stem="x", media_ids=[""],
+                     true_false=TrueFalseSpec(correct=True)), "media_ids.0", "media_id_invalid"),
 ])
 def test_invalid_content_is_refused_naming_the_field(content, field, code):
     with pytest.raises(Problems) as refused:
