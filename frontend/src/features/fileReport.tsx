@@ -1,19 +1,6 @@
 // The report of a file read before anything is imported (questions, accounts): why the file
 // cannot be read at all, and a table of its rows with each row's problems by column.
-import type { ReactNode } from "react";
-import {
-  Alert,
-  AlertTitle,
-  Box,
-  Chip,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-} from "@mui/material";
+import { Alert, AlertTitle, Box, Chip } from "@mui/material";
 
 export function FileUnreadable({ problems }: { problems: string[] }) {
   return (
@@ -55,37 +42,5 @@ export function RowProblems({ errors, extra = [] }: { errors: CellProblem[]; ext
         <li key={`extra-${i}`}>{line}</li>
       ))}
     </Box>
-  );
-}
-
-export function RowsTable({
-  label,
-  columns,
-  children,
-  footer,
-}: {
-  label: string;
-  columns: string[];
-  children: ReactNode;
-  footer?: ReactNode;
-}) {
-  return (
-    <Paper variant="outlined">
-      <TableContainer>
-        <Table size="small" aria-label={label}>
-          <TableHead>
-            <TableRow>
-              {columns.map((column) => (
-                <TableCell key={column} component="th" scope="col">
-                  {column}
-                </TableCell>
-              ))}
-            </TableRow>
-          </TableHead>
-          <TableBody>{children}</TableBody>
-        </Table>
-      </TableContainer>
-      {footer}
-    </Paper>
   );
 }

@@ -1,4 +1,17 @@
-import { Alert, Box, CircularProgress, TablePagination, Typography } from "@mui/material";
+import {
+  Alert,
+  Box,
+  CircularProgress,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TablePagination,
+  TableRow,
+  Typography,
+} from "@mui/material";
 import { useEffect, useState, type ReactNode } from "react";
 import type { Problems } from "../api/problems";
 
@@ -81,27 +94,66 @@ export function useDebounced<T>(value: T, ms = 300): T {
   return settled;
 }
 
+export type Paging = ReturnType<typeof usePaging>;
+
+/** A list's page (from 0) and page size; `query` is what the APIs take (pages from 1). */
+export function usePaging(initialPerPage = 20) {
+  const [{ page, perPage }, set] = useState({ page: 0, perPage: initialPerPage });
+  return {
+    page,
+    perPage,
+    query: { page: page + 1, perPage },
+    setPage: (next: number) => set((s) => ({ ...s, page: next })),
+    change: (next: number, size: number) => set({ page: next, perPage: size }),
+  };
+}
+
 /** Pages of a list: 10 to 100 a page; changing the page size goes back to the first page. */
-export function Pager({
-  total,
-  page,
-  perPage,
-  onChange,
-}: {
-  total: number;
-  page: number; // from 0
-  perPage: number;
-  onChange: (page: number, perPage: number) => void;
-}) {
+export function Pager({ total, paging }: { total: number; paging: Paging }) {
   return (
     <TablePagination
       component="div"
       count={total}
-      page={page}
-      rowsPerPage={perPage}
+      page={paging.page}
+      rowsPerPage={paging.perPage}
       rowsPerPageOptions={[10, 20, 50, 100]}
-      onPageChange={(_, next) => onChange(next, perPage)}
-      onRowsPerPageChange={(e) => onChange(0, Number(e.target.value))}
+      onPageChange={(_, next) => paging.change(next, paging.perPage)}
+      onRowsPerPageChange={(e) => paging.change(0, Number(e.target.value))}
     />
+  );
+}
+
+/** A small table in a frame: its column headings, its rows, and what goes under it. */
+export function RowsTable({
+  label,
+  columns,
+  children,
+  footer,
+  busy = false,
+}: {
+  label: string;
+  columns: string[];
+  children: ReactNode;
+  footer?: ReactNode; // under the table, inside its frame (a pager)
+  busy?: boolean; // the rows are being read again
+}) {
+  return (
+    <Paper variant="outlined">
+      <TableContainer>
+        <Table size="small" aria-label={label} aria-busy={busy}>
+          <TableHead>
+            <TableRow>
+              {columns.map((column) => (
+                <TableCell key={column} component="th" scope="col">
+                  {column}
+                </TableCell>
+              ))}
+            </TableRow>
+          </TableHead>
+          <TableBody>{children}</TableBody>
+        </Table>
+      </TableContainer>
+      {footer}
+    </Paper>
   );
 }

@@ -21,8 +21,8 @@ import {
   type AccountsImported,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
-import { FileUnreadable, RowProblems, RowStatus, RowsTable } from "../fileReport";
-import { Failed, saveFile } from "../shared";
+import { FileUnreadable, RowProblems, RowStatus } from "../fileReport";
+import { Failed, RowsTable, saveFile } from "../shared";
 
 /** The columns the command API reads (command_api/identity/imports.py); role defaults to
  * student. The API offers no template, so it is written here. */

@@ -33,7 +33,7 @@ import {
   type ListUsersV1UsersGetApiArg,
 } from "../../api/queryApi.generated";
 import { useAppDispatch, useAppSelector } from "../../app/store";
-import { Empty, Failed, Loading, Pager, useDebounced } from "../shared";
+import { Empty, Failed, Loading, Pager, usePaging, useDebounced } from "../shared";
 import { CreateUserDialog } from "./CreateUserDialog";
 import { ImportUsersDialog } from "./ImportUsersDialog";
 
@@ -45,8 +45,7 @@ export default function UsersPage() {
   const [text, setText] = useState("");
   const [role, setRole] = useState<Role | "">("");
   const [state, setState] = useState<"" | "enabled" | "disabled">("");
-  const [page, setPage] = useState(0);
-  const [perPage, setPerPage] = useState(20);
+  const paging = usePaging();
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -55,8 +54,7 @@ export default function UsersPage() {
     q: q || undefined,
     role: role || undefined,
     disabled: state === "" ? undefined : state === "disabled",
-    page: page + 1,
-    perPage,
+    ...paging.query,
   };
   const { data, isLoading, isFetching, error } = useListUsersV1UsersGetQuery(args);
   const [changeRole, changing] = useChangeRoleV1UsersUserIdRolePutMutation();
@@ -138,7 +136,7 @@ export default function UsersPage() {
           value={text}
           onChange={(e) => {
             setText(e.target.value);
-            setPage(0);
+            paging.setPage(0);
           }}
           size="small"
           sx={{ minWidth: 280 }}
@@ -151,7 +149,7 @@ export default function UsersPage() {
             value={role}
             onChange={(e) => {
               setRole(e.target.value as Role | "");
-              setPage(0);
+              paging.setPage(0);
             }}
           >
             <MenuItem value="">Any role</MenuItem>
@@ -170,7 +168,7 @@ export default function UsersPage() {
             value={state}
             onChange={(e) => {
               setState(e.target.value as typeof state);
-              setPage(0);
+              paging.setPage(0);
             }}
           >
             <MenuItem value="">Any status</MenuItem>
@@ -248,15 +246,7 @@ export default function UsersPage() {
               </TableBody>
             </Table>
           </TableContainer>
-          <Pager
-            total={data.total}
-            page={page}
-            perPage={perPage}
-            onChange={(next, size) => {
-              setPage(next);
-              setPerPage(size);
-            }}
-          />
+          <Pager total={data.total} paging={paging} />
         </Paper>
       )}
       <CreateUserDialog

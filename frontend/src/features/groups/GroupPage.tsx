@@ -4,11 +4,7 @@ import {
   Button,
   Paper,
   Stack,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   TextField,
   Typography,
@@ -26,7 +22,7 @@ import {
   useGetCohortV1CohortsCohortIdGetQuery,
   type CohortDetail,
 } from "../../api/queryApi.generated";
-import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails } from "../shared";
+import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails, RowsTable } from "../shared";
 import { FOLLOW_MS, useApplied, useGroupsPath } from "./applied";
 
 type Applied = CohortCommandResult & { removed?: string[] };
@@ -232,44 +228,29 @@ function Members({
       {!members.length ? (
         <Empty>No student in this group yet: add them by their emails.</Empty>
       ) : (
-        <Paper>
-          <TableContainer>
-            <Table size="small" aria-label="Students of the group">
-              <TableHead>
-                <TableRow>
-                  {["Name", "Email", "Actions"].map((label) => (
-                    <TableCell key={label} component="th" scope="col">
-                      {label}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {members.map((m) => {
-                  const who = m.name ?? m.email ?? m.user_id;
-                  return (
-                    <TableRow key={m.user_id}>
-                      <TableCell>{m.name ?? "—"}</TableCell>
-                      <TableCell>{m.email ?? "—"}</TableCell>
-                      <TableCell>
-                        <Button
-                          size="small"
-                          variant="outlined"
-                          color="error"
-                          disabled={removing.isLoading}
-                          onClick={() => onRemove(m.user_id)}
-                          aria-label={`Remove ${who} from the group`}
-                        >
-                          Remove
-                        </Button>
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        </Paper>
+        <RowsTable label="Students of the group" columns={["Name", "Email", "Actions"]}>
+          {members.map((m) => {
+            const who = m.name ?? m.email ?? m.user_id;
+            return (
+              <TableRow key={m.user_id}>
+                <TableCell>{m.name ?? "—"}</TableCell>
+                <TableCell>{m.email ?? "—"}</TableCell>
+                <TableCell>
+                  <Button
+                    size="small"
+                    variant="outlined"
+                    color="error"
+                    disabled={removing.isLoading}
+                    onClick={() => onRemove(m.user_id)}
+                    aria-label={`Remove ${who} from the group`}
+                  >
+                    Remove
+                  </Button>
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </RowsTable>
       )}
     </Box>
   );

@@ -8,13 +8,8 @@ import {
   DialogContent,
   DialogTitle,
   Link,
-  Paper,
   Snackbar,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   TextField,
   Typography,
@@ -32,6 +27,8 @@ import {
   Failed,
   Loading,
   Pager,
+  RowsTable,
+  usePaging,
   pastedEmailProblems,
   pastedEmails,
   useDebounced,
@@ -45,12 +42,11 @@ export default function GroupsPage() {
   const admin = useAppSelector((s) => s.auth.user?.role) === "admin";
   const groups = useGroupsPath();
   const [text, setText] = useState("");
-  const [page, setPage] = useState(0);
-  const [perPage, setPerPage] = useState(20);
+  const paging = usePaging();
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const q = useDebounced(text);
-  const args = { q: q || undefined, mine: !admin, page: page + 1, perPage };
+  const args = { q: q || undefined, mine: !admin, ...paging.query };
   // What the list shows now decides whether to poll it (read from the cache, not subscribed).
   const listed = queryApi.endpoints.listCohortsV1CohortsGet.useQueryState(args);
   const created = useApplied<CohortCommandResult>(listed.data?.items);
@@ -59,7 +55,7 @@ export default function GroupsPage() {
     refetchOnMountOrArgChange: true,
   });
   // A group just created shows at once; the list follows within a moment.
-  const fresh = page === 0 && !q ? created.waiting : [];
+  const fresh = paging.page === 0 && !q ? created.waiting : [];
   const rows = [
     ...fresh.map((c) => ({ ...c, updated_at: null as string | null })),
     ...(data?.items ?? []),
@@ -86,7 +82,7 @@ export default function GroupsPage() {
           value={text}
           onChange={(e) => {
             setText(e.target.value);
-            setPage(0);
+            paging.setPage(0);
           }}
           size="small"
           sx={{ minWidth: 280 }}
@@ -98,51 +94,30 @@ export default function GroupsPage() {
       ) : !rows.length ? (
         <Empty>{q ? "No group matches this name." : "No group yet: make the first one."}</Empty>
       ) : (
-        <Paper>
-          <TableContainer>
-            <Table size="small" aria-label="Groups" aria-busy={isFetching}>
-              <TableHead>
-                <TableRow>
-                  {["Name", "Students", "Last changed"].map((label) => (
-                    <TableCell key={label} component="th" scope="col">
-                      {label}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {rows.map((c) => (
-                  <TableRow key={c.cohort_id}>
-                    <TableCell>
-                      <Link
-                        component={RouterLink}
-                        to={`${groups}/${c.cohort_id}`}
-                        aria-label={`Manage ${c.name}`}
-                      >
-                        {c.name}
-                      </Link>
-                    </TableCell>
-                    <TableCell>{c.member_count}</TableCell>
-                    <TableCell>
-                      {c.updated_at ? new Date(c.updated_at).toLocaleString() : "just now"}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          {data && (
-            <Pager
-              total={data.total}
-              page={page}
-              perPage={perPage}
-              onChange={(next, size) => {
-                setPage(next);
-                setPerPage(size);
-              }}
-            />
-          )}
-        </Paper>
+        <RowsTable
+          label="Groups"
+          columns={["Name", "Students", "Last changed"]}
+          busy={isFetching}
+          footer={data && <Pager total={data.total} paging={paging} />}
+        >
+          {rows.map((c) => (
+            <TableRow key={c.cohort_id}>
+              <TableCell>
+                <Link
+                  component={RouterLink}
+                  to={`${groups}/${c.cohort_id}`}
+                  aria-label={`Manage ${c.name}`}
+                >
+                  {c.name}
+                </Link>
+              </TableCell>
+              <TableCell>{c.member_count}</TableCell>
+              <TableCell>
+                {c.updated_at ? new Date(c.updated_at).toLocaleString() : "just now"}
+              </TableCell>
+            </TableRow>
+          ))}
+        </RowsTable>
       )}
       <CreateGroupDialog
         open={creating}

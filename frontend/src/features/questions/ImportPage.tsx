@@ -22,8 +22,8 @@ import {
   type ImportResult,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
-import { FileUnreadable, RowProblems, RowStatus, RowsTable } from "../fileReport";
-import { Failed, saveFile } from "../shared";
+import { FileUnreadable, RowProblems, RowStatus } from "../fileReport";
+import { Failed, RowsTable, saveFile } from "../shared";
 import { typeLabel } from "./draft";
 import { useBankPath } from "./QuestionEditorPage";
 

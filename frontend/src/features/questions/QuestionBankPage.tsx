@@ -31,7 +31,7 @@ import {
 } from "../../api/queryApi.generated";
 import { useAppDispatch, useAppSelector } from "../../app/store";
 import { formatMoment } from "../../time";
-import { Empty, Failed, Loading, Pager, useDebounced } from "../shared";
+import { Empty, Failed, Loading, Pager, usePaging, useDebounced } from "../shared";
 import { DIFFICULTIES, TYPES, typeLabel } from "./draft";
 import { ExportQuestions, ExportReport } from "./ExportQuestions";
 import { useBankPath } from "./QuestionEditorPage";
@@ -72,8 +72,7 @@ export default function QuestionBankPage() {
   const [status, setStatus] = useState<QuestionStatus>("active");
   const [owner, setOwner] = useState<"all" | "me">("all");
   const [sort, setSort] = useState<Sort>("-updated_at");
-  const [page, setPage] = useState(0);
-  const [perPage, setPerPage] = useState(20);
+  const paging = usePaging();
   const [exportLost, setExportLost] = useState<ExportedQuestion[]>([]);
   const [exportFailed, setExportFailed] = useState<string | null>(null);
   const q = useDebounced(text);
@@ -90,8 +89,7 @@ export default function QuestionBankPage() {
     owner: owner === "me" ? "me" : undefined,
     // Relevance needs words to rank by.
     sort: sort === "relevance" && !q ? "-updated_at" : sort,
-    page: page + 1,
-    perPage,
+    ...paging.query,
   };
   // New questions reach the read model a moment after the command: read again on arrival.
   const { data, isLoading, isFetching, error } = useSearchQuestionsV1QuestionsGetQuery(args, {
@@ -134,7 +132,7 @@ export default function QuestionBankPage() {
     <T,>(setter: (value: T) => void) =>
     (value: T) => {
       setter(value);
-      setPage(0);
+      paging.setPage(0);
     };
 
   return (
@@ -320,15 +318,7 @@ export default function QuestionBankPage() {
               </TableBody>
             </Table>
           </TableContainer>
-          <Pager
-            total={data.total}
-            page={page}
-            perPage={perPage}
-            onChange={(next, size) => {
-              setPage(next);
-              setPerPage(size);
-            }}
-          />
+          <Pager total={data.total} paging={paging} />
         </Paper>
       )}
       <Snackbar open={Boolean(notice)} autoHideDuration={5000} onClose={() => setNotice(null)}>
