@@ -2,6 +2,7 @@
 100,000 questions in the bank.
 
     .venv/bin/python bench/question_bank.py [--questions 100000] [--batch 10000] [--searches 400]
+    .venv/bin/python bench/question_bank.py --search-only   # the last run's bank, searched again
 
 Needs `make run` (the command and query APIs, the relay, the question_bank projection). A
 fresh teacher (made by a fresh admin through the CLI) imports ``--questions`` questions as
@@ -48,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commands import percentile  # noqa: E402
 from command_api.questions.interchange.csv_format import parse_csv  # noqa: E402
-from projections.question_bank import QUESTION_BANK  # noqa: E402
+from projections.question_bank import QUESTION_SEARCH  # noqa: E402
 from settings import load_settings  # noqa: E402
 
 WORDS = ("algebra", "geometry", "photosynthesis", "mitochondria", "electrolysis", "sonnet",
@@ -74,7 +75,17 @@ def csv_batch(batch: int, rows: int) -> bytes:
     return out.getvalue().encode()
 
 
+TEACHER_FILE = Path(__file__).resolve().parents[1] / ".soems" / "bench-bank-teacher.json"
+
+
+async def sign_in(http: httpx.AsyncClient, email: str, password: str) -> str:
+    answer = await http.post("/v1/auth/login", json={"email": email, "password": password})
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
 async def make_teacher(http: httpx.AsyncClient) -> str:
+    """A fresh teacher (saved in TEACHER_FILE for ``--search-only``); their access token."""
     tag, password = secrets.token_hex(4), secrets.token_urlsafe(18)
     admin_email = f"bench-bank-{tag}@example.edu"
     await asyncio.to_thread(
@@ -89,8 +100,8 @@ async def make_teacher(http: httpx.AsyncClient) -> str:
                            headers={"Authorization": f"Bearer {admin['access_token']}",
                                     "Idempotency-Key": str(uuid4())})
     made.raise_for_status()
-    return (await http.post("/v1/auth/login", json={"email": email,
-                                                    "password": password})).json()["access_token"]
+    TEACHER_FILE.write_text(json.dumps({"email": email, "password": password}))
+    return await sign_in(http, email, password)
 
 
 async def found(query: httpx.AsyncClient, word: str) -> int:
@@ -169,7 +180,8 @@ async def throughput(query: httpx.AsyncClient, searches: int, clients: int = 8) 
 
 async def database_share(s) -> dict[str, tuple[float, float]]:
     """PostgreSQL's own execution time (ms) of the page and the count, per kind of search,
-    as an admin's search plans them (the teacher's adds the owner condition)."""
+    on the search copy, as an admin's search plans them (the teacher's adds the owner
+    condition)."""
     conn = await asyncpg.connect(s.postgres_dsn)
     shares = {}
     try:
@@ -185,12 +197,12 @@ async def database_share(s) -> dict[str, tuple[float, float]]:
                 args.append(params["difficulty"])
                 where.append(f"difficulty = ${len(args)}")
             condition = " AND ".join(where)
-            order = ("ts_rank_cd(search, websearch_to_tsquery('english', $1)) DESC, "
+            order = ("ts_rank(search, websearch_to_tsquery('english', $1)) DESC, "
                      "updated_at DESC" if "q" in params else "updated_at DESC")
             times = []
-            for sql in (f"SELECT question_id FROM {QUESTION_BANK.qualified} WHERE {condition} "
+            for sql in (f"SELECT question_id FROM {QUESTION_SEARCH.qualified} WHERE {condition} "
                         f"ORDER BY {order} LIMIT 20",
-                        f"SELECT count(*) FROM (SELECT 1 FROM {QUESTION_BANK.qualified} "
+                        f"SELECT count(*) FROM (SELECT 1 FROM {QUESTION_SEARCH.qualified} "
                         f"WHERE {condition} LIMIT 10001) c"):
                 plan = await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *args)
                 times.append(json.loads(plan)[0]["Execution Time"])
@@ -211,6 +223,9 @@ async def main() -> None:
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--searches", type=int, default=420)
+    parser.add_argument("--search-only", action="store_true",
+                        help="no import: search the bank of the last run's teacher again "
+                        "(after a change to the search, with the same questions)")
     args = parser.parse_args()
     s = load_settings()
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
@@ -219,16 +234,22 @@ async def main() -> None:
                                  timeout=600) as command, \
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.query_api_port}",
                               timeout=60) as query:
-        token = await make_teacher(command)
+        if args.search_only:
+            saved = json.loads(TEACHER_FILE.read_text())
+            token = await sign_in(command, saved["email"], saved["password"])
+        else:
+            token = await make_teacher(command)
         command.headers["Authorization"] = query.headers["Authorization"] = f"Bearer {token}"
-        print(f"importing {args.questions:,} questions, {args.batch:,} rows a file")
-        stages = await import_all(command, query, args.questions, args.batch)
-        print("\nImport stage (median over the files)   seconds   rows/s")
-        for stage in ("parse", "preview", "import", "searchable", "upload to searchable"):
-            values = sorted(st[stage] for st in stages)
-            median = values[len(values) // 2]
-            print(f"  {stage:<36} {median:>7.2f} {args.batch / median:>8,.0f}")
-        print(f"\nSearch, {args.questions:,} questions in the teacher's bank (ms)"
+        if not args.search_only:
+            print(f"importing {args.questions:,} questions, {args.batch:,} rows a file")
+            stages = await import_all(command, query, args.questions, args.batch)
+            print("\nImport stage (median over the files)   seconds   rows/s")
+            for stage in ("parse", "preview", "import", "searchable", "upload to searchable"):
+                values = sorted(st[stage] for st in stages)
+                median = values[len(values) // 2]
+                print(f"  {stage:<36} {median:>7.2f} {args.batch / median:>8,.0f}")
+        bank = "the last run's bank" if args.search_only else f"{args.questions:,} questions"
+        print(f"\nSearch, {bank} in the teacher's bank (ms)"
               f"{'n':>9} {'p50':>8} {'p95':>8} {'p99':>8}")
         timings = await search_latencies(query, args.searches)
         for kind, values in timings.items():

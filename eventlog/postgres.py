@@ -16,19 +16,22 @@ SETUP_LOCK = 7_501_000_001
 
 async def create_pool(s: Settings, min_size: int = 1, max_size: int = 10,
                       reset_sessions: bool = True, role: str | None = None,
-                      command_timeout: float | None = 30) -> asyncpg.Pool:
+                      command_timeout: float | None = 30,
+                      server_settings: dict[str, str] | None = None) -> asyncpg.Pool:
     """A connection pool, as a service's own role (``command``, ``relay``, ``projection``,
     ``query``: eventlog/migrate.py says what each may do) or, with no role, as the database's
     administrator (migrations, tests, benchmarks). ``reset_sessions=False`` skips asyncpg's
     reset query (advisory unlock, UNLISTEN, RESET ALL) on every release, a round trip per
     query: for services that never leave session state on a pooled connection (the APIs).
-    ``command_timeout`` bounds each statement (None: no bound, for bulk loads)."""
+    ``command_timeout`` bounds each statement (None: no bound, for bulk loads);
+    ``server_settings`` are PostgreSQL settings for every connection of the pool."""
     user, password = (s.postgres_user, s.postgres_password) if role is None else \
         (f"soems_{role}", s.postgres_role_password(role))
     return await asyncpg.create_pool(
         host=s.postgres_host, port=s.postgres_port, user=user,
         password=password or None, database=s.postgres_db,
         min_size=min_size, max_size=max_size, command_timeout=command_timeout,
+        server_settings=server_settings,
         **({} if reset_sessions else {"reset": _keep_session}),
     )
 

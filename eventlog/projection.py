@@ -96,6 +96,16 @@ class _Subscriber:
 
 
 @dataclass(frozen=True)
+class NarrowCopy:
+    """A table with the same key as its projection's table and some of its columns (same
+    names, generated ones included); ``computed`` columns are SQL expressions over the
+    source row ``s`` instead (``("viewers", "ARRAY[s.owner_id] || ...")``)."""
+
+    table: Table
+    computed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class PostgresProjection(_Subscriber):
     name: str
     sources: tuple[Aggregate, ...]
@@ -105,6 +115,10 @@ class PostgresProjection(_Subscriber):
     # Opens sealed personal fields of a batch's events before the fold, with the projection's
     # connection (security/personal_data.py): the fold stays pure, the read model readable.
     reveal: Reveal | None = None
+    # Narrow copies of some of ``table``'s columns, refreshed from it in the same transaction
+    # after every write: for queries that must visit many rows but need few of their columns
+    # (the bank's search reads its ~300-byte copy, not the 1 KB rows with the content).
+    narrow_copies: tuple[NarrowCopy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,28 +257,58 @@ def _group_consumer(s: Settings, p: Projection, fetch_min_bytes: int = FETCH_MIN
 
 # --- PostgreSQL ----------------------------------------------------------------------------
 
-class PostgresRows:
-    """Reads and writes one table's rows in bulk (in the schema given: live or shadow)."""
+async def _columns(conn, schema: str, table: str) -> list[asyncpg.Record]:
+    rows = await conn.fetch(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, "
+        "a.attgenerated <> '' AS generated "
+        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum", schema, table)
+    if not rows:
+        raise LookupError(f"table {schema}.{table} does not exist")
+    return rows
 
-    def __init__(self, table: Table, schema: str):
-        self.table, self.schema = table, schema
+
+class PostgresRows:
+    """Reads and writes one table's rows in bulk (in the schema given: live or shadow), and
+    refreshes its narrow copies from the rows written."""
+
+    def __init__(self, table: Table, schema: str, narrow_copies: tuple[Table, ...] = ()):
+        self.table, self.schema, self.narrow_copies = table, schema, narrow_copies
         self.columns: list[str] = []
         self.types: list[str] = []
+        self._copy: list[str] = []
+        self._fill: list[str] = []
 
     async def describe(self, conn) -> None:
-        rows = await conn.fetch(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type "
-            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            # Generated columns (a search vector) are PostgreSQL's to compute, never written.
-            "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
-            "AND a.attgenerated = '' "
-            "ORDER BY a.attnum", self.schema, self.table.name)
-        self.columns = [r["attname"] for r in rows if r["attname"] != "projected_at"]
-        self.types = [r["type"] for r in rows if r["attname"] != "projected_at"]
-        if not self.columns:
-            raise LookupError(f"table {self.schema}.{self.table.name} does not exist")
+        described = await _columns(conn, self.schema, self.table.name)
+        # Generated columns (a search vector) are PostgreSQL's to compute, never written.
+        written = [r for r in described if not r["generated"] and r["attname"] != "projected_at"]
+        self.columns = [r["attname"] for r in written]
+        self.types = [r["type"] for r in written]
         listed = ", ".join(self.columns)
+        source = f"{self.schema}.{self.table.name}"
+        self._copy, self._fill = [], []
+        for narrow in self.narrow_copies:
+            copy, computed = narrow.table, dict(narrow.computed)
+            names = [r["attname"] for r in await _columns(conn, self.schema, copy.name)]
+            unknown = set(names) - {r["attname"] for r in described} - computed.keys()
+            if unknown or copy.key != self.table.key:
+                raise LookupError(f"{copy.name} must copy {self.table.name}'s key and columns; "
+                                  f"it has {sorted(unknown)} that {self.table.name} has not")
+            copied = ", ".join(names)
+            values = ", ".join(computed.get(c, f"s.{c}") for c in names)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != copy.key)
+            target = f"{self.schema}.{copy.name}"
+            self._copy.append(
+                f"INSERT INTO {target} ({copied}) SELECT {values} FROM {source} s "
+                f"WHERE s.{self.table.key} = ANY($1::text[]) "
+                f"ON CONFLICT ({copy.key}) DO UPDATE SET {updates}")
+            self._fill.append(
+                f"INSERT INTO {target} ({copied}) SELECT {values} FROM {source} s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {target} c "
+                f"WHERE c.{copy.key} = s.{self.table.key}) ON CONFLICT DO NOTHING")
         self._select = (f"SELECT {listed} FROM {self.schema}.{self.table.name} "
                         f"WHERE {self.table.key} = ANY($1::text[])")
         arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(self.types))
@@ -275,6 +319,11 @@ class PostgresRows:
             f"ON CONFLICT ({self.table.key}) DO UPDATE SET {updates}, "
             f"projected_at = excluded.projected_at")
 
+    async def fill_copies(self, conn) -> None:
+        """Copy the rows a narrow copy lacks (one added to a table that already has rows)."""
+        for statement in self._fill:
+            await conn.execute(statement)
+
     async def read(self, conn, keys: Iterable[str]) -> dict[str, Row]:
         found = await conn.fetch(self._select, list(keys))
         return {r[self.table.key]: dict(r) for r in found}
@@ -283,12 +332,15 @@ class PostgresRows:
         rows = list(rows)
         if rows:
             await conn.execute(self._upsert, *[[r.get(c) for r in rows] for c in self.columns])
+            keys = [r[self.table.key] for r in rows]
+            for statement in self._copy:
+                await conn.execute(statement, keys)
 
 
 async def setup_postgres_projection(pool: asyncpg.Pool, p: PostgresProjection,
                                     schema: str = READ_MODELS) -> None:
     ddl = (f"CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema};\n"
-           f"{p.table.ddl}\n"
+           f"{p.table.ddl}\n" + "".join(f"{c.table.ddl}\n" for c in p.narrow_copies) +
            f"ALTER TABLE {p.table.name} ADD COLUMN IF NOT EXISTS projected_at timestamptz "
            f"NOT NULL DEFAULT clock_timestamp();")
     await run_sql(pool, ddl)
@@ -364,9 +416,10 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
     await asyncio.to_thread(ensure_topics, s)
     pool = await create_pool(s, min_size=1, max_size=4, role="projection")
     await setup_postgres_projection(pool, p)
-    store = PostgresRows(p.table, READ_MODELS)
+    store = PostgresRows(p.table, READ_MODELS, p.narrow_copies)
     async with pool.acquire() as conn:
         await store.describe(conn)
+        await store.fill_copies(conn)
     consumer, dead = _group_consumer(s, p)
     group = group_of(p)
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
@@ -746,7 +799,7 @@ async def _replay_share_async(projection: str, shadow: str, share: list[tuple[st
     replay = _Replay(s, p.topics)
     try:
         await asyncio.to_thread(replay.assign, {tp: 0 for tp in ends})
-        store = PostgresRows(p.table, shadow)
+        store = PostgresRows(p.table, shadow, p.narrow_copies)
         async with pool.acquire() as conn:
             await store.describe(conn)
             folder = _ShadowFolder(p, store, conn)
@@ -791,7 +844,7 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                                                       phases)
         caught_up_from = time.time()
         await asyncio.to_thread(replay.assign, positions)
-        store = PostgresRows(p.table, shadow)
+        store = PostgresRows(p.table, shadow, p.narrow_copies)
         async with pool.acquire() as conn:
             await store.describe(conn)
             folder = _ShadowFolder(p, store, conn)
@@ -805,8 +858,10 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                 if not replay.done(targets):
                     await _replay_until(replay, targets, folder.apply)
                 await store.write(conn, folder.dirty.values())
-                await conn.execute(f"DROP TABLE IF EXISTS {READ_MODELS}.{p.table.name}")
-                await conn.execute(f"ALTER TABLE {shadow}.{p.table.name} SET SCHEMA {READ_MODELS}")
+                for table in (p.table, *(c.table for c in p.narrow_copies)):
+                    await conn.execute(f"DROP TABLE IF EXISTS {READ_MODELS}.{table.name}")
+                    await conn.execute(f"ALTER TABLE {shadow}.{table.name} SET SCHEMA "
+                                       f"{READ_MODELS}")
                 await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
                 await _save_offsets(conn, p.name, dict(replay.positions))
         phases["catch up under the lock and swap"] = time.time() - caught_up_from

@@ -1,6 +1,7 @@
 """Read model ``read_models.question_bank`` (PostgreSQL): the current revision of every
 bank question, searched with full text (stem, options, topic and tags) and filtered by type,
-tag, difficulty, owner and status. Every revision as written: ``question_revisions``.
+tag, difficulty, owner and status through its narrow copy ``read_models.question_search``.
+Every revision as written: ``question_revisions``.
 
 Content is kept whole as JSON (the query side answers it to staff; students only ever get
 ``security.student_view`` of it), with the columns the bank filters and sorts on beside it.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from eventlog.projection import PostgresProjection, Row, Table
+from eventlog.projection import NarrowCopy, PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
 from schemas.events.question import (QUESTION, QuestionArchived, QuestionAuthored,
                                      QuestionContent, QuestionRestored, QuestionRevised,
@@ -39,12 +40,43 @@ CREATE TABLE IF NOT EXISTS question_bank (
         setweight(to_tsvector('english', options_text), 'B') ||
         setweight(to_tsvector('english', topic || ' ' || (tags #>> '{}')), 'C')) STORED
 );
-CREATE INDEX IF NOT EXISTS question_bank_search ON question_bank USING gin (search);
-CREATE INDEX IF NOT EXISTS question_bank_tags ON question_bank USING gin (tags jsonb_path_ops);
-CREATE INDEX IF NOT EXISTS question_bank_shared ON question_bank USING gin (shared_with);
-CREATE INDEX IF NOT EXISTS question_bank_owner ON question_bank (owner_id, status, updated_at);
-CREATE INDEX IF NOT EXISTS question_bank_updated ON question_bank (updated_at, question_id);
+-- Searched through question_search (below); this table is read by key.
+DROP INDEX IF EXISTS question_bank_search;
+DROP INDEX IF EXISTS question_bank_tags;
+DROP INDEX IF EXISTS question_bank_shared;
+DROP INDEX IF EXISTS question_bank_owner;
+DROP INDEX IF EXISTS question_bank_updated;
+-- Which questions show a media file (the media route's visibility check).
+CREATE INDEX IF NOT EXISTS question_bank_media ON question_bank
+    USING gin ((content -> 'media_ids'));
 """)
+
+# What a search filters, sorts and ranks on, ~300 bytes a row against the bank's ~1 KB (the
+# content JSON is most of it), refreshed from question_bank in the same transaction. Who may
+# see a row (its owner and the teachers it is shared with) is one array, so that one GIN index
+# intersects "visible to me", the words and the tags before any row is read: a teacher's
+# search never visits other banks' matches.
+QUESTION_SEARCH = Table("question_search", key="question_id", ddl="""
+CREATE TABLE IF NOT EXISTS question_search (
+    question_id   text        PRIMARY KEY,
+    owner_id      text        NOT NULL,
+    viewers       text[]      NOT NULL,
+    status        text        NOT NULL,
+    question_type text        NOT NULL,
+    difficulty    text        NOT NULL,
+    tags          jsonb       NOT NULL,
+    updated_at    timestamptz NOT NULL,
+    search        tsvector    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS question_search_found ON question_search
+    USING gin (viewers, search, tags jsonb_path_ops);
+CREATE INDEX IF NOT EXISTS question_search_owner ON question_search
+    (owner_id, status, updated_at);
+CREATE INDEX IF NOT EXISTS question_search_updated ON question_search (updated_at, question_id);
+""")
+SEARCH_COPY = NarrowCopy(QUESTION_SEARCH, computed=(
+    ("viewers", "ARRAY[s.owner_id] || ARRAY(SELECT jsonb_array_elements_text(s.shared_with))"),))
+
 
 def _content_columns(c: QuestionContent) -> Row:
     options = [o.text for o in c.choice.options] if c.choice else []
@@ -80,4 +112,5 @@ def evolve_bank(row: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = PostgresProjection(
     name="question_bank", sources=(QUESTION,), table=QUESTION_BANK,
+    narrow_copies=(SEARCH_COPY,),
     key_of=lambda event: event.payload.question_id, evolve=evolve_bank)

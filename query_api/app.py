@@ -25,8 +25,13 @@ from web.metrics import install_metrics
 async def lifespan(app: FastAPI):
     s = get_settings()
     signing_secret(s)  # fail at start, not at the first login
+    # A plan for the values at hand, every time: asyncpg prepares each statement, and after
+    # five runs PostgreSQL would switch to one generic plan for every teacher and every word
+    # (measured on the bank's search: 37 ms a search with custom plans, 55 with the generic
+    # one); planning the read models' queries costs well under a millisecond.
     app.state.pool = await create_pool(s, min_size=2, max_size=20, reset_sessions=False,
-                                         role="query")
+                                       role="query",
+                                       server_settings={"plan_cache_mode": "force_custom_plan"})
     mongo = AsyncMongoClient(s.mongo_uri, serverSelectionTimeoutMS=10_000)
     app.state.mongo = mongo[s.mongo_db]
     # Opens personal fields that read models keep sealed (accommodation reasons) at read time,

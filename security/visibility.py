@@ -58,10 +58,14 @@ def may_manage_question(user_id: str, role: str, owner_id: str | None) -> bool:
                                      (role == Role.TEACHER and user_id == owner_id))
 
 
-def visible_questions_sql(role: str, user_id_param: str) -> str:
-    """``may_see_question`` as a SQL condition on ``owner_id`` and ``shared_with`` (jsonb)."""
+def visible_questions_sql(role: str, user_id_param: str, viewers: str | None = None) -> str:
+    """``may_see_question`` as a SQL condition on ``owner_id`` and ``shared_with`` (jsonb),
+    or, given ``viewers``, on that array of both (the search copy's, which its GIN index
+    serves)."""
     if role == Role.ADMIN:
         return "true"
     if role == Role.TEACHER:
+        if viewers is not None:
+            return f"{viewers} @> ARRAY[{user_id_param}::text]"
         return f"(owner_id = {user_id_param} OR shared_with ? {user_id_param})"
     return "false"

@@ -160,6 +160,8 @@ def test_a_teacher_sees_only_their_bank_until_a_question_is_shared_then_may_copy
                                               headers=colleague["headers"])).status_code == 200
                       and r.json())
     assert seen["content"]["coding"]["hidden_tests"][0]["stdin"] == "HIDDEN-IN"  # staff: read
+    found = eventually(lambda: search(services, colleague, q=WORD).json()["items"])
+    assert [i["question_id"] for i in found] == [qid]  # the search copy knows who may see it
     assert seen["shared_with"] == []  # who else it is shared with is the owner's business
     refused = httpx.put(f"{services.command_url}/v1/questions/{qid}",
                         headers={**colleague["headers"], **key()}, json=EVERY_TYPE["coding"])
@@ -254,6 +256,8 @@ def test_a_question_is_shared_by_teachers_emails_and_a_wrong_one_is_named_by_pos
     assert share(services, owner, qid, "unshare", teacher_emails=[email]).status_code == 200
     eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{qid}",
                                  headers=colleague["headers"]).status_code == 404)
+    assert qid not in [i["question_id"] for i in search(services, colleague, q=WORD).json()[
+        "items"]]  # nor found by the search any more
     unknown = share(services, owner, qid, "unshare", teacher_emails=["nobody-here@example.edu"])
     assert unknown.status_code == 422 and unknown.json()["field"] == "teacher_emails.0"
 
