@@ -18,6 +18,7 @@ from command_api.questions.imports import IMPORTS_PATH, exports as question_expo
 from command_api.questions.imports import router as question_imports
 from command_api.questions.routes import router as questions
 from eventlog.postgres import create_pool
+from eventlog.runtime import collect_cycles_rarely
 from eventlog.store import PostgresEventStore
 from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
@@ -40,6 +41,7 @@ async def lifespan(app: FastAPI):
     app.state.redis = connect_redis(s.redis_url)
     app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
     app.state.throttle = Throttle(app.state.redis)
+    collect_cycles_rarely()  # an import holds 10,000 questions' models at once
     yield
     await app.state.redis.aclose()
     await pool.close()

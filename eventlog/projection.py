@@ -47,6 +47,7 @@ from pymongo.errors import BulkWriteError, OperationFailure
 
 from eventlog import metrics
 from eventlog.postgres import create_pool, run_sql
+from eventlog.runtime import collect_cycles_rarely
 from eventlog.topics import dlq_for, ensure_topics, partitions_of
 from schemas import codec
 from schemas.envelope import Aggregate, RecordedEvent
@@ -424,6 +425,7 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
     group = group_of(p)
     consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
     await consumer.start()
+    collect_cycles_rarely()
     log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
     informed: dict[TopicPartition, int] = {}
     informed_at = 0.0
@@ -601,6 +603,7 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
     group = group_of(p)
     consumer.subscribe(list(p.topics), listener=_ForgetOnRebalance(cache))
     await consumer.start()
+    collect_cycles_rarely()
     if fresh:
         # No collection (a new database, a new MongoDB server, a dropped read model) but
         # maybe offsets committed against an old one: replay everything into it.
