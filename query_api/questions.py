@@ -179,7 +179,8 @@ async def search_questions(
             else "updated_at DESC, question_id"
     # ts_rank (weights: stem, options, topic and tags): ts_rank_cd's cover density costs
     # 1.5 µs more a match (15 ms for a word in one question of ten, 100,000 questions).
-    rank = f"ts_rank(search, {query})" if query else "0::real"
+    # Computed only when the order uses it.
+    rank = f"ts_rank(search, {query})" if query and "rank" in order else "0::real"
     page_of = (f"numbered AS (SELECT question_id, row_number() OVER (ORDER BY {order}) AS n "
                f"FROM page) ")
     rows_of = (f"SELECT numbered.n, {_SUMMARY} FROM numbered "

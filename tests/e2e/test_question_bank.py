@@ -113,6 +113,28 @@ def test_full_text_search_with_filters(services, bank):
     assert bad.status_code == 422 and bad.json()["field"] == "type"
 
 
+def test_relevance_ranks_a_match_in_the_question_text_above_one_in_an_option(services,
+                                                                             make_user):
+    owner = make_user("teacher")
+    word = f"rk{uuid.uuid4().hex[:10]}"
+
+    def choice(stem: str, option: str) -> dict:
+        return {"question_type": "single_choice", "stem": stem, "tags": ["ranking"],
+                "choice": {"options": [{"option_id": "a", "text": option, "correct": True},
+                                       {"option_id": "b", "text": "none of these"}]}}
+
+    # The better match is the older one, so that relevance and newest first disagree.
+    in_text = write(services, owner, choice(f"Where do {word} live?", "in the sea"))
+    in_option = write(services, owner, choice("Which one is it?", f"the {word}"))
+    assert in_option.status_code == in_text.status_code == 201
+    better, weaker = in_text.json()["question_id"], in_option.json()["question_id"]
+    found = eventually(lambda: (r := search(services, owner, q=word).json())["total"] == 2
+                       and r["items"])
+    assert [i["question_id"] for i in found] == [better, weaker]
+    newest = search(services, owner, q=word, sort="-updated_at").json()["items"]
+    assert [i["question_id"] for i in newest] == [weaker, better]
+
+
 def test_an_edit_is_a_new_revision_and_the_history_is_kept(services, bank):
     owner, ids = bank
     qid = ids["true_false"]
