@@ -306,10 +306,12 @@ class PostgresRows:
                 f"INSERT INTO {target} ({copied}) SELECT {values} FROM {source} s "
                 f"WHERE s.{self.table.key} = ANY($1::text[]) "
                 f"ON CONFLICT ({copy.key}) DO UPDATE SET {updates}")
+            # Only an empty copy is filled: every write refreshes the copy with its table in
+            # one transaction, so a copy with rows has them all (one look at start-up, not a
+            # comparison of both tables).
             self._fill.append(
                 f"INSERT INTO {target} ({copied}) SELECT {values} FROM {source} s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {target} c "
-                f"WHERE c.{copy.key} = s.{self.table.key}) ON CONFLICT DO NOTHING")
+                f"WHERE NOT EXISTS (SELECT 1 FROM {target}) ON CONFLICT DO NOTHING")
         self._select = (f"SELECT {listed} FROM {self.schema}.{self.table.name} "
                         f"WHERE {self.table.key} = ANY($1::text[])")
         arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(self.types))
@@ -321,7 +323,7 @@ class PostgresRows:
             f"projected_at = excluded.projected_at")
 
     async def fill_copies(self, conn) -> None:
-        """Copy the rows a narrow copy lacks (one added to a table that already has rows)."""
+        """Fill a narrow copy that is still empty (one added to a table that has rows)."""
         for statement in self._fill:
             await conn.execute(statement)
 

@@ -12,7 +12,8 @@ import {
   TableRow,
   Typography,
 } from "@mui/material";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import type { SxProps, Theme } from "@mui/material";
 import type { Problems } from "../api/problems";
 
 export function Loading({ what }: { what: string }) {
@@ -21,6 +22,43 @@ export function Loading({ what }: { what: string }) {
       <CircularProgress size={24} aria-hidden />
       <Typography>Loading {what}…</Typography>
     </Box>
+  );
+}
+
+/** A titled form in an outlined panel: the heading names the form for screen readers, and a
+ * refusal that names no field shows above the fields. */
+export function FormPanel({
+  id,
+  title,
+  heading = "h2",
+  error,
+  onSubmit,
+  sx,
+  children,
+}: {
+  id: string;
+  title: string;
+  heading?: "h2" | "h3";
+  error: string | null;
+  onSubmit: (event: FormEvent) => void;
+  sx?: SxProps<Theme>;
+  children: ReactNode;
+}) {
+  return (
+    <Paper
+      variant="outlined"
+      component="form"
+      onSubmit={onSubmit}
+      noValidate
+      aria-labelledby={`${id}-heading`}
+      sx={[{ p: 2 }, ...(Array.isArray(sx) ? sx : [sx])]}
+    >
+      <Typography id={`${id}-heading`} component={heading} variant="h6" gutterBottom>
+        {title}
+      </Typography>
+      <Failed message={error} />
+      {children}
+    </Paper>
   );
 }
 

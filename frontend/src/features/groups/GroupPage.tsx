@@ -1,14 +1,5 @@
 import { useState, type FormEvent } from "react";
-import {
-  Box,
-  Button,
-  Paper,
-  Stack,
-  TableCell,
-  TableRow,
-  TextField,
-  Typography,
-} from "@mui/material";
+import { Box, Button, Stack, TableCell, TableRow, TextField, Typography } from "@mui/material";
 import { Link as RouterLink, useParams } from "react-router";
 import {
   useAddMembersV1CohortsCohortIdMembersPostMutation,
@@ -22,7 +13,15 @@ import {
   useGetCohortV1CohortsCohortIdGetQuery,
   type CohortDetail,
 } from "../../api/queryApi.generated";
-import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails, RowsTable } from "../shared";
+import {
+  Empty,
+  Failed,
+  FormPanel,
+  Loading,
+  pastedEmailProblems,
+  pastedEmails,
+  RowsTable,
+} from "../shared";
 import { FOLLOW_MS, useApplied, useGroupsPath } from "./applied";
 
 type Applied = CohortCommandResult & { removed?: string[] };
@@ -91,18 +90,7 @@ function RenameForm({ cohortId, name: current, onDone }: Done & { name: string }
   }
 
   return (
-    <Paper
-      component="form"
-      variant="outlined"
-      onSubmit={submit}
-      noValidate
-      aria-labelledby="rename-heading"
-      sx={{ p: 2, flex: 1 }}
-    >
-      <Typography id="rename-heading" component="h2" variant="h6" gutterBottom>
-        Name
-      </Typography>
-      <Failed message={problems.general} />
+    <FormPanel id="rename" title="Name" error={problems.general} onSubmit={submit} sx={{ flex: 1 }}>
       <TextField
         id="group-rename"
         label="Group name"
@@ -121,7 +109,7 @@ function RenameForm({ cohortId, name: current, onDone }: Done & { name: string }
       >
         Rename
       </Button>
-    </Paper>
+    </FormPanel>
   );
 }
 
@@ -150,18 +138,13 @@ function AddForm({ cohortId, onDone }: Done) {
   }
 
   return (
-    <Paper
-      component="form"
-      variant="outlined"
+    <FormPanel
+      id="add"
+      title="Add students"
+      error={pasted.general}
       onSubmit={submit}
-      noValidate
-      aria-labelledby="add-heading"
-      sx={{ p: 2, flex: 2 }}
+      sx={{ flex: 2 }}
     >
-      <Typography id="add-heading" component="h2" variant="h6" gutterBottom>
-        Add students
-      </Typography>
-      <Failed message={pasted.general} />
       <TextField
         id="group-add-emails"
         label="Student emails (one per line)"
@@ -183,7 +166,7 @@ function AddForm({ cohortId, onDone }: Done) {
         </Button>
         {notice && <Typography role="status">{notice}</Typography>}
       </Stack>
-    </Paper>
+    </FormPanel>
   );
 }
 

@@ -1,13 +1,13 @@
 // A published exam: only the safe changes remain (the rule, enforced by the exam's
 // decider): close its window later, and change who takes it and their accommodations.
 import { useState, type FormEvent } from "react";
-import { Box, Button, Chip, Paper, Stack, TextField, Typography } from "@mui/material";
+import { Box, Button, Chip, Stack, TextField, Typography } from "@mui/material";
 import { Link as RouterLink } from "react-router";
 import { useExtendExamWindowV1ExamsExamIdExtendPostMutation } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
 import type { ExamDocument } from "../../api/queryApi.generated";
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
-import { Failed } from "../shared";
+import { FormPanel } from "../shared";
 import { AssignForm, Assigned } from "./PeopleStep";
 
 export function ManageExam({ exam }: { exam: ExamDocument }) {
@@ -69,18 +69,13 @@ function ExtendWindow({
   }
 
   return (
-    <Paper
-      variant="outlined"
-      component="form"
+    <FormPanel
+      id="extend"
+      title="Close the window later"
+      error={problems.general}
       onSubmit={submit}
-      noValidate
-      aria-labelledby="extend-heading"
-      sx={{ p: 2, mb: 2 }}
+      sx={{ mb: 2 }}
     >
-      <Typography id="extend-heading" component="h2" variant="h6" gutterBottom>
-        Close the window later
-      </Typography>
-      <Failed message={problems.general} />
       <Stack direction={{ xs: "column", sm: "row" }} spacing={2} sx={{ alignItems: "flex-start" }}>
         <TextField
           id="extend-window_closes_at"
@@ -98,6 +93,6 @@ function ExtendWindow({
         </Button>
         {done && <Typography role="status">The window is extended.</Typography>}
       </Stack>
-    </Paper>
+    </FormPanel>
   );
 }

@@ -6,7 +6,6 @@ import {
   Checkbox,
   FormControlLabel,
   FormGroup,
-  Paper,
   Stack,
   Switch,
   Table,
@@ -34,7 +33,15 @@ import {
   type Assignment,
 } from "../../api/queryApi.generated";
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
-import { Empty, Failed, Loading, pastedEmailProblems, pastedEmails, useDebounced } from "../shared";
+import {
+  Empty,
+  Failed,
+  FormPanel,
+  Loading,
+  pastedEmailProblems,
+  pastedEmails,
+  useDebounced,
+} from "../shared";
 
 const HIDDEN = {
   position: "absolute",
@@ -309,18 +316,14 @@ export function AssignForm({
   }
 
   return (
-    <Paper
-      variant="outlined"
-      component="form"
+    <FormPanel
+      id="assign"
+      title="Assign students"
+      heading="h3"
+      error={general}
       onSubmit={submit}
-      noValidate
-      aria-labelledby="assign-heading"
-      sx={{ p: 2, mt: 3 }}
+      sx={{ mt: 3 }}
     >
-      <Typography id="assign-heading" component="h3" variant="h6" gutterBottom>
-        Assign students
-      </Typography>
-      <Failed message={general} />
       <TextField
         id="wizard-emails"
         label="Student emails (one per line)"
@@ -389,7 +392,7 @@ export function AssignForm({
         </Button>
         {notice && <Typography role="status">{notice}</Typography>}
       </Stack>
-    </Paper>
+    </FormPanel>
   );
 }
 
