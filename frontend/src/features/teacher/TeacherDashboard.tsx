@@ -162,6 +162,7 @@ export default function TeacherDashboard() {
                 size="small"
                 component={RouterLink}
                 to={`/teacher/exams/${exam.exam_id}`}
+                state={{ version: exam.version }}
                 aria-label={`Edit ${exam.title}`}
               >
                 Edit
@@ -181,6 +182,7 @@ export default function TeacherDashboard() {
               size="small"
               component={RouterLink}
               to={`/teacher/exams/${exam.exam_id}`}
+              state={{ version: exam.version }}
               aria-label={`Manage ${exam.title}`}
             >
               Manage

@@ -14,7 +14,7 @@ import {
   TextField,
   Typography,
 } from "@mui/material";
-import { Link as RouterLink, useNavigate, useParams } from "react-router";
+import { Link as RouterLink, useLocation, useNavigate, useParams } from "react-router";
 import {
   useDraftExamV1ExamsPostMutation,
   usePublishExamV1ExamsExamIdPublishPostMutation,
@@ -30,6 +30,7 @@ import {
 } from "../../api/queryApi.generated";
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
 import { Failed, Loading } from "../shared";
+import { FOLLOW_MS } from "../groups/applied";
 import { sectionsOf, totals, type Section } from "./layout";
 import { ManageExam } from "./ManageExamPage";
 import { PeopleStep, settingsFormOf, type SettingsForm } from "./PeopleStep";
@@ -63,6 +64,9 @@ function detailsOf(exam: ExamDocument | null): DetailsForm {
   };
 }
 
+/** How long the page waits for the exam to show the version the dashboard showed. */
+const PATIENCE_MS = 15_000;
+
 export default function ExamWizardPage() {
   const { examId: param } = useParams();
   const examId = param === "new" ? undefined : param;
@@ -71,11 +75,27 @@ export default function ExamWizardPage() {
   // link opens it), while the wizard goes on with what it holds.
   const [created, setCreated] = useState<string | null>(null);
   const fresh = examId !== undefined && examId === created;
+  // The version the dashboard showed (its catalogue can be ahead of this page's read model
+  // for a moment after a command): until the exam shows it, read again rather than open a
+  // just-published exam in the draft's wizard.
+  const shownVersion = (useLocation().state as { version?: number } | null)?.version ?? 0;
+  const [patient, setPatient] = useState(true);
+  useEffect(() => {
+    const timer = setTimeout(() => setPatient(false), PATIENCE_MS);
+    return () => clearTimeout(timer);
+  }, []);
   const stored = useGetExamV1ExamsExamIdGetQuery(
     { examId: examId ?? "" },
     { skip: !examId || fresh, refetchOnMountOrArgChange: true },
   );
-  if (examId && !fresh && stored.isLoading) return <Loading what="the exam" />;
+  const nowBehind = patient && stored.data !== undefined && stored.data.version < shownVersion;
+  const { refetch, fulfilledTimeStamp } = stored;
+  useEffect(() => {
+    if (!nowBehind) return;
+    const timer = setTimeout(() => void refetch(), FOLLOW_MS);
+    return () => clearTimeout(timer);
+  }, [nowBehind, refetch, fulfilledTimeStamp]);
+  if (examId && !fresh && (stored.isLoading || nowBehind)) return <Loading what="the exam" />;
   if (examId && !fresh && !stored.data) {
     return <Failed message={problemsOf(stored.error, []).general ?? "The exam is not found."} />;
   }
