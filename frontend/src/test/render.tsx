@@ -4,7 +4,7 @@ import { ThemeProvider } from "@mui/material";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { Provider } from "react-redux";
-import { MemoryRouter } from "react-router";
+import { MemoryRouter, type InitialEntry } from "react-router";
 import { vi } from "vitest";
 import { makeStore } from "../app/store";
 import { theme } from "../theme";
@@ -27,12 +27,13 @@ export function stubFetch(...answers: Answer[]) {
   return requests;
 }
 
-export function renderApp(ui: ReactElement, path = "/") {
+/** ``entry``: the address the app starts at, a path or a location with its router state. */
+export function renderApp(ui: ReactElement, entry: InitialEntry = "/") {
   const store = makeStore();
   const view = render(
     <Provider store={store}>
       <ThemeProvider theme={theme}>
-        <MemoryRouter initialEntries={[path]}>{ui}</MemoryRouter>
+        <MemoryRouter initialEntries={[entry]}>{ui}</MemoryRouter>
       </ThemeProvider>
     </Provider>,
   );

@@ -2,6 +2,8 @@ import { fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ExamDocument } from "../../api/queryApi.generated";
 import { renderApp, stubFetch } from "../../test/render";
+import { Route, Routes } from "react-router";
+import ExamWizardPage from "./ExamWizardPage";
 import { ManageExam } from "./ManageExamPage";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -44,5 +46,27 @@ describe("a published exam", () => {
     const sent = requests.find((r) => r.url.endsWith("/v1/exams/e1/extend"))!;
     expect(sent.method).toBe("POST");
     expect((await sent.json()).window_closes_at).toMatch(/^2026-12-02T\d\d:00:00.000Z$/);
+  });
+});
+
+describe("opening an exam from the dashboard", () => {
+  it("waits for the exam to show the version the dashboard showed", async () => {
+    const requests = stubFetch(
+      { status: 200, body: { ...published, status: "draft", version: 6 } }, // not yet caught up
+      { status: 200, body: published },
+      { status: 200, body: empty }, // groups
+      { status: 200, body: empty }, // assigned students
+    );
+    renderApp(
+      <Routes>
+        <Route path="/teacher/exams/:examId" element={<ExamWizardPage />} />
+      </Routes>,
+      { pathname: "/teacher/exams/e1", state: { version: 7 } },
+    );
+    expect(
+      await screen.findByRole("heading", { name: "Close the window later" }, { timeout: 3000 }),
+    ).toBeVisible();
+    expect(screen.queryByText(/Step 1 of 4/)).toBeNull();
+    expect(requests.filter((r) => r.url.endsWith("/v1/exams/e1"))).toHaveLength(2);
   });
 });
