@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS question_revisions (
     written_by  text        NOT NULL,
     version     integer     NOT NULL
 );
+-- Added with QuestionRevised v2 (no revision was a restore before it).
+ALTER TABLE question_revisions ADD COLUMN IF NOT EXISTS restored_from integer;
 CREATE UNIQUE INDEX IF NOT EXISTS question_revisions_by_question
     ON question_revisions (question_id, revision);
 """)
@@ -36,7 +38,8 @@ def evolve_revisions(row: Row | None, event: RecordedEvent) -> Row | None:
         return None
     return {"revision_id": revision_key(event), "question_id": e.question_id,
             "revision": getattr(e, "revision", 1), "content": e.content.model_dump_json(),
-            "written_at": event.envelope.occurred_at, "written_by": event.envelope.actor.user_id}
+            "written_at": event.envelope.occurred_at, "written_by": event.envelope.actor.user_id,
+            "restored_from": getattr(e, "restored_from", None)}
 
 
 projection = PostgresProjection(

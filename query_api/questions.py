@@ -77,6 +77,7 @@ class RevisionWritten(BaseModel):
     revision: int
     written_at: datetime
     written_by: str
+    restored_from: int | None = None  # the earlier revision this one brought back
 
 
 class RevisionSummary(RevisionWritten):
@@ -97,6 +98,7 @@ class StudentQuestion(BaseModel):
     question_type: str
     stem: str
     media_ids: list[str]
+    media_alt: dict[str, str] = {}  # a text alternative per image ("" when decorative)
     estimated_minutes: int
     pick: Literal["one", "many"] | None = None
     options: list[dict[str, str]] | None = None
@@ -113,7 +115,7 @@ def changes(before: dict, after: dict) -> list[str]:
         old, new = before.get(name), after.get(name)
         if old == new:
             continue
-        if isinstance(old, dict) and isinstance(new, dict):
+        if isinstance(old, dict) and isinstance(new, dict) and name != "media_alt":
             found += [f"{name}.{part}" for part in sorted(old.keys() | new.keys())
                       if old.get(part) != new.get(part)]
         else:
@@ -245,13 +247,16 @@ async def preview_question(question_id: str, user: CurrentUser, db: ReadModels):
             summary="A question's history: every revision, oldest first")
 async def list_revisions(question_id: str, user: CurrentUser, db: ReadModels):
     await _visible_row(db, user, question_id)
-    rows = await db.fetch(f"SELECT r.revision, r.written_at, r.written_by, r.content, "
+    rows = await db.fetch(f"SELECT r.revision, r.written_at, r.written_by, r.restored_from, "
+                          f"r.content, "
                           f"u.name AS written_by_name FROM {QUESTION_REVISIONS.qualified} r "
                           f"LEFT JOIN {USERS.qualified} u ON u.user_id = r.written_by "
                           f"WHERE r.question_id = $1 ORDER BY r.revision", question_id)
     history, before = [], None
     for r in rows:
-        content = json.loads(r["content"])
+        # Through the current model: a field added since an old revision was written has
+        # its default there, and is no change.
+        content = QuestionContent.model_validate_json(r["content"]).model_dump(mode="json")
         history.append({**dict(r), "changed": changes(before, content) if before else []})
         before = content
     return history
@@ -262,7 +267,8 @@ async def list_revisions(question_id: str, user: CurrentUser, db: ReadModels):
 async def get_revision(question_id: str, revision: Annotated[int, Path(ge=1, le=2**31 - 1)],
                        user: CurrentUser, db: ReadModels):
     await _visible_row(db, user, question_id)
-    row = await db.fetchrow(f"SELECT question_id, revision, written_at, written_by, content "
+    row = await db.fetchrow(f"SELECT question_id, revision, written_at, written_by, "
+                            f"restored_from, content "
                             f"FROM {QUESTION_REVISIONS.qualified} "
                             f"WHERE question_id = $1 AND revision = $2", question_id, revision)
     if row is None:

@@ -15,7 +15,9 @@ def question_for_students(question_id: str, revision: int, c: QuestionContent) -
     """The question as a student sees it while answering: no answer key of any kind."""
     view: dict[str, Any] = {
         "question_id": question_id, "revision": revision, "question_type": c.question_type,
-        "stem": c.stem, "media_ids": list(c.media_ids), "estimated_minutes": c.estimated_minutes,
+        "stem": c.stem, "media_ids": list(c.media_ids),
+        "media_alt": {m: c.media_alt[m] for m in c.media_ids if m in c.media_alt},
+        "estimated_minutes": c.estimated_minutes,
     }
     if c.choice is not None:
         view["options"] = [{"option_id": o.option_id, "text": o.text} for o in c.choice.options]

@@ -87,6 +87,11 @@ def problems(c: QuestionContent) -> list[Problem]:
         if not is_entity_id(media_id) and not CONTROL_CHARACTERS.search(media_id):
             fault(f"media_ids.{i}", "media_id_invalid",
                   "a media id is 1 to 200 characters without spaces")
+    shown = set(c.media_ids)
+    for media_id in c.media_alt:
+        if media_id not in shown:  # keys are checked here, their texts with all texts
+            fault(f"media_alt.{media_id[:200]}", "media_alt_unknown",
+                  "describes a file the question does not show")
     if not 1 <= c.estimated_minutes <= 600:
         fault("estimated_minutes", "estimated_minutes_out_of_range",
               "estimated_minutes must be between 1 and 600")
@@ -108,6 +113,9 @@ def _strings(value: Any, found: list[str]) -> list[str]:
     elif isinstance(value, list):
         for item in value:
             _strings(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found)
     elif isinstance(value, BaseModel):
         for item in value.__dict__.values():
             if item is not None and item.__class__ not in _SCALARS:
@@ -125,6 +133,9 @@ def _texts(value: Any, path: str = "", found: list[tuple[str, str]] | None = Non
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _texts(item, f"{path}.{i}", found)
+    elif isinstance(value, dict):  # media_alt: a text per media id
+        for key, item in value.items():
+            _texts(item, f"{path}.{key[:200]}", found)
     elif isinstance(value, BaseModel):
         for name, item in value.__dict__.items():
             # isinstance against a pydantic model is slow (an ABC check): skip scalars first

@@ -34,6 +34,17 @@ class ReviseQuestion:
 
 
 @dataclass(frozen=True)
+class RestoreRevision:
+    """Bring back an earlier revision's content as a new revision (history is never
+    rewritten). ``content``: that revision's content as written, None if it has none."""
+
+    question_id: str
+    actor: Actor
+    revision: int
+    content: QuestionContent | None
+
+
+@dataclass(frozen=True)
 class ShareQuestion:
     question_id: str
     actor: Actor
@@ -115,6 +126,18 @@ def decide(command, state: Question) -> list[DomainEvent]:
                 return []  # nothing changed: no new revision for exams to tell apart
             return [QuestionRevised(question_id=command.question_id,
                                     revision=state.revision + 1, content=command.content)]
+        case RestoreRevision():
+            authorise(command.actor, state, command.question_id)
+            _active(state, command.question_id)
+            if command.content is None:
+                raise NotFound("revision_not_found", f"question {command.question_id} has no "
+                               f"revision {command.revision}", field="revision")
+            _validate(command.content)  # the rules may have grown since it was written
+            if command.content == state.content:
+                return []  # it is the current content already
+            return [QuestionRevised(question_id=command.question_id,
+                                    revision=state.revision + 1, content=command.content,
+                                    restored_from=command.revision)]
         case ShareQuestion():
             authorise(command.actor, state, command.question_id)
             _active(state, command.question_id)

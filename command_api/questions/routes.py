@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import NAMESPACE_URL, uuid5
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from command_api.dependencies import Command, ExpectedVersion, Pool, Store
@@ -17,11 +17,12 @@ from command_api.exams.roster import accounts_named
 from command_api.handling import handle, load_state, load_states
 from command_api.media.decider import media_decider
 from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion, Question,
-                                           RestoreQuestion, ReviseQuestion, ShareQuestion,
+                                           RestoreQuestion, RestoreRevision,
+                                           ReviseQuestion, ShareQuestion,
                                            UnshareQuestion, authorise, question_decider)
 from schemas.envelope import Actor
 from schemas.events.media import MediaStatus
-from schemas.events.question import QuestionContent
+from schemas.events.question import QuestionAuthored, QuestionContent, QuestionRevised
 from schemas.text import EntityId, PastedEmail, is_entity_id
 from schemas.refusals import Invalid, NotFound, Problems
 from security.roles import Role
@@ -75,6 +76,23 @@ async def revise_question(question_id: str, body: QuestionContent, ctx: Command,
     await _check_media(store, ctx.actor, body, await _managed(store, ctx.actor, question_id))
     return await handle(store, question_decider, question_id,
                         ReviseQuestion(question_id, ctx.actor, body), ctx,
+                        _result(question_id), expected_version=expected)
+
+
+@router.post("/{question_id}/revisions/{revision}/restore",
+             response_model=QuestionCommandResult,
+             summary="Bring back an earlier revision's content, as a new revision")
+async def restore_revision(question_id: str, revision: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                           ctx: Command, store: Store, expected: ExpectedVersion):
+    await _managed(store, ctx.actor, question_id)  # a stranger learns nothing of its history
+    # The whole stream, once: a restore is rare, and the log is where every revision is kept.
+    stream = await store.load(question_decider.aggregate.stream_id(question_id))
+    content = next((e.payload.content for e in stream.events
+                    if isinstance(e.payload, (QuestionAuthored, QuestionRevised))
+                    and getattr(e.payload, "revision", 1) == revision), None)
+    # Its files were this question's when it was written: no upload check (a copy's too).
+    return await handle(store, question_decider, question_id,
+                        RestoreRevision(question_id, ctx.actor, revision, content), ctx,
                         _result(question_id), expected_version=expected)
 
 

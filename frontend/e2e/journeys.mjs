@@ -614,8 +614,9 @@ async function selectOption(page, name, label) {
   await menuGone(page);
 }
 
-/** The bank's actions on one question: an image uploaded into it and seen in the student
- * view, a refused share, archive then restore, an edit and its history, a copy. */
+/** The bank's actions on one question: an image uploaded into it, described, and seen in the
+ * student view, a refused share, archive then restore, an edit and its history, revision 1
+ * restored, a copy. */
 async function bankActions() {
   const stamp = Date.now();
   const tag = `actions-${stamp}`;
@@ -640,8 +641,11 @@ async function bankActions() {
   });
   const preview = page.getByTestId("student-preview");
   await preview.getByRole("img", { name: "corner.png" }).waitFor({ timeout: 30_000 });
+  // Its text alternative is what a screen reader says of it, in the student view too.
+  const alt = "A square image, blue in the top left corner";
+  await page.getByLabel("Text alternative for file 1").fill(alt);
   const shown = await preview
-    .getByRole("img", { name: "corner.png" })
+    .getByRole("img", { name: alt })
     .evaluate((img) => img.complete && img.naturalWidth);
   if (shown !== 96) problems.push(`bank actions: the preview's image did not load (${shown})`);
   await check(page, "bank-01-editor-image");
@@ -684,16 +688,23 @@ async function bankActions() {
   await check(page, "bank-04-history");
   await page.getByRole("link", { name: "View revision 1" }).click();
   await page.getByRole("heading", { name: /^Revision 1, as written/ }).waitFor();
-  await preview.getByRole("img", { name: "corner.png" }).waitFor();
+  await preview.getByRole("img", { name: alt }).waitFor();
   if ((await page.getByLabel("Question text").inputValue()) !== stem) {
     problems.push("bank actions: revision 1 does not show the text as first written");
   }
   await check(page, "bank-05-revision");
 
-  // A copy opens in the editor, in this teacher's bank.
-  await page.getByRole("link", { name: "Back to the history" }).click();
-  await page.getByRole("link", { name: "Back to the question" }).click();
+  // Revision 1 comes back as revision 3; the editor opens on it.
+  await page.getByRole("button", { name: "Restore this revision" }).click();
+  await page.getByText("Revision 1 is back, as revision 3.").waitFor({ timeout: 30_000 });
   await page.getByRole("heading", { name: "Edit question" }).waitFor();
+  await page.getByText("Revision 3", { exact: true }).waitFor();
+  if ((await page.getByLabel("Question text").inputValue()) !== stem) {
+    problems.push("bank actions: the restored revision does not show the text as first written");
+  }
+  await check(page, "bank-05b-restored");
+
+  // A copy opens in the editor, in this teacher's bank.
   await page.getByRole("button", { name: "Copy", exact: true }).click();
   await page.getByText("This is your copy, in your bank").waitFor({ timeout: 30_000 });
   await page.getByText("Revision 1", { exact: true }).waitFor();

@@ -125,6 +125,9 @@ class QuestionContent(EventPart):
     topic: str = ""
     estimated_minutes: int = 2
     media_ids: list[str] = []
+    # A text alternative per image (by media id) for students who cannot see it; "" marks
+    # an image as decorative. An image with no entry is undescribed (the editor says so).
+    media_alt: dict[str, str] = {}
     choice: ChoiceSpec | None = None  # single_choice, multiple_choice
     true_false: TrueFalseSpec | None = None
     short_answer: ShortAnswerSpec | None = None
@@ -142,6 +145,7 @@ class QuestionAuthored(QuestionEvent):
     copied from, when it was)."""
 
     abstract: ClassVar[bool] = False
+    schema_version: ClassVar[int] = 2  # v2: content.media_alt
     question_id: str
     owner_id: str
     content: QuestionContent
@@ -149,12 +153,15 @@ class QuestionAuthored(QuestionEvent):
 
 
 class QuestionRevised(QuestionEvent):
-    """The full content of a new revision (not a diff)."""
+    """The full content of a new revision (not a diff); ``restored_from``: the earlier
+    revision whose content this one brings back, when it is a restore."""
 
     abstract: ClassVar[bool] = False
+    schema_version: ClassVar[int] = 2  # v2: content.media_alt, restored_from
     question_id: str
     revision: int
     content: QuestionContent
+    restored_from: int | None = None
 
 
 class QuestionShared(QuestionEvent):

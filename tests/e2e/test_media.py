@@ -116,13 +116,15 @@ def test_a_question_shows_only_its_authors_stored_uploads(services, teacher, mak
     assert [e["field"] for e in refused.json()["errors"]] == ["media_ids.1", "media_ids.2"]
     written = httpx.post(f"{services.command_url}/v1/questions",
                          headers={**teacher["headers"], **key()},
-                         json={**question, "media_ids": [mine]})
+                         json={**question, "media_ids": [mine],
+                               "media_alt": {mine: "A line graph that rises to the right"}})
     assert written.status_code == 201, written.text
     qid = written.json()["question_id"]
     preview = eventually(lambda: (r := httpx.get(
         f"{services.query_url}/v1/questions/{qid}/preview",
         headers=teacher["headers"])).status_code == 200 and r.json())
     assert preview["media_ids"] == [mine]
+    assert preview["media_alt"] == {mine: "A line graph that rises to the right"}
     repeated = httpx.put(f"{services.command_url}/v1/questions/{qid}",
                          headers={**teacher["headers"], **key()},
                          json={**question, "media_ids": [mine, mine]})

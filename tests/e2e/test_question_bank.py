@@ -301,3 +301,38 @@ def test_the_history_says_who_wrote_each_revision_and_what_changed(services, mak
             for h in history] == [
         (1, owner["user"]["user_id"], "A teacher", []),
         (2, owner["user"]["user_id"], "A teacher", ["choice.options", "difficulty"])]
+
+
+def test_an_earlier_revision_is_restored_as_a_new_one_and_the_history_says_so(services,
+                                                                               make_user):
+    owner, colleague = make_user("teacher"), make_user("teacher")
+    first = {**EVERY_TYPE["true_false"], "stem": f"Restorable question {WORD}"}
+    qid = write(services, owner, first).json()["question_id"]
+    second = {**first, "stem": f"A worse wording {WORD}"}
+    assert httpx.put(f"{services.command_url}/v1/questions/{qid}",
+                     headers={**owner["headers"], **key()}, json=second).status_code == 200
+    restore = f"{services.command_url}/v1/questions/{qid}/revisions/1/restore"
+
+    stale = httpx.post(restore, headers={**owner["headers"], **key(), "If-Match": '"1"'})
+    assert stale.status_code == 409
+    assert httpx.post(restore, headers={**colleague["headers"], **key()}).status_code == 404
+    missing = httpx.post(f"{services.command_url}/v1/questions/{qid}/revisions/9/restore",
+                         headers={**owner["headers"], **key()})
+    assert (missing.status_code, missing.json()["field"]) == (404, "revision")
+    restored = httpx.post(restore, headers={**owner["headers"], **key(), "If-Match": '"2"'})
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["revision"] == 3
+
+    history = eventually(lambda: (h := httpx.get(
+        f"{services.query_url}/v1/questions/{qid}/revisions",
+        headers=owner["headers"]).json()) and len(h) == 3 and h)
+    assert [(h["revision"], h["restored_from"], h["changed"]) for h in history] == [
+        (1, None, []), (2, None, ["stem"]), (3, 1, ["stem"])]
+    current = eventually(lambda: (r := httpx.get(
+        f"{services.query_url}/v1/questions/{qid}", headers=owner["headers"]).json())
+        ["revision"] == 3 and r)
+    assert current["content"]["stem"] == first["stem"]
+    # Restoring what is current already changes nothing.
+    again = httpx.post(f"{services.command_url}/v1/questions/{qid}/revisions/3/restore",
+                       headers={**owner["headers"], **key()})
+    assert again.json()["revision"] == 3

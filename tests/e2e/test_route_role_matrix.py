@@ -110,6 +110,8 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     **{("command", "POST", f"/v1/questions/{{question_id}}/{action}"): QUESTION_MANAGERS
        for action in ("share", "unshare", "archive", "restore")},
     ("command", "PUT", "/v1/questions/{question_id}"): QUESTION_MANAGERS,
+    ("command", "POST", "/v1/questions/{question_id}/revisions/{revision}/restore"):
+        QUESTION_MANAGERS,
     ("command", "POST", "/v1/questions/{question_id}/copy"): only(
         {"teacher_a": 201, "teacher_b": 201, "admin": 201}, 404),
     **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})

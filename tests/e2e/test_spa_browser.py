@@ -107,7 +107,7 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "46 pages checked" in run.stdout
+    assert "47 pages checked" in run.stdout
     assert len(list(ARTIFACTS.glob("*.png"))) >= 46
 
 

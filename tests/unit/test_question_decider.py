@@ -6,8 +6,8 @@ import json
 import pytest
 
 from command_api.questions.decider import (ArchiveQuestion, AuthorQuestion,
-                                           RestoreQuestion, ReviseQuestion, ShareQuestion,
-                                           UnshareQuestion, question_decider)
+                                           RestoreQuestion, RestoreRevision, ReviseQuestion,
+                                           ShareQuestion, UnshareQuestion, question_decider)
 from schemas.envelope import Actor
 from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, CodeTest,
                                      CodingSpec, LongAnswerSpec, NumericAnswer,
@@ -106,6 +106,15 @@ def test_students_and_proctors_write_no_bank_questions():
                      true_false=TrueFalseSpec(correct=True)), "media_ids.1", "control_character"),
     (QuestionContent(question_type="true_false", stem="x", media_ids=[""],
                      true_false=TrueFalseSpec(correct=True)), "media_ids.0", "media_id_invalid"),
+    (QuestionContent(question_type="true_false", stem="x", media_ids=["m-1"],
+                     media_alt={"m-2": "a chart"}, true_false=TrueFalseSpec(correct=True)),
+     "media_alt.m-2", "media_alt_unknown"),
+    (QuestionContent(question_type="true_false", stem="x", media_ids=["m-1"],
+                     media_alt={"m-1": "x" * 2001}, true_false=TrueFalseSpec(correct=True)),
+     "media_alt.m-1", "text_too_long"),
+    (QuestionContent(question_type="true_false", stem="x", media_ids=["m-1"],
+                     media_alt={"m-1": "a\x07b"}, true_false=TrueFalseSpec(correct=True)),
+     "media_alt.m-1", "control_character"),
 ])
 def test_invalid_content_is_refused_naming_the_field(content, field, code):
     with pytest.raises(Problems) as refused:
@@ -173,6 +182,39 @@ def test_archived_questions_are_kept_not_deleted_and_can_come_back():
     assert refused.value.code == "question_archived"
     assert when(archived, ArchiveQuestion("q-1", OWNER)) == []
     assert when(archived, RestoreQuestion("q-1", OWNER)) == [QuestionRestored(question_id="q-1")]
+
+
+def test_restoring_a_revision_brings_its_content_back_as_a_new_revision():
+    edited = SINGLE.model_copy(update={"stem": "Which one is prime?"})
+    revised = given(AUTHORED, QuestionRevised(question_id="q-1", revision=2, content=edited))
+    assert when(revised, RestoreRevision("q-1", OWNER, 1, SINGLE)) == [
+        QuestionRevised(question_id="q-1", revision=3, content=SINGLE, restored_from=1)]
+    assert when(revised, RestoreRevision("q-1", OWNER, 2, edited)) == []  # already current
+
+
+def test_a_revision_is_restored_only_by_whoever_may_edit_the_question():
+    shared = given(AUTHORED, QuestionShared(question_id="q-1", teacher_ids=["t-2"]))
+    with pytest.raises(Forbidden):
+        when(shared, RestoreRevision("q-1", COLLEAGUE, 1, SINGLE))
+    with pytest.raises(NotFound) as missing:
+        when(shared, RestoreRevision("q-1", STRANGER, 1, SINGLE))
+    assert missing.value.code == "question_not_found"  # not "revision_not_found": no hint
+    with pytest.raises(NotFound) as missing:
+        when(shared, RestoreRevision("q-1", OWNER, 7, None))
+    assert (missing.value.code, missing.value.field) == ("revision_not_found", "revision")
+    with pytest.raises(DomainError) as refused:
+        when(given(AUTHORED, QuestionArchived(question_id="q-1")),
+             RestoreRevision("q-1", OWNER, 1, SINGLE))
+    assert refused.value.code == "question_archived"
+
+
+def test_images_keep_their_descriptions_for_students():
+    described = SINGLE.model_copy(update={"media_ids": ["m-1", "m-2"],
+                                          "media_alt": {"m-1": "A bar chart of rainfall",
+                                                        "m-2": ""}})
+    assert when(given(), AuthorQuestion("q-1", OWNER, described))[0].content == described
+    view = question_for_students("q-1", 1, described)
+    assert view["media_alt"] == {"m-1": "A bar chart of rainfall", "m-2": ""}
 
 
 @pytest.mark.parametrize("name", EVERY_TYPE)

@@ -435,3 +435,19 @@ def test_the_plain_reading_reads_what_fastavros_logical_types_read():
             plain = schemaless_reader(BytesIO(body.getvalue()), plan.plain.parsed, None)
             _convert_timestamps(plain, plan.plain.timestamps)
             assert _uuids_as_text(plain) == _uuids_as_text(logical), plan.writer.event_type
+
+
+def test_a_question_revision_written_before_v2_reads_with_v2s_defaults():
+    """QuestionRevised v1 (before image descriptions and restores) is still in the log."""
+    v1 = default_catalog().version("QuestionRevised", 1)
+    datum = sample_datum(expand_schema(v1.schema))
+    datum["envelope"]["event_type"] = "QuestionRevised"
+    datum["payload"]["content"]["media_ids"] = ["m-1"]
+    body = BytesIO()
+    schemaless_writer(body, v1.parsed, datum)
+
+    event = decode(b"\xc3\x01" + v1.fingerprint + body.getvalue())
+
+    assert event.payload.restored_from is None
+    assert event.payload.content.media_ids == ["m-1"]
+    assert event.payload.content.media_alt == {}

@@ -391,6 +391,19 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    restoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePost: build.mutation<
+      RestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostApiResponse,
+      RestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/questions/${queryArg.questionId}/revisions/${queryArg.revision}/restore`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+          "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
     shareQuestionV1QuestionsQuestionIdSharePost: build.mutation<
       ShareQuestionV1QuestionsQuestionIdSharePostApiResponse,
       ShareQuestionV1QuestionsQuestionIdSharePostApiArg
@@ -731,6 +744,15 @@ export type RestoreQuestionV1QuestionsQuestionIdRestorePostApiArg = {
   "Idempotency-Key": string;
   "If-Match"?: string | null;
 };
+export type RestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostApiResponse =
+  /** status 200 Successful Response */ QuestionCommandResult;
+export type RestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostApiArg = {
+  questionId: string;
+  revision: number;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  "If-Match"?: string | null;
+};
 export type ShareQuestionV1QuestionsQuestionIdSharePostApiResponse =
   /** status 200 Successful Response */ QuestionCommandResult;
 export type ShareQuestionV1QuestionsQuestionIdSharePostApiArg = {
@@ -1016,6 +1038,9 @@ export type QuestionContent = {
   difficulty?: string;
   estimated_minutes?: number;
   long_answer?: LongAnswerSpec | null;
+  media_alt?: {
+    [key: string]: string;
+  };
   media_ids?: string[];
   question_type: string;
   short_answer?: ShortAnswerSpec | null;
@@ -1141,6 +1166,7 @@ export const {
   useArchiveQuestionV1QuestionsQuestionIdArchivePostMutation,
   useCopyQuestionV1QuestionsQuestionIdCopyPostMutation,
   useRestoreQuestionV1QuestionsQuestionIdRestorePostMutation,
+  useRestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostMutation,
   useShareQuestionV1QuestionsQuestionIdSharePostMutation,
   useUnshareQuestionV1QuestionsQuestionIdUnsharePostMutation,
   useCreateUserV1UsersPostMutation,

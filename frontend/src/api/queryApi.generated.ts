@@ -439,6 +439,9 @@ export type QuestionContent = {
   difficulty?: string;
   estimated_minutes?: number;
   long_answer?: LongAnswerSpec | null;
+  media_alt?: {
+    [key: string]: string;
+  };
   media_ids?: string[];
   question_type: string;
   short_answer?: ShortAnswerSpec | null;
@@ -478,6 +481,9 @@ export type StudentQuestion = {
   } | null;
   estimated_minutes: number;
   max_words?: number | null;
+  media_alt?: {
+    [key: string]: string;
+  };
   media_ids: string[];
   options?:
     | {
@@ -497,6 +503,7 @@ export type StudentQuestion = {
 };
 export type RevisionSummary = {
   changed: string[];
+  restored_from?: number | null;
   revision: number;
   written_at: string;
   written_by: string;
@@ -505,6 +512,7 @@ export type RevisionSummary = {
 export type Revision = {
   content: QuestionContent;
   question_id: string;
+  restored_from?: number | null;
   revision: number;
   written_at: string;
   written_by: string;

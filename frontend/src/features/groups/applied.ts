@@ -1,16 +1,14 @@
 import { useCallback, useEffect, useState } from "react";
+import { FOLLOW_MS, PATIENCE_MS } from "../../app/follow";
 import { useAppSelector } from "../../app/store";
+
+export { FOLLOW_MS };
 
 /** Groups are the APIs' cohorts; admins manage every one, a teacher their own. */
 export function useGroupsPath(): string {
   const role = useAppSelector((s) => s.auth.user?.role);
   return role === "admin" ? "/admin/groups" : "/teacher/groups";
 }
-
-/** How long a page waits for a read model to show what a command answered. */
-const PATIENCE_MS = 15_000;
-/** How often it reads again meanwhile. */
-export const FOLLOW_MS = 700;
 
 /**
  * The answers of the commands this page sent, kept until the read model shows their versions

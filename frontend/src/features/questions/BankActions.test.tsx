@@ -1,4 +1,5 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { useState } from "react";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderApp, stubFetch } from "../../test/render";
@@ -6,12 +7,26 @@ import { signedIn } from "../auth/authSlice";
 import { draftOf } from "./draft";
 import { MediaAttachments } from "./MediaAttachments";
 import { QuestionEditor } from "./QuestionEditorPage";
-import QuestionHistoryPage, { changedInWords } from "./QuestionHistoryPage";
+import QuestionEditorPage from "./QuestionEditorPage";
+import QuestionHistoryPage, { changedInWords, RevisionPage } from "./QuestionHistoryPage";
 import { ShareDialog } from "./ShareDialog";
 
 afterEach(() => vi.unstubAllGlobals());
 
 const type = (field: HTMLElement, value: string) => fireEvent.change(field, { target: { value } });
+
+/** Signs in the teacher "me", who owns the questions these tests open. */
+function signInAsOwner(store: ReturnType<typeof renderApp>["store"]) {
+  act(() => {
+    store.dispatch(
+      signedIn({
+        accessToken: "t",
+        refreshToken: "r",
+        user: { user_id: "me", email: "me@example.edu", name: "Me", role: "teacher" },
+      }),
+    );
+  });
+}
 
 describe("ShareDialog", () => {
   it("shares by pasted emails and names a refused entry by its place", async () => {
@@ -185,15 +200,7 @@ describe("the editor of a question that is not yours", () => {
         read={{ version: 3, revision: 1, status: "archived" }}
       />,
     );
-    act(() => {
-      store.dispatch(
-        signedIn({
-          accessToken: "t",
-          refreshToken: "r",
-          user: { user_id: "me", email: "me@example.edu", name: "Me", role: "teacher" },
-        }),
-      );
-    });
+    signInAsOwner(store);
     expect(screen.getByLabelText(/Question text/)).toBeDisabled();
     fireEvent.click(screen.getByRole("button", { name: "Restore" }));
     expect(await screen.findByRole("button", { name: "Save a new revision" })).toBeVisible();
@@ -257,5 +264,123 @@ describe("the history", () => {
       changed: ["coding.language", "stem"],
     };
     expect(changedInWords(r)).toBe("Language, question text");
+  });
+});
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+describe("a file's text alternative", () => {
+  it("is typed, or the file is marked decorative, and the image reads it", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () =>
+        json({
+          media_id: "m1",
+          url: "/objects/m1",
+          filename: "graph.png",
+          content_type: "image/png",
+        }),
+      ),
+    );
+    const described = vi.fn();
+    function Editing() {
+      const [texts, setTexts] = useState<Record<string, string>>({});
+      return (
+        <MediaAttachments
+          mediaIds={["m1"]}
+          onChange={() => {}}
+          descriptions={texts}
+          onDescribe={(id, text) => {
+            described(id, text);
+            setTexts(text === undefined ? {} : { [id]: text });
+          }}
+        />
+      );
+    }
+    renderApp(<Editing />);
+    const field = screen.getByLabelText("Text alternative for file 1");
+    expect(field).toHaveAccessibleDescription(/Not described yet/);
+    expect(await screen.findByRole("img", { name: "graph.png" })).toBeVisible();
+    type(field, "Rainfall by month, highest in July");
+    expect(described).toHaveBeenLastCalledWith("m1", "Rainfall by month, highest in July");
+    expect(screen.getByRole("img", { name: "Rainfall by month, highest in July" })).toBeVisible();
+    fireEvent.click(screen.getByLabelText("File 1 is decorative (nothing to describe)"));
+    expect(described).toHaveBeenLastCalledWith("m1", "");
+    expect(field).toBeDisabled();
+    expect(screen.queryByRole("img")).toBeNull(); // alt="": screen readers pass over it
+  });
+});
+
+describe("restoring a revision", () => {
+  it("sends the version shown, then opens the editor once it shows the restored one", async () => {
+    const sent: Request[] = [];
+    let questionReads = 0;
+    const question = (revision: number, version: number, stem: string) => ({
+      question_id: "q1",
+      owner_id: "me",
+      question_type: "true_false",
+      stem,
+      difficulty: "medium",
+      topic: "",
+      tags: [],
+      estimated_minutes: 2,
+      status: "active",
+      revision,
+      shared: false,
+      copied_from: null,
+      created_at: "2030-01-01T09:00:00Z",
+      updated_at: "2030-01-01T09:00:00Z",
+      version,
+      shared_with: [],
+      shared_with_teachers: [],
+      content: { question_type: "true_false", stem, true_false: { correct: true } },
+    });
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (request: Request) => {
+        sent.push(request.clone());
+        if (request.method === "POST") {
+          return json({ question_id: "q1", status: "active", revision: 3, version: 3 });
+        }
+        if (request.url.endsWith("/revisions/1")) {
+          return json({
+            question_id: "q1",
+            revision: 1,
+            written_at: "2030-01-01T09:00:00Z",
+            written_by: "me",
+            content: {
+              question_type: "true_false",
+              stem: "First wording",
+              true_false: { correct: true },
+            },
+          });
+        }
+        questionReads += 1;
+        // The read model shows the restore only on the third read after the command.
+        const caughtUp = sent.some((r) => r.method === "POST") && questionReads >= 4;
+        return json(caughtUp ? question(3, 3, "First wording") : question(2, 2, "Second wording"));
+      }),
+    );
+    const { store } = renderApp(
+      <Routes>
+        <Route path="/teacher/questions/:questionId" element={<QuestionEditorPage />} />
+        <Route
+          path="/teacher/questions/:questionId/revisions/:revision"
+          element={<RevisionPage />}
+        />
+      </Routes>,
+      "/teacher/questions/q1/revisions/1",
+    );
+    signInAsOwner(store);
+    fireEvent.click(await screen.findByRole("button", { name: "Restore this revision" }));
+    expect(
+      await screen.findByText("Revision 1 is back, as revision 3.", {}, { timeout: 5000 }),
+    ).toBeVisible();
+    const restore = sent.find((r) => r.method === "POST")!;
+    expect(restore.url).toMatch(/\/v1\/questions\/q1\/revisions\/1\/restore$/);
+    expect(restore.headers.get("If-Match")).toBe('"2"');
+    expect(screen.getByText("Revision 3")).toBeVisible();
+    expect(screen.getByLabelText(/Question text/)).toHaveValue("First wording");
   });
 });

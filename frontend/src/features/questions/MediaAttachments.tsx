@@ -2,9 +2,12 @@ import { useEffect, useRef, useState, type ChangeEvent } from "react";
 import {
   Box,
   Button,
+  Checkbox,
+  FormControlLabel,
   FormHelperText,
   LinearProgress,
   Stack,
+  TextField,
   Typography,
   type SxProps,
 } from "@mui/material";
@@ -19,8 +22,10 @@ import { MEDIA_ACCEPT, StoreRefused, sendToStore } from "./media";
 /**
  * A stored image or audio file, through a short-lived URL (read again before it expires).
  * A file confirmed a moment ago may not be in the read model yet: it is asked for again.
+ * `alt`: the question's text alternative for it ("" for a decorative image); without one,
+ * its file name is all there is to say.
  */
-export function MediaView({ mediaId, sx }: { mediaId: string; sx?: SxProps }) {
+export function MediaView({ mediaId, alt, sx }: { mediaId: string; alt?: string; sx?: SxProps }) {
   const [gaveUp, setGaveUp] = useState(false);
   const cached = queryApi.endpoints.mediaLinkV1MediaMediaIdGet.useQueryState({ mediaId });
   const { data } = useMediaLinkV1MediaMediaIdGetQuery(
@@ -41,12 +46,12 @@ export function MediaView({ mediaId, sx }: { mediaId: string; sx?: SxProps }) {
     );
   }
   return data.content_type.startsWith("audio/") ? (
-    <Box component="audio" controls src={data.url} aria-label={data.filename} sx={sx} />
+    <Box component="audio" controls src={data.url} aria-label={alt || data.filename} sx={sx} />
   ) : (
     <Box
       component="img"
       src={data.url}
-      alt={data.filename}
+      alt={alt ?? data.filename}
       sx={{ maxWidth: "100%", display: "block", ...sx }}
     />
   );
@@ -60,15 +65,26 @@ function refusalOf(error: Parameters<typeof problemsOf>[0]): string {
   return Object.values(problems.byField)[0] ?? problems.general ?? "The upload was refused.";
 }
 
-/** The editor's media: upload (with progress), the files attached, each removable. */
+/**
+ * The editor's media: upload (with progress), the files attached, each with its text
+ * alternative (or marked decorative) and removable.
+ */
 export function MediaAttachments({
   mediaIds,
   onChange,
+  descriptions = {},
+  onDescribe = () => undefined,
+  descriptionProblem = () => undefined,
   problem,
   readOnly = false,
 }: {
   mediaIds: string[];
   onChange: (ids: string[]) => void;
+  /** By media id: absent while undescribed, "" when decorative. */
+  descriptions?: Record<string, string>;
+  /** A new description, "" for decorative, or undefined for undescribed. */
+  onDescribe?: (mediaId: string, description: string | undefined) => void;
+  descriptionProblem?: (mediaId: string) => string | undefined;
   problem?: string;
   readOnly?: boolean;
 }) {
@@ -117,21 +133,65 @@ export function MediaAttachments({
         </Typography>
       )}
       <Stack component="ul" spacing={1} sx={{ listStyle: "none", p: 0, m: 0 }}>
-        {mediaIds.map((id, i) => (
-          <Stack component="li" key={id} direction="row" spacing={2} sx={{ alignItems: "center" }}>
-            <MediaView mediaId={id} sx={{ maxHeight: 96, maxWidth: 240 }} />
-            {!readOnly && (
-              <Button
-                size="small"
-                color="error"
-                aria-label={`Remove file ${i + 1}`}
-                onClick={() => onChange(mediaIds.filter((m) => m !== id))}
-              >
-                Remove
-              </Button>
-            )}
-          </Stack>
-        ))}
+        {mediaIds.map((id, i) => {
+          const described = descriptions[id];
+          const decorative = described === "";
+          const fault = descriptionProblem(id);
+          const hint = decorative
+            ? "Decorative: screen readers pass over it."
+            : described === undefined
+              ? "Not described yet: a student who cannot see or hear it gets only its file name."
+              : "Read to students who cannot see or hear the file.";
+          return (
+            <Stack
+              component="li"
+              key={id}
+              direction={{ xs: "column", sm: "row" }}
+              spacing={2}
+              sx={{ alignItems: { sm: "flex-start" } }}
+            >
+              <MediaView mediaId={id} alt={described} sx={{ maxHeight: 96, maxWidth: 240 }} />
+              <Box sx={{ flexGrow: 1 }}>
+                <TextField
+                  id={`q-media_alt-${i}`}
+                  label={`Text alternative for file ${i + 1}`}
+                  placeholder="What the image shows, or what the audio says"
+                  value={described ?? ""}
+                  onChange={(e) => onDescribe(id, e.target.value || undefined)}
+                  disabled={decorative && !readOnly}
+                  slotProps={{ input: { readOnly } }}
+                  multiline
+                  fullWidth
+                  size="small"
+                  error={Boolean(fault)}
+                  helperText={fault ?? hint}
+                />
+                {!readOnly && (
+                  <FormControlLabel
+                    control={
+                      <Checkbox
+                        checked={decorative}
+                        onChange={(e) => onDescribe(id, e.target.checked ? "" : undefined)}
+                      />
+                    }
+                    label={`File ${i + 1} is decorative (nothing to describe)`}
+                  />
+                )}
+              </Box>
+              {!readOnly && (
+                <Button
+                  size="small"
+                  color="error"
+                  aria-label={`Remove file ${i + 1}`}
+                  onClick={() => onChange(mediaIds.filter((m) => m !== id))}
+                  sx={{ alignSelf: { xs: "flex-start", sm: "center" } }}
+                >
+                  Remove
+                </Button>
+              )}
+            </Stack>
+          );
+        })}
       </Stack>
       {!readOnly && (
         <Box sx={{ mt: 1 }}>

@@ -30,6 +30,7 @@ import {
   useGetQuestionV1QuestionsQuestionIdGetQuery,
   type Colleague,
 } from "../../api/queryApi.generated";
+import { useFollowVersion } from "../../app/follow";
 import { useAppSelector } from "../../app/store";
 import { Failed, Loading } from "../shared";
 import {
@@ -49,7 +50,7 @@ import {
 import { MediaAttachments } from "./MediaAttachments";
 import { QuestionPreview } from "./QuestionPreview";
 import { ShareDialog } from "./ShareDialog";
-import { useMayManage, useQuestionCommands, type CopiedState } from "./useQuestionCommands";
+import { useMayManage, useQuestionCommands, type OpenedState } from "./useQuestionCommands";
 
 /** Where the role's bank lives: /teacher/questions or /admin/questions. */
 export function useBankPath(): string {
@@ -66,13 +67,15 @@ export default function QuestionEditorPage() {
 function StoredQuestionEditor({ questionId }: { questionId?: string }) {
   const location = useLocation();
   const navigate = useNavigate();
-  // A copy made a moment ago reaches the read model shortly: ask until it is there.
-  const [copied] = useState(() => location.state as CopiedState | null);
+  // A copy made a moment ago reaches the read model shortly: ask until it is there; a
+  // revision restored a moment ago likewise: ask until the question shows its version.
+  const [opened] = useState(() => location.state as OpenedState | null);
   const stored = useGetQuestionV1QuestionsQuestionIdGetQuery(
     { questionId: questionId ?? "" },
     { skip: !questionId, refetchOnMountOrArgChange: true },
   );
-  const waiting = Boolean(copied?.copied && !stored.data && stored.isError);
+  const behind = useFollowVersion(stored, opened?.version ?? 0);
+  const waiting = Boolean(opened?.copied && !stored.data && stored.isError);
   const retried = useGetQuestionV1QuestionsQuestionIdGetQuery(
     { questionId: questionId ?? "" },
     { skip: !waiting, pollingInterval: waiting ? 700 : 0 },
@@ -83,7 +86,7 @@ function StoredQuestionEditor({ questionId }: { questionId?: string }) {
   }, [location, navigate]);
   if (!questionId) return <QuestionEditor />;
   const data = stored.data ?? retried.data;
-  if (stored.isLoading || (waiting && !data)) return <Loading what="the question" />;
+  if (stored.isLoading || behind || (waiting && !data)) return <Loading what="the question" />;
   if (!data) return <Failed message={problemsOf(stored.error, []).general} />;
   return (
     <QuestionEditor
@@ -93,7 +96,7 @@ function StoredQuestionEditor({ questionId }: { questionId?: string }) {
       read={{ version: data.version, revision: data.revision, status: data.status }}
       ownerId={data.owner_id}
       sharedWith={data.shared_with_teachers}
-      notice={copied?.notice}
+      notice={opened?.notice}
       onChanged={() => setTimeout(() => stored.refetch(), 1500)}
     />
   );
@@ -101,8 +104,13 @@ function StoredQuestionEditor({ questionId }: { questionId?: string }) {
 
 type Saved = { version: number; revision: number; status?: string };
 
-/** A revision as it was written, shown read-only (the history's "View"). */
-export type RevisionView = { title: string; back: { to: string; label: string } };
+/** A revision as it was written, shown read-only (the history's "View"), with what may be
+ * done with it (restore it). */
+export type RevisionView = {
+  title: string;
+  back: { to: string; label: string };
+  action?: ReactNode;
+};
 
 export function QuestionEditor({
   questionId,
@@ -701,6 +709,7 @@ export function QuestionEditor({
             )}
           </>
         )}
+        {view?.action}
         <Button component={RouterLink} to={view?.back.to ?? bank}>
           {view?.back.label ?? "Back to the bank"}
         </Button>
@@ -806,6 +815,16 @@ export function QuestionEditor({
             <MediaAttachments
               mediaIds={draft.media_ids}
               onChange={(media_ids) => set({ media_ids })}
+              descriptions={draft.media_alt}
+              onDescribe={(id, text) =>
+                setDraft((d) => {
+                  const media_alt = { ...d.media_alt };
+                  if (text === undefined) delete media_alt[id];
+                  else media_alt[id] = text;
+                  return { ...d, media_alt };
+                })
+              }
+              descriptionProblem={(id) => err(`media_alt.${id}`)}
               problem={mediaProblem}
               readOnly={readOnly}
             />

@@ -24,12 +24,14 @@ import { formatMoment } from "../../time";
 import { Failed, Loading } from "../shared";
 import { draftOf } from "./draft";
 import { QuestionEditor, useBankPath } from "./QuestionEditorPage";
+import { useMayManage, useQuestionCommands } from "./useQuestionCommands";
 
 const LABELS: Record<string, string> = {
   stem: "question text",
   question_type: "type",
   estimated_minutes: "estimated minutes",
   media_ids: "images and audio",
+  media_alt: "image descriptions",
   "choice.options": "options",
   "choice.wrong_pick_penalty": "penalty",
   "true_false.correct": "answer key",
@@ -46,6 +48,7 @@ const LABELS: Record<string, string> = {
 /** What an edit changed, in words: "options, difficulty". */
 export function changedInWords(r: RevisionSummary): string {
   if (r.revision === 1) return "Written";
+  if (r.restored_from) return `Revision ${r.restored_from} restored`;
   if (!r.changed.length) return "No change to the content";
   const words = r.changed.map((f) => LABELS[f] ?? f.split(".").pop()!.replace(/_/g, " "));
   const text = [...new Set(words)].join(", ");
@@ -140,7 +143,10 @@ export default function QuestionHistoryPage() {
   );
 }
 
-/** One revision as it was written: the editor, read-only, beside its student view. */
+/**
+ * One revision as it was written: the editor, read-only, beside its student view. Whoever may
+ * change the question can bring an earlier revision back (as a new revision).
+ */
 export function RevisionPage() {
   const { questionId = "", revision = "" } = useParams();
   const bank = useBankPath();
@@ -148,17 +154,40 @@ export function RevisionPage() {
     questionId,
     revision: Number(revision),
   });
+  const question = useGetQuestionV1QuestionsQuestionIdGetQuery(
+    { questionId },
+    { refetchOnMountOrArgChange: true },
+  );
+  const commands = useQuestionCommands();
+  const mayManage = useMayManage(question.data?.owner_id);
   if (found.isLoading) return <Loading what={`revision ${revision}`} />;
   if (!found.data) return <Failed message={problemsOf(found.error, []).general} />;
+  const current = question.data;
+  const restorable =
+    current && mayManage && current.status === "active" && current.revision !== found.data.revision;
   return (
-    <QuestionEditor
-      key={`${questionId}/${revision}`}
-      questionId={questionId}
-      initial={draftOf(found.data.content)}
-      view={{
-        title: `Revision ${found.data.revision}, as written ${formatMoment(found.data.written_at)}`,
-        back: { to: `${bank}/${questionId}/history`, label: "Back to the history" },
-      }}
-    />
+    <>
+      <Failed message={commands.problem} />
+      <QuestionEditor
+        key={`${questionId}/${revision}`}
+        questionId={questionId}
+        initial={draftOf(found.data.content)}
+        view={{
+          title: `Revision ${found.data.revision}, as written ${formatMoment(found.data.written_at)}`,
+          back: { to: `${bank}/${questionId}/history`, label: "Back to the history" },
+          action: restorable && (
+            <Button
+              variant="contained"
+              disabled={commands.busy}
+              onClick={() =>
+                void commands.restoreRevision(questionId, found.data!.revision, current.version)
+              }
+            >
+              Restore this revision
+            </Button>
+          ),
+        }}
+      />
+    </>
   );
 }

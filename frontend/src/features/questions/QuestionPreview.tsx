@@ -44,7 +44,7 @@ export function QuestionPreview({ draft }: { draft: Draft }) {
         {draft.stem.trim() || "(The question text appears here.)"}
       </Typography>
       {draft.media_ids.map((id) => (
-        <MediaView key={id} mediaId={id} sx={{ mb: 2, maxHeight: 320 }} />
+        <MediaView key={id} mediaId={id} alt={draft.media_alt[id]} sx={{ mb: 2, maxHeight: 320 }} />
       ))}
       {(type === "single_choice" || type === "multiple_choice") && (
         <>

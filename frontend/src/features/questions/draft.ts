@@ -31,6 +31,8 @@ export type Draft = {
   topic: string;
   estimated_minutes: string;
   media_ids: string[]; // uploaded and confirmed images and audio, in the order shown
+  // A text alternative per file: absent while undescribed, "" when decorative.
+  media_alt: Record<string, string>;
   options: Required<ChoiceOption>[];
   scoring: "all_or_nothing" | "per_option";
   wrong_pick_penalty: string;
@@ -93,6 +95,7 @@ export function emptyDraft(type: QuestionType = "single_choice"): Draft {
     topic: "",
     estimated_minutes: "2",
     media_ids: [],
+    media_alt: {},
     options: [a, b],
     scoring: "all_or_nothing",
     wrong_pick_penalty: "0",
@@ -140,6 +143,7 @@ export function draftOf(c: QuestionContent): Draft {
     topic: c.topic ?? "",
     estimated_minutes: String(c.estimated_minutes ?? 2),
     media_ids: c.media_ids ?? [],
+    media_alt: c.media_alt ?? {},
     ...(c.choice && {
       options: c.choice.options.map((o) => ({ correct: false, feedback: "", ...o })),
       scoring: c.choice.scoring === "per_option" ? "per_option" : "all_or_nothing",
@@ -185,6 +189,10 @@ export function contentOf(d: Draft): QuestionContent {
     topic: d.topic,
     estimated_minutes: Math.round(num(d.estimated_minutes)) || 0,
     media_ids: d.media_ids,
+    // Only the files still shown: a removed file's description goes with it.
+    media_alt: Object.fromEntries(
+      d.media_ids.filter((id) => id in d.media_alt).map((id) => [id, d.media_alt[id] ?? ""]),
+    ),
   };
   switch (d.question_type) {
     case "single_choice":
@@ -249,6 +257,7 @@ export function fieldsOf(d: Draft): string[] {
     "estimated_minutes",
     "media_ids",
     ...d.media_ids.map((_, i) => `media_ids.${i}`),
+    ...d.media_ids.map((id) => `media_alt.${id}`),
     ...d.tags.split(",").map((_, i) => `tags.${i}`),
     "choice",
     "choice.options",

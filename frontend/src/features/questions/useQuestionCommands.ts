@@ -1,9 +1,11 @@
-// Archive, restore and copy, as the bank's list and the editor both offer them.
+// Archive, restore and copy, as the bank's list and the editor both offer them; and bringing
+// back an earlier revision, as its page offers it.
 import { useNavigate } from "react-router";
 import {
   useArchiveQuestionV1QuestionsQuestionIdArchivePostMutation,
   useCopyQuestionV1QuestionsQuestionIdCopyPostMutation,
   useRestoreQuestionV1QuestionsQuestionIdRestorePostMutation,
+  useRestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostMutation,
   type QuestionCommandResult,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
@@ -26,8 +28,11 @@ export function mayManage(
   return Boolean(user && (user.role === "admin" || user.user_id === ownerId));
 }
 
-/** Where the editor opens a copy: it is in the read model a moment after the command. */
-export type CopiedState = { copied: true; notice: string };
+/**
+ * How the editor is opened after a command: the copy it made (in the read model a moment
+ * after the command) or the version it answered (the editor reads until it shows it).
+ */
+export type OpenedState = { notice: string; copied?: true; version?: number };
 
 export function useQuestionCommands() {
   const navigate = useNavigate();
@@ -35,7 +40,9 @@ export function useQuestionCommands() {
   const [archive, archiving] = useArchiveQuestionV1QuestionsQuestionIdArchivePostMutation();
   const [restore, restoring] = useRestoreQuestionV1QuestionsQuestionIdRestorePostMutation();
   const [copy, copying] = useCopyQuestionV1QuestionsQuestionIdCopyPostMutation();
-  const error = archiving.error ?? restoring.error ?? copying.error;
+  const [bringBack, bringingBack] =
+    useRestoreRevisionV1QuestionsQuestionIdRevisionsRevisionRestorePostMutation();
+  const error = archiving.error ?? restoring.error ?? copying.error ?? bringingBack.error;
 
   /** Archive (`archived` true) or restore; the answer, or undefined when refused. */
   async function setArchived(
@@ -50,7 +57,7 @@ export function useQuestionCommands() {
   async function copyAndOpen(questionId: string) {
     const answer = await copy({ questionId, "Idempotency-Key": newCommandId() });
     if (answer.data) {
-      const state: CopiedState = {
+      const state: OpenedState = {
         copied: true,
         notice: "This is your copy, in your bank: edit it as you like.",
       };
@@ -58,10 +65,29 @@ export function useQuestionCommands() {
     }
   }
 
+  /** Brings `revision`'s content back as a new revision, then opens the editor on it.
+   * `version`: the question's version as shown (a change since is refused, not overwritten). */
+  async function restoreRevision(questionId: string, revision: number, version: number) {
+    const answer = await bringBack({
+      questionId,
+      revision,
+      "Idempotency-Key": newCommandId(),
+      "If-Match": `"${version}"`,
+    });
+    if (answer.data) {
+      const state: OpenedState = {
+        notice: `Revision ${revision} is back, as revision ${answer.data.revision}.`,
+        version: answer.data.version,
+      };
+      navigate(`${bank}/${questionId}`, { state });
+    }
+  }
+
   return {
     setArchived,
     copyAndOpen,
-    busy: archiving.isLoading || restoring.isLoading || copying.isLoading,
+    restoreRevision,
+    busy: archiving.isLoading || restoring.isLoading || copying.isLoading || bringingBack.isLoading,
     problem: problemsOf(error, []).general,
   };
 }

@@ -30,7 +30,7 @@ import {
 } from "../../api/queryApi.generated";
 import { formatMoment, fromLocalInput, toLocalInput, userTimeZone } from "../../time";
 import { Failed, Loading } from "../shared";
-import { FOLLOW_MS } from "../groups/applied";
+import { useFollowVersion } from "../../app/follow";
 import { sectionsOf, totals, type Section } from "./layout";
 import { ManageExam } from "./ManageExamPage";
 import { PeopleStep, settingsFormOf, type SettingsForm } from "./PeopleStep";
@@ -64,9 +64,6 @@ function detailsOf(exam: ExamDocument | null): DetailsForm {
   };
 }
 
-/** How long the page waits for the exam to show the version the dashboard showed. */
-const PATIENCE_MS = 15_000;
-
 export default function ExamWizardPage() {
   const { examId: param } = useParams();
   const examId = param === "new" ? undefined : param;
@@ -79,22 +76,11 @@ export default function ExamWizardPage() {
   // for a moment after a command): until the exam shows it, read again rather than open a
   // just-published exam in the draft's wizard.
   const shownVersion = (useLocation().state as { version?: number } | null)?.version ?? 0;
-  const [patient, setPatient] = useState(true);
-  useEffect(() => {
-    const timer = setTimeout(() => setPatient(false), PATIENCE_MS);
-    return () => clearTimeout(timer);
-  }, []);
   const stored = useGetExamV1ExamsExamIdGetQuery(
     { examId: examId ?? "" },
     { skip: !examId || fresh, refetchOnMountOrArgChange: true },
   );
-  const nowBehind = patient && stored.data !== undefined && stored.data.version < shownVersion;
-  const { refetch, fulfilledTimeStamp } = stored;
-  useEffect(() => {
-    if (!nowBehind) return;
-    const timer = setTimeout(() => void refetch(), FOLLOW_MS);
-    return () => clearTimeout(timer);
-  }, [nowBehind, refetch, fulfilledTimeStamp]);
+  const nowBehind = useFollowVersion(stored, shownVersion);
   if (examId && !fresh && (stored.isLoading || nowBehind)) return <Loading what="the exam" />;
   if (examId && !fresh && !stored.data) {
     return <Failed message={problemsOf(stored.error, []).general ?? "The exam is not found."} />;
