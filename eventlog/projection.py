@@ -867,6 +867,14 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                     await conn.execute(f"DROP TABLE IF EXISTS {READ_MODELS}.{table.name}")
                     await conn.execute(f"ALTER TABLE {shadow}.{table.name} SET SCHEMA "
                                        f"{READ_MODELS}")
+                    # Its extended statistics stay behind in the shadow schema (a table's
+                    # indexes move with it, those do not): move them too.
+                    for name in await conn.fetch(
+                            "SELECT stxname FROM pg_statistic_ext WHERE stxrelid = $1::regclass "
+                            "AND stxnamespace = $2::regnamespace",
+                            f"{READ_MODELS}.{table.name}", shadow):
+                        await conn.execute(f"ALTER STATISTICS {shadow}.{name['stxname']} "
+                                           f"SET SCHEMA {READ_MODELS}")
                 await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
                 await _save_offsets(conn, p.name, dict(replay.positions))
         phases["catch up under the lock and swap"] = time.time() - caught_up_from

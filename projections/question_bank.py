@@ -76,6 +76,14 @@ CREATE INDEX IF NOT EXISTS question_search_found ON question_search
 ALTER INDEX question_search_found SET (gin_pending_list_limit = 256);
 CREATE INDEX IF NOT EXISTS question_search_owner ON question_search
     (owner_id, status, updated_at);
+-- The questions shared with someone, by who may see them: with the owner index, a teacher's
+-- bank is listed newest first without stepping over other banks' rows.
+CREATE INDEX IF NOT EXISTS question_search_shared ON question_search USING gin (viewers)
+    WHERE cardinality(viewers) > 1;
+-- How few rows are shared: without it the planner guessed a third of the table and walked
+-- the newest-first index through every bank to find a teacher's shared questions (136 ms).
+CREATE STATISTICS IF NOT EXISTS question_search_sharing ON (cardinality(viewers))
+    FROM question_search;
 CREATE INDEX IF NOT EXISTS question_search_updated ON question_search (updated_at, question_id);
 """)
 SEARCH_COPY = NarrowCopy(QUESTION_SEARCH, computed=(

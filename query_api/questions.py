@@ -23,7 +23,8 @@ from schemas.refusals import NotFound
 from schemas.text import EntityId, Text
 from security.roles import Role
 from security.student_view import question_for_students
-from security.visibility import may_manage_question, may_see_question, visible_questions_sql
+from security.visibility import (may_manage_question, may_see_question,
+                                 visible_question_parts_sql, visible_questions_sql)
 
 router = APIRouter(prefix="/v1/questions", tags=["questions"],
                    dependencies=[require_role(Role.TEACHER, Role.ADMIN)])
@@ -188,13 +189,22 @@ async def search_questions(
     rows_of = (f"SELECT numbered.n, {_SUMMARY} FROM numbered "
                f"JOIN {QUESTION_BANK.qualified} USING (question_id)")
     if query is None and not tag:
-        # Broad: the newest-first index pages without reading every match; the count is
-        # capped at MAX_RESULTS.
-        total = await paging.total(db, from_where, *args)
+        # Broad: each part of "visible to me" (own, shared with me) is paged in order through
+        # its own index, then merged; each count is capped at MAX_RESULTS.
+        filters = " AND ".join(where[1:] + ["$1::text IS NOT NULL"])
+        parts = [f"FROM {QUESTION_SEARCH.qualified} WHERE {part} AND {filters}"
+                 for part in visible_question_parts_sql(user.role, "$1")]
+        counted = await db.fetchval("SELECT " + " + ".join(
+            f"(SELECT count(*) FROM (SELECT 1 {part} LIMIT {MAX_RESULTS + 1}) AS capped)"
+            for part in parts), *args)
+        total = (min(counted, MAX_RESULTS), counted <= MAX_RESULTS)
+        enough = f"LIMIT {paging.offset + paging.per_page}"
+        merged = " UNION ALL ".join(
+            f"(SELECT question_id, updated_at, difficulty {part} ORDER BY {order} {enough})"
+            for part in parts)
         rows = await db.fetch(
-            f"WITH page AS (SELECT question_id, updated_at, difficulty, {rank} AS rank "
-            f"{from_where} ORDER BY {order} {paging.sql()}), {page_of}"
-            f"{rows_of} ORDER BY numbered.n", *args)
+            f"WITH page AS (SELECT * FROM ({merged}) AS visible ORDER BY {order} "
+            f"{paging.sql()}), {page_of}{rows_of} ORDER BY numbered.n", *args)
         return {**paging.answer([], total), "items": [_summary(r) for r in rows]}
     # Selective (words, tags): every match is found once through the GIN indexes, then
     # ranked, counted and paged from that one set (the planner would otherwise walk the

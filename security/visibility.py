@@ -52,6 +52,20 @@ def may_see_question(user_id: str, role: str, owner_id: str | None,
     return role == Role.TEACHER and (user_id == owner_id or user_id in shared_with)
 
 
+def visible_question_parts_sql(role: str, user_id_param: str) -> list[str]:
+    """``visible_questions_sql`` on the search copy as disjoint parts whose union it is, each
+    one an index can list in order: a teacher's own questions (by owner), then those shared
+    with them (a partial index holds only shared questions). Listing a bank newest first
+    through one index of every bank would step over every other teacher's newer rows."""
+    if role == Role.ADMIN:
+        return ["true"]
+    if role == Role.TEACHER:
+        return [f"owner_id = {user_id_param}",
+                f"cardinality(viewers) > 1 AND viewers @> ARRAY[{user_id_param}::text] "
+                f"AND owner_id <> {user_id_param}"]
+    return ["false"]
+
+
 def may_manage_question(user_id: str, role: str, owner_id: str | None) -> bool:
     """Revise, share, archive: the question's owner and admins."""
     return owner_id is not None and (role == Role.ADMIN or

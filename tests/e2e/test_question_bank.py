@@ -336,3 +336,36 @@ def test_an_earlier_revision_is_restored_as_a_new_one_and_the_history_says_so(se
     again = httpx.post(f"{services.command_url}/v1/questions/{qid}/revisions/3/restore",
                        headers={**owner["headers"], **key()})
     assert again.json()["revision"] == 3
+
+
+def test_a_teachers_whole_bank_lists_own_and_shared_questions_newest_first(services,
+                                                                           make_user):
+    """No words, no tags: the teacher's own questions and those shared with them, each part
+    paged through its own index, merged in one order and counted together."""
+    owner, colleague = make_user("teacher"), make_user("teacher")
+    stems = [f"Whole bank {i} {WORD}" for i in range(3)]
+    mine = [write(services, owner, {**EVERY_TYPE["true_false"], "stem": stems[0]}),
+            None,
+            write(services, owner, {**EVERY_TYPE["true_false"], "stem": stems[2]})]
+    theirs = write(services, colleague, {**EVERY_TYPE["true_false"], "stem": stems[1]})
+    hidden = write(services, colleague, {**EVERY_TYPE["true_false"], "stem": "Not shared"})
+    assert all(r.status_code == 201 for r in (mine[0], mine[2], theirs, hidden))
+    shared = httpx.post(f"{services.command_url}/v1/questions/"
+                        f"{theirs.json()['question_id']}/share",
+                        headers={**colleague["headers"], **key()},
+                        json={"teacher_ids": [owner["user"]["user_id"]]})
+    assert shared.status_code == 200
+    # Sharing moved the colleague's question's updated_at after both of the owner's.
+    expected = [theirs.json()["question_id"], mine[2].json()["question_id"],
+                mine[0].json()["question_id"]]
+
+    listed = eventually(lambda: (r := search(services, owner).json())["total"] == 3 and r)
+    assert [i["question_id"] for i in listed["items"]] == expected
+    assert listed["total_is_exact"] is True
+    pages = [search(services, owner, per_page=1, page=n).json()["items"] for n in (1, 2, 3)]
+    assert [p[0]["question_id"] for p in pages] == expected
+    oldest_first = search(services, owner, sort="updated_at").json()["items"]
+    assert [i["question_id"] for i in oldest_first] == expected[::-1]
+    only_mine = search(services, owner, owner="me").json()
+    assert [i["question_id"] for i in only_mine["items"]] == expected[1:]
+    assert only_mine["total"] == 2

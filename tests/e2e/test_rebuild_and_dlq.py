@@ -100,6 +100,8 @@ QUESTION_BANK = ("SELECT question_id, owner_id, question_type, stem, difficulty,
 # Its narrow copy, rebuilt and swapped in with it.
 QUESTION_SEARCH = ("SELECT question_id, owner_id, viewers, status, question_type, difficulty, "
                    "tags, updated_at, search FROM read_models.question_search")
+SHARING_STATISTICS = ("SELECT stxnamespace::regnamespace::text FROM pg_statistic_ext "
+                      "WHERE stxname = 'question_search_sharing'")
 QUESTION_REVISIONS = ("SELECT revision_id, question_id, revision, content, written_at, written_by, "
                       "version FROM read_models.question_revisions")
 
@@ -116,6 +118,8 @@ def test_rebuilt_postgres_read_models_equal_the_live_ones(services, teacher, stu
         output = rebuild(name)
         assert f"Rebuilt {name}" in output
         assert [asyncio.run(table(settings, sql)) for sql in sqls] == live
+    # A table's extended statistics come along with it from the shadow schema.
+    assert asyncio.run(table(settings, SHARING_STATISTICS)) == [("read_models",)]
 
 
 def test_rebuilt_mongo_read_model_equals_the_live_one(services, teacher, student, settings):
