@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from command_api.attempts.routes import router as attempts
 from command_api.cohorts.routes import router as cohorts
 from command_api.exams.routes import router as exams
 from command_api.identity.imports import USER_IMPORTS_PATH
@@ -57,7 +58,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
     for router in (auth, user_imports, users, exams, cohorts, question_imports, question_exports,
-                   questions, media):
+                   questions, media, attempts):
         app.include_router(router)
 
     install_error_handlers(app)

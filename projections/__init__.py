@@ -17,6 +17,7 @@ REGISTERED = (
     "projections.question_revisions",
     "projections.media_library",
     "projections.cohorts",
+    "projections.attempts",
 )
 
 

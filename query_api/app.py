@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
-from query_api import cohorts, docs, exams, media, questions, users
+from query_api import attempts, cohorts, docs, exams, media, questions, users
 from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
@@ -53,7 +53,7 @@ def create_app() -> FastAPI:
                   description="Reads served from the read models. Writes go to the command "
                               "API; what they change shows up here within a moment.")
     for router in (users.router, exams.router, cohorts.router, questions.router, media.router,
-                   docs.router):
+                   attempts.router, docs.router):
         app.include_router(router)
     install_error_handlers(app)
     document_errors(app)

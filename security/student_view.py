@@ -6,13 +6,26 @@ the exam-day issue) renders it through ``question_for_students``.
 """
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from schemas.events.question import QuestionContent, QuestionType
 
 
-def question_for_students(question_id: str, revision: int, c: QuestionContent) -> dict[str, Any]:
-    """The question as a student sees it while answering: no answer key of any kind."""
+def option_order(option_ids: list[str], seed: str, question_id: str, shuffle: bool) -> list[str]:
+    """The order a student sees a choice question's options in: fixed by the attempt's seed
+    (``random.Random`` seeded with a string is stable across processes and versions)."""
+    order = list(option_ids)
+    if shuffle:
+        random.Random(f"{seed}/options/{question_id}").shuffle(order)
+    return order
+
+
+def question_for_students(question_id: str, revision: int, c: QuestionContent,
+                          seed: str | None = None, shuffle_options: bool = False
+                          ) -> dict[str, Any]:
+    """The question as a student sees it while answering: no answer key of any kind; in an
+    attempt (``seed``), its options in the order that attempt fixed."""
     view: dict[str, Any] = {
         "question_id": question_id, "revision": revision, "question_type": c.question_type,
         "stem": c.stem, "media_ids": list(c.media_ids),
@@ -20,7 +33,10 @@ def question_for_students(question_id: str, revision: int, c: QuestionContent) -
         "estimated_minutes": c.estimated_minutes,
     }
     if c.choice is not None:
-        view["options"] = [{"option_id": o.option_id, "text": o.text} for o in c.choice.options]
+        text_of = {o.option_id: o.text for o in c.choice.options}
+        order = option_order(list(text_of), seed or "", question_id,
+                             shuffle_options and seed is not None)
+        view["options"] = [{"option_id": o, "text": text_of[o]} for o in order]
         view["pick"] = "one" if c.question_type == QuestionType.SINGLE_CHOICE else "many"
     if c.true_false is not None:
         view["options"] = [{"option_id": "true", "text": "True"},

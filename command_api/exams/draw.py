@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from command_api.exams.decider import ExamLayout
+from security.student_view import option_order  # noqa: F401  (how a student sees options)
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,3 @@ def draw_questions(layout: ExamLayout, seed: str) -> list[DrawnQuestion]:
             random.Random(f"{seed}/order/{section.section_id}").shuffle(in_section)
         drawn += in_section
     return drawn
-
-
-def option_order(option_ids: list[str], seed: str, question_id: str, shuffle: bool) -> list[str]:
-    """The order a student sees a choice question's options in."""
-    order = list(option_ids)
-    if shuffle:
-        random.Random(f"{seed}/options/{question_id}").shuffle(order)
-    return order

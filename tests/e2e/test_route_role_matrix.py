@@ -9,6 +9,7 @@ what the next caller sees); user routes act on a throwaway student.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -112,6 +113,12 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("command", "PUT", "/v1/questions/{question_id}"): QUESTION_MANAGERS,
     ("command", "POST", "/v1/questions/{question_id}/revisions/{revision}/restore"):
         QUESTION_MANAGERS,
+    # exam day: only the assigned student starts; an attempt is its student's alone
+    ("command", "POST", "/v1/exams/{exam_id}/start"): only({"student": 200}),
+    ("command", "PUT", "/v1/attempts/{attempt_id}/answers/{question_id}"):
+        only({"student": 200}, 404),
+    ("command", "POST", "/v1/attempts/{attempt_id}/submit"): only({"student": 200}, 404),
+    ("query", "GET", "/v1/attempts/{attempt_id}"): only({"student": 200}, 404),
     ("command", "POST", "/v1/questions/{question_id}/copy"): only(
         {"teacher_a": 201, "teacher_b": 201, "admin": 201}, 404),
     **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})
@@ -176,6 +183,44 @@ def fresh_draft(services, callers) -> str:
     return exam_id
 
 
+def open_exam(services, callers) -> str:
+    """A published exam of teacher A's, open now, assigned to the matrix's student."""
+    teacher, now = callers["teacher_a"], datetime.now(timezone.utc)
+    drafted = httpx.post(f"{services.command_url}/v1/exams",
+                         headers={**teacher["headers"], **key()},
+                         json={"title": "Matrix exam day", "duration_minutes": 30,
+                               "window_opens_at": (now - timedelta(minutes=1)).isoformat(),
+                               "window_closes_at": (now + timedelta(hours=1)).isoformat()})
+    assert drafted.status_code == 201, drafted.text
+    exam_id = drafted.json()["exam_id"]
+    make_ready(services.command_url, teacher, exam_id, matrix_question(services, teacher),
+               [callers["student"]["user"]["user_id"]])
+    published = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/publish",
+                           headers={**teacher["headers"], **key()})
+    assert published.status_code == 200, published.text
+    return exam_id
+
+
+def fresh_attempt(services, callers, wait: bool) -> str:
+    """The matrix student's attempt at a fresh open exam (one per route: a submit ends it)."""
+    student = callers["student"]
+    started = httpx.post(f"{services.command_url}/v1/exams/{open_exam(services, callers)}/start",
+                         headers={**student["headers"], **key()})
+    return created(services, student, started, "attempt_id", "/v1/attempts/{}", wait)
+
+
+def created(services, reader, answer: httpx.Response, id_field: str, read_path: str,
+            wait: bool) -> str:
+    """The id a command answered; with ``wait``, once ``reader`` can read it on the query
+    side (``read_path`` with ``{}`` for the id)."""
+    assert answer.status_code in (200, 201), answer.text
+    made = answer.json()[id_field]
+    if wait:
+        eventually(lambda: httpx.get(f"{services.query_url}{read_path.format(made)}",
+                                     headers=reader["headers"]).status_code == 200)
+    return made
+
+
 _matrix_questions: dict[str, str] = {}
 
 
@@ -207,12 +252,7 @@ def fresh_cohort(services, callers, wait: bool) -> str:
     teacher = callers["teacher_a"]
     made = httpx.post(f"{services.command_url}/v1/cohorts",
                       headers={**teacher["headers"], **key()}, json={"name": "Matrix class"})
-    assert made.status_code == 201, made.text
-    cohort_id = made.json()["cohort_id"]
-    if wait:
-        eventually(lambda: httpx.get(f"{services.query_url}/v1/cohorts/{cohort_id}",
-                                     headers=teacher["headers"]).status_code == 200)
-    return cohort_id
+    return created(services, teacher, made, "cohort_id", "/v1/cohorts/{}", wait)
 
 
 def fresh_media(services, teacher, confirmed: bool) -> str:
@@ -283,6 +323,8 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"window_closes_at": "2027-03-02T12:00:00Z"}
     if path == "/v1/exams/{exam_id}/clone":
         return {}
+    if path.startswith("/v1/attempts/") and method == "PUT":
+        return {"client_seq": 1 + CALLERS.index(caller), "answer": {"option_ids": ["true"]}}
     if path == "/v1/questions/exports":
         return {"question_ids": [fresh_question(services, callers, wait=False)]}
     if path in ("/v1/cohorts", "/v1/cohorts/{cohort_id}"):
@@ -308,9 +350,15 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
     api, method, path = route
     base = services.command_url if api == "command" else services.query_url
     answers = {}
+    # Exam day: one open exam, or one attempt, per route, reached by every caller.
+    opened = open_exam(services, callers) if path.endswith("/start") else None
+    attempt = fresh_attempt(services, callers, wait=api == "query") \
+        if "{attempt_id}" in path else None
     for caller in CALLERS:
         concrete = path
-        if "{exam_id}" in path:
+        if opened:
+            concrete = path.replace("{exam_id}", opened)
+        elif "{exam_id}" in path:
             exam_id = fresh_draft(services, callers)
             if api == "query":  # the exam document is a read model: wait for the draft
                 eventually(lambda: httpx.get(f"{base}/v1/exams/{exam_id}",
@@ -324,7 +372,10 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
         if "{media_id}" in path:
             concrete = concrete.replace("{media_id}", fresh_media(
                 services, callers["teacher_a"], confirmed=api == "query"))
-        if "{question_id}" in path:
+        if attempt:
+            concrete = concrete.replace("{attempt_id}", attempt).replace(
+                "{question_id}", matrix_question(services, callers["teacher_a"]))
+        if "{question_id}" in concrete:
             concrete = concrete.replace("{question_id}",
                                         fresh_question(services, callers, wait=api == "query"))
             concrete = concrete.replace("{revision}", "1")

@@ -8,12 +8,15 @@ from datetime import datetime, timedelta, timezone
 
 from eventlog.projection import Folded, fold, given
 from projections import all_projections
+from projections.attempts import projection as attempts
 from projections.exam_catalogue import projection as exam_catalogue
 from projections.exam_documents import projection as exam_documents
 from projections.question_bank import projection as question_bank
 from projections.question_revisions import projection as question_revisions
 from projections.users import projection as users
 from schemas.envelope import Actor, RecordedEvent, new_envelope
+from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptQuestion,
+                                    AttemptStarted, AttemptSubmitted)
 from schemas.events.exam import (EXAM, AccommodationGranted, ExamDeleted, ExamDrafted,
                                  ExamItem, ExamPublished, ExamQuestionsSet, ExamSection,
                                  ExamStatus, ExamUpdated, PinnedQuestion, StudentsAssigned,
@@ -47,7 +50,7 @@ def exam_events(exam_id: str = "e-1") -> list[RecordedEvent]:
 def test_the_registry_names_every_projection_once():
     assert set(all_projections()) == {"users", "exam_catalogue", "exam_documents",
                                       "question_bank", "question_revisions", "media_library",
-                                      "cohorts"}
+                                      "cohorts", "attempts"}
 
 
 def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
@@ -180,3 +183,27 @@ def test_every_revision_is_kept_as_written():
     assert [QuestionContent.model_validate_json(rows[k]["content"]).stem
             for k in ("q-1/1", "q-1/2")] == ["Which is prime?", "Which number is prime?"]
     assert rows["q-1/2"]["written_by"] == "t-1"
+
+
+def test_an_attempt_row_keeps_the_newest_answer_per_question_sealed_and_counts_refusals():
+    events = stream(
+        ATTEMPT, "a-1",
+        AttemptStarted(attempt_id="a-1", exam_id="e-1", student_id="s-1", number=1,
+                       seed="seed", started_at=T0, deadline=T0 + timedelta(minutes=30),
+                       questions=[AttemptQuestion(question_id="q-1", revision=2,
+                                                  section_id="main", item_id="i", points=1)]),
+        AnswerSaved(attempt_id="a-1", question_id="q-1", client_seq=1, answer="pd1:first",
+                    saved_at=T0 + timedelta(minutes=1)),
+        AnswerSaved(attempt_id="a-1", question_id="q-1", client_seq=3, answer="pd1:third",
+                    saved_at=T0 + timedelta(minutes=2)),
+        AttemptSubmitted(attempt_id="a-1", reason="student", submitted_at=T0 +
+                         timedelta(minutes=3), submitted_by="s-1"),
+        AnswerRefused(attempt_id="a-1", question_id="q-1", client_seq=4, answer="pd1:late",
+                      reason="attempt_submitted", refused_at=T0 + timedelta(minutes=4)))
+    row = given(attempts, events)["a-1"]
+    assert (row["status"], row["submit_reason"], row["refused_saves"], row["version"]) == \
+        ("submitted", "student", 1, 5)
+    assert json.loads(row["answers"]) == {"q-1": {
+        "answer": "pd1:third", "client_seq": 3,
+        "saved_at": (T0 + timedelta(minutes=2)).isoformat()}}
+    assert json.loads(row["questions"])[0]["revision"] == 2

@@ -1,6 +1,31 @@
 import { baseApi as api } from "./base";
 const injectedRtkApi = api.injectEndpoints({
   endpoints: (build) => ({
+    saveAnswerV1AttemptsAttemptIdAnswersQuestionIdPut: build.mutation<
+      SaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutApiResponse,
+      SaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/answers/${queryArg.questionId}`,
+        method: "PUT",
+        body: queryArg.saveIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    submitAttemptV1AttemptsAttemptIdSubmitPost: build.mutation<
+      SubmitAttemptV1AttemptsAttemptIdSubmitPostApiResponse,
+      SubmitAttemptV1AttemptsAttemptIdSubmitPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/submit`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
     loginV1AuthLoginPost: build.mutation<
       LoginV1AuthLoginPostApiResponse,
       LoginV1AuthLoginPostApiArg
@@ -236,6 +261,18 @@ const injectedRtkApi = api.injectEndpoints({
         headers: {
           "Idempotency-Key": queryArg["Idempotency-Key"],
           "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    startAttemptV1ExamsExamIdStartPost: build.mutation<
+      StartAttemptV1ExamsExamIdStartPostApiResponse,
+      StartAttemptV1ExamsExamIdStartPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/start`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
         },
       }),
     }),
@@ -511,6 +548,22 @@ const injectedRtkApi = api.injectEndpoints({
   overrideExisting: false,
 });
 export { injectedRtkApi as commandApi };
+export type SaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutApiResponse =
+  /** status 200 Successful Response */ SaveReceipt;
+export type SaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutApiArg = {
+  attemptId: string;
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  saveIn: SaveIn;
+};
+export type SubmitAttemptV1AttemptsAttemptIdSubmitPostApiResponse =
+  /** status 200 Successful Response */ AttemptCommandResult;
+export type SubmitAttemptV1AttemptsAttemptIdSubmitPostApiArg = {
+  attemptId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+};
 export type LoginV1AuthLoginPostApiResponse = /** status 200 Successful Response */ LoginOut;
 export type LoginV1AuthLoginPostApiArg = {
   loginIn: LoginIn;
@@ -656,6 +709,13 @@ export type ChangeExamSettingsV1ExamsExamIdSettingsPutApiArg = {
   "Idempotency-Key": string;
   "If-Match"?: string | null;
   settingsIn: SettingsIn;
+};
+export type StartAttemptV1ExamsExamIdStartPostApiResponse =
+  /** status 200 Successful Response */ AttemptCommandResult;
+export type StartAttemptV1ExamsExamIdStartPostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
 };
 export type UnassignStudentsV1ExamsExamIdUnassignPostApiResponse =
   /** status 200 Successful Response */ ExamCommandResult;
@@ -811,6 +871,48 @@ export type ChangeRoleV1UsersUserIdRolePutApiArg = {
   "Idempotency-Key": string;
   roleIn: RoleIn;
 };
+export type SaveReceipt = {
+  client_seq: number;
+  deadline: string;
+  question_id: string;
+  saved_at: string;
+  server_time: string;
+  superseded: boolean;
+  version: number;
+};
+export type Error = {
+  /** Stable, for programs */
+  code: string;
+  /** What went wrong, for people */
+  detail: string;
+  /** Every problem, when the request did not validate */
+  errors?: Error[];
+  /** The input at fault (a body field, a header, a parameter) */
+  field: string | null;
+  [key: string]: any;
+};
+export type AnswerIn = {
+  code?: string | null;
+  option_ids?: string[] | null;
+  text?: string | null;
+};
+export type SaveIn = {
+  answer: AnswerIn;
+  /** The browser's count of its saves of this question: a save with a lower count than the one kept is acknowledged and not applied */
+  client_seq: number;
+};
+export type AttemptCommandResult = {
+  attempt_id: string;
+  deadline: string | null;
+  exam_id: string;
+  number: number;
+  server_time: string;
+  started_at: string | null;
+  status: string;
+  submit_reason?: string | null;
+  submitted_at?: string | null;
+  version: number;
+};
 export type UserOut = {
   disabled?: boolean;
   email: string;
@@ -825,17 +927,6 @@ export type LoginOut = {
   refresh_token: string;
   token_type?: string;
   user: UserOut;
-};
-export type Error = {
-  /** Stable, for programs */
-  code: string;
-  /** What went wrong, for people */
-  detail: string;
-  /** Every problem, when the request did not validate */
-  errors?: Error[];
-  /** The input at fault (a body field, a header, a parameter) */
-  field: string | null;
-  [key: string]: any;
 };
 export type LoginIn = {
   email: string;
@@ -1134,6 +1225,8 @@ export type RoleIn = {
   role: Role;
 };
 export const {
+  useSaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutMutation,
+  useSubmitAttemptV1AttemptsAttemptIdSubmitPostMutation,
   useLoginV1AuthLoginPostMutation,
   useLogoutV1AuthLogoutPostMutation,
   useUpdateMeV1AuthMePutMutation,
@@ -1154,6 +1247,7 @@ export const {
   usePublishExamV1ExamsExamIdPublishPostMutation,
   useSetExamQuestionsV1ExamsExamIdQuestionsPutMutation,
   useChangeExamSettingsV1ExamsExamIdSettingsPutMutation,
+  useStartAttemptV1ExamsExamIdStartPostMutation,
   useUnassignStudentsV1ExamsExamIdUnassignPostMutation,
   useOfferUploadV1MediaPostMutation,
   useConfirmUploadV1MediaMediaIdConfirmPostMutation,

@@ -1,6 +1,12 @@
 import { baseApi as api } from "./base";
 const injectedRtkApi = api.injectEndpoints({
   endpoints: (build) => ({
+    getAttemptV1AttemptsAttemptIdGet: build.query<
+      GetAttemptV1AttemptsAttemptIdGetApiResponse,
+      GetAttemptV1AttemptsAttemptIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/attempts/${queryArg.attemptId}` }),
+    }),
     meV1AuthMeGet: build.query<MeV1AuthMeGetApiResponse, MeV1AuthMeGetApiArg>({
       query: () => ({ url: `/v1/auth/me` }),
     }),
@@ -123,6 +129,11 @@ const injectedRtkApi = api.injectEndpoints({
   overrideExisting: false,
 });
 export { injectedRtkApi as queryApi };
+export type GetAttemptV1AttemptsAttemptIdGetApiResponse =
+  /** status 200 Successful Response */ AttemptView;
+export type GetAttemptV1AttemptsAttemptIdGetApiArg = {
+  attemptId: string;
+};
 export type MeV1AuthMeGetApiResponse = /** status 200 Successful Response */ UserView;
 export type MeV1AuthMeGetApiArg = void;
 export type ListCohortsV1CohortsGetApiResponse = /** status 200 Successful Response */ CohortPage;
@@ -221,6 +232,72 @@ export type ListUsersV1UsersGetApiArg = {
   /** items per page */
   perPage?: number;
 };
+export type SavedAnswer = {
+  answer: {
+    [key: string]: any;
+  } | null;
+  client_seq: number;
+  saved_at: string;
+};
+export type StudentQuestion = {
+  coding?: {
+    [key: string]: any;
+  } | null;
+  estimated_minutes: number;
+  max_words?: number | null;
+  media_alt?: {
+    [key: string]: string;
+  };
+  media_ids: string[];
+  options?:
+    | {
+        [key: string]: string;
+      }[]
+    | null;
+  pick?: ("one" | "many") | null;
+  question_id: string;
+  question_type: string;
+  revision: number;
+  rubric?:
+    | {
+        [key: string]: any;
+      }[]
+    | null;
+  stem: string;
+};
+export type AttemptQuestionView = {
+  points: number;
+  question: StudentQuestion;
+  section_id: string;
+};
+export type AttemptView = {
+  answers: {
+    [key: string]: SavedAnswer;
+  };
+  attempt_id: string;
+  deadline: string;
+  exam_id: string;
+  navigation: string;
+  number: number;
+  questions: AttemptQuestionView[];
+  server_time: string;
+  started_at: string;
+  status: string;
+  submit_reason: string | null;
+  submitted_at: string | null;
+  version: number;
+};
+export type Error = {
+  /** Stable, for programs */
+  code: string;
+  /** What went wrong, for people */
+  detail: string;
+  /** Every problem, when the request did not validate */
+  errors?: Error[];
+  /** The input at fault (a body field, a header, a parameter) */
+  field: string | null;
+  [key: string]: any;
+};
 export type UserView = {
   disabled: boolean;
   email: string;
@@ -245,17 +322,6 @@ export type CohortPage = {
   per_page: number;
   total: number;
   total_is_exact: boolean;
-};
-export type Error = {
-  /** Stable, for programs */
-  code: string;
-  /** What went wrong, for people */
-  detail: string;
-  /** Every problem, when the request did not validate */
-  errors?: Error[];
-  /** The input at fault (a body field, a header, a parameter) */
-  field: string | null;
-  [key: string]: any;
 };
 export type Member = {
   email: string | null;
@@ -475,32 +541,6 @@ export type QuestionDetail = {
   updated_at: string;
   version: number;
 };
-export type StudentQuestion = {
-  coding?: {
-    [key: string]: any;
-  } | null;
-  estimated_minutes: number;
-  max_words?: number | null;
-  media_alt?: {
-    [key: string]: string;
-  };
-  media_ids: string[];
-  options?:
-    | {
-        [key: string]: string;
-      }[]
-    | null;
-  pick?: ("one" | "many") | null;
-  question_id: string;
-  question_type: string;
-  revision: number;
-  rubric?:
-    | {
-        [key: string]: any;
-      }[]
-    | null;
-  stem: string;
-};
 export type RevisionSummary = {
   changed: string[];
   restored_from?: number | null;
@@ -526,6 +566,7 @@ export type UserPage = {
 };
 export type Role = "student" | "teacher" | "proctor" | "admin";
 export const {
+  useGetAttemptV1AttemptsAttemptIdGetQuery,
   useMeV1AuthMeGetQuery,
   useListCohortsV1CohortsGetQuery,
   useGetCohortV1CohortsCohortIdGetQuery,

@@ -1,0 +1,201 @@
+"""Attempt decisions, pure: start (once), save answers (newest per question wins, late ones
+kept but refused), submit (once). Time is an input: the route passes the server's clock."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from command_api.exams.decider import Exam
+from command_api.exams.draw import draw_questions
+from command_api.handling import Decider
+from schemas.envelope import Actor, DomainEvent
+from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptQuestion,
+                                    AttemptStarted, AttemptStatus, AttemptSubmitted,
+                                    SubmitReason)
+from schemas.events.exam import ExamStatus
+from schemas.refusals import DomainError, Forbidden, NotFound
+from security.roles import Role
+
+# A save sent just before the deadline may arrive just after it: accepted this much later
+# (the auto-submit comes within 5 s of the deadline; a submitted attempt takes no save).
+SAVE_GRACE = timedelta(seconds=2)
+
+
+# --- commands ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StartAttempt:
+    """``number``: which attempt of the student's this is; ``seed`` orders the draw."""
+
+    attempt_id: str
+    actor: Actor
+    exam_id: str
+    exam: Exam
+    number: int
+    seed: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class SaveAnswer:
+    """``answer``: the answer's JSON, sealed with the student's key by the route."""
+
+    attempt_id: str
+    actor: Actor
+    question_id: str
+    client_seq: int
+    answer: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class SubmitAttempt:
+    attempt_id: str
+    actor: Actor
+    reason: str  # a SubmitReason
+    now: datetime
+
+
+# --- state -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a save of one question answered: the newest kept ``client_seq`` for it."""
+
+    client_seq: int
+    saved_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    status: str = "none"  # none, then an AttemptStatus
+    exam_id: str = ""
+    student_id: str = ""
+    number: int = 0
+    started_at: datetime | None = None
+    deadline: datetime | None = None
+    question_ids: tuple[str, ...] = ()
+    receipts: dict[str, Receipt] = field(default_factory=dict)
+    submitted_at: datetime | None = None
+    submit_reason: str | None = None
+    version: int = 0  # events so far: a receipt names the version its save made
+    # Why the last save was refused, and the version its AnswerRefused made (the route
+    # answers 409 when that was this command's event).
+    refused: tuple[str, int] | None = None
+
+
+def evolve(state: Attempt, event: DomainEvent) -> Attempt:
+    state = replace(state, version=state.version + 1)
+    match event:
+        case AttemptStarted():
+            return replace(state, status=AttemptStatus.IN_PROGRESS, exam_id=event.exam_id,
+                           student_id=event.student_id, number=event.number,
+                           started_at=event.started_at, deadline=event.deadline,
+                           question_ids=tuple(q.question_id for q in event.questions))
+        case AnswerSaved():
+            return replace(state, receipts={**state.receipts, event.question_id: Receipt(
+                event.client_seq, event.saved_at, state.version)})
+        case AnswerRefused():
+            return replace(state, refused=(event.reason, state.version))
+        case AttemptSubmitted():
+            return replace(state, status=AttemptStatus.SUBMITTED,
+                           submitted_at=event.submitted_at, submit_reason=event.reason)
+    return state
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+def decide(command, state: Attempt) -> list[DomainEvent]:
+    match command:
+        case StartAttempt():
+            return _start(command, state)
+        case SaveAnswer():
+            _own(command.actor, state, command.attempt_id)
+            if command.question_id not in state.question_ids:
+                raise NotFound("question_not_in_attempt", f"question {command.question_id} "
+                               f"is not in this attempt", field="question_id")
+            late = "attempt_submitted" if state.status == AttemptStatus.SUBMITTED else \
+                "deadline_passed" if command.now > state.deadline + SAVE_GRACE else None
+            if late:
+                return [AnswerRefused(attempt_id=command.attempt_id,
+                                      question_id=command.question_id,
+                                      client_seq=command.client_seq, answer=command.answer,
+                                      reason=late, refused_at=command.now)]
+            kept = state.receipts.get(command.question_id)
+            if kept is not None and command.client_seq <= kept.client_seq:
+                return []  # an older save arriving late: acknowledged, not applied
+            return [AnswerSaved(attempt_id=command.attempt_id, question_id=command.question_id,
+                                client_seq=command.client_seq, answer=command.answer,
+                                saved_at=command.now)]
+        case SubmitAttempt():
+            if command.reason == SubmitReason.STUDENT:
+                _own(command.actor, state, command.attempt_id)
+            elif state.status == "none":
+                raise NotFound("attempt_not_found", f"attempt {command.attempt_id} does not "
+                               f"exist", field="attempt_id")
+            if state.status == AttemptStatus.SUBMITTED:
+                return []
+            return [AttemptSubmitted(attempt_id=command.attempt_id, reason=command.reason,
+                                     submitted_at=command.now,
+                                     submitted_by=command.actor.user_id)]
+    raise TypeError(f"not an attempt command: {command!r}")
+
+
+def _own(actor: Actor, state: Attempt, attempt_id: str) -> None:
+    """Only its student acts on an attempt as a student; to anyone else it does not exist."""
+    if state.status == "none" or actor.user_id != state.student_id:
+        raise NotFound("attempt_not_found", f"attempt {attempt_id} does not exist",
+                       field="attempt_id")
+
+
+def terms_of(exam: Exam, student_id: str) -> tuple[datetime | None, datetime | None, int]:
+    """A student's window (the accommodation's own, else the exam's) and minutes (the
+    duration plus their extra time, in minutes and/or percent, rounded up)."""
+    content, own = exam.content, exam.accommodations.get(student_id)
+    opens, closes = content.window_opens_at, content.window_closes_at
+    minutes = content.duration_minutes
+    if own is not None:
+        opens, closes = own.window_opens_at or opens, own.window_closes_at or closes
+        minutes += own.extra_minutes + math.ceil(content.duration_minutes *
+                                                 own.extra_percent / 100)
+    return opens, closes, minutes
+
+
+def _start(command: StartAttempt, state: Attempt) -> list[DomainEvent]:
+    actor, exam = command.actor, command.exam
+    if actor.role != Role.STUDENT:
+        raise Forbidden("not_a_student", "only students take exams")
+    if exam.status != ExamStatus.PUBLISHED or actor.user_id not in exam.assigned:
+        raise NotFound("exam_not_found", f"exam {command.exam_id} does not exist",
+                       field="exam_id")
+    if state.status != "none":
+        return []  # Start pressed again, or on another device: the same attempt
+    opens, closes, minutes = terms_of(exam, actor.user_id)
+    now = command.now
+    if opens is not None and now < opens:
+        raise DomainError("exam_not_open", f"the exam opens at {opens.isoformat()}")
+    if closes is not None and now >= closes:
+        raise DomainError("exam_closed", f"the exam closed at {closes.isoformat()}")
+    late = exam.settings.late_entry_minutes
+    if late is not None and opens is not None and now > opens + timedelta(minutes=late):
+        raise DomainError("late_entry_closed", f"entry closed {late} minutes after the exam "
+                          f"opened, at {(opens + timedelta(minutes=late)).isoformat()}")
+    if command.number > exam.settings.attempts_allowed:
+        raise DomainError("no_attempts_left", f"this exam allows "
+                          f"{exam.settings.attempts_allowed} attempt(s)")
+    deadline = now + timedelta(minutes=minutes)
+    if closes is not None:
+        deadline = min(deadline, closes)
+    drawn = draw_questions(exam.layout, command.seed)
+    return [AttemptStarted(
+        attempt_id=command.attempt_id, exam_id=command.exam_id, student_id=actor.user_id,
+        number=command.number, seed=command.seed, started_at=now, deadline=deadline,
+        questions=[AttemptQuestion(question_id=d.question_id, revision=d.revision,
+                                   section_id=d.section_id, item_id=d.item_id,
+                                   points=d.points) for d in drawn],
+        shuffle_options=exam.layout.shuffle_options, navigation=exam.settings.navigation)]
+
+
+attempt_decider = Decider(ATTEMPT, initial=Attempt(), decide=decide, evolve=evolve)

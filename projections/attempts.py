@@ -1,0 +1,74 @@
+"""Read model ``read_models.attempts`` (PostgreSQL): every attempt as its student resumes it
+(questions drawn, answers with their receipts, deadline, status), one row per attempt.
+
+PostgreSQL rather than Redis or MongoDB: an attempt is read by key on every page load and
+resume, written on every save (one row upsert per batch of saves), and the grading issue
+reads the submitted ones by exam, which an index serves. Answers stay sealed here (the query
+side opens them for the student at read time), so erasing a student needs no scrubbing.
+"""
+from __future__ import annotations
+
+import json
+
+from eventlog.projection import PostgresProjection, Row, Table
+from schemas.envelope import RecordedEvent
+from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptStarted,
+                                    AttemptStatus, AttemptSubmitted)
+
+ATTEMPTS = Table("attempts", key="attempt_id", ddl="""
+CREATE TABLE IF NOT EXISTS attempts (
+    attempt_id      text        PRIMARY KEY,
+    exam_id         text        NOT NULL,
+    student_id      text        NOT NULL,
+    number          integer     NOT NULL,
+    status          text        NOT NULL,
+    seed            text        NOT NULL,
+    shuffle_options boolean     NOT NULL,
+    navigation      text        NOT NULL,
+    started_at      timestamptz NOT NULL,
+    deadline        timestamptz NOT NULL,
+    questions       jsonb       NOT NULL,
+    answers         jsonb       NOT NULL,  -- question id -> answer (sealed), client_seq, saved_at
+    refused_saves   integer     NOT NULL,  -- kept in the log for appeals
+    submitted_at    timestamptz,
+    submit_reason   text,
+    version         integer     NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_by_exam ON attempts (exam_id, status);
+CREATE INDEX IF NOT EXISTS attempts_by_student ON attempts (student_id, exam_id);
+""")
+
+
+def attempt_key(event: RecordedEvent) -> str:
+    return event.payload.attempt_id
+
+
+def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
+    e = event.payload
+    if isinstance(e, AttemptStarted):
+        return {"attempt_id": e.attempt_id, "exam_id": e.exam_id, "student_id": e.student_id,
+                "number": e.number, "status": AttemptStatus.IN_PROGRESS.value, "seed": e.seed,
+                "shuffle_options": e.shuffle_options, "navigation": e.navigation,
+                "started_at": e.started_at, "deadline": e.deadline,
+                "questions": json.dumps([q.model_dump() for q in e.questions]),
+                "answers": "{}", "refused_saves": 0, "submitted_at": None,
+                "submit_reason": None}
+    if row is None:
+        return None
+    match e:
+        case AnswerSaved():
+            answers = json.loads(row["answers"])
+            answers[e.question_id] = {"answer": e.answer, "client_seq": e.client_seq,
+                                      "saved_at": e.saved_at.isoformat()}
+            return {**row, "answers": json.dumps(answers)}
+        case AnswerRefused():
+            return {**row, "refused_saves": row["refused_saves"] + 1}
+        case AttemptSubmitted():
+            return {**row, "status": AttemptStatus.SUBMITTED.value,
+                    "submitted_at": e.submitted_at, "submit_reason": e.reason}
+    return None
+
+
+projection = PostgresProjection(
+    name="attempts", sources=(ATTEMPT,), table=ATTEMPTS, key_of=attempt_key,
+    evolve=evolve_attempt)

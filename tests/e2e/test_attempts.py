@@ -1,0 +1,202 @@
+"""Exam day over HTTP on the real stack: a student starts an attempt (once, whatever they
+press), saves answers with receipts (a retry is the same receipt; an older save never
+overwrites a newer one), reads it back as they would after a reload, and submits; late saves
+are refused but kept. Nobody else reaches the attempt, and the log never holds an answer in
+the clear."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.e2e.harness import eventually, key
+
+SECRETS = ('"correct"', "feedback", "MODEL-ANSWER-KEY")
+CHOICE = {"question_type": "single_choice", "stem": "Which is prime?", "choice": {"options": [
+    {"option_id": "a", "text": "four", "feedback": "no"},
+    {"option_id": "b", "text": "five", "correct": True, "feedback": "yes"},
+    {"option_id": "c", "text": "six"}]}}
+ESSAY = {"question_type": "long_answer", "stem": "Why are primes useful?",
+         "long_answer": {"model_answer": "MODEL-ANSWER-KEY", "rubric": []}}
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture(scope="module")
+def exam(services, make_user):
+    """A published exam open now (30 minutes; the window closes in 2 hours), with a choice
+    question (options shuffled per student) and an essay, assigned to two students."""
+    teacher, alice, bob = make_user("teacher"), make_user("student"), make_user("student")
+    cmd, headers = services.command_url, teacher["headers"]
+    ids = []
+    for content in (CHOICE, ESSAY):
+        written = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()}, json=content)
+        assert written.status_code == 201, written.text
+        ids.append(written.json()["question_id"])
+    now = datetime.now(timezone.utc)
+    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
+        "title": "Primes", "duration_minutes": 30, "window_opens_at": iso(now - timedelta(minutes=1)),
+        "window_closes_at": iso(now + timedelta(hours=2))})
+    assert drafted.status_code == 201, drafted.text
+    exam_id = drafted.json()["exam_id"]
+    for path, body in (
+            ("questions", {"shuffle_options": True, "sections": [{
+                "section_id": "main", "title": "Questions", "items": [
+                    {"item_id": f"item-{n}", "candidates": [{"question_id": q}], "points": 2}
+                    for n, q in enumerate(ids)]}]}),
+            ("assign", {"student_ids": [alice["user"]["user_id"], bob["user"]["user_id"]]})):
+        method = httpx.put if path == "questions" else httpx.post
+        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
+                      json=body)
+        assert done.status_code == 200, done.text
+    published = httpx.post(f"{cmd}/v1/exams/{exam_id}/publish", headers={**headers, **key()})
+    assert published.status_code == 200, published.text
+    return {"exam_id": exam_id, "teacher": teacher, "alice": alice, "bob": bob,
+            "choice": ids[0], "essay": ids[1]}
+
+
+def start(services, user, exam_id: str, idempotency_key: dict | None = None) -> httpx.Response:
+    return httpx.post(f"{services.command_url}/v1/exams/{exam_id}/start",
+                      headers={**user["headers"], **(idempotency_key or key())})
+
+
+def save(services, user, attempt_id: str, question_id: str, seq: int, answer: dict,
+         idempotency_key: dict | None = None) -> httpx.Response:
+    return httpx.put(f"{services.command_url}/v1/attempts/{attempt_id}/answers/{question_id}",
+                     headers={**user["headers"], **(idempotency_key or key())},
+                     json={"client_seq": seq, "answer": answer})
+
+
+def attempt_of(services, user, attempt_id: str, **wanted) -> dict:
+    """The attempt as the student reads it, once the read model shows ``wanted``."""
+    def shown():
+        found = httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}",
+                          headers=user["headers"])
+        if found.status_code != 200:
+            return None
+        body = found.json()
+        return body if all(check(body) for check in wanted.values()) else None
+    return eventually(shown)
+
+
+def test_start_is_one_attempt_whatever_is_pressed_with_the_servers_clock(services, exam):
+    before = datetime.now(timezone.utc)
+    first = start(services, exam["alice"], exam["exam_id"])
+    assert first.status_code == 200, first.text
+    again = start(services, exam["alice"], exam["exam_id"])  # another device, another key
+    body = first.json()
+    assert again.json()["attempt_id"] == body["attempt_id"]
+    assert again.json()["deadline"] == body["deadline"]
+    started = datetime.fromisoformat(body["started_at"])
+    assert before - timedelta(seconds=5) <= started <= datetime.now(timezone.utc)
+    assert datetime.fromisoformat(body["deadline"]) == started + timedelta(minutes=30)
+    assert abs(datetime.fromisoformat(body["server_time"]) - datetime.now(timezone.utc)) < \
+        timedelta(seconds=5)
+    assert (body["status"], body["number"]) == ("in_progress", 1)
+
+
+def test_nobody_but_an_assigned_student_starts(services, exam, make_user):
+    stranger = start(services, make_user("student"), exam["exam_id"])
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "exam_not_found")
+    teacher = start(services, exam["teacher"], exam["exam_id"])
+    assert (teacher.status_code, teacher.json()["code"]) == (403, "not_a_student")
+
+
+def test_saves_come_back_with_receipts_and_the_newest_save_wins(services, exam, settings):
+    alice = exam["alice"]
+    attempt_id = start(services, alice, exam["exam_id"]).json()["attempt_id"]
+    retry_key = key()
+    marker = f"Primes make RSA work {uuid.uuid4().hex}"
+    saved = save(services, alice, attempt_id, exam["essay"], 2, {"text": marker}, retry_key)
+    assert saved.status_code == 200, saved.text
+    receipt = saved.json()
+    assert (receipt["question_id"], receipt["client_seq"], receipt["superseded"]) == \
+        (exam["essay"], 2, False)
+    retried = save(services, alice, attempt_id, exam["essay"], 2, {"text": marker}, retry_key)
+    assert {k: v for k, v in retried.json().items() if k != "server_time"} == \
+        {k: v for k, v in receipt.items() if k != "server_time"}  # the same receipt, no event
+    older = save(services, alice, attempt_id, exam["essay"], 1, {"text": "an older draft"})
+    assert older.status_code == 200
+    assert (older.json()["client_seq"], older.json()["superseded"]) == (2, True)
+    assert older.json()["version"] == receipt["version"]  # nothing was appended
+    picked = save(services, alice, attempt_id, exam["choice"], 1, {"option_ids": ["b"]})
+    assert picked.status_code == 200
+
+    attempt = attempt_of(services, alice, attempt_id,
+                         both=lambda a: len(a["answers"]) == 2)
+    assert attempt["answers"][exam["essay"]]["answer"] == {"text": marker}
+    assert attempt["answers"][exam["essay"]]["client_seq"] == 2
+    assert attempt["answers"][exam["choice"]]["answer"] == {"option_ids": ["b"]}
+    assert [q["question"]["question_id"] for q in attempt["questions"]] == \
+        [exam["choice"], exam["essay"]]
+    options = attempt["questions"][0]["question"]["options"]
+    assert sorted(o["option_id"] for o in options) == ["a", "b", "c"]
+    for secret in SECRETS:
+        assert secret not in str(attempt)
+
+    async def stored_bodies() -> list[bytes]:
+        conn = await asyncpg.connect(settings.postgres_dsn)
+        try:
+            return [r["body"] for r in await conn.fetch(
+                "SELECT body FROM eventlog.events WHERE stream_id = $1", f"attempt-{attempt_id}")]
+        finally:
+            await conn.close()
+    bodies = asyncio.run(stored_bodies())
+    assert len(bodies) == 3  # started, two saves: the retry and the older save added nothing
+    assert not any(marker.encode() in b for b in bodies)  # sealed with the student's key
+
+
+def test_another_student_cannot_read_or_write_an_attempt(services, exam):
+    attempt_id = start(services, exam["alice"], exam["exam_id"]).json()["attempt_id"]
+    attempt_of(services, exam["alice"], attempt_id)
+    for intruder in (exam["bob"], exam["teacher"]):
+        read = httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}",
+                         headers=intruder["headers"])
+        assert (read.status_code, read.json()["code"]) == (404, "attempt_not_found")
+        written = save(services, intruder, attempt_id, exam["essay"], 99, {"text": "mine now"})
+        assert written.status_code == 404
+        handed_in = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                               headers={**intruder["headers"], **key()})
+        assert handed_in.status_code == 404
+
+
+def test_after_submitting_a_save_is_refused_but_kept(services, exam):
+    bob = exam["bob"]
+    attempt_id = start(services, bob, exam["exam_id"]).json()["attempt_id"]
+    assert save(services, bob, attempt_id, exam["choice"], 1,
+                {"option_ids": ["a"]}).status_code == 200
+    submitted = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                           headers={**bob["headers"], **key()})
+    assert submitted.status_code == 200, submitted.text
+    assert (submitted.json()["status"], submitted.json()["submit_reason"]) == \
+        ("submitted", "student")
+    late_key = key()
+    late = save(services, bob, attempt_id, exam["choice"], 2, {"option_ids": ["b"]}, late_key)
+    assert (late.status_code, late.json()["code"]) == (409, "attempt_submitted")
+    again = save(services, bob, attempt_id, exam["choice"], 2, {"option_ids": ["b"]}, late_key)
+    assert (again.status_code, again.json()["code"]) == (409, "attempt_submitted")
+    attempt = attempt_of(services, bob, attempt_id,
+                         submitted=lambda a: a["status"] == "submitted")
+    assert attempt["answers"][exam["choice"]]["answer"] == {"option_ids": ["a"]}
+    # One attempt allowed: Start again shows no new attempt.
+    no_more = start(services, bob, exam["exam_id"])
+    assert (no_more.status_code, no_more.json()["code"]) == (409, "no_attempts_left")
+
+
+def test_answers_are_checked_by_size_and_shape(services, exam):
+    alice = exam["alice"]
+    attempt_id = start(services, alice, exam["exam_id"]).json()["attempt_id"]
+    too_long = save(services, alice, attempt_id, exam["essay"], 5, {"text": "x" * 50_001})
+    assert (too_long.status_code, too_long.json()["field"]) == (422, "answer.text")
+    unknown = save(services, alice, attempt_id, exam["essay"], 5, {"essay": "x"})
+    assert unknown.status_code == 422
+    zero = save(services, alice, attempt_id, exam["essay"], 0, {"text": "x"})
+    assert (zero.status_code, zero.json()["field"]) == (422, "client_seq")
+    elsewhere = save(services, alice, attempt_id, "not-a-question-here", 5, {"text": "x"})
+    assert (elsewhere.status_code, elsewhere.json()["field"]) == (404, "question_id")
