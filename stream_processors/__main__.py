@@ -8,7 +8,8 @@ import sys
 
 import faust
 
-import stream_processors.exam_counts  # noqa: F401  (registers its agents and table)
+import stream_processors.deadlines  # noqa: F401  (registers its agents, tables, timers)
+import stream_processors.exam_counts  # noqa: F401
 from stream_processors.app import app
 
 

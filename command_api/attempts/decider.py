@@ -137,6 +137,9 @@ def decide(command, state: Attempt) -> list[DomainEvent]:
                                f"exist", field="attempt_id")
             if state.status == AttemptStatus.SUBMITTED:
                 return []
+            if command.reason == SubmitReason.DEADLINE and command.now < state.deadline:
+                raise DomainError("deadline_not_reached", f"attempt {command.attempt_id} "
+                                  f"runs until {state.deadline.isoformat()}")
             return [AttemptSubmitted(attempt_id=command.attempt_id, reason=command.reason,
                                      submitted_at=command.now,
                                      submitted_by=command.actor.user_id)]

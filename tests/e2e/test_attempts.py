@@ -200,3 +200,44 @@ def test_answers_are_checked_by_size_and_shape(services, exam):
     assert (zero.status_code, zero.json()["field"]) == (422, "client_seq")
     elsewhere = save(services, alice, attempt_id, "not-a-question-here", 5, {"text": "x"})
     assert (elsewhere.status_code, elsewhere.json()["field"]) == (404, "question_id")
+
+
+def test_at_the_deadline_the_attempt_is_submitted_with_no_client_online(services, make_user):
+    """A 1-minute exam whose window closes 12 s from now: the student starts, saves once and
+    goes away; the stream processor submits the attempt within 5 s of its deadline."""
+    teacher, student = make_user("teacher"), make_user("student")
+    cmd, headers = services.command_url, teacher["headers"]
+    question = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()}, json=ESSAY)
+    now = datetime.now(timezone.utc)
+    closes = now + timedelta(seconds=12)
+    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
+        "title": "A short one", "duration_minutes": 1,
+        "window_opens_at": iso(closes - timedelta(minutes=1)), "window_closes_at": iso(closes)})
+    exam_id = drafted.json()["exam_id"]
+    for method, path, body in (
+            (httpx.put, "questions", {"sections": [{"section_id": "main", "title": "Q", "items": [
+                {"item_id": "only", "candidates": [{"question_id": question.json()["question_id"]}],
+                 "points": 1}]}]}),
+            (httpx.post, "assign", {"student_ids": [student["user"]["user_id"]]}),
+            (httpx.post, "publish", None)):
+        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
+                      **({"json": body} if body is not None else {}))
+        assert done.status_code == 200, done.text
+    started = start(services, student, exam_id)
+    assert started.status_code == 200, started.text
+    attempt = started.json()
+    deadline = datetime.fromisoformat(attempt["deadline"])
+    assert abs(deadline - closes) < timedelta(seconds=1)  # the window's close comes first
+    assert save(services, student, attempt["attempt_id"], question.json()["question_id"], 1,
+                {"text": "my only answer"}).status_code == 200
+
+    submitted = attempt_of(services, student, attempt["attempt_id"],
+                           done=lambda a: a["status"] == "submitted")
+    assert submitted["submit_reason"] == "deadline"
+    at = datetime.fromisoformat(submitted["submitted_at"])
+    assert deadline <= at <= deadline + timedelta(seconds=5)
+    assert submitted["answers"][question.json()["question_id"]]["answer"] == \
+        {"text": "my only answer"}
+    late = save(services, student, attempt["attempt_id"], question.json()["question_id"], 2,
+                {"text": "too late"})
+    assert (late.status_code, late.json()["code"]) == (409, "attempt_submitted")

@@ -173,3 +173,16 @@ def test_submitting_once_records_why_and_when():
     assert (submitted.reason, submitted.submitted_at, submitted.submitted_by) == \
         ("student", at, "s-1")
     assert when(given(begun, submitted), SubmitAttempt("a-1", STUDENT, "student", at)) == []
+
+
+def test_the_clock_submits_at_the_deadline_not_before():
+    begun = started()
+    clock = Actor(user_id="system", role="system")
+    with pytest.raises(DomainError) as early:
+        when(given(begun), SubmitAttempt("a-1", clock, "deadline",
+                                         begun.deadline - timedelta(seconds=1)))
+    assert early.value.code == "deadline_not_reached"
+    [submitted] = when(given(begun), SubmitAttempt("a-1", clock, "deadline", begun.deadline))
+    assert (submitted.reason, submitted.submitted_by) == ("deadline", "system")
+    with pytest.raises(NotFound):
+        when(given(), SubmitAttempt("a-1", clock, "deadline", begun.deadline))
