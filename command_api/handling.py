@@ -105,11 +105,33 @@ def _same_request(ctx: CommandContext, earlier_digest: bytes | None, aggregate: 
                       field="Idempotency-Key")
 
 
+# A command that names no version (no If-Match) is decided again on the newer state when
+# another command appended to the stream between its load and its append (two tabs saving
+# answers of one attempt at once): the caller asked for an outcome, not for a version.
+RETRIES_ON_CONFLICT = 3
+
+
 async def handle(
     store: EventStore, decider: Decider, entity_id: str, command: Any, ctx: CommandContext,
     outcome: Callable[[State], dict[str, Any]],
     expected_version: int | None = None,
     also: Callable[[State, list[DomainEvent]], SameTransaction | None] | None = None,
+) -> dict[str, Any]:
+    for attempt in range(RETRIES_ON_CONFLICT):
+        try:
+            return await _handle_once(store, decider, entity_id, command, ctx, outcome,
+                                      expected_version, also)
+        except ConcurrencyError:
+            if expected_version is not None or attempt == RETRIES_ON_CONFLICT - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _handle_once(
+    store: EventStore, decider: Decider, entity_id: str, command: Any, ctx: CommandContext,
+    outcome: Callable[[State], dict[str, Any]],
+    expected_version: int | None,
+    also: Callable[[State, list[DomainEvent]], SameTransaction | None] | None,
 ) -> dict[str, Any]:
     """Run one command against one entity's stream and return its outcome.
 

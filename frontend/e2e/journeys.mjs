@@ -853,6 +853,58 @@ async function student(title, alsoTitle) {
   await signOut(page);
 }
 
+/** Exam day: the student opens an exam that is open now, starts it, answers each question
+ * (every save acknowledged with its time), flags one, and submits. */
+async function takeExam(title) {
+  const page = await newPage("student (exam)");
+  await signIn(page, "student", account("STUDENT"));
+  await page.getByRole("heading", { name: "My exams" }).waitFor();
+  await page.getByRole("link", { name: `Go to the exam: ${title}` }).click();
+  await page.getByRole("heading", { name: title }).waitFor();
+  await page.getByText("No notes. Work alone.").waitFor();
+  await check(page, "27-exam-before-start");
+  await page.getByRole("button", { name: "Start the exam" }).click();
+  await page.getByRole("heading", { name: "Your exam" }).waitFor({ timeout: 30_000 });
+  await page
+    .getByLabel("Time left")
+    .getByText(/^(30:00|29:5\d)$/)
+    .waitFor();
+  const questions = page.getByRole("navigation", { name: "Questions" });
+
+  const question = (n) => page.getByRole("region", { name: new RegExp(`^Question ${n} of 3`) });
+  // The order is the attempt's: find each question by its text.
+  for (let n = 1; n <= 3; n += 1) {
+    const here = question(n);
+    await here.waitFor();
+    const stem = await here.locator("p").first().innerText();
+    if (stem.includes("closest")) {
+      await here.getByLabel("Mercury").check();
+    } else if (stem.includes("gas giants")) {
+      await here.getByLabel("Jupiter").check();
+      await here.getByText(/^Saved at /).waitFor();
+      await here.getByLabel("Saturn").check();
+    } else {
+      await here.getByLabel("Your answer").fill("Gravity bends their paths around it.");
+      await here.getByLabel("Flag for review").check();
+    }
+    await here.getByText(/^Saved at /).waitFor();
+    if (n === 2) await check(page, "28-exam-question");
+    if (n < 3) await page.getByRole("button", { name: "Next question" }).click();
+  }
+  await questions
+    .getByRole("button", { name: /^Question \d, answered, flagged for review$/ })
+    .waitFor();
+  await questions.getByText("3 of 3 answered, 1 flagged").waitFor();
+  await questions.getByRole("button", { name: "Submit the exam" }).click();
+  const dialog = page.getByRole("dialog", { name: "Submit the exam?" });
+  await dialog.getByText(/Every question is answered\. Flagged for review: 1\./).waitFor();
+  await check(page, "29-exam-submit-dialog");
+  await dialog.getByRole("button", { name: "Submit", exact: true }).click();
+  await page.getByRole("heading", { name: "Your exam is submitted" }).waitFor();
+  await check(page, "30-exam-submitted");
+  await signOut(page);
+}
+
 const started = Date.now();
 try {
   await madeTeacher(await admin());
@@ -862,6 +914,7 @@ try {
   const built = `Physics quiz ${Date.now()}`;
   await wizard(built);
   await student(env("SOEMS_E2E_READY_EXAM"), built);
+  await takeExam(env("SOEMS_E2E_OPEN_EXAM"));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

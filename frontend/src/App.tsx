@@ -11,6 +11,8 @@ import { theme } from "./theme";
 const UsersPage = lazy(() => import("./features/admin/UsersPage"));
 const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"));
 const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
+const ExamStartPage = lazy(() => import("./features/attempt/ExamStartPage"));
+const AttemptPage = lazy(() => import("./features/attempt/AttemptPage"));
 const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
 const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPage"));
 const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
@@ -98,6 +100,8 @@ export function App() {
           <Route element={<RequireRole role="student" />}>
             <Route element={<Shell />}>
               <Route path="/student" element={<StudentDashboard />} />
+              <Route path="/student/exams/:examId" element={<ExamStartPage />} />
+              <Route path="/student/attempts/:attemptId" element={<AttemptPage />} />
             </Route>
           </Route>
           <Route element={<RequireRole role="proctor" />}>

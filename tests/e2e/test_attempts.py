@@ -241,3 +241,21 @@ def test_at_the_deadline_the_attempt_is_submitted_with_no_client_online(services
     late = save(services, student, attempt["attempt_id"], question.json()["question_id"], 2,
                 {"text": "too late"})
     assert (late.status_code, late.json()["code"]) == (409, "attempt_submitted")
+
+
+def test_saves_sent_at_once_are_all_kept(services, exam):
+    """Two tabs, or a queue replaying after a reconnect, save into one attempt at the same
+    moment: a save that lost the race to append is decided again, never refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alice = exam["alice"]
+    attempt_id = start(services, alice, exam["exam_id"]).json()["attempt_id"]
+    first = 1000
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(
+            lambda n: save(services, alice, attempt_id, exam["essay"], first + n,
+                           {"text": f"draft {n}"}), range(12)))
+    assert [a.status_code for a in answers] == [200] * 12, [a.text for a in answers]
+    kept = attempt_of(services, alice, attempt_id,
+                      newest=lambda a: a["answers"][exam["essay"]]["client_seq"] == first + 11)
+    assert kept["answers"][exam["essay"]]["answer"] == {"text": "draft 11"}

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from command_api.attempts.routes import attempt_id_for
 from deploy.gateway.config import SPA_DIST, Gateway
 from settings import load_settings
 from tests.e2e.harness import bank_question, eventually, free_port, key, make_ready
@@ -93,13 +94,62 @@ def ready_draft(services, teacher, student) -> str:
     return title
 
 
+OPEN_EXAM_QUESTIONS = (
+    {"question_type": "single_choice", "stem": "Which planet is closest to the Sun?",
+     "choice": {"options": [{"option_id": "mercury", "text": "Mercury", "correct": True},
+                            {"option_id": "venus", "text": "Venus"},
+                            {"option_id": "mars", "text": "Mars"}]}},
+    {"question_type": "multiple_choice", "stem": "Which of these are gas giants?",
+     "choice": {"options": [{"option_id": "jupiter", "text": "Jupiter", "correct": True},
+                            {"option_id": "saturn", "text": "Saturn", "correct": True},
+                            {"option_id": "earth", "text": "Earth"}]}},
+    {"question_type": "long_answer", "stem": "Why do planets orbit the Sun?",
+     "long_answer": {"model_answer": "Gravity", "max_words": 200}},
+)
+
+
+def open_exam(services, teacher, student) -> tuple[str, str]:
+    """A published exam open now for 30 minutes, three questions, assigned to the student:
+    (its title, its id), once the student's list shows it."""
+    title = f"Astronomy quiz {uuid.uuid4().hex[:6]}"
+    cmd, headers, now = services.command_url, teacher["headers"], datetime.now(timezone.utc)
+    ids = []
+    for question in OPEN_EXAM_QUESTIONS:
+        written = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()}, json=question)
+        assert written.status_code == 201, written.text
+        ids.append(written.json()["question_id"])
+    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
+        "title": title, "duration_minutes": 30, "instructions": "No notes. Work alone.",
+        "window_opens_at": (now - timedelta(minutes=5)).isoformat(),
+        "window_closes_at": (now + timedelta(hours=2)).isoformat()})
+    assert drafted.status_code == 201, drafted.text
+    exam_id = drafted.json()["exam_id"]
+    for method, path, body in (
+            (httpx.put, "questions", {"sections": [{"section_id": "main", "title": "Questions",
+                                                    "items": [{"item_id": f"i{n}", "points": 2,
+                                                               "candidates": [{"question_id": q}]}
+                                                              for n, q in enumerate(ids)]}]}),
+            (httpx.post, "assign", {"student_ids": [student["user"]["user_id"]]}),
+            (httpx.post, "publish", None)):
+        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
+                      **({"json": body} if body is not None else {}))
+        assert done.status_code == 200, done.text
+    eventually(lambda: any(e["exam_id"] == exam_id for e in httpx.get(
+        f"{services.query_url}/v1/exams", headers=student["headers"],
+        params={"status": "published", "per_page": 100}).json()["items"]), timeout=30)
+    return title, exam_id
+
+
 def test_browser_journeys(gateway, services, admin, make_user):
     if not Path(CHROMIUM).exists() or shutil.which("node") is None:
         pytest.fail("Chromium or Node.js is missing: `make test` installs them")
     teacher, student, promoted = make_user("teacher"), make_user("student"), make_user("student")
+    # Another teacher's exam: the journey's teacher searches their own bank by these words.
+    taking, taking_id = open_exam(services, make_user("teacher"), student)
     env = {"SOEMS_E2E_BASE_URL": gateway, "SOEMS_E2E_ARTIFACTS": str(ARTIFACTS),
            "SOEMS_E2E_PROMOTE_EMAIL": promoted["user"]["email"],
-           "SOEMS_E2E_READY_EXAM": ready_draft(services, teacher, student)}
+           "SOEMS_E2E_READY_EXAM": ready_draft(services, teacher, student),
+           "SOEMS_E2E_OPEN_EXAM": taking}
     for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student)):
         env[f"SOEMS_E2E_{role}_EMAIL"] = who["user"]["email"]
         env[f"SOEMS_E2E_{role}_PASSWORD"] = who["password"]
@@ -107,8 +157,24 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "47 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 46
+    assert "51 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 51
+    # What the student answered in the browser is what the submitted attempt holds.
+    again = httpx.post(f"{services.command_url}/v1/exams/{taking_id}/start",
+                       headers={**student["headers"], **key()})
+    assert again.status_code == 409 and again.json()["code"] == "no_attempts_left"
+    attempt_id = attempt_id_for(taking_id, student["user"]["user_id"], 1)
+    attempt = httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}",
+                        headers=student["headers"]).json()
+    assert (attempt["status"], attempt["submit_reason"]) == ("submitted", "student")
+    by_stem = {q["question"]["stem"]: attempt["answers"].get(q["question"]["question_id"])
+               for q in attempt["questions"]}
+    assert by_stem["Which planet is closest to the Sun?"]["answer"] == {
+        "option_ids": ["mercury"]}
+    assert sorted(by_stem["Which of these are gas giants?"]["answer"]["option_ids"]) == [
+        "jupiter", "saturn"]
+    assert by_stem["Why do planets orbit the Sun?"]["answer"] == {
+        "text": "Gravity bends their paths around it."}
 
 
 def test_the_gateway_serves_the_spa_with_strict_headers_and_compression(gateway):

@@ -3,6 +3,7 @@ import {
   Box,
   CircularProgress,
   Paper,
+  Stack,
   Table,
   TableBody,
   TableCell,
@@ -193,5 +194,22 @@ export function RowsTable({
       </TableContainer>
       {footer}
     </Paper>
+  );
+}
+
+/** A page's heading with its actions beside it (they wrap under it on narrow screens). */
+export function PageHeader({ title, children }: { title: ReactNode; children?: ReactNode }) {
+  return (
+    <Stack
+      direction="row"
+      spacing={1}
+      useFlexGap
+      sx={{ alignItems: "center", mb: 2, flexWrap: "wrap" }}
+    >
+      <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
+        {title}
+      </Typography>
+      {children}
+    </Stack>
   );
 }

@@ -32,7 +32,7 @@ import {
 } from "../../api/queryApi.generated";
 import { useFollowVersion } from "../../app/follow";
 import { useAppSelector } from "../../app/store";
-import { Failed, Loading } from "../shared";
+import { Failed, Loading, PageHeader } from "../shared";
 import {
   DIFFICULTIES,
   LANGUAGES,
@@ -671,22 +671,18 @@ export function QuestionEditor({
 
   return (
     <Box>
-      <Stack
-        direction="row"
-        spacing={1}
-        useFlexGap
-        sx={{ alignItems: "center", mb: 2, flexWrap: "wrap" }}
+      <PageHeader
+        title={
+          view?.title ??
+          (!questionId
+            ? "New question"
+            : !mayManage
+              ? "Question shared with you"
+              : archived
+                ? "Archived question"
+                : "Edit question")
+        }
       >
-        <Typography component="h1" variant="h4" sx={{ flexGrow: 1 }}>
-          {view?.title ??
-            (!questionId
-              ? "New question"
-              : !mayManage
-                ? "Question shared with you"
-                : archived
-                  ? "Archived question"
-                  : "Edit question")}
-        </Typography>
         {saved && !view && <Chip label={`Revision ${saved.revision}`} />}
         {archived && !view && <Chip label="Archived" color="warning" />}
         {questionId && !view && (
@@ -713,7 +709,7 @@ export function QuestionEditor({
         <Button component={RouterLink} to={view?.back.to ?? bank}>
           {view?.back.label ?? "Back to the bank"}
         </Button>
-      </Stack>
+      </PageHeader>
       <Failed message={commands.problem} />
       {!view && questionId && !mayManage && (
         <Alert severity="info" sx={{ mb: 2 }}>

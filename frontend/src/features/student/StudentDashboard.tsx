@@ -1,4 +1,14 @@
-import { Box, Card, CardContent, Chip, Stack, Typography } from "@mui/material";
+import {
+  Box,
+  Button,
+  Card,
+  CardActions,
+  CardContent,
+  Chip,
+  Stack,
+  Typography,
+} from "@mui/material";
+import { Link as RouterLink } from "react-router";
 import { problemsOf } from "../../api/problems";
 import { useListExamsV1ExamsGetQuery, type ExamSummary } from "../../api/queryApi.generated";
 import { formatMoment, userTimeZone } from "../../time";
@@ -80,6 +90,18 @@ export default function StudentDashboard() {
                     {formatMoment(opens, zone)}, closes {formatMoment(closes, zone)}
                   </Typography>
                 </CardContent>
+                {state === "open" && (
+                  <CardActions>
+                    <Button
+                      component={RouterLink}
+                      to={`/student/exams/${exam.exam_id}`}
+                      variant="contained"
+                      aria-label={`Go to the exam: ${exam.title}`}
+                    >
+                      Go to the exam
+                    </Button>
+                  </CardActions>
+                )}
               </Card>
             );
           })}

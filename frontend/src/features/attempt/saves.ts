@@ -1,0 +1,113 @@
+// Autosave: every change of an answer is a save with the next `client_seq` of its question
+// and its own Idempotency-Key. A save that fails for the network is sent again with the same
+// key (the server answers the first receipt if it got it), unless a newer save of the same
+// question is waiting: that one replaces it. Saves of one question go one at a time, in order.
+
+export type Answer = { option_ids?: string[]; text?: string; code?: string };
+
+export type Receipt = { question_id: string; client_seq: number; saved_at: string };
+
+export type SendResult =
+  | { ok: true; receipt: Receipt }
+  | { ok: false; network: true } // no answer: try again
+  | { ok: false; network: false; code: string; detail: string }; // refused: do not retry
+
+export type Pending = { questionId: string; seq: number; answer: Answer; key: string };
+
+export type QueueState = {
+  /** Saves not yet acknowledged, by question. */
+  unsent: number;
+  /** The last try failed for the network: the page says it is offline. */
+  offline: boolean;
+  /** Why the server refuses saves for good (the attempt was submitted, the time is over). */
+  closed: { code: string; detail: string } | null;
+};
+
+/** Refusals after which no save of this attempt can succeed. */
+export const CLOSING = new Set(["attempt_submitted", "deadline_passed", "attempt_not_found"]);
+
+export class SaveQueue {
+  private seqs = new Map<string, number>();
+  private waiting = new Map<string, Pending>();
+  private sending = new Set<string>();
+  private state: QueueState = { unsent: 0, offline: false, closed: null };
+
+  constructor(
+    private send: (save: Pending) => Promise<SendResult>,
+    private onReceipt: (receipt: Receipt) => void,
+    private onState: (state: QueueState) => void,
+    private newKey: () => string,
+    private wait: (ms: number) => Promise<void> = (ms) =>
+      new Promise((done) => setTimeout(done, ms)),
+    /** The newest client_seq the server holds per question (resuming an attempt). */
+    known: Record<string, number> = {},
+    /** A save refused for itself (too long, say): the page shows why by its question. */
+    private onRefused: (save: Pending, code: string, detail: string) => void = () => {},
+  ) {
+    for (const [questionId, seq] of Object.entries(known)) this.seqs.set(questionId, seq);
+  }
+
+  /** The client_seq of the newest save of a question made on this page (0: none). */
+  latest(questionId: string): number {
+    return this.seqs.get(questionId) ?? 0;
+  }
+
+  /** Queue the newest answer to a question; it is sent as soon as the one before is done. */
+  save(questionId: string, answer: Answer): Pending | null {
+    if (this.state.closed) return null;
+    const seq = (this.seqs.get(questionId) ?? 0) + 1;
+    this.seqs.set(questionId, seq);
+    const save = { questionId, seq, answer, key: this.newKey() };
+    this.waiting.set(questionId, save); // an older unsent one of this question is replaced
+    this.changed();
+    void this.pump(questionId);
+    return save;
+  }
+
+  private changed(patch: Partial<QueueState> = {}) {
+    const unsent = new Set([...this.waiting.keys(), ...this.sending]).size;
+    this.state = { ...this.state, ...patch, unsent };
+    this.onState(this.state);
+  }
+
+  private async pump(questionId: string) {
+    if (this.sending.has(questionId)) return;
+    let save = this.waiting.get(questionId);
+    if (!save) return;
+    this.sending.add(questionId);
+    this.waiting.delete(questionId);
+    let backoff = 500;
+    try {
+      for (;;) {
+        const result = await this.send(save);
+        if (result.ok) {
+          this.onReceipt(result.receipt);
+          this.changed({ offline: false });
+          break;
+        }
+        if (!result.network) {
+          if (CLOSING.has(result.code)) {
+            this.waiting.clear();
+            this.changed({ closed: { code: result.code, detail: result.detail } });
+          } else {
+            this.onRefused(save, result.code, result.detail);
+          }
+          break;
+        }
+        this.changed({ offline: true });
+        await this.wait(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+        const newer = this.waiting.get(questionId);
+        if (newer) {
+          // The newer save carries the newest answer: the failed one need not arrive.
+          this.waiting.delete(questionId);
+          save = newer;
+        }
+      }
+    } finally {
+      this.sending.delete(questionId);
+      this.changed();
+      if (this.waiting.has(questionId)) void this.pump(questionId);
+    }
+  }
+}
