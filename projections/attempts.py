@@ -12,7 +12,8 @@ import json
 
 from eventlog.projection import PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
-from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptStarted,
+from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptExtended,
+                                    AttemptPaused, AttemptResumed, AttemptStarted,
                                     AttemptStatus, AttemptSubmitted)
 
 ATTEMPTS = Table("attempts", key="attempt_id", ddl="""
@@ -34,6 +35,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     submit_reason   text,
     version         integer     NOT NULL
 );
+-- The clock is stopped since then (a proctor's pause).
+ALTER TABLE attempts ADD COLUMN IF NOT EXISTS paused_at timestamptz;
 CREATE INDEX IF NOT EXISTS attempts_by_exam ON attempts (exam_id, status);
 CREATE INDEX IF NOT EXISTS attempts_by_student ON attempts (student_id, exam_id);
 """)
@@ -52,7 +55,7 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
                 "started_at": e.started_at, "deadline": e.deadline,
                 "questions": json.dumps([q.model_dump() for q in e.questions]),
                 "answers": "{}", "refused_saves": 0, "submitted_at": None,
-                "submit_reason": None}
+                "submit_reason": None, "paused_at": None}
     if row is None:
         return None
     match e:
@@ -63,6 +66,12 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
             return {**row, "answers": json.dumps(answers)}
         case AnswerRefused():
             return {**row, "refused_saves": row["refused_saves"] + 1}
+        case AttemptExtended():
+            return {**row, "deadline": e.deadline}
+        case AttemptPaused():
+            return {**row, "paused_at": e.paused_at}
+        case AttemptResumed():
+            return {**row, "paused_at": None, "deadline": e.deadline}
         case AttemptSubmitted():
             return {**row, "status": AttemptStatus.SUBMITTED.value,
                     "submitted_at": e.submitted_at, "submit_reason": e.reason}

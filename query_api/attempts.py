@@ -43,6 +43,7 @@ class AttemptView(BaseModel):
     navigation: str
     started_at: datetime
     deadline: datetime
+    paused_at: datetime | None = None  # paused by a proctor since then: no save is taken
     submitted_at: datetime | None
     submit_reason: str | None
     server_time: datetime  # the server's clock when it answered: the browser's offset

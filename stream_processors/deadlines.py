@@ -3,7 +3,8 @@ online.
 
 The agent keeps the deadline of every open attempt in a table (``open_attempt_deadlines``,
 keyed by attempt stream, in the partition of the attempt's events): ``AttemptStarted`` adds
-one, ``AttemptSubmitted`` takes it away. Once a second a timer looks through the open
+one, an extension or a resume moves it, a pause stops it, ``AttemptSubmitted`` takes it
+away. Once a second a timer looks through the open
 attempts of this worker's partitions and submits the ones past their deadline through the
 attempt's decider (``command_api.attempts.deadlines``): the command id is derived from the
 attempt, so a second try (a restart, the next tick) submits nothing twice. faust tables are
@@ -22,7 +23,8 @@ from command_api.attempts.deadlines import submit_at_deadline
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
 from eventlog.topics import DOMAIN_PARTITIONS
-from schemas.events.attempt import ATTEMPT, AttemptStarted, AttemptSubmitted
+from schemas.events.attempt import (ATTEMPT, AttemptExtended, AttemptPaused, AttemptResumed,
+                                    AttemptStarted, AttemptSubmitted)
 from schemas.refusals import DomainError
 from settings import get_settings
 from stream_processors.app import app, decoded_events
@@ -35,6 +37,7 @@ class OpenAttempt(faust.Record, serializer="json"):
     attempt_id: str
     deadline: str  # ISO 8601, UTC
     started_event_id: str
+    paused: bool = False  # a paused attempt's clock does not run out
 
 
 attempt_events = app.source_topic(ATTEMPT)
@@ -42,16 +45,30 @@ open_attempts = app.Table("open_attempt_deadlines", partitions=DOMAIN_PARTITIONS
                           key_type=str, value_type=OpenAttempt)
 
 
+TRACKED = (AttemptStarted, AttemptExtended, AttemptPaused, AttemptResumed, AttemptSubmitted)
+
+
 @app.agent(attempt_events)
 async def track_deadlines(messages):
-    async for recorded in decoded_events(messages, only=(AttemptStarted, AttemptSubmitted)):
+    async for recorded in decoded_events(messages, only=TRACKED):
         event, stream_id = recorded.payload, recorded.envelope.stream_id
-        if isinstance(event, AttemptStarted):
-            open_attempts[stream_id] = OpenAttempt(
-                attempt_id=event.attempt_id, deadline=event.deadline.isoformat(),
-                started_event_id=str(recorded.envelope.event_id))
-        elif stream_id in open_attempts:
-            del open_attempts[stream_id]
+        held = open_attempts.get(stream_id)
+        match event:
+            case AttemptStarted():
+                open_attempts[stream_id] = OpenAttempt(
+                    attempt_id=event.attempt_id, deadline=event.deadline.isoformat(),
+                    started_event_id=str(recorded.envelope.event_id))
+            case AttemptSubmitted():
+                if held is not None:
+                    del open_attempts[stream_id]
+            case AttemptExtended() | AttemptResumed() if held is not None:
+                open_attempts[stream_id] = OpenAttempt(
+                    attempt_id=held.attempt_id, deadline=event.deadline.isoformat(),
+                    started_event_id=held.started_event_id, paused=False)
+            case AttemptPaused() if held is not None:
+                open_attempts[stream_id] = OpenAttempt(
+                    attempt_id=held.attempt_id, deadline=held.deadline,
+                    started_event_id=held.started_event_id, paused=True)
 
 
 class _Clock:
@@ -72,7 +89,7 @@ async def submit_past_deadlines() -> None:
     due = []
     for held in list(open_attempts.values()):
         open_ids.add(held.attempt_id)
-        if held.attempt_id not in _clock.submitted and \
+        if held.attempt_id not in _clock.submitted and not held.paused and \
                 datetime.fromisoformat(held.deadline) <= now:
             due.append(held)
     _clock.submitted &= open_ids  # their AttemptSubmitted came back: forget them

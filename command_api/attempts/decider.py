@@ -10,11 +10,12 @@ from command_api.exams.decider import Exam
 from command_api.exams.draw import draw_questions
 from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
-from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptQuestion,
+from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptExtended,
+                                    AttemptPaused, AttemptQuestion, AttemptResumed,
                                     AttemptStarted, AttemptStatus, AttemptSubmitted,
                                     SubmitReason)
 from schemas.events.exam import ExamStatus
-from schemas.refusals import DomainError, Forbidden, NotFound
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from security.roles import Role
 
 # A save sent just before the deadline may arrive just after it: accepted this much later
@@ -57,6 +58,39 @@ class SubmitAttempt:
     now: datetime
 
 
+@dataclass(frozen=True)
+class ExtendAttempt:
+    """``exam_teacher_id``: the exam's teacher (who may supervise it, besides proctors and
+    admins); ``reason`` sealed with the student's key by the route."""
+
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    minutes: int
+    reason: str | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class PauseAttempt:
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    reason: str | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ResumeAttempt:
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    now: datetime
+
+
+MAX_EXTENSION_MINUTES = 24 * 60
+
+
 # --- state -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -84,6 +118,7 @@ class Attempt:
     # Why the last save was refused, and the version its AnswerRefused made (the route
     # answers 409 when that was this command's event).
     refused: tuple[str, int] | None = None
+    paused_at: datetime | None = None  # the clock is stopped since then
 
 
 def evolve(state: Attempt, event: DomainEvent) -> Attempt:
@@ -99,6 +134,12 @@ def evolve(state: Attempt, event: DomainEvent) -> Attempt:
                 event.client_seq, event.saved_at, state.version)})
         case AnswerRefused():
             return replace(state, refused=(event.reason, state.version))
+        case AttemptExtended():
+            return replace(state, deadline=event.deadline)
+        case AttemptPaused():
+            return replace(state, paused_at=event.paused_at)
+        case AttemptResumed():
+            return replace(state, paused_at=None, deadline=event.deadline)
         case AttemptSubmitted():
             return replace(state, status=AttemptStatus.SUBMITTED,
                            submitted_at=event.submitted_at, submit_reason=event.reason)
@@ -117,6 +158,7 @@ def decide(command, state: Attempt) -> list[DomainEvent]:
                 raise NotFound("question_not_in_attempt", f"question {command.question_id} "
                                f"is not in this attempt", field="question_id")
             late = "attempt_submitted" if state.status == AttemptStatus.SUBMITTED else \
+                "attempt_paused" if state.paused_at is not None else \
                 "deadline_passed" if command.now > state.deadline + SAVE_GRACE else None
             if late:
                 return [AnswerRefused(attempt_id=command.attempt_id,
@@ -137,13 +179,55 @@ def decide(command, state: Attempt) -> list[DomainEvent]:
                                f"exist", field="attempt_id")
             if state.status == AttemptStatus.SUBMITTED:
                 return []
-            if command.reason == SubmitReason.DEADLINE and command.now < state.deadline:
+            if command.reason == SubmitReason.DEADLINE and (
+                    state.paused_at is not None or command.now < state.deadline):
                 raise DomainError("deadline_not_reached", f"attempt {command.attempt_id} "
-                                  f"runs until {state.deadline.isoformat()}")
+                                  f"runs until {state.deadline.isoformat()}"
+                                  f"{' (paused)' if state.paused_at else ''}")
             return [AttemptSubmitted(attempt_id=command.attempt_id, reason=command.reason,
                                      submitted_at=command.now,
                                      submitted_by=command.actor.user_id)]
+        case ExtendAttempt():
+            _supervised(command, state)
+            if not 1 <= command.minutes <= MAX_EXTENSION_MINUTES:
+                raise Invalid("minutes_out_of_range", f"extend by 1 to {MAX_EXTENSION_MINUTES} "
+                              f"minutes", field="minutes")
+            return [AttemptExtended(
+                attempt_id=command.attempt_id, minutes=command.minutes,
+                deadline=state.deadline + timedelta(minutes=command.minutes),
+                reason=command.reason, extended_by=command.actor.user_id)]
+        case PauseAttempt():
+            _supervised(command, state)
+            if state.paused_at is not None:
+                return []
+            return [AttemptPaused(attempt_id=command.attempt_id, paused_at=command.now,
+                                  reason=command.reason, paused_by=command.actor.user_id)]
+        case ResumeAttempt():
+            _supervised(command, state)
+            if state.paused_at is None:
+                return []
+            stopped = max(command.now - state.paused_at, timedelta(0))
+            return [AttemptResumed(attempt_id=command.attempt_id, resumed_at=command.now,
+                                   deadline=state.deadline + stopped,
+                                   resumed_by=command.actor.user_id)]
     raise TypeError(f"not an attempt command: {command!r}")
+
+
+def may_supervise(actor: Actor, exam_teacher_id: str | None) -> bool:
+    """Proctors and admins supervise every attempt, a teacher those of their own exams."""
+    return actor.role in (Role.PROCTOR, Role.ADMIN) or (
+        actor.role == Role.TEACHER and actor.user_id == exam_teacher_id)
+
+
+def _supervised(command, state: Attempt) -> None:
+    """To anyone who may not supervise it an attempt does not exist. Only an attempt in
+    progress is changed."""
+    if state.status == "none" or not may_supervise(command.actor, command.exam_teacher_id):
+        raise NotFound("attempt_not_found", f"attempt {command.attempt_id} does not exist",
+                       field="attempt_id")
+    if state.status == AttemptStatus.SUBMITTED:
+        raise DomainError("attempt_submitted", "this attempt is submitted: its time cannot "
+                          "change")
 
 
 def _own(actor: Actor, state: Attempt, attempt_id: str) -> None:

@@ -13,21 +13,26 @@ from uuid import NAMESPACE_URL, uuid5
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from command_api.attempts.decider import (Attempt, SaveAnswer, StartAttempt, SubmitAttempt,
-                                          attempt_decider)
+from command_api.attempts.decider import (MAX_EXTENSION_MINUTES, Attempt, ExtendAttempt,
+                                          PauseAttempt, ResumeAttempt, SaveAnswer,
+                                          StartAttempt, SubmitAttempt, attempt_decider,
+                                          may_supervise)
 from command_api.dependencies import Command, Personal, Store
 from command_api.exams.decider import exam_decider
 from command_api.handling import handle, load_state
 from eventlog.store import ConcurrencyError
-from schemas.events.attempt import ANSWER_FIELD, AttemptStatus, SubmitReason
+from schemas.events.attempt import (ANSWER_FIELD, SUPERVISION_REASON_FIELD, AttemptStatus,
+                                    SubmitReason)
 from schemas.refusals import DomainError
-from schemas.text import EntityId
+from schemas.text import EntityId, Text
 
 router = APIRouter(tags=["attempts"])
 _ATTEMPT_IDS = uuid5(NAMESPACE_URL, "https://soems.org/attempt")
 MAX_ATTEMPTS_LOOKED_AT = 20  # attempts_allowed is at most this (the exam settings' bound)
 
-LATE_SAVE = {"deadline_passed": "the time for this attempt is over: the answer was not saved "
+LATE_SAVE = {"attempt_paused": "this attempt is paused by its proctor: the answer was not "
+                               "saved (it is kept); save again when it resumes",
+             "deadline_passed": "the time for this attempt is over: the answer was not saved "
                                 "(it is kept for an appeal)",
              "attempt_submitted": "this attempt was submitted: the answer was not saved (it is "
                                   "kept for an appeal)"}
@@ -49,6 +54,7 @@ class AttemptCommandResult(BaseModel):
     number: int
     started_at: datetime | None
     deadline: datetime | None
+    paused_at: datetime | None = None  # the clock is stopped since then
     submitted_at: datetime | None = None
     submit_reason: str | None = None
     server_time: datetime  # the server's clock when it answered: the browser's offset
@@ -92,8 +98,8 @@ def _attempt_result(attempt_id: str):
     def outcome(state: Attempt) -> dict:
         return {"attempt_id": attempt_id, "exam_id": state.exam_id, "status": state.status,
                 "number": state.number, "started_at": state.started_at,
-                "deadline": state.deadline, "submitted_at": state.submitted_at,
-                "submit_reason": state.submit_reason}
+                "deadline": state.deadline, "paused_at": state.paused_at,
+                "submitted_at": state.submitted_at, "submit_reason": state.submit_reason}
     return outcome
 
 
@@ -156,4 +162,63 @@ async def submit_attempt(attempt_id: EntityId, ctx: Command, store: Store):
     result = await handle(store, attempt_decider, attempt_id,
                           SubmitAttempt(attempt_id, ctx.actor, SubmitReason.STUDENT, now()),
                           ctx, _attempt_result(attempt_id))
+    return {**result, "server_time": now()}
+
+
+class AttemptExtensionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: Annotated[int, Field(ge=1, le=MAX_EXTENSION_MINUTES)]
+    reason: Annotated[Text | None, Field(max_length=500, description=(
+        "why (staff only; sealed: it can say something about the student)"))] = None
+
+
+class AttemptPauseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[Text | None, Field(max_length=500)] = None
+
+
+async def _supervision(store: Store, personal: Personal, ctx, attempt_id: str,
+                       reason: str | None) -> tuple[str | None, str | None]:
+    """The exam's teacher, and the reason sealed with the student's key, once the caller is
+    known to supervise the attempt (nobody else gets a key made or learns anything)."""
+    attempt, _ = await load_state(store, attempt_decider, attempt_id)
+    exam, _ = await load_state(store, exam_decider, attempt.exam_id) if attempt.exam_id else \
+        (None, 0)
+    teacher_id = exam.teacher_id if exam is not None else None
+    if reason is None or attempt.status == "none" or not may_supervise(ctx.actor, teacher_id):
+        return teacher_id, None
+    return teacher_id, await personal.seal(attempt.student_id, SUPERVISION_REASON_FIELD, reason)
+
+
+@router.post("/v1/attempts/{attempt_id}/extend", response_model=AttemptCommandResult,
+             summary="Give one attempt more time (proctors, admins, the exam's teacher)")
+async def extend_attempt(attempt_id: EntityId, body: AttemptExtensionIn, ctx: Command,
+                         store: Store, personal: Personal):
+    teacher_id, reason = await _supervision(store, personal, ctx, attempt_id, body.reason)
+    result = await handle(store, attempt_decider, attempt_id,
+                          ExtendAttempt(attempt_id, ctx.actor, teacher_id, body.minutes, reason,
+                                        now()), ctx, _attempt_result(attempt_id))
+    return {**result, "server_time": now()}
+
+
+@router.post("/v1/attempts/{attempt_id}/pause", response_model=AttemptCommandResult,
+             summary="Stop an attempt's clock (proctors, admins, the exam's teacher)")
+async def pause_attempt(attempt_id: EntityId, body: AttemptPauseIn, ctx: Command,
+                        store: Store, personal: Personal):
+    teacher_id, reason = await _supervision(store, personal, ctx, attempt_id, body.reason)
+    result = await handle(store, attempt_decider, attempt_id,
+                          PauseAttempt(attempt_id, ctx.actor, teacher_id, reason, now()), ctx,
+                          _attempt_result(attempt_id))
+    return {**result, "server_time": now()}
+
+
+@router.post("/v1/attempts/{attempt_id}/resume", response_model=AttemptCommandResult,
+             summary="Start a paused attempt's clock again; its deadline moves by the pause")
+async def resume_attempt(attempt_id: EntityId, ctx: Command, store: Store, personal: Personal):
+    teacher_id, _ = await _supervision(store, personal, ctx, attempt_id, None)
+    result = await handle(store, attempt_decider, attempt_id,
+                          ResumeAttempt(attempt_id, ctx.actor, teacher_id, now()), ctx,
+                          _attempt_result(attempt_id))
     return {**result, "server_time": now()}

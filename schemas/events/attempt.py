@@ -18,6 +18,8 @@ ATTEMPT = Aggregate("attempt", stream_prefix="attempt")
 
 # What an answer is sealed as (the seal binds the value to the person and this field).
 ANSWER_FIELD = "attempt.answer"
+# What a supervisor's reason for an extension or a pause is sealed as.
+SUPERVISION_REASON_FIELD = "attempt.supervision_reason"
 
 
 class AttemptStatus(StrEnum):
@@ -93,3 +95,37 @@ class AttemptSubmitted(AttemptEvent):
     reason: str  # a SubmitReason
     submitted_at: datetime
     submitted_by: str  # the user (or "system" for the deadline)
+
+
+class AttemptExtended(AttemptEvent):
+    """More time for one attempt (a proctor's or teacher's decision, e.g. after a technical
+    problem); ``deadline`` is the new one. ``reason`` is sealed with the student's key: it can
+    say something about their health."""
+
+    abstract: ClassVar[bool] = False
+    attempt_id: str
+    minutes: int
+    deadline: datetime
+    reason: str | None = None
+    extended_by: str
+
+
+class AttemptPaused(AttemptEvent):
+    """The clock stops (a fire alarm, a proctor's check): no save is taken until it resumes.
+    ``reason`` is sealed like an extension's."""
+
+    abstract: ClassVar[bool] = False
+    attempt_id: str
+    paused_at: datetime
+    reason: str | None = None
+    paused_by: str
+
+
+class AttemptResumed(AttemptEvent):
+    """The clock runs again; ``deadline`` moved by as long as the pause lasted."""
+
+    abstract: ClassVar[bool] = False
+    attempt_id: str
+    resumed_at: datetime
+    deadline: datetime
+    resumed_by: str

@@ -36,7 +36,9 @@ class Services:
                     "SOEMS_QUERY_API_PORT": str(self.query_port),
                     # Short, so the test of a stolen refresh token need not wait long.
                     "SOEMS_REFRESH_REUSE_GRACE_SECONDS": str(REFRESH_REUSE_GRACE_SECONDS),
-                    "SOEMS_REGISTRATIONS_PER_ADDRESS_PER_HOUR": str(REGISTRATIONS_PER_ADDRESS)}
+                    "SOEMS_REGISTRATIONS_PER_ADDRESS_PER_HOUR": str(REGISTRATIONS_PER_ADDRESS),
+                    # The faust worker's web port: a stack on this host may hold the default.
+                    "SOEMS_FAUST_WEB_PORT": str(free_port())}
         py = sys.executable
         self.argv = {
             "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
@@ -46,6 +48,8 @@ class Services:
             "relay": [py, "-m", "eventlog.relay"],
             **{f"projection.{name}": [py, "-m", "projections", "run", name]
                for name in all_projections()},
+            # The stream processors: exam day's clock (auto-submit) runs there.
+            "processors": [py, "-m", "stream_processors", "worker"],
         }
         self.procs: dict[str, subprocess.Popen] = {}
 

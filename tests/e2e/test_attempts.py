@@ -41,7 +41,8 @@ def exam(services, make_user):
         ids.append(written.json()["question_id"])
     now = datetime.now(timezone.utc)
     drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
-        "title": "Primes", "duration_minutes": 30, "window_opens_at": iso(now - timedelta(minutes=1)),
+        "title": "Primes", "duration_minutes": 30,
+        "window_opens_at": iso(now - timedelta(minutes=1)),
         "window_closes_at": iso(now + timedelta(hours=2))})
     assert drafted.status_code == 201, drafted.text
     exam_id = drafted.json()["exam_id"]
@@ -73,7 +74,7 @@ def save(services, user, attempt_id: str, question_id: str, seq: int, answer: di
                      json={"client_seq": seq, "answer": answer})
 
 
-def attempt_of(services, user, attempt_id: str, **wanted) -> dict:
+def attempt_of(services, user, attempt_id: str, timeout: float = 20.0, **wanted) -> dict:
     """The attempt as the student reads it, once the read model shows ``wanted``."""
     def shown():
         found = httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}",
@@ -82,7 +83,7 @@ def attempt_of(services, user, attempt_id: str, **wanted) -> dict:
             return None
         body = found.json()
         return body if all(check(body) for check in wanted.values()) else None
-    return eventually(shown)
+    return eventually(shown, timeout=timeout)
 
 
 def test_start_is_one_attempt_whatever_is_pressed_with_the_servers_clock(services, exam):
@@ -231,7 +232,7 @@ def test_at_the_deadline_the_attempt_is_submitted_with_no_client_online(services
     assert save(services, student, attempt["attempt_id"], question.json()["question_id"], 1,
                 {"text": "my only answer"}).status_code == 200
 
-    submitted = attempt_of(services, student, attempt["attempt_id"],
+    submitted = attempt_of(services, student, attempt["attempt_id"], timeout=45,
                            done=lambda a: a["status"] == "submitted")
     assert submitted["submit_reason"] == "deadline"
     at = datetime.fromisoformat(submitted["submitted_at"])
@@ -259,3 +260,45 @@ def test_saves_sent_at_once_are_all_kept(services, exam):
     kept = attempt_of(services, alice, attempt_id,
                       newest=lambda a: a["answers"][exam["essay"]]["client_seq"] == first + 11)
     assert kept["answers"][exam["essay"]]["answer"] == {"text": "draft 11"}
+
+
+def test_a_proctor_extends_pauses_and_resumes_an_attempt(services, exam, make_user, settings):
+    alice, proctor, other_teacher = exam["alice"], make_user("proctor"), make_user("teacher")
+    attempt_id = start(services, alice, exam["exam_id"]).json()["attempt_id"]
+    before = attempt_of(services, alice, attempt_id)
+    cmd = services.command_url
+
+    def supervise(user, action: str, body: dict | None = None) -> httpx.Response:
+        return httpx.post(f"{cmd}/v1/attempts/{attempt_id}/{action}",
+                          headers={**user["headers"], **key()},
+                          **({"json": body} if body is not None else {}))
+
+    marker = f"migraine {uuid.uuid4().hex}"
+    assert supervise(other_teacher, "extend", {"minutes": 10}).status_code == 404
+    extended = supervise(proctor, "extend", {"minutes": 10, "reason": marker})
+    assert extended.status_code == 200, extended.text
+    moved = datetime.fromisoformat(before["deadline"]) + timedelta(minutes=10)
+    assert datetime.fromisoformat(extended.json()["deadline"]) == moved
+    shown = attempt_of(services, alice, attempt_id,
+                       extended=lambda a: datetime.fromisoformat(a["deadline"]) == moved)
+    assert shown["paused_at"] is None
+
+    paused = supervise(exam["teacher"], "pause", {"reason": "fire alarm"})
+    assert paused.status_code == 200 and paused.json()["paused_at"]
+    refused = save(services, alice, attempt_id, exam["essay"], 5000, {"text": "while paused"})
+    assert (refused.status_code, refused.json()["code"]) == (409, "attempt_paused")
+    attempt_of(services, alice, attempt_id, paused=lambda a: a["paused_at"] is not None)
+    resumed = supervise(proctor, "resume")
+    assert resumed.status_code == 200 and resumed.json()["paused_at"] is None
+    assert datetime.fromisoformat(resumed.json()["deadline"]) > moved  # by the pause's length
+    assert save(services, alice, attempt_id, exam["essay"], 5001,
+                {"text": "after the pause"}).status_code == 200
+
+    async def bodies() -> list[bytes]:
+        conn = await asyncpg.connect(settings.postgres_dsn)
+        try:
+            return [r["body"] for r in await conn.fetch(
+                "SELECT body FROM eventlog.events WHERE stream_id = $1", f"attempt-{attempt_id}")]
+        finally:
+            await conn.close()
+    assert not any(marker.encode() in b for b in asyncio.run(bodies()))  # sealed

@@ -118,6 +118,10 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("command", "PUT", "/v1/attempts/{attempt_id}/answers/{question_id}"):
         only({"student": 200}, 404),
     ("command", "POST", "/v1/attempts/{attempt_id}/submit"): only({"student": 200}, 404),
+    # supervision: proctors, admins and the exam's teacher (teacher A)
+    **{("command", "POST", f"/v1/attempts/{{attempt_id}}/{action}"): only(
+        {"teacher_a": 200, "proctor": 200, "admin": 200}, 404)
+       for action in ("extend", "pause", "resume")},
     ("query", "GET", "/v1/attempts/{attempt_id}"): only({"student": 200}, 404),
     ("command", "POST", "/v1/questions/{question_id}/copy"): only(
         {"teacher_a": 201, "teacher_b": 201, "admin": 201}, 404),
@@ -323,6 +327,10 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"window_closes_at": "2027-03-02T12:00:00Z"}
     if path == "/v1/exams/{exam_id}/clone":
         return {}
+    if path.endswith("/extend"):
+        return {"minutes": 5, "reason": "the network went down"}
+    if path.endswith("/pause"):
+        return {"reason": "fire alarm"}
     if path.startswith("/v1/attempts/") and method == "PUT":
         return {"client_seq": 1 + CALLERS.index(caller), "answer": {"option_ids": ["true"]}}
     if path == "/v1/questions/exports":

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from command_api.attempts.decider import (SAVE_GRACE, SaveAnswer, StartAttempt, SubmitAttempt,
-                                          attempt_decider)
+from command_api.attempts.decider import (SAVE_GRACE, ExtendAttempt, PauseAttempt,
+                                          ResumeAttempt, SaveAnswer, StartAttempt,
+                                          SubmitAttempt, attempt_decider)
 from command_api.exams.decider import exam_decider
 from schemas.envelope import Actor
 from schemas.events.attempt import (AnswerRefused, AnswerSaved, AttemptStarted,
@@ -14,7 +15,7 @@ from schemas.events.attempt import (AnswerRefused, AnswerSaved, AttemptStarted,
 from schemas.events.exam import (AccommodationGranted, ExamDrafted, ExamItem, ExamPublished,
                                  ExamQuestionsSet, ExamSection, ExamSettingsChanged,
                                  PinnedQuestion, StudentsAssigned)
-from schemas.refusals import DomainError, Forbidden, NotFound
+from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 
 OPENS = datetime(2027, 1, 1, 9, 0, tzinfo=timezone.utc)
 CLOSES = OPENS + timedelta(hours=3)
@@ -186,3 +187,53 @@ def test_the_clock_submits_at_the_deadline_not_before():
     assert (submitted.reason, submitted.submitted_by) == ("deadline", "system")
     with pytest.raises(NotFound):
         when(given(), SubmitAttempt("a-1", clock, "deadline", begun.deadline))
+
+
+PROCTOR = Actor(user_id="p-1", role="proctor")
+OTHER_TEACHER = Actor(user_id="t-2", role="teacher")
+
+
+def test_a_proctor_or_the_exams_teacher_extends_the_deadline():
+    begun = started()
+    at = OPENS + timedelta(minutes=20)
+    for supervisor in (PROCTOR, TEACHER):
+        [extended] = when(given(begun), ExtendAttempt("a-1", supervisor, "t-1", 15, "sealed",
+                                                      at))
+        assert extended.deadline == begun.deadline + timedelta(minutes=15)
+        assert extended.extended_by == supervisor.user_id
+    assert given(begun, extended).deadline == begun.deadline + timedelta(minutes=15)
+    for outsider in (OTHER_TEACHER, STUDENT):
+        with pytest.raises(NotFound):
+            when(given(begun), ExtendAttempt("a-1", outsider, "t-1", 15, None, at))
+    with pytest.raises(Invalid) as refused:
+        when(given(begun), ExtendAttempt("a-1", PROCTOR, "t-1", 0, None, at))
+    assert refused.value.field == "minutes"
+
+
+def test_a_pause_stops_the_clock_and_the_deadline_moves_by_its_length():
+    begun = started()
+    paused_at = OPENS + timedelta(minutes=20)
+    [paused] = when(given(begun), PauseAttempt("a-1", PROCTOR, "t-1", "sealed", paused_at))
+    assert when(given(begun, paused), PauseAttempt("a-1", PROCTOR, "t-1", None, paused_at)) == []
+    q = begun.questions[0].question_id
+    [refused] = when(given(begun, paused), save(q, 1, paused_at + timedelta(minutes=1)))
+    assert refused.reason == "attempt_paused"
+    clock = Actor(user_id="system", role="system")
+    with pytest.raises(DomainError):  # the clock does not run out while paused
+        when(given(begun, paused), SubmitAttempt("a-1", clock, "deadline",
+                                                 begun.deadline + timedelta(minutes=1)))
+    [resumed] = when(given(begun, paused),
+                     ResumeAttempt("a-1", PROCTOR, "t-1", paused_at + timedelta(minutes=7)))
+    assert resumed.deadline == begun.deadline + timedelta(minutes=7)
+    state = given(begun, paused, resumed)
+    assert state.paused_at is None and state.deadline == resumed.deadline
+    assert when(state, save(q, 1, paused_at + timedelta(minutes=8)))[0].client_seq == 1
+
+
+def test_a_submitted_attempts_time_cannot_change():
+    begun = started()
+    submitted = AttemptSubmitted(attempt_id="a-1", reason="student",
+                                 submitted_at=OPENS + timedelta(minutes=30), submitted_by="s-1")
+    with pytest.raises(DomainError) as refused:
+        when(given(begun, submitted), ExtendAttempt("a-1", PROCTOR, "t-1", 5, None, OPENS))
+    assert refused.value.code == "attempt_submitted"

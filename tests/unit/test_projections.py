@@ -15,7 +15,8 @@ from projections.question_bank import projection as question_bank
 from projections.question_revisions import projection as question_revisions
 from projections.users import projection as users
 from schemas.envelope import Actor, RecordedEvent, new_envelope
-from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptQuestion,
+from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptExtended,
+                                    AttemptPaused, AttemptQuestion, AttemptResumed,
                                     AttemptStarted, AttemptSubmitted)
 from schemas.events.exam import (EXAM, AccommodationGranted, ExamDeleted, ExamDrafted,
                                  ExamItem, ExamPublished, ExamQuestionsSet, ExamSection,
@@ -207,3 +208,21 @@ def test_an_attempt_row_keeps_the_newest_answer_per_question_sealed_and_counts_r
         "answer": "pd1:third", "client_seq": 3,
         "saved_at": (T0 + timedelta(minutes=2)).isoformat()}}
     assert json.loads(row["questions"])[0]["revision"] == 2
+
+
+def test_an_attempt_row_follows_its_extensions_and_pauses():
+    started = AttemptStarted(attempt_id="a-1", exam_id="e-1", student_id="s-1", number=1,
+                             seed="seed", started_at=T0, deadline=T0 + timedelta(minutes=30),
+                             questions=[])
+    extended = AttemptExtended(attempt_id="a-1", minutes=10, extended_by="p-1",
+                               deadline=T0 + timedelta(minutes=40))
+    paused = AttemptPaused(attempt_id="a-1", paused_at=T0 + timedelta(minutes=5),
+                           paused_by="p-1")
+    rows = given(attempts, stream(ATTEMPT, "a-1", started, extended, paused))
+    assert (rows["a-1"]["deadline"], rows["a-1"]["paused_at"]) == (
+        T0 + timedelta(minutes=40), T0 + timedelta(minutes=5))
+    resumed = AttemptResumed(attempt_id="a-1", resumed_at=T0 + timedelta(minutes=8),
+                             deadline=T0 + timedelta(minutes=43), resumed_by="p-1")
+    rows = given(attempts, stream(ATTEMPT, "a-1", started, extended, paused, resumed))
+    assert (rows["a-1"]["deadline"], rows["a-1"]["paused_at"]) == (
+        T0 + timedelta(minutes=43), None)

@@ -14,6 +14,44 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    extendAttemptV1AttemptsAttemptIdExtendPost: build.mutation<
+      ExtendAttemptV1AttemptsAttemptIdExtendPostApiResponse,
+      ExtendAttemptV1AttemptsAttemptIdExtendPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/extend`,
+        method: "POST",
+        body: queryArg.attemptExtensionIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    pauseAttemptV1AttemptsAttemptIdPausePost: build.mutation<
+      PauseAttemptV1AttemptsAttemptIdPausePostApiResponse,
+      PauseAttemptV1AttemptsAttemptIdPausePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/pause`,
+        method: "POST",
+        body: queryArg.attemptPauseIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
+    resumeAttemptV1AttemptsAttemptIdResumePost: build.mutation<
+      ResumeAttemptV1AttemptsAttemptIdResumePostApiResponse,
+      ResumeAttemptV1AttemptsAttemptIdResumePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/resume`,
+        method: "POST",
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
     submitAttemptV1AttemptsAttemptIdSubmitPost: build.mutation<
       SubmitAttemptV1AttemptsAttemptIdSubmitPostApiResponse,
       SubmitAttemptV1AttemptsAttemptIdSubmitPostApiArg
@@ -557,6 +595,29 @@ export type SaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutApiArg = {
   "Idempotency-Key": string;
   saveIn: SaveIn;
 };
+export type ExtendAttemptV1AttemptsAttemptIdExtendPostApiResponse =
+  /** status 200 Successful Response */ AttemptCommandResult;
+export type ExtendAttemptV1AttemptsAttemptIdExtendPostApiArg = {
+  attemptId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  attemptExtensionIn: AttemptExtensionIn;
+};
+export type PauseAttemptV1AttemptsAttemptIdPausePostApiResponse =
+  /** status 200 Successful Response */ AttemptCommandResult;
+export type PauseAttemptV1AttemptsAttemptIdPausePostApiArg = {
+  attemptId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  attemptPauseIn: AttemptPauseIn;
+};
+export type ResumeAttemptV1AttemptsAttemptIdResumePostApiResponse =
+  /** status 200 Successful Response */ AttemptCommandResult;
+export type ResumeAttemptV1AttemptsAttemptIdResumePostApiArg = {
+  attemptId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+};
 export type SubmitAttemptV1AttemptsAttemptIdSubmitPostApiResponse =
   /** status 200 Successful Response */ AttemptCommandResult;
 export type SubmitAttemptV1AttemptsAttemptIdSubmitPostApiArg = {
@@ -906,12 +967,21 @@ export type AttemptCommandResult = {
   deadline: string | null;
   exam_id: string;
   number: number;
+  paused_at?: string | null;
   server_time: string;
   started_at: string | null;
   status: string;
   submit_reason?: string | null;
   submitted_at?: string | null;
   version: number;
+};
+export type AttemptExtensionIn = {
+  minutes: number;
+  /** why (staff only; sealed: it can say something about the student) */
+  reason?: string | null;
+};
+export type AttemptPauseIn = {
+  reason?: string | null;
 };
 export type UserOut = {
   disabled?: boolean;
@@ -1226,6 +1296,9 @@ export type RoleIn = {
 };
 export const {
   useSaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutMutation,
+  useExtendAttemptV1AttemptsAttemptIdExtendPostMutation,
+  usePauseAttemptV1AttemptsAttemptIdPausePostMutation,
+  useResumeAttemptV1AttemptsAttemptIdResumePostMutation,
   useSubmitAttemptV1AttemptsAttemptIdSubmitPostMutation,
   useLoginV1AuthLoginPostMutation,
   useLogoutV1AuthLogoutPostMutation,

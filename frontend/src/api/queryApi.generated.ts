@@ -279,6 +279,7 @@ export type AttemptView = {
   exam_id: string;
   navigation: string;
   number: number;
+  paused_at?: string | null;
   questions: AttemptQuestionView[];
   server_time: string;
   started_at: string;

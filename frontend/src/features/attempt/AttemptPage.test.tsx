@@ -123,3 +123,28 @@ describe("the exam page", () => {
     expect(await screen.findByRole("heading", { name: "Your exam is submitted" })).toBeVisible();
   });
 });
+
+describe("a paused exam", () => {
+  it("stops the clock at what was left and takes no answers", async () => {
+    const server = new Date();
+    const paused = {
+      ...attempt(server),
+      paused_at: new Date(server.getTime() - 60_000).toISOString(),
+      deadline: new Date(server.getTime() + 4 * 60_000).toISOString(),
+    };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(paused)),
+    );
+    renderApp(
+      <Routes>
+        <Route path="/student/attempts/:attemptId" element={<AttemptPage />} />
+      </Routes>,
+      "/student/attempts/a1",
+    );
+    expect(await screen.findByText(/Your exam is paused by its proctor/)).toBeVisible();
+    // Five minutes were left when the pause began, and stay so.
+    expect(screen.getByRole("timer", { name: "Time left" })).toHaveTextContent("5:00");
+    expect(screen.getByLabelText("Mercury")).toBeDisabled();
+  });
+});

@@ -46,9 +46,11 @@ export default function AttemptPage() {
     const timer = setTimeout(() => setPatient(false), PATIENCE_MS);
     return () => clearTimeout(timer);
   }, []);
+  // Read again every 10 s and when the tab comes back: an extension or a pause by the
+  // proctor reaches the page (the live channel is to come).
   const found = useGetAttemptV1AttemptsAttemptIdGetQuery(
     { attemptId },
-    { refetchOnMountOrArgChange: true },
+    { refetchOnMountOrArgChange: true, pollingInterval: 10_000, refetchOnFocus: true },
   );
   const notYet = patient && !found.data && found.isError;
   useEffect(() => {
@@ -161,7 +163,24 @@ function Taking({
   // The clock: the device's time read afresh every second, plus the server's offset.
   const [deviceNow, setDeviceNow] = useState(() => Date.now());
   const [told, setTold] = useState<string | null>(null);
-  const left = remainingMs(attempt.deadline, offset, deviceNow);
+  // Paused: the clock stands at what was left when the pause began.
+  const left = attempt.paused_at
+    ? Math.max(0, new Date(attempt.deadline).getTime() - new Date(attempt.paused_at).getTime())
+    : remainingMs(attempt.deadline, offset, deviceNow);
+  const paused = Boolean(attempt.paused_at);
+  useEffect(() => {
+    if (paused) return;
+    // Resumed: what the pause refused is saved now (after this render).
+    const timer = setTimeout(() => {
+      for (const questionId of Object.keys(refused)) {
+        const value = answers[questionId];
+        if (value) send(questionId, value);
+      }
+    }, 0);
+    return () => clearTimeout(timer);
+    // Only when the pause ends.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [paused]);
   useEffect(() => {
     let before = remainingMs(attempt.deadline, offset);
     const timer = setInterval(() => {
@@ -278,6 +297,12 @@ function Taking({
               `connection is back (${queue.unsent} waiting). Do not close this page.`}
         </Alert>
       )}
+      {paused && (
+        <Alert severity="warning" sx={{ mb: 2 }} role="alert">
+          Your exam is paused by its proctor. The clock is stopped and answers cannot be changed
+          until it resumes; this page follows it by itself.
+        </Alert>
+      )}
       {over && !queue.closed && (
         <Alert severity="info" sx={{ mb: 2 }} role="status">
           Time is up: your exam is being submitted.
@@ -306,7 +331,7 @@ function Taking({
             }
             refused={refused[question.question.question_id]}
             flagged={flagged.includes(question.question.question_id)}
-            disabled={over}
+            disabled={over || paused}
             onAnswer={(value, typed) => answer(question.question.question_id, value, typed)}
             onFlag={(on) =>
               setFlagged((all) =>
