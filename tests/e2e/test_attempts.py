@@ -74,6 +74,18 @@ def save(services, user, attempt_id: str, question_id: str, seq: int, answer: di
                      json={"client_seq": seq, "answer": answer})
 
 
+def logged(settings, attempt_id: str) -> list[bytes]:
+    """The attempt's events as the log holds them (the Avro bytes Kafka carries too)."""
+    async def bodies() -> list[bytes]:
+        conn = await asyncpg.connect(settings.postgres_dsn)
+        try:
+            return [r["body"] for r in await conn.fetch(
+                "SELECT body FROM eventlog.events WHERE stream_id = $1", f"attempt-{attempt_id}")]
+        finally:
+            await conn.close()
+    return asyncio.run(bodies())
+
+
 def attempt_of(services, user, attempt_id: str, timeout: float = 20.0, **wanted) -> dict:
     """The attempt as the student reads it, once the read model shows ``wanted``."""
     def shown():
@@ -141,14 +153,7 @@ def test_saves_come_back_with_receipts_and_the_newest_save_wins(services, exam, 
     for secret in SECRETS:
         assert secret not in str(attempt)
 
-    async def stored_bodies() -> list[bytes]:
-        conn = await asyncpg.connect(settings.postgres_dsn)
-        try:
-            return [r["body"] for r in await conn.fetch(
-                "SELECT body FROM eventlog.events WHERE stream_id = $1", f"attempt-{attempt_id}")]
-        finally:
-            await conn.close()
-    bodies = asyncio.run(stored_bodies())
+    bodies = logged(settings, attempt_id)
     assert len(bodies) == 3  # started, two saves: the retry and the older save added nothing
     assert not any(marker.encode() in b for b in bodies)  # sealed with the student's key
 
@@ -294,11 +299,4 @@ def test_a_proctor_extends_pauses_and_resumes_an_attempt(services, exam, make_us
     assert save(services, alice, attempt_id, exam["essay"], 5001,
                 {"text": "after the pause"}).status_code == 200
 
-    async def bodies() -> list[bytes]:
-        conn = await asyncpg.connect(settings.postgres_dsn)
-        try:
-            return [r["body"] for r in await conn.fetch(
-                "SELECT body FROM eventlog.events WHERE stream_id = $1", f"attempt-{attempt_id}")]
-        finally:
-            await conn.close()
-    assert not any(marker.encode() in b for b in asyncio.run(bodies()))  # sealed
+    assert not any(marker.encode() in b for b in logged(settings, attempt_id))  # sealed
