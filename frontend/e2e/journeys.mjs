@@ -29,13 +29,15 @@ const problems = [];
 let checked = 0;
 let current = null; // the page a journey is on, photographed if the journey fails
 
-async function newPage(who, options = {}) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    locale: "en-US",
-    timezoneId: "UTC",
-    ...options,
-  });
+async function newPage(who, options = {}, existing = null) {
+  const context =
+    existing ??
+    (await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: "en-US",
+      timezoneId: "UTC",
+      ...options,
+    }));
   const page = await context.newPage();
   current = page;
   page.setDefaultTimeout(15_000);
@@ -43,7 +45,9 @@ async function newPage(who, options = {}) {
     // The browser reports a refused request of the app itself (a 4xx it shows) as an error;
     // those are expected. Anything else, CSP refusals above all, is a defect.
     const text = message.text();
-    if (message.type() === "error" && !/status of (4\d\d)/.test(text)) {
+    // A request made while a journey has the browser offline on purpose fails too.
+    const offline = /ERR_INTERNET_DISCONNECTED/.test(text);
+    if (message.type() === "error" && !/status of (4\d\d)/.test(text) && !offline) {
       problems.push(`${who}: console error: ${text}`);
     }
   });
@@ -854,9 +858,12 @@ async function student(title, alsoTitle) {
 }
 
 /** Exam day: the student opens an exam that is open now, starts it, answers each question
- * (every save acknowledged with its time), flags one, and submits. */
+ * (every save acknowledged with its time) and flags one. The essay is typed while offline and
+ * the tab is closed before the connection comes back: in a new tab, after signing in again,
+ * the answer is there and gets saved. Then the student submits. */
 async function takeExam(title) {
-  const page = await newPage("student (exam)");
+  let page = await newPage("student (exam)");
+  const context = page.context();
   await signIn(page, "student", account("STUDENT"));
   await page.getByRole("heading", { name: "My exams" }).waitFor();
   await page.getByRole("link", { name: `Go to the exam: ${title}` }).click();
@@ -869,9 +876,10 @@ async function takeExam(title) {
     .getByLabel("Time left")
     .getByText(/^(30:00|29:5\d)$/)
     .waitFor();
-  const questions = page.getByRole("navigation", { name: "Questions" });
 
   const question = (n) => page.getByRole("region", { name: new RegExp(`^Question ${n} of 3`) });
+  const essay = "Gravity bends their paths around it.";
+  let essayAt = 0;
   // The order is the attempt's: find each question by its text.
   for (let n = 1; n <= 3; n += 1) {
     const here = question(n);
@@ -879,18 +887,41 @@ async function takeExam(title) {
     const stem = await here.locator("p").first().innerText();
     if (stem.includes("closest")) {
       await here.getByLabel("Mercury").check();
+      await here.getByText(/^Saved at /).waitFor();
     } else if (stem.includes("gas giants")) {
       await here.getByLabel("Jupiter").check();
       await here.getByText(/^Saved at /).waitFor();
       await here.getByLabel("Saturn").check();
+      await here.getByText(/^Saved at /).waitFor();
+      await check(page, "28-exam-question");
     } else {
-      await here.getByLabel("Your answer").fill("Gravity bends their paths around it.");
-      await here.getByLabel("Flag for review").check();
+      essayAt = n;
     }
-    await here.getByText(/^Saved at /).waitFor();
-    if (n === 2) await check(page, "28-exam-question");
     if (n < 3) await page.getByRole("button", { name: "Next question" }).click();
   }
+
+  // Offline: the essay is typed, its save fails, the page says so; then the tab is closed.
+  await page.getByRole("button", { name: new RegExp(`^Question ${essayAt}, `) }).click();
+  await context.setOffline(true);
+  await question(essayAt).getByLabel("Your answer").fill(essay);
+  await page.getByText(/^You are offline\./).waitFor();
+  await check(page, "28b-exam-offline");
+  await page.close();
+  await context.setOffline(false);
+
+  page = await newPage("student (exam, new tab)", {}, context);
+  await signIn(page, "student", account("STUDENT"));
+  await page.getByRole("link", { name: `Go to the exam: ${title}` }).click();
+  await page.getByRole("button", { name: "Start the exam" }).click(); // continues the attempt
+  await page.getByRole("heading", { name: "Your exam" }).waitFor({ timeout: 30_000 });
+  const questions = page.getByRole("navigation", { name: "Questions" });
+  await questions.getByRole("button", { name: new RegExp(`^Question ${essayAt}, `) }).click();
+  const back = question(essayAt);
+  await back.getByText(/^Saved at /).waitFor();
+  if ((await back.getByLabel("Your answer").inputValue()) !== essay) {
+    problems.push("exam: the answer typed offline did not come back in the new tab");
+  }
+  await back.getByLabel("Flag for review").check();
   await questions
     .getByRole("button", { name: /^Question \d, answered, flagged for review$/ })
     .waitFor();

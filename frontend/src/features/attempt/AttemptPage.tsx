@@ -34,6 +34,7 @@ import { formatMoment } from "../../time";
 import { Failed, Loading, PageHeader } from "../shared";
 import { announcement, formatRemaining, remainingMs, serverOffset } from "./clock";
 import { SaveQueue, type Answer, type QueueState, type Receipt, type SendResult } from "./saves";
+import { unsentStore } from "./unsent";
 
 /** Text answers are saved this long after the last keystroke (choices at once). */
 const TYPING_PAUSE_MS = 700;
@@ -157,8 +158,28 @@ function Taking({
       undefined,
       Object.fromEntries(Object.entries(attempt.answers).map(([q, a]) => [q, a.client_seq])),
       (save, _code, detail) => setRefused((all) => ({ ...all, [save.questionId]: detail })),
+      unsentStore(attempt.attempt_id),
     );
   }
+  useEffect(() => {
+    // What an earlier page of this attempt could not send (offline, then closed): shown
+    // and sent now, with its own keys.
+    let live = true;
+    void saves.current?.resume().then((restored) => {
+      if (!live || !restored.length) return;
+      setAnswers((all) => ({
+        ...all,
+        ...Object.fromEntries(restored.map((save) => [save.questionId, save.answer])),
+      }));
+      setLatestSeq((all) => ({
+        ...all,
+        ...Object.fromEntries(restored.map((save) => [save.questionId, save.seq])),
+      }));
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
 
   // The clock: the device's time read afresh every second, plus the server's offset.
   const [deviceNow, setDeviceNow] = useState(() => Date.now());
@@ -293,8 +314,8 @@ function Taking({
         <Alert severity={queue.closed ? "error" : "warning"} sx={{ mb: 2 }} role="alert">
           {queue.closed
             ? `${queue.closed.detail}.`
-            : `You are offline. Your answers are kept on this page and sent as soon as the ` +
-              `connection is back (${queue.unsent} waiting). Do not close this page.`}
+            : `You are offline. Keep answering: your answers are kept on this device and sent as ` +
+              `soon as the connection is back (${queue.unsent} waiting).`}
         </Alert>
       )}
       {paused && (

@@ -92,3 +92,76 @@ describe("the autosave queue", () => {
     expect(q.save("q1", { text: "b" })).toBeNull();
   });
 });
+
+describe("saves that outlive the page", () => {
+  function memory(kept: Pending[] = []) {
+    const writes: Pending[][] = [];
+    return {
+      writes,
+      store: {
+        load: async () => kept,
+        keep: async (unsent: Pending[]) => void writes.push(unsent),
+      },
+    };
+  }
+
+  it("keeps every unsent save until it is acknowledged", async () => {
+    const { store, writes } = memory();
+    const offline: SendResult = { ok: false, network: true };
+    let online = false;
+    const q = new SaveQueue(
+      async (save) =>
+        online
+          ? {
+              ok: true,
+              receipt: { question_id: save.questionId, client_seq: save.seq, saved_at: "t" },
+            }
+          : offline,
+      () => {},
+      () => {},
+      () => "key-1",
+      async () => {
+        online = true;
+      },
+      {},
+      () => {},
+      store,
+    );
+    q.save("q1", { text: "typed offline" });
+    await vi.waitFor(() => expect(writes.at(-1)).toEqual([]));
+    expect(writes.some((w) => w.length === 1 && w[0]!.answer.text === "typed offline")).toBe(true);
+  });
+
+  it("sends again, with their own keys, the saves an earlier page could not", async () => {
+    const kept: Pending[] = [
+      { questionId: "q1", seq: 3, answer: { text: "already there" }, key: "k3" },
+      { questionId: "q2", seq: 2, answer: { text: "typed offline" }, key: "k2" },
+      { questionId: "q2", seq: 1, answer: { text: "older" }, key: "k1" },
+    ];
+    const { store } = memory(kept);
+    const sent: Pending[] = [];
+    const q = new SaveQueue(
+      async (save) => {
+        sent.push(save);
+        return {
+          ok: true,
+          receipt: { question_id: save.questionId, client_seq: save.seq, saved_at: "t" },
+        };
+      },
+      () => {},
+      () => {},
+      () => "new-key",
+      async () => {},
+      { q1: 3 }, // the server has q1's third save already
+      () => {},
+      store,
+    );
+    const restored = await q.resume();
+    expect(restored.map((s) => s.key)).toEqual(["k2"]);
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toMatchObject({ questionId: "q2", seq: 2, key: "k2" });
+    q.save("q2", { text: "next" });
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1]).toMatchObject({ seq: 3, key: "new-key" });
+  });
+});

@@ -14,6 +14,12 @@ export type SendResult =
 
 export type Pending = { questionId: string; seq: number; answer: Answer; key: string };
 
+/** Where unsent saves outlive the page (IndexedDB in the browser: `unsent.ts`). */
+export type UnsentStore = {
+  load: () => Promise<Pending[]>;
+  keep: (unsent: Pending[]) => Promise<void>;
+};
+
 export type QueueState = {
   /** Saves not yet acknowledged, by question. */
   unsent: number;
@@ -43,8 +49,36 @@ export class SaveQueue {
     known: Record<string, number> = {},
     /** A save refused for itself (too long, say): the page shows why by its question. */
     private onRefused: (save: Pending, code: string, detail: string) => void = () => {},
+    /** Every unsent save is kept here until acknowledged: a closed tab or a crash loses
+     * nothing, and the next page sends them again with their own keys. */
+    private unsent: UnsentStore | null = null,
   ) {
     for (const [questionId, seq] of Object.entries(known)) this.seqs.set(questionId, seq);
+  }
+
+  /** Sends again what an earlier page could not (its saves newer than what the server
+   * holds, with their original keys); returns them, for the page to show. */
+  async resume(): Promise<Pending[]> {
+    if (!this.unsent) return [];
+    let kept: Pending[];
+    try {
+      kept = await this.unsent.load();
+    } catch {
+      return []; // no storage here (a private window): nothing was kept either
+    }
+    const newest = new Map<string, Pending>();
+    for (const save of kept) {
+      if (save.seq <= (this.seqs.get(save.questionId) ?? 0)) continue; // it arrived
+      const before = newest.get(save.questionId);
+      if (!before || before.seq < save.seq) newest.set(save.questionId, save);
+    }
+    for (const save of newest.values()) {
+      this.seqs.set(save.questionId, save.seq);
+      this.waiting.set(save.questionId, save);
+    }
+    this.changed();
+    for (const questionId of newest.keys()) void this.pump(questionId);
+    return [...newest.values()];
   }
 
   /** The client_seq of the newest save of a question made on this page (0: none). */
@@ -64,10 +98,17 @@ export class SaveQueue {
     return save;
   }
 
+  private inFlight = new Map<string, Pending>();
+
   private changed(patch: Partial<QueueState> = {}) {
     const unsent = new Set([...this.waiting.keys(), ...this.sending]).size;
     this.state = { ...this.state, ...patch, unsent };
     this.onState(this.state);
+    if (this.unsent) {
+      const all = [...this.inFlight.values(), ...this.waiting.values()];
+      // Best effort: a storage failure must not stop the saves themselves.
+      this.unsent.keep(all).catch(() => {});
+    }
   }
 
   private async pump(questionId: string) {
@@ -75,6 +116,7 @@ export class SaveQueue {
     let save = this.waiting.get(questionId);
     if (!save) return;
     this.sending.add(questionId);
+    this.inFlight.set(questionId, save);
     this.waiting.delete(questionId);
     let backoff = 500;
     try {
@@ -102,10 +144,12 @@ export class SaveQueue {
           // The newer save carries the newest answer: the failed one need not arrive.
           this.waiting.delete(questionId);
           save = newer;
+          this.inFlight.set(questionId, save);
         }
       }
     } finally {
       this.sending.delete(questionId);
+      this.inFlight.delete(questionId);
       this.changed();
       if (this.waiting.has(questionId)) void this.pump(questionId);
     }
