@@ -2,23 +2,28 @@
 the attempt's order, never a key), their saved answers with receipts, and the clock."""
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from projections.attempts import ATTEMPTS
+from projections.media_library import MEDIA_LIBRARY
 from projections.question_revisions import QUESTION_REVISIONS
 from query_api.dependencies import CurrentUser, Personal, ReadModels
 from query_api.questions import StudentQuestion
 from schemas.events.attempt import ANSWER_FIELD
+from schemas.events.media import MediaStatus
 from schemas.events.question import QuestionContent
 from schemas.refusals import NotFound, Unavailable
 from schemas.text import EntityId
+from security.dependencies import SettingsDep
 from security.personal_data import ERASED
 from security.student_view import question_for_students
+from storage import objects
 
 router = APIRouter(prefix="/v1/attempts", tags=["attempts"])
 
@@ -27,6 +32,14 @@ class AttemptQuestionView(BaseModel):
     section_id: str
     points: float
     question: StudentQuestion
+
+
+class AttemptMedia(BaseModel):
+    """An image or audio file of the attempt's questions, through a short-lived URL."""
+
+    content_type: str
+    url: str
+    url_expires_at: datetime
 
 
 class SavedAnswer(BaseModel):
@@ -49,13 +62,14 @@ class AttemptView(BaseModel):
     server_time: datetime  # the server's clock when it answered: the browser's offset
     questions: list[AttemptQuestionView]
     answers: dict[str, SavedAnswer]  # by question id
+    media: dict[str, AttemptMedia] = {}  # by media id: the files its questions show
     version: int
 
 
 @router.get("/{attempt_id}", response_model=AttemptView,
             summary="Your attempt: its questions, your saved answers, the deadline (students)")
 async def get_attempt(attempt_id: EntityId, user: CurrentUser, db: ReadModels,
-                      personal: Personal):
+                      personal: Personal, s: SettingsDep, request: Request):
     row = await db.fetchrow(f"SELECT * FROM {ATTEMPTS.qualified} WHERE attempt_id = $1",
                             attempt_id)
     if row is None or row["student_id"] != user.user_id:
@@ -84,5 +98,29 @@ async def get_attempt(attempt_id: EntityId, user: CurrentUser, db: ReadModels,
     answers = {qid: {"answer": None if text == ERASED else json.loads(text),
                      "client_seq": a["client_seq"], "saved_at": a["saved_at"]}
                for (qid, a), text in zip(saved.items(), opened)}
-    return {**dict(row), "questions": questions, "answers": answers,
+    media = await _media_of(db, s, request, questions)
+    return {**dict(row), "questions": questions, "answers": answers, "media": media,
             "server_time": datetime.now(timezone.utc)}
+
+
+async def _media_of(db, s, request: Request, questions: list[dict]) -> dict[str, dict]:
+    """Short-lived URLs for the files the attempt's questions show (only those: a student
+    reaches a file through a question drawn for them)."""
+    wanted = list(dict.fromkeys(m for q in questions for m in q["question"]["media_ids"]))
+    if not wanted:
+        return {}
+    rows = await db.fetch(f"SELECT media_id, object_key, content_type, filename "
+                          f"FROM {MEDIA_LIBRARY.qualified} "
+                          f"WHERE media_id = ANY($1::text[]) AND status = $2",
+                          wanted, MediaStatus.STORED.value)
+
+    def sign() -> dict[str, dict]:
+        signed = {}
+        for r in rows:
+            url, expires = objects.download_url(s, r["object_key"], r["content_type"],
+                                                r["filename"])
+            signed[r["media_id"]] = {"content_type": r["content_type"], "url_expires_at": expires,
+                                     "url": objects.as_seen_by(s, url, request.headers.get(
+                                         objects.GATEWAY_PATH_HEADER))}
+        return signed
+    return await asyncio.to_thread(sign)

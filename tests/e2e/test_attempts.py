@@ -28,38 +28,46 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def published_exam(services, teacher, students: list[dict], contents: list[dict],
+                   opens: datetime, closes: datetime, minutes: int = 30,
+                   shuffle_options: bool = False) -> tuple[str, list[str]]:
+    """An exam of ``teacher``'s with one question per content (2 points each), assigned to
+    ``students`` and published: (its id, the question ids)."""
+    cmd, headers = services.command_url, teacher["headers"]
+    ids = []
+    for content in contents:
+        written = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()}, json=content)
+        assert written.status_code == 201, written.text
+        ids.append(written.json()["question_id"])
+    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
+        "title": "Exam day", "duration_minutes": minutes, "window_opens_at": iso(opens),
+        "window_closes_at": iso(closes)})
+    assert drafted.status_code == 201, drafted.text
+    exam_id = drafted.json()["exam_id"]
+    for method, path, body in (
+            (httpx.put, "questions", {"shuffle_options": shuffle_options, "sections": [{
+                "section_id": "main", "title": "Questions", "items": [
+                    {"item_id": f"item-{n}", "candidates": [{"question_id": q}], "points": 2}
+                    for n, q in enumerate(ids)]}]}),
+            (httpx.post, "assign", {"student_ids": [s["user"]["user_id"] for s in students]}),
+            (httpx.post, "publish", None)):
+        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
+                      **({"json": body} if body is not None else {}))
+        assert done.status_code == 200, done.text
+    return exam_id, ids
+
+
 @pytest.fixture(scope="module")
 def exam(services, make_user):
     """A published exam open now (30 minutes; the window closes in 2 hours), with a choice
     question (options shuffled per student) and an essay, assigned to two students."""
     teacher, alice, bob = make_user("teacher"), make_user("student"), make_user("student")
-    cmd, headers = services.command_url, teacher["headers"]
-    ids = []
-    for content in (CHOICE, ESSAY):
-        written = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()}, json=content)
-        assert written.status_code == 201, written.text
-        ids.append(written.json()["question_id"])
     now = datetime.now(timezone.utc)
-    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
-        "title": "Primes", "duration_minutes": 30,
-        "window_opens_at": iso(now - timedelta(minutes=1)),
-        "window_closes_at": iso(now + timedelta(hours=2))})
-    assert drafted.status_code == 201, drafted.text
-    exam_id = drafted.json()["exam_id"]
-    for path, body in (
-            ("questions", {"shuffle_options": True, "sections": [{
-                "section_id": "main", "title": "Questions", "items": [
-                    {"item_id": f"item-{n}", "candidates": [{"question_id": q}], "points": 2}
-                    for n, q in enumerate(ids)]}]}),
-            ("assign", {"student_ids": [alice["user"]["user_id"], bob["user"]["user_id"]]})):
-        method = httpx.put if path == "questions" else httpx.post
-        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
-                      json=body)
-        assert done.status_code == 200, done.text
-    published = httpx.post(f"{cmd}/v1/exams/{exam_id}/publish", headers={**headers, **key()})
-    assert published.status_code == 200, published.text
+    exam_id, (choice, essay) = published_exam(
+        services, teacher, [alice, bob], [CHOICE, ESSAY], now - timedelta(minutes=1),
+        now + timedelta(hours=2), shuffle_options=True)
     return {"exam_id": exam_id, "teacher": teacher, "alice": alice, "bob": bob,
-            "choice": ids[0], "essay": ids[1]}
+            "choice": choice, "essay": essay}
 
 
 def start(services, user, exam_id: str, idempotency_key: dict | None = None) -> httpx.Response:
@@ -212,29 +220,15 @@ def test_at_the_deadline_the_attempt_is_submitted_with_no_client_online(services
     """A 1-minute exam whose window closes 12 s from now: the student starts, saves once and
     goes away; the stream processor submits the attempt within 5 s of its deadline."""
     teacher, student = make_user("teacher"), make_user("student")
-    cmd, headers = services.command_url, teacher["headers"]
-    question = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()}, json=ESSAY)
-    now = datetime.now(timezone.utc)
-    closes = now + timedelta(seconds=12)
-    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
-        "title": "A short one", "duration_minutes": 1,
-        "window_opens_at": iso(closes - timedelta(minutes=1)), "window_closes_at": iso(closes)})
-    exam_id = drafted.json()["exam_id"]
-    for method, path, body in (
-            (httpx.put, "questions", {"sections": [{"section_id": "main", "title": "Q", "items": [
-                {"item_id": "only", "candidates": [{"question_id": question.json()["question_id"]}],
-                 "points": 1}]}]}),
-            (httpx.post, "assign", {"student_ids": [student["user"]["user_id"]]}),
-            (httpx.post, "publish", None)):
-        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
-                      **({"json": body} if body is not None else {}))
-        assert done.status_code == 200, done.text
+    closes = datetime.now(timezone.utc) + timedelta(seconds=12)
+    exam_id, (question_id,) = published_exam(services, teacher, [student], [ESSAY],
+                                             closes - timedelta(minutes=1), closes, minutes=1)
     started = start(services, student, exam_id)
     assert started.status_code == 200, started.text
     attempt = started.json()
     deadline = datetime.fromisoformat(attempt["deadline"])
     assert abs(deadline - closes) < timedelta(seconds=1)  # the window's close comes first
-    assert save(services, student, attempt["attempt_id"], question.json()["question_id"], 1,
+    assert save(services, student, attempt["attempt_id"], question_id, 1,
                 {"text": "my only answer"}).status_code == 200
 
     submitted = attempt_of(services, student, attempt["attempt_id"], timeout=45,
@@ -242,9 +236,9 @@ def test_at_the_deadline_the_attempt_is_submitted_with_no_client_online(services
     assert submitted["submit_reason"] == "deadline"
     at = datetime.fromisoformat(submitted["submitted_at"])
     assert deadline <= at <= deadline + timedelta(seconds=5)
-    assert submitted["answers"][question.json()["question_id"]]["answer"] == \
+    assert submitted["answers"][question_id]["answer"] == \
         {"text": "my only answer"}
-    late = save(services, student, attempt["attempt_id"], question.json()["question_id"], 2,
+    late = save(services, student, attempt["attempt_id"], question_id, 2,
                 {"text": "too late"})
     assert (late.status_code, late.json()["code"]) == (409, "attempt_submitted")
 
@@ -300,3 +294,24 @@ def test_a_proctor_extends_pauses_and_resumes_an_attempt(services, exam, make_us
                 {"text": "after the pause"}).status_code == 200
 
     assert not any(marker.encode() in b for b in logged(settings, attempt_id))  # sealed
+
+
+
+def test_the_files_of_an_attempts_questions_come_with_short_lived_urls(services, make_user):
+    from tests.e2e.test_media import png, stored_image
+
+    teacher, student = make_user("teacher"), make_user("student")
+    image = stored_image(services, teacher)
+    now = datetime.now(timezone.utc)
+    exam_id, (question_id,) = published_exam(
+        services, teacher, [student],
+        [{**ESSAY, "media_ids": [image], "media_alt": {image: "A diagram of an orbit"}}],
+        now - timedelta(minutes=1), now + timedelta(hours=1))
+    attempt_id = start(services, student, exam_id).json()["attempt_id"]
+    attempt = attempt_of(services, student, attempt_id)
+    shown = attempt["questions"][0]["question"]
+    assert (shown["media_ids"], shown["media_alt"]) == ([image], {image: "A diagram of an orbit"})
+    media = attempt["media"][image]
+    assert media["content_type"] == "image/png"
+    fetched = httpx.get(media["url"])
+    assert fetched.status_code == 200 and fetched.content == png()

@@ -239,6 +239,11 @@ export type SavedAnswer = {
   client_seq: number;
   saved_at: string;
 };
+export type AttemptMedia = {
+  content_type: string;
+  url: string;
+  url_expires_at: string;
+};
 export type StudentQuestion = {
   coding?: {
     [key: string]: any;
@@ -277,6 +282,9 @@ export type AttemptView = {
   attempt_id: string;
   deadline: string;
   exam_id: string;
+  media?: {
+    [key: string]: AttemptMedia;
+  };
   navigation: string;
   number: number;
   paused_at?: string | null;

@@ -32,7 +32,8 @@ function attempt(serverTime: Date) {
           revision: 1,
           question_type: "single_choice",
           stem: "Closest planet?",
-          media_ids: [],
+          media_ids: ["m1"],
+          media_alt: { m1: "The inner planets' orbits" },
           estimated_minutes: 1,
           pick: "one",
           options: [
@@ -54,6 +55,13 @@ function attempt(serverTime: Date) {
         },
       },
     ],
+    media: {
+      m1: {
+        content_type: "image/png",
+        url: "/objects/soems/m1",
+        url_expires_at: new Date(serverTime.getTime() + 5 * 60_000).toISOString(),
+      },
+    },
     answers: {
       q1: { answer: { option_ids: ["venus"] }, client_seq: 4, saved_at: "2030-01-01T10:01:00Z" },
     },
@@ -107,6 +115,10 @@ describe("the exam page", () => {
     expect(await screen.findByRole("heading", { name: "Your exam" })).toBeVisible();
     expect(screen.getByRole("timer", { name: "Time left" })).toHaveTextContent(/(10:00|9:5\d)/);
     expect(screen.getByLabelText("Venus")).toBeChecked();
+    expect(screen.getByRole("img", { name: "The inner planets' orbits" })).toHaveAttribute(
+      "src",
+      "/objects/soems/m1",
+    );
     expect(screen.getByText(/^Saved at /)).toBeVisible();
     expect(screen.getByRole("button", { name: "Question 1, answered" })).toBeVisible();
     expect(screen.getByRole("button", { name: "Question 2, unanswered" })).toBeVisible();

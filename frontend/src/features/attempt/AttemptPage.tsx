@@ -26,6 +26,7 @@ import {
 import { newCommandId, problemsOf } from "../../api/problems";
 import {
   useGetAttemptV1AttemptsAttemptIdGetQuery,
+  type AttemptMedia,
   type AttemptView,
   type StudentQuestion,
 } from "../../api/queryApi.generated";
@@ -180,6 +181,21 @@ function Taking({
       live = false;
     };
   }, []);
+
+  // The questions' files: the URLs of the first reading are kept (every reading signs new
+  // ones, and a new URL would load the file again) until a minute before they expire.
+  const [media, setMedia] = useState<Record<string, AttemptMedia>>(attempt.media ?? {});
+  const newestMedia = useRef(attempt.media ?? {});
+  useEffect(() => {
+    newestMedia.current = attempt.media ?? {};
+  }, [attempt.media]);
+  useEffect(() => {
+    const expiries = Object.values(media).map((m) => new Date(m.url_expires_at).getTime());
+    if (!expiries.length) return;
+    const due = Math.max(1000, Math.min(...expiries) - 60_000 - Date.now());
+    const timer = setTimeout(() => setMedia(newestMedia.current), due);
+    return () => clearTimeout(timer);
+  }, [media]);
 
   // The clock: the device's time read afresh every second, plus the server's offset.
   const [deviceNow, setDeviceNow] = useState(() => Date.now());
@@ -344,6 +360,7 @@ function Taking({
             total={questions.length}
             points={question.points}
             question={question.question}
+            media={media}
             answer={answers[question.question.question_id]}
             receipt={receipts[question.question.question_id]}
             saving={
@@ -450,6 +467,7 @@ function QuestionCard({
   total,
   points,
   question,
+  media,
   answer,
   receipt,
   saving,
@@ -463,6 +481,7 @@ function QuestionCard({
   total: number;
   points: number;
   question: StudentQuestion;
+  media: Record<string, AttemptMedia>;
   answer: Answer | undefined;
   receipt: Receipt | undefined;
   saving: boolean;
@@ -488,6 +507,29 @@ function QuestionCard({
       <Typography sx={{ whiteSpace: "pre-wrap", my: 2 }} id={`${titleId}-stem`}>
         {question.stem}
       </Typography>
+      {question.media_ids.map((id) => {
+        const file = media[id];
+        const alt = question.media_alt?.[id] ?? "";
+        if (!file) return null;
+        return file.content_type.startsWith("audio/") ? (
+          <Box
+            key={id}
+            component="audio"
+            controls
+            src={file.url}
+            aria-label={alt || "Audio for this question"}
+            sx={{ display: "block", mb: 2 }}
+          />
+        ) : (
+          <Box
+            key={id}
+            component="img"
+            src={file.url}
+            alt={alt}
+            sx={{ display: "block", maxWidth: "100%", maxHeight: 360, mb: 2 }}
+          />
+        );
+      })}
       {question.pick === "one" && (
         <RadioGroup
           aria-labelledby={`${titleId}-stem`}
