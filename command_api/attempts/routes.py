@@ -20,7 +20,6 @@ from command_api.attempts.decider import (MAX_EXTENSION_MINUTES, Attempt, Extend
 from command_api.dependencies import Command, Personal, Store
 from command_api.exams.decider import exam_decider
 from command_api.handling import handle, load_state
-from eventlog.store import ConcurrencyError
 from schemas.events.attempt import (ANSWER_FIELD, SUPERVISION_REASON_FIELD, AttemptStatus,
                                     SubmitReason)
 from schemas.refusals import DomainError
@@ -118,12 +117,10 @@ async def start_attempt(exam_id: EntityId, ctx: Command, store: Store):
     started = now()
     command = StartAttempt(attempt_id, ctx.actor, exam_id, exam, number, secrets.token_hex(16),
                            started)
-    try:
-        result = await handle(store, attempt_decider, attempt_id, command, ctx,
-                              _attempt_result(attempt_id))
-    except ConcurrencyError:  # the student's other device started it this very moment
-        attempt, version = await load_state(store, attempt_decider, attempt_id)
-        result = {**_attempt_result(attempt_id)(attempt), "version": version}
+    # The student's other device starting it this very moment is a lost race to append:
+    # handle decides again on the started attempt, which answers that attempt.
+    result = await handle(store, attempt_decider, attempt_id, command, ctx,
+                          _attempt_result(attempt_id))
     return {**result, "server_time": now()}
 
 

@@ -1,6 +1,7 @@
 """Each student's exam: which questions a layout's pools draw, in which order, with which
-order of options, all fixed by one seed stored when the attempt starts (the exam-day issue),
-so the same attempt always shows the same exam, on any device, after any reload.
+order of options (``security.student_view.option_order``), all fixed by one seed stored when
+the attempt starts, so the same attempt always shows the same exam, on any device, after any
+reload.
 
 ``random.Random`` seeded with a string is stable across processes and Python versions
 (its seeding hashes the string with SHA-512), unlike ``hash()``.
@@ -11,7 +12,6 @@ import random
 from dataclasses import dataclass
 
 from command_api.exams.decider import ExamLayout
-from security.student_view import option_order  # noqa: F401  (how a student sees options)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from command_api.exams.decider import ExamLayout
-from command_api.exams.draw import draw_questions, option_order
+from command_api.exams.draw import draw_questions
+from security.student_view import option_order
 from schemas.events.exam import ExamItem, ExamSection, PinnedQuestion
 
 

@@ -81,11 +81,6 @@ export class SaveQueue {
     return [...newest.values()];
   }
 
-  /** The client_seq of the newest save of a question made on this page (0: none). */
-  latest(questionId: string): number {
-    return this.seqs.get(questionId) ?? 0;
-  }
-
   /** Queue the newest answer to a question; it is sent as soon as the one before is done. */
   save(questionId: string, answer: Answer): Pending | null {
     if (this.state.closed) return null;
