@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import os
 import time
@@ -120,6 +121,13 @@ class PostgresProjection(_Subscriber):
     # after every write: for queries that must visit many rows but need few of their columns
     # (the bank's search reads its ~300-byte copy, not the 1 KB rows with the content).
     narrow_copies: tuple[NarrowCopy, ...] = ()
+    # A PostgreSQL NOTIFY channel told ``{"key", "version"}`` of every row a live batch
+    # changed, in the batch's own transaction: delivered on commit, so a listener (the query
+    # API's live feed) never hears of a row it cannot read yet. Rebuilds announce nothing.
+    announce: str | None = None
+    # More of the row for the listeners (``row -> {field: JSON value}``), so that they can
+    # tell a change that matters to them from one that does not without reading the row.
+    announced: Callable[[Row], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -391,6 +399,16 @@ async def apply_postgres_batch(conn, p: PostgresProjection, store: PostgresRows,
     return folded
 
 
+async def announce_changes(conn, p: PostgresProjection, folded: Folded) -> None:
+    if p.announce is None or not folded.changed:
+        return
+    await conn.execute(
+        "SELECT count(pg_notify($1, c)) FROM unnest($2::text[]) AS c", p.announce,
+        [json.dumps({**(p.announced(row) if p.announced else {}), "key": key,
+                     "version": row["version"]}, separators=(",", ":"))
+         for key, row in folded.changed.items()])
+
+
 class _SeekToStored(ConsumerRebalanceListener):
     def __init__(self, consumer: AIOKafkaConsumer, pool: asyncpg.Pool, projection: str):
         self.consumer, self.pool, self.projection = consumer, pool, projection
@@ -457,6 +475,7 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(p.name))
                     folded = await apply_postgres_batch(conn, p, store, messages)
                     await _save_offsets(conn, p.name, positions)
+                    await announce_changes(conn, p, folded)
             for message, error in folded.failed:
                 await dead.park(message, error)
             _observe(p, len(messages), started)

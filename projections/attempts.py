@@ -78,6 +78,21 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
     return None
 
 
+# The query API's live feed listens here: the open exam page hears of an extension, a pause
+# or the deadline's submission as soon as the row shows it.
+ATTEMPT_CHANGES = "soems_attempt_changed"
+
+
+def attempt_clock(row: Row) -> dict:
+    """What the open exam page must follow at once (its own saves it knows already)."""
+    return {"status": row["status"], "deadline": _iso(row["deadline"]),
+            "paused_at": _iso(row["paused_at"]) if row["paused_at"] else None}
+
+
+def _iso(moment) -> str:
+    return moment if isinstance(moment, str) else moment.isoformat()
+
+
 projection = PostgresProjection(
     name="attempts", sources=(ATTEMPT,), table=ATTEMPTS, key_of=attempt_key,
-    evolve=evolve_attempt)
+    evolve=evolve_attempt, announce=ATTEMPT_CHANGES, announced=attempt_clock)

@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
+from projections.attempts import ATTEMPT_CHANGES
 from query_api import attempts, cohorts, docs, exams, media, questions, users
+from query_api.live import LiveFeed
 from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
@@ -41,7 +43,11 @@ async def lifespan(app: FastAPI):
     app.state.redis = connect_redis(s.redis_url)
     app.state.sessions = Sessions(app.state.redis, s.access_token_minutes * 60)
     app.state.throttle = Throttle(app.state.redis)
+    # Open pages hear of their rows' changes through it (query_api/live.py).
+    app.state.live = LiveFeed(s, (ATTEMPT_CHANGES,))
+    await app.state.live.start()
     yield
+    await app.state.live.stop()
     await app.state.redis.aclose()
     await app.state.pool.close()
     await mongo.close()

@@ -52,8 +52,14 @@ async def current_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("missing_token", "missing bearer token")
+    return await principal_of(s, sessions, credentials.credentials)
+
+
+async def principal_of(s: Settings, sessions: Sessions, token: str) -> Principal:
+    """Who an access token speaks for, if it is valid and its session current (also for a
+    WebSocket, whose first message carries the token: a browser cannot set its headers)."""
     try:
-        principal = verify_access_token(s, credentials.credentials)
+        principal = verify_access_token(s, token)
     except InvalidToken as exc:
         raise Unauthenticated("invalid_token", f"invalid token: {exc}") from exc
     # Checked on every request, never cached: a disabled or demoted user, a new password or

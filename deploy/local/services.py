@@ -40,7 +40,8 @@ def services(s: Settings) -> list[Service]:
         Service("command-api", [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
                                 "--port", str(s.command_api_port), "--no-access-log"]),
         Service("query-api", [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
-                              "--port", str(s.query_api_port), "--no-access-log"]),
+                              "--port", str(s.query_api_port), "--no-access-log",
+                              "--ws-max-size", "65536"]),
         Service("relay", [py, "-m", "eventlog.relay"]),
         Service("sealer", [py, "-m", "eventlog.sealer"]),
     ]

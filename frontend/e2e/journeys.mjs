@@ -926,6 +926,18 @@ async function takeExam(title) {
     .getByRole("button", { name: /^Question \d, answered, flagged for review$/ })
     .waitFor();
   await questions.getByText("3 of 3 answered, 1 flagged").waitFor();
+
+  // A proctor gives 10 more minutes: the open page's timer shows them within 2 s (the live
+  // channel; the page would read again only every 30 s otherwise).
+  const attemptId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+  const timer = page.getByLabel("Time left");
+  await timer.getByText(/^(2\d|30):\d\d$/).waitFor();
+  const extendedAt = await extendAsProctor(attemptId, 10);
+  await timer.getByText(/^(3\d|40):\d\d$/).waitFor({ timeout: 10_000 });
+  const took = Date.now() - extendedAt;
+  console.log(`exam: a proctor's extension reached the student's timer in ${took} ms`);
+  if (took > 2000) problems.push(`exam: the extension reached the timer after ${took} ms`);
+
   await questions.getByRole("button", { name: "Submit the exam" }).click();
   const dialog = page.getByRole("dialog", { name: "Submit the exam?" });
   await dialog.getByText(/Every question is answered\. Flagged for review: 1\./).waitFor();
@@ -934,6 +946,26 @@ async function takeExam(title) {
   await page.getByRole("heading", { name: "Your exam is submitted" }).waitFor();
   await check(page, "30-exam-submitted");
   await signOut(page);
+}
+
+/** A proctor (through the API, as the proctoring pages are to come) extends an attempt;
+ * answers when the command API accepted it. */
+async function extendAsProctor(attemptId, minutes) {
+  const json = { "Content-Type": "application/json" };
+  const signedIn = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify(account("PROCTOR")),
+  });
+  if (!signedIn.ok) throw new Error(`proctor sign-in: ${signedIn.status}`);
+  const { access_token: token } = await signedIn.json();
+  const extended = await fetch(`${base}/api/v1/attempts/${encodeURIComponent(attemptId)}/extend`, {
+    method: "POST",
+    headers: { ...json, Authorization: `Bearer ${token}`, "Idempotency-Key": crypto.randomUUID() },
+    body: JSON.stringify({ minutes, reason: "the browser journey" }),
+  });
+  if (!extended.ok) throw new Error(`extend: ${extended.status} ${await extended.text()}`);
+  return Date.now();
 }
 
 const started = Date.now();

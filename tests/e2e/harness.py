@@ -44,7 +44,8 @@ class Services:
             "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
                             "--port", str(self.command_port), "--no-access-log"],
             "query-api": [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
-                          "--port", str(self.query_port), "--no-access-log"],
+                          "--port", str(self.query_port), "--no-access-log",
+                          "--ws-max-size", "65536"],
             "relay": [py, "-m", "eventlog.relay"],
             **{f"projection.{name}": [py, "-m", "projections", "run", name]
                for name in all_projections()},

@@ -6,12 +6,17 @@ the clear."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import asyncpg
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from tests.e2e.harness import eventually, key
 
@@ -182,7 +187,9 @@ def test_another_student_cannot_read_or_write_an_attempt(services, exam):
 
 def test_after_submitting_a_save_is_refused_but_kept(services, exam):
     bob = exam["bob"]
-    attempt_id = start(services, bob, exam["exam_id"]).json()["attempt_id"]
+    started = start(services, bob, exam["exam_id"])
+    assert started.status_code == 200, started.text
+    attempt_id = started.json()["attempt_id"]
     assert save(services, bob, attempt_id, exam["choice"], 1,
                 {"option_ids": ["a"]}).status_code == 200
     submitted = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
@@ -231,8 +238,15 @@ def test_at_the_deadline_the_attempt_is_submitted_with_no_client_online(services
     assert save(services, student, attempt["attempt_id"], question_id, 1,
                 {"text": "my only answer"}).status_code == 200
 
-    submitted = attempt_of(services, student, attempt["attempt_id"], timeout=45,
-                           done=lambda a: a["status"] == "submitted")
+    attempt_of(services, student, attempt["attempt_id"])  # the page has read it
+    # The open page hears of the submission (after the save's change, perhaps): each change
+    # it hears, it reads.
+    with live(services, attempt["attempt_id"], bearer_of(student)) as socket:
+        assert received(socket)["type"] == "ready"
+        submitted = None
+        while submitted is None or submitted["status"] != "submitted":
+            if received(socket, timeout=45)["type"] == "changed":
+                submitted = attempt_of(services, student, attempt["attempt_id"], timeout=1)
     assert submitted["submit_reason"] == "deadline"
     at = datetime.fromisoformat(submitted["submitted_at"])
     assert deadline <= at <= deadline + timedelta(seconds=5)
@@ -315,3 +329,86 @@ def test_the_files_of_an_attempts_questions_come_with_short_lived_urls(services,
     assert media["content_type"] == "image/png"
     fetched = httpx.get(media["url"])
     assert fetched.status_code == 200 and fetched.content == png()
+
+
+@contextlib.contextmanager
+def live(services, attempt_id: str, token: str | None):
+    """The attempt's live channel, the first message (the token) sent."""
+    url = services.query_url.replace("http://", "ws://") + f"/v1/attempts/{attempt_id}/live"
+    with ws_connect(url, open_timeout=5) as socket:
+        if token is not None:
+            socket.send(json.dumps({"token": token}))
+        yield socket
+
+
+def received(socket, timeout: float = 5.0) -> dict:
+    return json.loads(socket.recv(timeout=timeout))
+
+
+def bearer_of(user) -> str:
+    return user["headers"]["Authorization"].removeprefix("Bearer ")
+
+
+def test_the_open_page_hears_of_an_extension_and_a_pause_within_2_s(services, make_user):
+    bob, proctor, teacher = make_user("student"), make_user("proctor"), make_user("teacher")
+    now = datetime.now(timezone.utc)
+    exam_id, _ = published_exam(services, teacher, [bob], [CHOICE], now - timedelta(minutes=1),
+                                now + timedelta(hours=1))
+    started = start(services, bob, exam_id)
+    assert started.status_code == 200, started.text
+    attempt_id = started.json()["attempt_id"]
+    shown = attempt_of(services, bob, attempt_id)
+    with live(services, attempt_id, bearer_of(bob)) as socket:
+        ready = received(socket)
+        assert ready["type"] == "ready" and ready["version"] == shown["version"]
+        assert abs(datetime.fromisoformat(ready["server_time"]) - datetime.now(timezone.utc)) \
+            < timedelta(seconds=5)
+
+        asked = time.monotonic()
+        extended = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/extend",
+                              headers={**proctor["headers"], **key()}, json={"minutes": 5})
+        assert extended.status_code == 200, extended.text
+        heard = received(socket)
+        assert time.monotonic() - asked < 2.0, "the extension took over 2 s to be heard"
+        assert (heard["type"], heard["version"]) == ("changed", shown["version"] + 1)
+        # It says what moved (the page rereads only for that, not for its own saves) ...
+        moved = datetime.fromisoformat(extended.json()["deadline"])
+        assert datetime.fromisoformat(heard["deadline"]) == moved
+        assert (heard["status"], heard["paused_at"]) == ("in_progress", None)
+        # ... and what the page then reads already shows it.
+        read = attempt_of(services, bob, attempt_id, timeout=0.5)
+        assert read["version"] == heard["version"]
+        assert datetime.fromisoformat(read["deadline"]) == moved
+
+        for action, body in (("pause", {"reason": "fire alarm"}), ("resume", None)):
+            done = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/{action}",
+                              headers={**teacher["headers"], **key()},
+                              **({"json": body} if body else {}))
+            assert done.status_code == 200, done.text
+            heard = received(socket, timeout=2)
+            assert heard["type"] == "changed"
+            assert (heard["paused_at"] is not None) == (action == "pause")
+
+
+def test_the_live_channel_is_the_students_own(services, exam, make_user):
+    alice, bob = exam["alice"], exam["bob"]
+    attempt_id = start(services, alice, exam["exam_id"]).json()["attempt_id"]
+    attempt_of(services, alice, attempt_id)
+    refusals = {
+        "another student": (bearer_of(bob), 4404, "attempt_not_found"),
+        "the exam's teacher": (bearer_of(exam["teacher"]), 4404, "attempt_not_found"),
+        "a forged token": (bearer_of(alice)[:-4] + "AAAA", 4401, "invalid_token"),
+        "no token": (None, 4401, "missing_token"),
+    }
+    for who, (token, code, reason) in refusals.items():
+        with live(services, attempt_id, token) as socket:
+            if token is None:
+                socket.send("not json")
+            with pytest.raises(ConnectionClosed) as closed:
+                received(socket)
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (code, reason), who
+    # Another student's attempt id, wrong or right, reads the same: nothing tells it exists.
+    with live(services, "no-such-attempt", bearer_of(bob)) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            received(socket)
+        assert closed.value.rcvd.code == 4404

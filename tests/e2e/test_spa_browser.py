@@ -5,6 +5,7 @@ playwright-core, axe-core on every page, a screenshot of every page in frontend/
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from command_api.attempts.routes import attempt_id_for
 from deploy.gateway.config import SPA_DIST, Gateway
@@ -150,7 +153,8 @@ def test_browser_journeys(gateway, services, admin, make_user):
            "SOEMS_E2E_PROMOTE_EMAIL": promoted["user"]["email"],
            "SOEMS_E2E_READY_EXAM": ready_draft(services, teacher, student),
            "SOEMS_E2E_OPEN_EXAM": taking}
-    for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student)):
+    for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student),
+                      ("PROCTOR", make_user("proctor"))):
         env[f"SOEMS_E2E_{role}_EMAIL"] = who["user"]["email"]
         env[f"SOEMS_E2E_{role}_PASSWORD"] = who["password"]
     run = subprocess.run(["node", "e2e/journeys.mjs"], cwd=FRONTEND, capture_output=True,
@@ -243,16 +247,16 @@ def test_the_combined_docs_work_through_the_gateway(gateway):
 
 
 def test_websocket_upgrades_pass_through_to_the_query_api(gateway, services):
-    # No feed exists yet: a handshake for an unknown path is refused by the query API's
-    # WebSocket router (403), where a plain GET would be a 404. The same answer through the
-    # gateway shows the upgrade reached the API as a WebSocket.
-    handshake = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
-    direct = httpx.get(f"{services.query_url}/v1/no-feed-here", headers=handshake)
-    through = httpx.get(f"{gateway}/api/v1/no-feed-here", headers=handshake)
-    plain = httpx.get(f"{gateway}/api/v1/no-feed-here")
-    assert direct.status_code == through.status_code == 403
-    assert plain.status_code == 404
+    # The exam page's live channel, through the gateway: the query API answers the
+    # handshake and then refuses a token that is not one, by its own close code.
+    url = gateway.replace("http://", "ws://") + "/api/v1/attempts/some-attempt/live"
+    with ws_connect(url, open_timeout=5) as socket:
+        socket.send(json.dumps({"token": "not-a-token"}))
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=5)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, "invalid_token")
+    # A plain GET of the same path is not a WebSocket: the query API has no such page.
+    assert httpx.get(f"{gateway}/api/v1/attempts/some-attempt/live").status_code in (404, 405)
 
 
 def test_media_go_to_the_object_store_and_back_on_the_gateways_origin(gateway, teacher):

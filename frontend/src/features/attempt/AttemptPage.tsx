@@ -34,11 +34,14 @@ import { FOLLOW_MS, PATIENCE_MS } from "../../app/follow";
 import { formatMoment } from "../../time";
 import { Failed, Loading, PageHeader } from "../shared";
 import { announcement, formatRemaining, remainingMs, serverOffset } from "./clock";
+import { useAttemptLive } from "./live";
 import { SaveQueue, type Answer, type QueueState, type Receipt, type SendResult } from "./saves";
 import { unsentStore } from "./unsent";
 
 /** Text answers are saved this long after the last keystroke (choices at once). */
 const TYPING_PAUSE_MS = 700;
+
+const NOT_READ = { status: "", deadline: "" };
 
 /** The attempt page: loads the attempt (a moment after Start it may not be readable yet). */
 export default function AttemptPage() {
@@ -48,12 +51,25 @@ export default function AttemptPage() {
     const timer = setTimeout(() => setPatient(false), PATIENCE_MS);
     return () => clearTimeout(timer);
   }, []);
-  // Read again every 10 s and when the tab comes back: an extension or a pause by the
-  // proctor reaches the page (the live channel is to come).
+  // An extension, a pause or the deadline's submission reaches the page through the live
+  // channel; reading again every 10 s (every 30 s while the channel is open) and when the
+  // tab comes back is the fallback.
+  const [live, setLive] = useState(false);
   const found = useGetAttemptV1AttemptsAttemptIdGetQuery(
     { attemptId },
-    { refetchOnMountOrArgChange: true, pollingInterval: 10_000, refetchOnFocus: true },
+    {
+      refetchOnMountOrArgChange: true,
+      pollingInterval: live ? 30_000 : 10_000,
+      refetchOnFocus: true,
+    },
   );
+  useAttemptLive({
+    attemptId,
+    shown: found.data ?? NOT_READ,
+    reread: found.refetch,
+    onOpen: setLive,
+    enabled: Boolean(found.data) && !found.data?.submitted_at,
+  });
   const notYet = patient && !found.data && found.isError;
   useEffect(() => {
     if (!notYet) return;
