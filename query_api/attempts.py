@@ -6,15 +6,15 @@ import asyncio
 import contextlib
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 
 from projections.attempts import ATTEMPT_CHANGES, ATTEMPTS, attempt_clock
 from projections.media_library import MEDIA_LIBRARY
 from projections.question_revisions import QUESTION_REVISIONS
-from query_api.dependencies import CurrentUser, Personal, ReadModels
+from query_api.dependencies import CurrentUser, Personal, ReadModels, require_role
 from query_api.live import LiveFeed
 from query_api.questions import StudentQuestion
 from schemas.events.attempt import ANSWER_FIELD
@@ -24,7 +24,9 @@ from schemas.refusals import NotFound, Unauthenticated, Unavailable
 from schemas.text import EntityId
 from security.dependencies import SettingsDep, principal_of
 from security.personal_data import ERASED
+from security.roles import Role
 from security.student_view import question_for_students
+from security.tokens import Principal
 from settings import get_settings
 from storage import objects
 
@@ -67,6 +69,49 @@ class AttemptView(BaseModel):
     answers: dict[str, SavedAnswer]  # by question id
     media: dict[str, AttemptMedia] = {}  # by media id: the files its questions show
     version: int
+
+
+class AttemptSummary(BaseModel):
+    """One of your attempts, for your dashboard: where it stands and how long is left."""
+
+    attempt_id: str
+    exam_id: str
+    number: int
+    status: str
+    started_at: datetime
+    deadline: datetime
+    paused_at: datetime | None
+    submitted_at: datetime | None
+    submit_reason: str | None
+    answered: int  # questions with a saved answer
+    question_count: int
+    server_time: datetime
+
+
+class AttemptList(BaseModel):
+    items: list[AttemptSummary]
+
+
+Students = Annotated[Principal, require_role(Role.STUDENT)]
+
+# A student sits a handful of exams a term; this many is more than a career of them.
+MAX_OWN_ATTEMPTS = 500
+
+
+@router.get("", response_model=AttemptList,
+            summary="Your attempts, newest first (students): in progress with the time left, "
+                    "submitted")
+async def list_own_attempts(user: Students, db: ReadModels,
+                            exam_id: Annotated[EntityId | None, Query()] = None):
+    rows = await db.fetch(
+        f"SELECT attempt_id, exam_id, number, status, started_at, deadline, paused_at, "
+        f"submitted_at, submit_reason, jsonb_array_length(questions) AS question_count, "
+        f"(SELECT count(*) FROM jsonb_object_keys(answers)) AS answered "
+        f"FROM {ATTEMPTS.qualified} WHERE student_id = $1 "
+        f"AND ($2::text IS NULL OR exam_id = $2) ORDER BY started_at DESC "
+        f"LIMIT {MAX_OWN_ATTEMPTS}", user.user_id, exam_id)
+    now = datetime.now(timezone.utc)
+    return {"items": [{**dict(r), "server_time": now} for r in rows]}
 
 
 @router.get("/{attempt_id}", response_model=AttemptView,

@@ -3,13 +3,14 @@ what the caller may see (``security.visibility``: drafts of others do not exist 
 caller, 404, so nothing leaks)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from projections.attempts import ATTEMPTS
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.exam_documents import EXAM_DOCUMENTS
 from projections.users import USERS
@@ -18,7 +19,8 @@ from query_api.dependencies import (CurrentUser, Documents, PageOf, PageOut, Per
 from schemas.events.exam import ACCOMMODATION_REASON, ExamStatus
 from schemas.refusals import NotFound
 from security.roles import Role
-from security.visibility import may_manage_exam, may_see_exam, visible_exams_sql
+from security.visibility import (may_manage_exam, may_see_exam, may_supervise_exam,
+                                 visible_exams_sql)
 
 router = APIRouter(prefix="/v1/exams", tags=["exams"])
 
@@ -169,3 +171,91 @@ async def list_assignments(exam_id: str, user: CurrentUser, db: ReadModels,
               "accommodation": {**accommodations[s], "reason": opened[s]}
               if s in accommodations else None} for s in page]
     return {**paging.answer([], (len(students), True)), "items": items}
+
+
+class StudentProgress(BaseModel):
+    student_id: str
+    name: str | None
+    email: str | None
+    state: str  # not_started, in_progress, paused, submitted
+    attempt_id: str | None
+    started_at: datetime | None
+    deadline: datetime | None
+    submitted_at: datetime | None
+    submit_reason: str | None  # student, deadline (auto-submitted), proctor
+    answered: int  # questions with a saved answer
+    question_count: int | None
+
+
+class ExamProgress(PageOut):
+    """Where each assigned student stands in the exam, and the counts of each state."""
+
+    exam_id: str
+    assigned: int
+    not_started: int
+    in_progress: int
+    paused: int
+    submitted: int
+    auto_submitted: int  # of the submitted: by the clock
+    server_time: datetime
+    items: list[StudentProgress]
+
+
+# Each assigned student with their latest attempt of this exam (or none yet).
+_PROGRESS = f"""
+WITH assigned AS (
+    SELECT jsonb_array_elements_text(assigned) AS student_id
+    FROM {EXAM_CATALOGUE.qualified} WHERE exam_id = $1
+), latest AS (
+    SELECT DISTINCT ON (student_id) student_id, attempt_id, status, started_at, deadline,
+           paused_at, submitted_at, submit_reason, jsonb_array_length(questions) AS question_count,
+           (SELECT count(*) FROM jsonb_object_keys(answers)) AS answered
+    FROM {ATTEMPTS.qualified} WHERE exam_id = $1
+    ORDER BY student_id, number DESC
+), progress AS (
+    SELECT a.student_id, l.attempt_id, l.started_at, l.deadline, l.submitted_at,
+           l.submit_reason, coalesce(l.answered, 0) AS answered, l.question_count,
+           CASE WHEN l.attempt_id IS NULL THEN 'not_started'
+                WHEN l.status = 'submitted' THEN 'submitted'
+                WHEN l.paused_at IS NOT NULL THEN 'paused'
+                ELSE 'in_progress' END AS state
+    FROM assigned a LEFT JOIN latest l USING (student_id)
+)"""
+
+
+@router.get("/{exam_id}/progress", response_model=ExamProgress,
+            summary="Live progress: each assigned student's state and answers saved (the "
+                    "exam's teacher, proctors, admins)")
+async def exam_progress(
+    exam_id: str, user: CurrentUser, db: ReadModels, paging: PageOf,
+    state: Annotated[Literal["not_started", "in_progress", "paused", "submitted"] | None,
+                     Query(description="only students in this state")] = None,
+):
+    row = await db.fetchrow(f"SELECT teacher_id, status FROM {EXAM_CATALOGUE.qualified} "
+                            f"WHERE exam_id = $1", exam_id)
+    # A draft's progress (who is assigned) is its teacher's business; proctors watch exams
+    # once published.
+    if row is None or row["status"] == ExamStatus.DELETED or not (
+            may_manage_exam(user.user_id, user.role, row["teacher_id"])
+            or (row["status"] == ExamStatus.PUBLISHED
+                and may_supervise_exam(user.user_id, user.role, row["teacher_id"]))):
+        raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                      readonly=True):
+        # One snapshot: the counts and the page agree.
+        counts = await conn.fetchrow(
+            f"{_PROGRESS} SELECT count(*) AS assigned, "
+            f"count(*) FILTER (WHERE state = 'not_started') AS not_started, "
+            f"count(*) FILTER (WHERE state = 'in_progress') AS in_progress, "
+            f"count(*) FILTER (WHERE state = 'paused') AS paused, "
+            f"count(*) FILTER (WHERE state = 'submitted') AS submitted, "
+            f"count(*) FILTER (WHERE submit_reason = 'deadline') AS auto_submitted "
+            f"FROM progress", exam_id)
+        rows = await conn.fetch(
+            f"{_PROGRESS} SELECT p.*, u.name, u.email FROM progress p "
+            f"LEFT JOIN {USERS.qualified} u ON u.user_id = p.student_id "
+            f"WHERE $2::text IS NULL OR p.state = $2 "
+            f"ORDER BY u.name NULLS LAST, p.student_id {paging.sql()}", exam_id, state)
+    total = counts[state] if state else counts["assigned"]
+    return {**paging.answer(rows, (total, True)), **dict(counts), "exam_id": exam_id,
+            "server_time": datetime.now(timezone.utc)}

@@ -27,6 +27,11 @@ def may_manage_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
     return role == Role.ADMIN or (role == Role.TEACHER and user_id == teacher_id)
 
 
+def may_supervise_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
+    """Watch its attempts, extend, pause: proctors and admins every exam, a teacher their own."""
+    return role in (Role.PROCTOR, Role.ADMIN) or (role == Role.TEACHER and user_id == teacher_id)
+
+
 def visible_exams_sql(role: str, user_id_param: str) -> str:
     """The same rule as ``may_see_exam`` as a SQL condition on columns ``status``,
     ``teacher_id`` and ``assigned`` (a JSON array of student ids); ``user_id_param`` is the

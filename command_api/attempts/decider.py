@@ -17,6 +17,7 @@ from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, Attempt
 from schemas.events.exam import ExamStatus
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from security.roles import Role
+from security.visibility import may_supervise_exam
 
 # A save sent just before the deadline may arrive just after it: accepted this much later
 # (the auto-submit comes within 5 s of the deadline; a submitted attempt takes no save).
@@ -215,8 +216,7 @@ def decide(command, state: Attempt) -> list[DomainEvent]:
 
 def may_supervise(actor: Actor, exam_teacher_id: str | None) -> bool:
     """Proctors and admins supervise every attempt, a teacher those of their own exams."""
-    return actor.role in (Role.PROCTOR, Role.ADMIN) or (
-        actor.role == Role.TEACHER and actor.user_id == exam_teacher_id)
+    return may_supervise_exam(actor.user_id, actor.role, exam_teacher_id)
 
 
 def _supervised(command, state: Attempt) -> None:

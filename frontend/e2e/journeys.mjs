@@ -911,8 +911,12 @@ async function takeExam(title) {
 
   page = await newPage("student (exam, new tab)", {}, context);
   await signIn(page, "student", account("STUDENT"));
-  await page.getByRole("link", { name: `Go to the exam: ${title}` }).click();
-  await page.getByRole("button", { name: "Start the exam" }).click(); // continues the attempt
+  // The dashboard shows the attempt in progress, with the time left and what is saved.
+  const card = page.getByRole("listitem").filter({ hasText: title });
+  await card.getByText("In progress").waitFor();
+  await card.getByText(/^\d+ minutes? left \(until .*\)\. 2 of 3 questions answered\.$/).waitFor();
+  await check(page, "29a-student-dashboard-in-progress");
+  await card.getByRole("link", { name: `Continue the exam: ${title}` }).click();
   await page.getByRole("heading", { name: "Your exam" }).waitFor({ timeout: 30_000 });
   const questions = page.getByRole("navigation", { name: "Questions" });
   await questions.getByRole("button", { name: new RegExp(`^Question ${essayAt}, `) }).click();
@@ -948,6 +952,23 @@ async function takeExam(title) {
   await signOut(page);
 }
 
+/** The exam's teacher follows it live: who has not started, who is writing, who is done. */
+async function examProgress(title) {
+  const page = await newPage("teacher (exam progress)");
+  await signIn(page, "teacher", account("EXAM_TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: `Progress of ${title}` }).click();
+  await page.getByRole("heading", { name: `Progress: ${title}` }).waitFor();
+  const table = page.getByRole("table", { name: "Students" });
+  await table.getByRole("cell", { name: /^Submitted .*$/ }).waitFor();
+  await table.getByRole("cell", { name: "3 of 3" }).waitFor();
+  await check(page, "30a-teacher-exam-progress");
+  await page.getByLabel("Show").click();
+  await page.getByRole("option", { name: "Not started" }).click();
+  await table.getByText("No students here.").waitFor();
+  await signOut(page);
+}
+
 /** A proctor (through the API, as the proctoring pages are to come) extends an attempt;
  * answers when the command API accepted it. */
 async function extendAsProctor(attemptId, minutes) {
@@ -978,6 +999,7 @@ try {
   await wizard(built);
   await student(env("SOEMS_E2E_READY_EXAM"), built);
   await takeExam(env("SOEMS_E2E_OPEN_EXAM"));
+  await examProgress(env("SOEMS_E2E_OPEN_EXAM"));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

@@ -10,6 +10,7 @@ import { theme } from "./theme";
 // Each role's pages load only after sign-in: the sign-in page ships the least JavaScript.
 const UsersPage = lazy(() => import("./features/admin/UsersPage"));
 const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"));
+const ExamProgressPage = lazy(() => import("./features/teacher/ExamProgressPage"));
 const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
 const ExamStartPage = lazy(() => import("./features/attempt/ExamStartPage"));
 const AttemptPage = lazy(() => import("./features/attempt/AttemptPage"));
@@ -93,6 +94,7 @@ export function App() {
               {/* One route for a new exam ("new") and a draft: the wizard keeps its state
                   when the new draft's id replaces "new" in the address. */}
               <Route path="/teacher/exams/:examId" element={<ExamWizardPage />} />
+              <Route path="/teacher/exams/:examId/progress" element={<ExamProgressPage />} />
               {bankRoutes("/teacher")}
               {groupRoutes("/teacher")}
             </Route>

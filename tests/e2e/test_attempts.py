@@ -412,3 +412,49 @@ def test_the_live_channel_is_the_students_own(services, exam, make_user):
         with pytest.raises(ConnectionClosed) as closed:
             received(socket)
         assert closed.value.rcvd.code == 4404
+
+
+def test_dashboards_show_where_each_student_stands(services, make_user):
+    """The student's own list (time left, submitted) and the teacher's live progress."""
+    teacher, proctor, stranger = make_user("teacher"), make_user("proctor"), make_user("teacher")
+    waiting, working, done = (make_user("student") for _ in range(3))
+    now = datetime.now(timezone.utc)
+    exam_id, (choice, essay) = published_exam(services, teacher, [waiting, working, done],
+                                              [CHOICE, ESSAY], now - timedelta(minutes=1),
+                                              now + timedelta(hours=1))
+    working_id = start(services, working, exam_id).json()["attempt_id"]
+    assert save(services, working, working_id, essay, 1, {"text": "half"}).status_code == 200
+    done_id = start(services, done, exam_id).json()["attempt_id"]
+    assert save(services, done, done_id, choice, 1, {"option_ids": ["b"]}).status_code == 200
+    assert httpx.post(f"{services.command_url}/v1/attempts/{done_id}/submit",
+                      headers={**done["headers"], **key()}).status_code == 200
+
+    def progress(user, **params) -> httpx.Response:
+        return httpx.get(f"{services.query_url}/v1/exams/{exam_id}/progress",
+                         headers=user["headers"], params=params)
+
+    shown = eventually(lambda: (body := progress(teacher).json())["submitted"] == 1 and
+                       body["in_progress"] == 1 and body)
+    assert (shown["assigned"], shown["not_started"], shown["auto_submitted"]) == (3, 1, 0)
+    by_student = {row["student_id"]: row for row in shown["items"]}
+    assert by_student[waiting["user"]["user_id"]]["state"] == "not_started"
+    mid = by_student[working["user"]["user_id"]]
+    assert (mid["state"], mid["answered"], mid["question_count"]) == ("in_progress", 1, 2)
+    assert mid["name"] == working["user"]["name"]
+    assert by_student[done["user"]["user_id"]]["submit_reason"] == "student"
+    only_done = progress(proctor, state="submitted").json()
+    assert [r["student_id"] for r in only_done["items"]] == [done["user"]["user_id"]]
+    assert only_done["total"] == 1
+    assert progress(stranger).status_code == 404
+    assert progress(working).status_code == 404
+    assert progress(teacher, state="everything").status_code == 422
+
+    mine = httpx.get(f"{services.query_url}/v1/attempts", headers=working["headers"]).json()
+    (own,) = mine["items"]
+    assert (own["attempt_id"], own["status"], own["answered"]) == (working_id, "in_progress", 1)
+    assert datetime.fromisoformat(own["deadline"]) > datetime.fromisoformat(own["server_time"])
+    theirs = httpx.get(f"{services.query_url}/v1/attempts", headers=done["headers"],
+                       params={"exam_id": exam_id}).json()["items"]
+    assert [(a["attempt_id"], a["status"]) for a in theirs] == [(done_id, "submitted")]
+    assert httpx.get(f"{services.query_url}/v1/attempts", headers=waiting["headers"]
+                     ).json()["items"] == []

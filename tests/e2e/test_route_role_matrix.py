@@ -123,6 +123,10 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
         {"teacher_a": 200, "proctor": 200, "admin": 200}, 404)
        for action in ("extend", "pause", "resume")},
     ("query", "GET", "/v1/attempts/{attempt_id}"): only({"student": 200}, 404),
+    ("query", "GET", "/v1/attempts"): only({"student": 200}),
+    # a draft's progress: its teacher and admins (proctors once it is published)
+    ("query", "GET", "/v1/exams/{exam_id}/progress"): only({"teacher_a": 200, "admin": 200},
+                                                           404),
     ("command", "POST", "/v1/questions/{question_id}/copy"): only(
         {"teacher_a": 201, "teacher_b": 201, "admin": 201}, 404),
     **{("query", "GET", path): only({"teacher_a": 200, "teacher_b": 200, "admin": 200})

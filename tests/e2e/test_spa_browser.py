@@ -148,21 +148,22 @@ def test_browser_journeys(gateway, services, admin, make_user):
         pytest.fail("Chromium or Node.js is missing: `make test` installs them")
     teacher, student, promoted = make_user("teacher"), make_user("student"), make_user("student")
     # Another teacher's exam: the journey's teacher searches their own bank by these words.
-    taking, taking_id = open_exam(services, make_user("teacher"), student)
+    exam_teacher = make_user("teacher")
+    taking, taking_id = open_exam(services, exam_teacher, student)
     env = {"SOEMS_E2E_BASE_URL": gateway, "SOEMS_E2E_ARTIFACTS": str(ARTIFACTS),
            "SOEMS_E2E_PROMOTE_EMAIL": promoted["user"]["email"],
            "SOEMS_E2E_READY_EXAM": ready_draft(services, teacher, student),
            "SOEMS_E2E_OPEN_EXAM": taking}
     for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student),
-                      ("PROCTOR", make_user("proctor"))):
+                      ("PROCTOR", make_user("proctor")), ("EXAM_TEACHER", exam_teacher)):
         env[f"SOEMS_E2E_{role}_EMAIL"] = who["user"]["email"]
         env[f"SOEMS_E2E_{role}_PASSWORD"] = who["password"]
     run = subprocess.run(["node", "e2e/journeys.mjs"], cwd=FRONTEND, capture_output=True,
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "52 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 52
+    assert "54 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 54
     # What the student answered in the browser is what the submitted attempt holds.
     again = httpx.post(f"{services.command_url}/v1/exams/{taking_id}/start",
                        headers={**student["headers"], **key()})

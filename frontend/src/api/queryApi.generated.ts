@@ -1,6 +1,17 @@
 import { baseApi as api } from "./base";
 const injectedRtkApi = api.injectEndpoints({
   endpoints: (build) => ({
+    listOwnAttemptsV1AttemptsGet: build.query<
+      ListOwnAttemptsV1AttemptsGetApiResponse,
+      ListOwnAttemptsV1AttemptsGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts`,
+        params: {
+          exam_id: queryArg.examId,
+        },
+      }),
+    }),
     getAttemptV1AttemptsAttemptIdGet: build.query<
       GetAttemptV1AttemptsAttemptIdGetApiResponse,
       GetAttemptV1AttemptsAttemptIdGetApiArg
@@ -55,6 +66,19 @@ const injectedRtkApi = api.injectEndpoints({
       query: (queryArg) => ({
         url: `/v1/exams/${queryArg.examId}/assignments`,
         params: {
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+    examProgressV1ExamsExamIdProgressGet: build.query<
+      ExamProgressV1ExamsExamIdProgressGetApiResponse,
+      ExamProgressV1ExamsExamIdProgressGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/progress`,
+        params: {
+          state: queryArg.state,
           page: queryArg.page,
           per_page: queryArg.perPage,
         },
@@ -129,6 +153,11 @@ const injectedRtkApi = api.injectEndpoints({
   overrideExisting: false,
 });
 export { injectedRtkApi as queryApi };
+export type ListOwnAttemptsV1AttemptsGetApiResponse =
+  /** status 200 Successful Response */ AttemptList;
+export type ListOwnAttemptsV1AttemptsGetApiArg = {
+  examId?: string | null;
+};
 export type GetAttemptV1AttemptsAttemptIdGetApiResponse =
   /** status 200 Successful Response */ AttemptView;
 export type GetAttemptV1AttemptsAttemptIdGetApiArg = {
@@ -169,6 +198,17 @@ export type ListAssignmentsV1ExamsExamIdAssignmentsGetApiResponse =
   /** status 200 Successful Response */ AssignmentPage;
 export type ListAssignmentsV1ExamsExamIdAssignmentsGetApiArg = {
   examId: string;
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type ExamProgressV1ExamsExamIdProgressGetApiResponse =
+  /** status 200 Successful Response */ ExamProgress;
+export type ExamProgressV1ExamsExamIdProgressGetApiArg = {
+  examId: string;
+  /** only students in this state */
+  state?: ("not_started" | "in_progress" | "paused" | "submitted") | null;
   /** 1-based page number */
   page?: number;
   /** items per page */
@@ -231,6 +271,34 @@ export type ListUsersV1UsersGetApiArg = {
   page?: number;
   /** items per page */
   perPage?: number;
+};
+export type AttemptSummary = {
+  answered: number;
+  attempt_id: string;
+  deadline: string;
+  exam_id: string;
+  number: number;
+  paused_at: string | null;
+  question_count: number;
+  server_time: string;
+  started_at: string;
+  status: string;
+  submit_reason: string | null;
+  submitted_at: string | null;
+};
+export type AttemptList = {
+  items: AttemptSummary[];
+};
+export type Error = {
+  /** Stable, for programs */
+  code: string;
+  /** What went wrong, for people */
+  detail: string;
+  /** Every problem, when the request did not validate */
+  errors?: Error[];
+  /** The input at fault (a body field, a header, a parameter) */
+  field: string | null;
+  [key: string]: any;
 };
 export type SavedAnswer = {
   answer: {
@@ -295,17 +363,6 @@ export type AttemptView = {
   submit_reason: string | null;
   submitted_at: string | null;
   version: number;
-};
-export type Error = {
-  /** Stable, for programs */
-  code: string;
-  /** What went wrong, for people */
-  detail: string;
-  /** Every problem, when the request did not validate */
-  errors?: Error[];
-  /** The input at fault (a body field, a header, a parameter) */
-  field: string | null;
-  [key: string]: any;
 };
 export type UserView = {
   disabled: boolean;
@@ -412,6 +469,34 @@ export type AssignmentPage = {
   items: Assignment[];
   page: number;
   per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type StudentProgress = {
+  answered: number;
+  attempt_id: string | null;
+  deadline: string | null;
+  email: string | null;
+  name: string | null;
+  question_count: number | null;
+  started_at: string | null;
+  state: string;
+  student_id: string;
+  submit_reason: string | null;
+  submitted_at: string | null;
+};
+export type ExamProgress = {
+  assigned: number;
+  auto_submitted: number;
+  exam_id: string;
+  in_progress: number;
+  items: StudentProgress[];
+  not_started: number;
+  page: number;
+  paused: number;
+  per_page: number;
+  server_time: string;
+  submitted: number;
   total: number;
   total_is_exact: boolean;
 };
@@ -575,6 +660,7 @@ export type UserPage = {
 };
 export type Role = "student" | "teacher" | "proctor" | "admin";
 export const {
+  useListOwnAttemptsV1AttemptsGetQuery,
   useGetAttemptV1AttemptsAttemptIdGetQuery,
   useMeV1AuthMeGetQuery,
   useListCohortsV1CohortsGetQuery,
@@ -582,6 +668,7 @@ export const {
   useListExamsV1ExamsGetQuery,
   useGetExamV1ExamsExamIdGetQuery,
   useListAssignmentsV1ExamsExamIdAssignmentsGetQuery,
+  useExamProgressV1ExamsExamIdProgressGetQuery,
   useMediaLinkV1MediaMediaIdGetQuery,
   useSearchQuestionsV1QuestionsGetQuery,
   useGetQuestionV1QuestionsQuestionIdGetQuery,

@@ -10,7 +10,12 @@ import {
 } from "@mui/material";
 import { Link as RouterLink } from "react-router";
 import { problemsOf } from "../../api/problems";
-import { useListExamsV1ExamsGetQuery, type ExamSummary } from "../../api/queryApi.generated";
+import {
+  useListExamsV1ExamsGetQuery,
+  useListOwnAttemptsV1AttemptsGetQuery,
+  type AttemptSummary,
+  type ExamSummary,
+} from "../../api/queryApi.generated";
 import { formatMoment, userTimeZone } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
 
@@ -40,12 +45,66 @@ export function windowState(exam: ExamSummary, now = Date.now()): "open" | "upco
 
 const LABEL = { open: "Open now", upcoming: "Upcoming", closed: "Closed" } as const;
 
+/** Whole minutes left of an attempt in progress, by the server's clock when it answered. */
+export function minutesLeft(attempt: AttemptSummary): number {
+  if (attempt.paused_at) {
+    return Math.ceil(
+      (new Date(attempt.deadline).getTime() - new Date(attempt.paused_at).getTime()) / 60_000,
+    );
+  }
+  const left = new Date(attempt.deadline).getTime() - new Date(attempt.server_time).getTime();
+  return Math.max(0, Math.ceil(left / 60_000));
+}
+
+/** Your sitting of the exam: in progress (time left, answers saved) or submitted. */
+function YourAttempt({ attempt, title }: { attempt: AttemptSummary; title: string }) {
+  if (attempt.status === "submitted") {
+    return (
+      <Typography variant="body2" sx={{ mt: 1 }}>
+        Submitted {formatMoment(attempt.submitted_at)}
+        {attempt.submit_reason === "deadline" ? ", when the time ran out" : ""}. {attempt.answered}{" "}
+        of {attempt.question_count} questions answered.
+      </Typography>
+    );
+  }
+  const left = minutesLeft(attempt);
+  return (
+    <>
+      <Typography variant="body2" sx={{ mt: 1 }}>
+        {attempt.paused_at ? "Paused by your proctor with " : ""}
+        {left} minute{left === 1 ? "" : "s"} left
+        {attempt.paused_at ? "" : ` (until ${formatMoment(attempt.deadline)})`}. {attempt.answered}{" "}
+        of {attempt.question_count} questions answered.
+      </Typography>
+      <CardActions sx={{ px: 0, pb: 0 }}>
+        <Button
+          component={RouterLink}
+          to={`/student/attempts/${attempt.attempt_id}`}
+          variant="contained"
+          aria-label={`Continue the exam: ${title}`}
+        >
+          Continue the exam
+        </Button>
+      </CardActions>
+    </>
+  );
+}
+
 export default function StudentDashboard() {
   const { data, isLoading, error } = useListExamsV1ExamsGetQuery({
     status: "published",
     sort: "window_opens_at",
     perPage: 100,
   });
+  // Your attempts: in progress with the time left, or submitted (read again every 30 s).
+  const attempts = useListOwnAttemptsV1AttemptsGetQuery(
+    {},
+    { pollingInterval: 30_000, refetchOnMountOrArgChange: true },
+  );
+  const latest = new Map<string, AttemptSummary>();
+  for (const attempt of attempts.data?.items ?? []) {
+    if (!latest.has(attempt.exam_id)) latest.set(attempt.exam_id, attempt); // newest first
+  }
   const zone = userTimeZone();
 
   return (
@@ -67,6 +126,12 @@ export default function StudentDashboard() {
             const state = windowState(exam);
             const [opens, closes] = yourWindow(exam);
             const minutes = yourMinutes(exam);
+            const attempt = latest.get(exam.exam_id);
+            const chip: { label: string; color: "default" | "success" | "primary" } = attempt
+              ? attempt.status === "submitted"
+                ? { label: "Submitted", color: "default" }
+                : { label: "In progress", color: "primary" }
+              : { label: LABEL[state], color: state === "open" ? "success" : "default" };
             return (
               <Card key={exam.exam_id} component="li" variant="outlined" sx={{ listStyle: "none" }}>
                 <CardContent>
@@ -74,11 +139,7 @@ export default function StudentDashboard() {
                     <Typography component="h2" variant="h6" sx={{ flexGrow: 1 }}>
                       {exam.title}
                     </Typography>
-                    <Chip
-                      label={LABEL[state]}
-                      color={state === "open" ? "success" : "default"}
-                      size="small"
-                    />
+                    <Chip label={chip.label} color={chip.color} size="small" />
                   </Stack>
                   <Typography variant="body2">
                     {minutes === exam.duration_minutes
@@ -89,8 +150,9 @@ export default function StudentDashboard() {
                     {exam.your_terms?.window_opens_at ? "Your own window: opens " : "Opens "}
                     {formatMoment(opens, zone)}, closes {formatMoment(closes, zone)}
                   </Typography>
+                  {attempt && <YourAttempt attempt={attempt} title={exam.title} />}
                 </CardContent>
-                {state === "open" && (
+                {state === "open" && !attempt && (
                   <CardActions>
                     <Button
                       component={RouterLink}

@@ -188,6 +188,16 @@ export default function TeacherDashboard() {
               Manage
             </Button>
           )}
+          {exam.status === "published" && (
+            <Button
+              size="small"
+              component={RouterLink}
+              to={`/teacher/exams/${exam.exam_id}/progress`}
+              aria-label={`Progress of ${exam.title}`}
+            >
+              Progress
+            </Button>
+          )}
           <Button
             size="small"
             onClick={() => onClone(exam)}
