@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from schemas.refusals import Unavailable
@@ -66,6 +66,16 @@ def _unavailable(exc: Exception) -> Unavailable:
                        f"try again in a moment")
 
 
+# Connections each process keeps to Redis. A request past them waits for one (up to the
+# timeout) instead of failing: redis-py's default pool refuses outright ("Too many
+# connections") once as many commands are in flight, which a thousand students pressing
+# Start together reach.
+REDIS_CONNECTIONS = 64
+REDIS_WAIT_S = 2
+
+
 def connect_redis(redis_url: str) -> Redis:
     """The Redis client the APIs share for sessions and throttling."""
-    return Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+    return Redis(connection_pool=BlockingConnectionPool.from_url(
+        redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_S, socket_timeout=2,
+        socket_connect_timeout=2))
