@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import asyncpg
@@ -458,3 +460,97 @@ def test_dashboards_show_where_each_student_stands(services, make_user):
     assert [(a["attempt_id"], a["status"]) for a in theirs] == [(done_id, "submitted")]
     assert httpx.get(f"{services.query_url}/v1/attempts", headers=waiting["headers"]
                      ).json()["items"] == []
+
+
+# Every kind of key a question can hold, each with a marker no student may ever receive.
+KEYED_QUESTIONS = [
+    {"question_type": "single_choice", "stem": "Pick the prime.", "choice": {"options": [
+        {"option_id": "a", "text": "four", "feedback": "FEEDBACK-KEY-1"},
+        {"option_id": "b", "text": "five", "correct": True, "feedback": "FEEDBACK-KEY-2"}]}},
+    {"question_type": "multiple_choice", "stem": "Pick the primes.", "choice": {"options": [
+        {"option_id": "a", "text": "two", "correct": True, "feedback": "FEEDBACK-KEY-3"},
+        {"option_id": "b", "text": "nine"}, {"option_id": "c", "text": "three",
+                                             "correct": True}]}},
+    {"question_type": "true_false", "stem": "Seven is prime.", "true_false": {"correct": True}},
+    {"question_type": "short_answer", "stem": "The smallest prime?", "short_answer": {
+        "accepted": [{"text": "ACCEPTED-KEY"}], "pattern": "PATTERN-KEY|2"}},
+    {"question_type": "long_answer", "stem": "Why are primes useful?", "long_answer": {
+        # The rubric's criteria and levels are shown (how an essay is marked); its model
+        # answer is the key.
+        "model_answer": "MODEL-ANSWER-KEY", "rubric": [{"criterion_id": "c1",
+                                                        "title": "Argument", "levels": [
+            {"label": "Sound", "points": 2}]}]}},
+    {"question_type": "coding", "stem": "Print the input.", "coding": {
+        "language": "python", "starter_code": "print(input())",
+        "sample_tests": [{"test_id": "s", "stdin": "1", "expected_stdout": "1"}],
+        "hidden_tests": [{"test_id": "h", "stdin": "HIDDEN-STDIN-KEY",
+                          "expected_stdout": "HIDDEN-OUT-KEY"}]}},
+]
+KEY_MARKERS = ("FEEDBACK-KEY", "ACCEPTED-KEY", "PATTERN-KEY", "MODEL-ANSWER-KEY",
+               "HIDDEN-STDIN-KEY", "HIDDEN-OUT-KEY", '"correct"', '"hidden_tests"',
+               '"model_answer"', '"accepted"', '"pattern"', '"feedback"')
+# Routes a student must not call in this probe: they end the session or make accounts.
+PROBE_SKIPS = {"/v1/auth/logout", "/v1/auth/register", "/v1/auth/login", "/v1/auth/refresh"}
+
+
+def test_no_response_a_student_can_receive_holds_a_key(services, make_user):
+    """Every route of both APIs, called by an assigned student at every step of an exam with
+    every kind of key (choices' correctness and feedback, accepted answers and patterns, a
+    model answer and rubric, hidden tests), and the live channel's messages: no marker of a
+    key is in any of them, whatever the status."""
+    from command_api.app import create_app as command_app
+    from query_api.app import create_app as query_app
+    from tests.e2e.test_route_role_matrix import PUBLIC_INFRASTRUCTURE, routes_of
+
+    teacher, alice = make_user("teacher"), make_user("student")
+    now = datetime.now(timezone.utc)
+    exam_id, question_ids = published_exam(services, teacher, [alice], KEYED_QUESTIONS,
+                                           now - timedelta(minutes=1), now + timedelta(hours=1))
+    # Not the API's descriptions of itself (which name the fields) nor its metrics.
+    routes = sorted((routes_of(command_app(), "command") | routes_of(query_app(), "query"))
+                    - PUBLIC_INFRASTRUCTURE)
+    ids = {"{exam_id}": exam_id, "{question_id}": question_ids[0], "{revision}": "1",
+           "{student_id}": alice["user"]["user_id"], "{user_id}": alice["user"]["user_id"]}
+    bodies = {"/v1/attempts/{attempt_id}/answers/{question_id}":
+              {"client_seq": 1, "answer": {"option_ids": ["b"]}}}
+    leaks, called = [], Counter()
+
+    def probe(stage: str, attempt_id: str | None) -> None:
+        for api, method, path in routes:
+            if path in PROBE_SKIPS or path.endswith("/submit") or path.endswith("/live"):
+                continue
+            concrete = path
+            for name, value in {**ids, "{attempt_id}": attempt_id or "none"}.items():
+                concrete = concrete.replace(name, value)
+            concrete = re.sub(r"\{[a-z_]+\}", "probe-id", concrete)
+            base = services.command_url if api == "command" else services.query_url
+            answer = httpx.request(method, f"{base}{concrete}",
+                                   headers={**alice["headers"], **key()},
+                                   json=bodies.get(path) if method != "GET" else None)
+            called[answer.status_code // 100] += 1
+            for marker in KEY_MARKERS:
+                if marker in answer.text:
+                    leaks.append(f"{stage}: {method} {concrete} ({answer.status_code}) "
+                                 f"holds {marker}")
+
+    probe("before starting", None)
+    attempt_id = start(services, alice, exam_id).json()["attempt_id"]
+    attempt_of(services, alice, attempt_id)
+    for question_id, answer in zip(question_ids, ({"option_ids": ["b"]}, {"option_ids": ["a"]},
+                                                  {"option_ids": ["true"]}, {"text": "2"},
+                                                  {"text": "an essay"}, {"code": "print(1)"})):
+        assert save(services, alice, attempt_id, question_id, 1, answer).status_code == 200
+    attempt_of(services, alice, attempt_id, saved=lambda a: len(a["answers"]) == 6)
+    probe("during the attempt", attempt_id)
+    with live(services, attempt_id, bearer_of(alice)) as socket:
+        told = socket.recv(timeout=5)
+        submitted = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                               headers={**alice["headers"], **key()})
+        assert submitted.status_code == 200
+        leaks += [f"submit holds {m}" for m in KEY_MARKERS if m in submitted.text]
+        told += socket.recv(timeout=5)
+    leaks += [f"the live channel holds {m}" for m in KEY_MARKERS if m in told]
+    attempt_of(services, alice, attempt_id, done=lambda a: a["status"] == "submitted")
+    probe("after submitting", attempt_id)
+    assert called[2] >= 10, called  # the probe reached real answers, not only refusals
+    assert not leaks, "\n".join(leaks)
