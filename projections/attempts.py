@@ -14,7 +14,7 @@ from eventlog.projection import PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
 from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptExtended,
                                     AttemptPaused, AttemptResumed, AttemptStarted,
-                                    AttemptStatus, AttemptSubmitted)
+                                    AttemptStatus, AttemptSubmitted, PlaceKept)
 
 ATTEMPTS = Table("attempts", key="attempt_id", ddl="""
 CREATE TABLE IF NOT EXISTS attempts (
@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 -- The clock is stopped since then (a proctor's pause).
 ALTER TABLE attempts ADD COLUMN IF NOT EXISTS paused_at timestamptz;
+-- Where the student is: flagged for review (a JSON array), the question on screen.
+ALTER TABLE attempts ADD COLUMN IF NOT EXISTS flagged jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE attempts ADD COLUMN IF NOT EXISTS current_question_id text;
 CREATE INDEX IF NOT EXISTS attempts_by_exam ON attempts (exam_id, status);
 CREATE INDEX IF NOT EXISTS attempts_by_student ON attempts (student_id, exam_id);
 """)
@@ -55,7 +58,8 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
                 "started_at": e.started_at, "deadline": e.deadline,
                 "questions": json.dumps([q.model_dump() for q in e.questions]),
                 "answers": "{}", "refused_saves": 0, "submitted_at": None,
-                "submit_reason": None, "paused_at": None}
+                "submit_reason": None, "paused_at": None, "flagged": "[]",
+                "current_question_id": None}
     if row is None:
         return None
     match e:
@@ -72,6 +76,9 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
             return {**row, "paused_at": e.paused_at}
         case AttemptResumed():
             return {**row, "paused_at": None, "deadline": e.deadline}
+        case PlaceKept():
+            return {**row, "flagged": json.dumps(e.flagged),
+                    "current_question_id": e.current_question_id}
         case AttemptSubmitted():
             return {**row, "status": AttemptStatus.SUBMITTED.value,
                     "submitted_at": e.submitted_at, "submit_reason": e.reason}

@@ -68,6 +68,8 @@ class AttemptView(BaseModel):
     questions: list[AttemptQuestionView]
     answers: dict[str, SavedAnswer]  # by question id
     media: dict[str, AttemptMedia] = {}  # by media id: the files its questions show
+    flagged: list[str] = []  # for review, in the order flagged
+    current_question_id: str | None = None  # the question on screen when last seen
     version: int
 
 
@@ -147,7 +149,8 @@ async def get_attempt(attempt_id: EntityId, user: CurrentUser, db: ReadModels,
                      "client_seq": a["client_seq"], "saved_at": a["saved_at"]}
                for (qid, a), text in zip(saved.items(), opened)}
     media = await _media_of(db, s, request, questions)
-    return {**dict(row), "questions": questions, "answers": answers, "media": media,
+    return {**dict(row), "flagged": json.loads(row["flagged"]),
+            "questions": questions, "answers": answers, "media": media,
             "server_time": datetime.now(timezone.utc)}
 
 

@@ -12,7 +12,7 @@ from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
 from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptExtended,
                                     AttemptPaused, AttemptQuestion, AttemptResumed,
-                                    AttemptStarted, AttemptStatus, AttemptSubmitted,
+                                    AttemptStarted, AttemptStatus, AttemptSubmitted, PlaceKept,
                                     SubmitReason)
 from schemas.events.exam import ExamStatus
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
@@ -49,6 +49,16 @@ class SaveAnswer:
     client_seq: int
     answer: str
     now: datetime
+
+
+@dataclass(frozen=True)
+class KeepPlace:
+    """The student's flags for review and the question on screen."""
+
+    attempt_id: str
+    actor: Actor
+    flagged: tuple[str, ...]
+    current_question_id: str | None
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,8 @@ class Attempt:
     # answers 409 when that was this command's event).
     refused: tuple[str, int] | None = None
     paused_at: datetime | None = None  # the clock is stopped since then
+    flagged: tuple[str, ...] = ()  # for review, in the order flagged
+    current_question_id: str | None = None
 
 
 def evolve(state: Attempt, event: DomainEvent) -> Attempt:
@@ -141,6 +153,9 @@ def evolve(state: Attempt, event: DomainEvent) -> Attempt:
             return replace(state, paused_at=event.paused_at)
         case AttemptResumed():
             return replace(state, paused_at=None, deadline=event.deadline)
+        case PlaceKept():
+            return replace(state, flagged=tuple(event.flagged),
+                           current_question_id=event.current_question_id)
         case AttemptSubmitted():
             return replace(state, status=AttemptStatus.SUBMITTED,
                            submitted_at=event.submitted_at, submit_reason=event.reason)
@@ -172,6 +187,8 @@ def decide(command, state: Attempt) -> list[DomainEvent]:
             return [AnswerSaved(attempt_id=command.attempt_id, question_id=command.question_id,
                                 client_seq=command.client_seq, answer=command.answer,
                                 saved_at=command.now)]
+        case KeepPlace():
+            return _keep_place(command, state)
         case SubmitAttempt():
             if command.reason == SubmitReason.STUDENT:
                 _own(command.actor, state, command.attempt_id)
@@ -228,6 +245,25 @@ def _supervised(command, state: Attempt) -> None:
     if state.status == AttemptStatus.SUBMITTED:
         raise DomainError("attempt_submitted", "this attempt is submitted: its time cannot "
                           "change")
+
+
+def _keep_place(command: KeepPlace, state: Attempt) -> list[DomainEvent]:
+    _own(command.actor, state, command.attempt_id)
+    if state.status == AttemptStatus.SUBMITTED:
+        raise DomainError("attempt_submitted", "this attempt is submitted")
+    for n, question_id in enumerate(command.flagged):
+        if question_id not in state.question_ids:
+            raise Invalid("question_not_in_attempt", f"question {question_id} is not in this "
+                          f"attempt", field=f"flagged.{n}")
+    if command.current_question_id is not None and \
+            command.current_question_id not in state.question_ids:
+        raise Invalid("question_not_in_attempt", f"question {command.current_question_id} is "
+                      f"not in this attempt", field="current_question_id")
+    flagged = tuple(dict.fromkeys(command.flagged))  # each once, in the order given
+    if (flagged, command.current_question_id) == (state.flagged, state.current_question_id):
+        return []
+    return [PlaceKept(attempt_id=command.attempt_id, flagged=list(flagged),
+                      current_question_id=command.current_question_id)]
 
 
 def _own(actor: Actor, state: Attempt, attempt_id: str) -> None:

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from command_api.attempts.decider import (MAX_EXTENSION_MINUTES, Attempt, ExtendAttempt,
-                                          PauseAttempt, ResumeAttempt, SaveAnswer,
+                                          KeepPlace, PauseAttempt, ResumeAttempt, SaveAnswer,
                                           StartAttempt, SubmitAttempt, attempt_decider,
                                           may_supervise)
 from command_api.dependencies import Command, Personal, Store
@@ -151,6 +151,34 @@ async def save_answer(attempt_id: EntityId, question_id: EntityId, body: SaveIn,
         raise DomainError(result["refused"], LATE_SAVE[result["refused"]], field="attempt_id",
                           deadline=datetime.fromisoformat(str(result["deadline"])).isoformat())
     return {**result, "server_time": now()}
+
+
+class PlaceIn(BaseModel):
+    """Where the student is: the questions flagged for review and the one on screen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flagged: Annotated[list[EntityId], Field(max_length=500)] = []
+    current_question_id: EntityId | None = None
+
+
+class PlaceOut(BaseModel):
+    flagged: list[str]
+    current_question_id: str | None
+    version: int
+
+
+@router.put("/v1/attempts/{attempt_id}/place", response_model=PlaceOut,
+            summary="Keep your flags for review and the question on screen (students), for a "
+                    "resume on any device")
+async def keep_place(attempt_id: EntityId, body: PlaceIn, ctx: Command, store: Store):
+    def place(state: Attempt) -> dict:
+        return {"flagged": list(state.flagged),
+                "current_question_id": state.current_question_id, "version": state.version}
+
+    return await handle(store, attempt_decider, attempt_id,
+                        KeepPlace(attempt_id, ctx.actor, tuple(body.flagged),
+                                  body.current_question_id), ctx, place)
 
 
 @router.post("/v1/attempts/{attempt_id}/submit", response_model=AttemptCommandResult,

@@ -893,6 +893,10 @@ async function takeExam(title) {
       await here.getByText(/^Saved at /).waitFor();
       await here.getByLabel("Saturn").check();
       await here.getByText(/^Saved at /).waitFor();
+      // Flagged here, found flagged in the next tab: the place is kept on the server.
+      const kept = page.waitForResponse((r) => r.url().endsWith("/place") && r.ok());
+      await here.getByLabel("Flag for review").check();
+      await kept;
       await check(page, "28-exam-question");
     } else {
       essayAt = n;
@@ -925,11 +929,12 @@ async function takeExam(title) {
   if ((await back.getByLabel("Your answer").inputValue()) !== essay) {
     problems.push("exam: the answer typed offline did not come back in the new tab");
   }
+  await questions.getByText("3 of 3 answered, 1 flagged").waitFor();
   await back.getByLabel("Flag for review").check();
   await questions
-    .getByRole("button", { name: /^Question \d, answered, flagged for review$/ })
+    .getByRole("button", { name: `Question ${essayAt}, answered, flagged for review` })
     .waitFor();
-  await questions.getByText("3 of 3 answered, 1 flagged").waitFor();
+  await questions.getByText("3 of 3 answered, 2 flagged").waitFor();
 
   // A proctor gives 10 more minutes: the open page's timer shows them within 2 s (the live
   // channel; the page would read again only every 30 s otherwise).
@@ -944,7 +949,7 @@ async function takeExam(title) {
 
   await questions.getByRole("button", { name: "Submit the exam" }).click();
   const dialog = page.getByRole("dialog", { name: "Submit the exam?" });
-  await dialog.getByText(/Every question is answered\. Flagged for review: 1\./).waitFor();
+  await dialog.getByText(/Every question is answered\. Flagged for review: 2\./).waitFor();
   await check(page, "29-exam-submit-dialog");
   await dialog.getByRole("button", { name: "Submit", exact: true }).click();
   await page.getByRole("heading", { name: "Your exam is submitted" }).waitFor();

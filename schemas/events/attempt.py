@@ -89,6 +89,16 @@ class AnswerRefused(AttemptEvent):
     refused_at: datetime
 
 
+class PlaceKept(AttemptEvent):
+    """Where the student is in the exam, for a resume on any device: the questions flagged
+    for review (in the order flagged) and the question on screen."""
+
+    abstract: ClassVar[bool] = False
+    attempt_id: str
+    flagged: list[str]
+    current_question_id: str | None = None
+
+
 class AttemptSubmitted(AttemptEvent):
     abstract: ClassVar[bool] = False
     attempt_id: str

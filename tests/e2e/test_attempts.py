@@ -554,3 +554,32 @@ def test_no_response_a_student_can_receive_holds_a_key(services, make_user):
     probe("after submitting", attempt_id)
     assert called[2] >= 10, called  # the probe reached real answers, not only refusals
     assert not leaks, "\n".join(leaks)
+
+
+def test_flags_for_review_and_the_question_on_screen_come_back_anywhere(services, make_user):
+    teacher, alice = make_user("teacher"), make_user("student")
+    now = datetime.now(timezone.utc)
+    exam_id, (choice, essay) = published_exam(services, teacher, [alice], [CHOICE, ESSAY],
+                                              now - timedelta(minutes=1), now + timedelta(hours=1))
+    attempt_id = start(services, alice, exam_id).json()["attempt_id"]
+    fresh = attempt_of(services, alice, attempt_id)
+    assert (fresh["flagged"], fresh["current_question_id"]) == ([], None)
+
+    def place(body: dict, user=alice) -> httpx.Response:
+        return httpx.put(f"{services.command_url}/v1/attempts/{attempt_id}/place",
+                         headers={**user["headers"], **key()}, json=body)
+
+    kept = place({"flagged": [essay], "current_question_id": essay})
+    assert kept.status_code == 200, kept.text
+    assert (kept.json()["flagged"], kept.json()["current_question_id"]) == ([essay], essay)
+    # Another browser finds them.
+    shown = attempt_of(services, alice, attempt_id, kept=lambda a: a["flagged"] == [essay])
+    assert shown["current_question_id"] == essay
+    unknown = place({"flagged": [essay, "not-in-it"]})
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "flagged.1")
+    assert place({"flagged": [essay]}, user=make_user("student")).status_code == 404
+    assert place({"flagged": ["x"] * 501}).status_code == 422
+    assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                      headers={**alice["headers"], **key()}).status_code == 200
+    late = place({"flagged": []})
+    assert (late.status_code, late.json()["code"]) == (409, "attempt_submitted")

@@ -118,6 +118,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("command", "PUT", "/v1/attempts/{attempt_id}/answers/{question_id}"):
         only({"student": 200}, 404),
     ("command", "POST", "/v1/attempts/{attempt_id}/submit"): only({"student": 200}, 404),
+    ("command", "PUT", "/v1/attempts/{attempt_id}/place"): only({"student": 200}, 404),
     # supervision: proctors, admins and the exam's teacher (teacher A)
     **{("command", "POST", f"/v1/attempts/{{attempt_id}}/{action}"): only(
         {"teacher_a": 200, "proctor": 200, "admin": 200}, 404)
@@ -335,6 +336,8 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"minutes": 5, "reason": "the network went down"}
     if path.endswith("/pause"):
         return {"reason": "fire alarm"}
+    if path.endswith("/place"):
+        return {"flagged": [_matrix_questions[callers["teacher_a"]["user"]["user_id"]]]}
     if path.startswith("/v1/attempts/") and method == "PUT":
         return {"client_seq": 1 + CALLERS.index(caller), "answer": {"option_ids": ["true"]}}
     if path == "/v1/questions/exports":

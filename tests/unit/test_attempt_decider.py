@@ -5,13 +5,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from command_api.attempts.decider import (SAVE_GRACE, ExtendAttempt, PauseAttempt,
+from command_api.attempts.decider import (SAVE_GRACE, ExtendAttempt, KeepPlace, PauseAttempt,
                                           ResumeAttempt, SaveAnswer, StartAttempt,
                                           SubmitAttempt, attempt_decider)
 from command_api.exams.decider import exam_decider
 from schemas.envelope import Actor
 from schemas.events.attempt import (AnswerRefused, AnswerSaved, AttemptStarted,
-                                    AttemptSubmitted)
+                                    AttemptSubmitted, PlaceKept)
 from schemas.events.exam import (AccommodationGranted, ExamDrafted, ExamItem, ExamPublished,
                                  ExamQuestionsSet, ExamSection, ExamSettingsChanged,
                                  PinnedQuestion, StudentsAssigned)
@@ -237,3 +237,33 @@ def test_a_submitted_attempts_time_cannot_change():
     with pytest.raises(DomainError) as refused:
         when(given(begun, submitted), ExtendAttempt("a-1", PROCTOR, "t-1", 5, None, OPENS))
     assert refused.value.code == "attempt_submitted"
+
+
+def test_the_students_place_is_kept_only_when_it_changes():
+    begun = started()
+    first, second = (q.question_id for q in begun.questions[:2])
+    [kept] = when(given(begun), KeepPlace("a-1", STUDENT, (second, first, second), second))
+    assert kept == PlaceKept(attempt_id="a-1", flagged=[second, first],
+                             current_question_id=second)
+    state = given(begun, kept)
+    assert (state.flagged, state.current_question_id) == ((second, first), second)
+    assert when(state, KeepPlace("a-1", STUDENT, (second, first), second)) == []
+    assert when(state, KeepPlace("a-1", STUDENT, (), first))[0].flagged == []
+
+
+def test_a_place_names_only_the_attempts_questions_and_only_its_student_keeps_it():
+    begun = started()
+    mine = begun.questions[0].question_id
+    with pytest.raises(Invalid) as unknown:
+        when(given(begun), KeepPlace("a-1", STUDENT, (mine, "q-unknown"), None))
+    assert unknown.value.field == "flagged.1"
+    with pytest.raises(Invalid) as unknown:
+        when(given(begun), KeepPlace("a-1", STUDENT, (), "q-unknown"))
+    assert unknown.value.field == "current_question_id"
+    with pytest.raises(NotFound):
+        when(given(begun), KeepPlace("a-1", CLASSMATE, (mine,), None))
+    submitted = AttemptSubmitted(attempt_id="a-1", reason="student",
+                                 submitted_at=OPENS + timedelta(minutes=30), submitted_by="s-1")
+    with pytest.raises(DomainError) as over:
+        when(given(begun, submitted), KeepPlace("a-1", STUDENT, (mine,), None))
+    assert over.value.code == "attempt_submitted"

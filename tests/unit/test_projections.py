@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from eventlog.projection import Folded, fold, given
 from projections import all_projections
-from projections.attempts import projection as attempts
+from projections.attempts import attempt_clock, projection as attempts
 from projections.exam_catalogue import projection as exam_catalogue
 from projections.exam_documents import projection as exam_documents
 from projections.question_bank import projection as question_bank
@@ -17,7 +17,7 @@ from projections.users import projection as users
 from schemas.envelope import Actor, RecordedEvent, new_envelope
 from schemas.events.attempt import (ATTEMPT, AnswerRefused, AnswerSaved, AttemptExtended,
                                     AttemptPaused, AttemptQuestion, AttemptResumed,
-                                    AttemptStarted, AttemptSubmitted)
+                                    AttemptStarted, AttemptSubmitted, PlaceKept)
 from schemas.events.exam import (EXAM, AccommodationGranted, ExamDeleted, ExamDrafted,
                                  ExamItem, ExamPublished, ExamQuestionsSet, ExamSection,
                                  ExamStatus, ExamUpdated, PinnedQuestion, StudentsAssigned,
@@ -226,3 +226,17 @@ def test_an_attempt_row_follows_its_extensions_and_pauses():
     rows = given(attempts, stream(ATTEMPT, "a-1", started, extended, paused, resumed))
     assert (rows["a-1"]["deadline"], rows["a-1"]["paused_at"]) == (
         T0 + timedelta(minutes=43), None)
+
+
+def test_an_attempt_row_keeps_the_students_place():
+    started = AttemptStarted(attempt_id="a-1", exam_id="e-1", student_id="s-1", number=1,
+                             seed="seed", started_at=T0, deadline=T0 + timedelta(minutes=30),
+                             questions=[])
+    kept = PlaceKept(attempt_id="a-1", flagged=["q-2", "q-1"], current_question_id="q-2")
+    row = given(attempts, stream(ATTEMPT, "a-1", started))["a-1"]
+    assert (json.loads(row["flagged"]), row["current_question_id"]) == ([], None)
+    row = given(attempts, stream(ATTEMPT, "a-1", started, kept))["a-1"]
+    assert (json.loads(row["flagged"]), row["current_question_id"]) == (["q-2", "q-1"], "q-2")
+    # What the live channel is told of it: the clock did not move.
+    assert attempt_clock(row) == {"status": "in_progress", "paused_at": None,
+                                  "deadline": row["deadline"].isoformat()}

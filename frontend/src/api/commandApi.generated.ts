@@ -40,6 +40,19 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    keepPlaceV1AttemptsAttemptIdPlacePut: build.mutation<
+      KeepPlaceV1AttemptsAttemptIdPlacePutApiResponse,
+      KeepPlaceV1AttemptsAttemptIdPlacePutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/place`,
+        method: "PUT",
+        body: queryArg.placeIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
     resumeAttemptV1AttemptsAttemptIdResumePost: build.mutation<
       ResumeAttemptV1AttemptsAttemptIdResumePostApiResponse,
       ResumeAttemptV1AttemptsAttemptIdResumePostApiArg
@@ -611,6 +624,14 @@ export type PauseAttemptV1AttemptsAttemptIdPausePostApiArg = {
   "Idempotency-Key": string;
   attemptPauseIn: AttemptPauseIn;
 };
+export type KeepPlaceV1AttemptsAttemptIdPlacePutApiResponse =
+  /** status 200 Successful Response */ PlaceOut;
+export type KeepPlaceV1AttemptsAttemptIdPlacePutApiArg = {
+  attemptId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  placeIn: PlaceIn;
+};
 export type ResumeAttemptV1AttemptsAttemptIdResumePostApiResponse =
   /** status 200 Successful Response */ AttemptCommandResult;
 export type ResumeAttemptV1AttemptsAttemptIdResumePostApiArg = {
@@ -983,6 +1004,15 @@ export type AttemptExtensionIn = {
 export type AttemptPauseIn = {
   reason?: string | null;
 };
+export type PlaceOut = {
+  current_question_id: string | null;
+  flagged: string[];
+  version: number;
+};
+export type PlaceIn = {
+  current_question_id?: string | null;
+  flagged?: string[];
+};
 export type UserOut = {
   disabled?: boolean;
   email: string;
@@ -1298,6 +1328,7 @@ export const {
   useSaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutMutation,
   useExtendAttemptV1AttemptsAttemptIdExtendPostMutation,
   usePauseAttemptV1AttemptsAttemptIdPausePostMutation,
+  useKeepPlaceV1AttemptsAttemptIdPlacePutMutation,
   useResumeAttemptV1AttemptsAttemptIdResumePostMutation,
   useSubmitAttemptV1AttemptsAttemptIdSubmitPostMutation,
   useLoginV1AuthLoginPostMutation,

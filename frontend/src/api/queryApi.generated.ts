@@ -348,8 +348,10 @@ export type AttemptView = {
     [key: string]: SavedAnswer;
   };
   attempt_id: string;
+  current_question_id?: string | null;
   deadline: string;
   exam_id: string;
+  flagged?: string[];
   media?: {
     [key: string]: AttemptMedia;
   };

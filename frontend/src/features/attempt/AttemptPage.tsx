@@ -20,6 +20,7 @@ import {
 } from "@mui/material";
 import { Link as RouterLink, useParams } from "react-router";
 import {
+  useKeepPlaceV1AttemptsAttemptIdPlacePutMutation,
   useSaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutMutation,
   useSubmitAttemptV1AttemptsAttemptIdSubmitPostMutation,
 } from "../../api/commandApi.generated";
@@ -40,6 +41,11 @@ import { unsentStore } from "./unsent";
 
 /** Text answers are saved this long after the last keystroke (choices at once). */
 const TYPING_PAUSE_MS = 700;
+/** The place (flags, question on screen) is kept this long after it last changed; a failed
+ * try (offline) is tried again every 5 s a few times, and with the next change anyway. */
+const PLACE_PAUSE_MS = 800;
+const PLACE_RETRY_MS = 5000;
+const PLACE_RETRIES = 12;
 
 const NOT_READ = { status: "", deadline: "" };
 
@@ -126,12 +132,37 @@ function Taking({
       ]),
     ),
   );
-  const flagsKey = `soems.flags.${attempt.attempt_id}`;
-  const [flagged, setFlagged] = useState<string[]>(() =>
-    JSON.parse(localStorage.getItem(flagsKey) ?? "[]"),
+  // Where the student is (flags for review, the question on screen) comes from the server,
+  // so another browser resumes there; changes are kept there a moment after they are made.
+  const [flagged, setFlagged] = useState<string[]>(() => attempt.flagged ?? []);
+  const [current, setCurrent] = useState(() =>
+    Math.max(
+      0,
+      questions.findIndex((q) => q.question.question_id === attempt.current_question_id),
+    ),
   );
-  useEffect(() => localStorage.setItem(flagsKey, JSON.stringify(flagged)), [flagsKey, flagged]);
-  const [current, setCurrent] = useState(0);
+  const [keepPlace] = useKeepPlaceV1AttemptsAttemptIdPlacePutMutation();
+  const currentQuestionId = questions[current]?.question.question_id ?? null;
+  const placeKept = useRef(
+    JSON.stringify([attempt.flagged ?? [], attempt.current_question_id ?? null]),
+  );
+  useEffect(() => {
+    const place = JSON.stringify([flagged, currentQuestionId]);
+    if (place === placeKept.current) return;
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const send = async () => {
+      const kept = await keepPlace({
+        attemptId: attempt.attempt_id,
+        "Idempotency-Key": newCommandId(),
+        placeIn: { flagged, current_question_id: currentQuestionId },
+      });
+      if ("data" in kept && kept.data) placeKept.current = place;
+      else if (tries++ < PLACE_RETRIES) timer = setTimeout(send, PLACE_RETRY_MS); // offline
+    };
+    timer = setTimeout(send, PLACE_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [flagged, currentQuestionId, keepPlace, attempt.attempt_id]);
   const [queue, setQueue] = useState<QueueState>({ unsent: 0, offline: false, closed: null });
   const [refused, setRefused] = useState<Record<string, string>>({});
   const [saveAnswer] = useSaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutMutation();
