@@ -61,6 +61,28 @@ describe("silent refresh", () => {
     expect(requests).toHaveLength(2);
     expect(store.getState().auth.user).toBeNull();
   });
+
+  it("keeps the session when the refresh is lost to the network (offline mid-exam)", async () => {
+    let calls = 0;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => {
+        calls += 1;
+        if (calls === 1) {
+          return new Response(JSON.stringify({ detail: "expired", code: "token_expired" }), {
+            status: 401,
+            headers: { "Content-Type": "application/json" },
+          });
+        }
+        throw new TypeError("Failed to fetch"); // the connection dropped
+      }),
+    );
+    const store = signedInStore();
+    const answer = await draft(store);
+    expect(answer.error).toMatchObject({ status: 401 });
+    expect(store.getState().auth.user?.user_id).toBe("u1");
+    expect(store.getState().auth.refreshToken).toBe("old-refresh");
+  });
 });
 
 describe("query parameters", () => {

@@ -49,7 +49,11 @@ async function refresh(api: Api, extra: object): Promise<boolean> {
   );
   const tokens = answer.data as { access_token: string; refresh_token: string } | undefined;
   if (!tokens) {
-    api.dispatch(signedOut());
+    // Only the server's refusal ends the session. A refresh lost to the network (a student
+    // offline mid-exam) keeps it: the request fails as offline and is sent again later.
+    if (typeof answer.error?.status === "number" && answer.error.status < 500) {
+      api.dispatch(signedOut());
+    }
     return false;
   }
   api.dispatch(
