@@ -62,6 +62,9 @@ OFFLINE_S = (20.0, 45.0)  # ... for this long
 RETRY_S = (0.2, 3.0)  # a failed request is sent again (same key) after 0.2 s, doubling to 3 s
 REQUEST_TIMEOUT_S = 30
 PAGE_WAIT_S = 30
+# More command API processes (--command-ports 8000,8010), students spread over them: what a
+# second process buys (start it by hand: `uvicorn command_api.app:app --port 8010`).
+COMMAND_PORTS: list[int] = []
 WATCHED_READ_MODELS = ("attempts",)  # the users' and exams' are written before the load
 FOLLOW_S = 0.7  # the SPA reads a just-started attempt again this often (app/follow.ts)  # Start until the attempt is readable: past this it counts as an error
 VERIFY_WAIT_S = 120
@@ -280,7 +283,9 @@ async def student(s: Settings, student_id: str, token: str, exam_id: str,
     rng = random.Random(seed)
     auth = {"Authorization": f"Bearer {token}"}
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    async with aiohttp.ClientSession(f"http://127.0.0.1:{s.command_api_port}", headers=auth,
+    command_port = COMMAND_PORTS[seed % len(COMMAND_PORTS)] if COMMAND_PORTS else \
+        s.command_api_port
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{command_port}", headers=auth,
                                      timeout=timeout) as command, \
             aiohttp.ClientSession(f"http://127.0.0.1:{s.query_api_port}", headers=auth,
                                   timeout=timeout) as query:
@@ -525,8 +530,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--minutes", type=float, default=3.0,
                         help="minutes of saves (every 10 s) between Start and submit")
+    parser.add_argument("--command-ports", default="",
+                        help="command API ports to spread the students over (default: the one "
+                             "the stack runs)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
+    COMMAND_PORTS[:] = [int(p) for p in args.command_ports.split(",") if p]
     s = load_settings()
     if args.minutes * 60 + 120 > s.access_token_minutes * 60:
         sys.exit(f"error: the tokens last {s.access_token_minutes} min; run at most "
