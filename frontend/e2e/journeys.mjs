@@ -905,11 +905,27 @@ async function takeExam(title) {
   }
 
   // Offline: the essay is typed, its save fails, the page says so; then the tab is closed.
+  // (Once the service worker controls the page, the page has read the attempt through it.)
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.reload();
+  await page.getByRole("heading", { name: "Your exam" }).waitFor({ timeout: 30_000 });
   await page.getByRole("button", { name: new RegExp(`^Question ${essayAt}, `) }).click();
   await context.setOffline(true);
   await question(essayAt).getByLabel("Your answer").fill(essay);
   await page.getByText(/^You are offline\./).waitFor();
   await check(page, "28b-exam-offline");
+  // Reloaded while offline: the service worker serves the page and the attempt's last
+  // reading, and the essay comes back from IndexedDB.
+  await page.reload();
+  await page.getByRole("heading", { name: "Your exam" }).waitFor({ timeout: 30_000 });
+  await page
+    .getByRole("navigation", { name: "Questions" })
+    .getByRole("button", { name: new RegExp(`^Question ${essayAt}, `) })
+    .click();
+  if ((await question(essayAt).getByLabel("Your answer").inputValue()) !== essay) {
+    problems.push("exam: the answer typed offline was not on the page reloaded offline");
+  }
+  await check(page, "28c-exam-reloaded-offline");
   await page.close();
   await context.setOffline(false);
 

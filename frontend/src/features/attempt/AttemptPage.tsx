@@ -76,6 +76,16 @@ export default function AttemptPage() {
     onOpen: setLive,
     enabled: Boolean(found.data) && !found.data?.submitted_at,
   });
+  // The service worker keeps the attempt's last reading for a reload offline: once it
+  // controls this page (the first visit installs it), read again through it.
+  const { refetch } = found;
+  useEffect(() => {
+    const workers = globalThis.navigator?.serviceWorker;
+    if (!workers) return;
+    const reread = () => void refetch();
+    workers.addEventListener("controllerchange", reread);
+    return () => workers.removeEventListener("controllerchange", reread);
+  }, [refetch]);
   const notYet = patient && !found.data && found.isError;
   useEffect(() => {
     if (!notYet) return;
@@ -116,9 +126,17 @@ function Taking({
 }) {
   const questions = attempt.questions;
   // The server's clock minus this device's, from the reading the page opened with.
-  const [offset] = useState(() =>
-    sentAt && receivedAt ? serverOffset(attempt.server_time, sentAt, receivedAt) : 0,
-  );
+  // Offline, the reading is the service worker's last copy, whose server_time is old: the
+  // offset measured while online (kept for this tab) is the one to count with.
+  const [offset] = useState(() => {
+    const key = `soems.clock-offset.${attempt.attempt_id}`;
+    const kept = sessionStorage.getItem(key);
+    if (kept !== null && globalThis.navigator?.onLine === false) return Number(kept);
+    const measured =
+      sentAt && receivedAt ? serverOffset(attempt.server_time, sentAt, receivedAt) : 0;
+    sessionStorage.setItem(key, String(measured));
+    return measured;
+  });
   const [answers, setAnswers] = useState<Record<string, Answer>>(() =>
     Object.fromEntries(
       Object.entries(attempt.answers).map(([q, a]) => [q, (a.answer ?? {}) as Answer]),
