@@ -105,18 +105,23 @@ async def login(http: httpx.AsyncClient, email: str, password: str) -> dict:
     return answer.json()
 
 
-async def make_teacher(http: httpx.AsyncClient) -> tuple[str, str, str]:
-    """A fresh admin (through the CLI, as an operator would) creates a fresh teacher and a
-    student to assign. Returns the teacher's access token and user id, and the student's id."""
-    tag = secrets.token_hex(4)
-    password = secrets.token_urlsafe(18)
+async def make_admin(http: httpx.AsyncClient, tag: str, password: str) -> dict:
+    """A fresh admin, made through the CLI as an operator would, signed in."""
     admin_email = f"bench-{tag}@example.edu"
     soems_cli = Path(sys.executable).with_name("soems")
     await asyncio.to_thread(
         subprocess.run, [str(soems_cli), "admin", "create", "--email", admin_email,
                          "--name", "Bench", "--password-stdin"],
         input=password + "\n", text=True, check=True, capture_output=True)
-    admin = await login(http, admin_email, password)
+    return await login(http, admin_email, password)
+
+
+async def make_teacher(http: httpx.AsyncClient) -> tuple[str, str, str]:
+    """A fresh admin creates a fresh teacher and a student to assign. Returns the teacher's
+    access token and user id, and the student's id."""
+    tag = secrets.token_hex(4)
+    password = secrets.token_urlsafe(18)
+    admin = await make_admin(http, tag, password)
     teacher_email = f"bench-teacher-{tag}@example.edu"
     created = await http.post(
         "/v1/users", headers={"Authorization": f"Bearer {admin['access_token']}",

@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import commands  # noqa: E402
 from commands import (LagWatch, cpu_seconds_by_group, login, machine,  # noqa: E402
-                      projection_metrics_urls, progress, section, summary, table_row,
-                      with_rate)
+                      make_admin, projection_metrics_urls, progress, section, summary,
+                      table_row, with_rate)
 from projections.users import USERS  # noqa: E402
 from security.sessions import Sessions, connect_redis  # noqa: E402
 from security.tokens import issue_access_token  # noqa: E402
@@ -61,12 +61,12 @@ OFFLINE_SHARE = 0.05  # students who lose their connection once ...
 OFFLINE_S = (20.0, 45.0)  # ... for this long
 RETRY_S = (0.2, 3.0)  # a failed request is sent again (same key) after 0.2 s, doubling to 3 s
 REQUEST_TIMEOUT_S = 30
-PAGE_WAIT_S = 30
+PAGE_WAIT_S = 30  # Start until the attempt is readable: past this it counts as an error
 # More command API processes (--command-ports 8000,8010), students spread over them: what a
 # second process buys (start it by hand: `uvicorn command_api.app:app --port 8010`).
 COMMAND_PORTS: list[int] = []
 WATCHED_READ_MODELS = ("attempts",)  # the users' and exams' are written before the load
-FOLLOW_S = 0.7  # the SPA reads a just-started attempt again this often (app/follow.ts)  # Start until the attempt is readable: past this it counts as an error
+FOLLOW_S = 0.7  # the SPA reads a just-started attempt again this often (app/follow.ts)
 VERIFY_WAIT_S = 120
 IMPORT_ROWS = 2000  # the import's limit per file
 EMAIL = "bench-examday-{:05d}@example.edu"
@@ -86,12 +86,12 @@ async def students(s: Settings, command: httpx.AsyncClient, admin_token: str,
                                     f"WHERE email = ANY($1::text[])", emails)
             return {r["email"]: r["user_id"] for r in rows}
         found = await known()
-        missing = [e for e in emails if e not in found]
+        missing = [(n, e) for n, e in enumerate(emails) if e not in found]
         if missing:
             progress(f"importing {len(missing)} student accounts (argon2: a few minutes, once)")
         for at in range(0, len(missing), IMPORT_ROWS):
-            rows = "".join(f"{e},Bench student {e[14:19]},student,{uuid.uuid4().hex}\n"
-                           for e in missing[at:at + IMPORT_ROWS])
+            rows = "".join(f"{e},Bench student {n},student,{uuid.uuid4().hex}\n"
+                           for n, e in missing[at:at + IMPORT_ROWS])
             made = await command.post(
                 "/v1/users/imports", params={"only_valid": "true"},
                 content=("email,name,role,password\n" + rows).encode(),
@@ -106,18 +106,6 @@ async def students(s: Settings, command: httpx.AsyncClient, admin_token: str,
         return [found[e] for e in emails]
     finally:
         await conn.close()
-
-
-async def make_admin(command: httpx.AsyncClient) -> str:
-    import secrets
-    import subprocess
-    password, email = secrets.token_urlsafe(18), f"bench-admin-{uuid.uuid4().hex[:8]}@example.edu"
-    soems_cli = Path(sys.executable).with_name("soems")
-    await asyncio.to_thread(
-        subprocess.run, [str(soems_cli), "admin", "create", "--email", email, "--name",
-                         "Bench", "--password-stdin"],
-        input=password + "\n", text=True, check=True, capture_output=True)
-    return (await login(command, email, password))["access_token"]
 
 
 async def make_teacher_of(command: httpx.AsyncClient, admin_token: str) -> str:
@@ -440,7 +428,8 @@ async def run(s: Settings, count: int, minutes: float) -> dict:
     command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=60)
     try:
         progress("accounts: an admin, a teacher, the students")
-        admin = await make_admin(command)
+        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
+            "access_token"]
         teacher = await make_teacher_of(command, admin)
         student_ids = await students(s, command, admin, count)
         exam_id, question_ids = await published_exam(command, teacher, student_ids)

@@ -25,15 +25,24 @@ async def create_pool(s: Settings, min_size: int = 1, max_size: int = 10,
     query: for services that never leave session state on a pooled connection (the APIs).
     ``command_timeout`` bounds each statement (None: no bound, for bulk loads);
     ``server_settings`` are PostgreSQL settings for every connection of the pool."""
-    user, password = (s.postgres_user, s.postgres_password) if role is None else \
-        (f"soems_{role}", s.postgres_role_password(role))
     return await asyncpg.create_pool(
-        host=s.postgres_host, port=s.postgres_port, user=user,
-        password=password or None, database=s.postgres_db,
-        min_size=min_size, max_size=max_size, command_timeout=command_timeout,
-        server_settings=server_settings,
+        **_credentials(s, role), min_size=min_size, max_size=max_size,
+        command_timeout=command_timeout, server_settings=server_settings,
         **({} if reset_sessions else {"reset": _keep_session}),
     )
+
+
+async def connect(s: Settings, role: str | None = None, timeout: float = 10) -> asyncpg.Connection:
+    """One connection of its own, as ``create_pool`` makes them (a LISTEN that must outlive
+    any request)."""
+    return await asyncpg.connect(**_credentials(s, role), timeout=timeout)
+
+
+def _credentials(s: Settings, role: str | None) -> dict:
+    user, password = (s.postgres_user, s.postgres_password) if role is None else \
+        (f"soems_{role}", s.postgres_role_password(role))
+    return {"host": s.postgres_host, "port": s.postgres_port, "user": user,
+            "password": password or None, "database": s.postgres_db}
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:

@@ -92,12 +92,8 @@ ATTEMPT_CHANGES = "soems_attempt_changed"
 
 def attempt_clock(row: Row) -> dict:
     """What the open exam page must follow at once (its own saves it knows already)."""
-    return {"status": row["status"], "deadline": _iso(row["deadline"]),
-            "paused_at": _iso(row["paused_at"]) if row["paused_at"] else None}
-
-
-def _iso(moment) -> str:
-    return moment if isinstance(moment, str) else moment.isoformat()
+    return {"status": row["status"], "deadline": row["deadline"].isoformat(),
+            "paused_at": row["paused_at"].isoformat() if row["paused_at"] else None}
 
 
 projection = PostgresProjection(

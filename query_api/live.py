@@ -16,8 +16,7 @@ import logging
 from collections import defaultdict
 from typing import AsyncIterator
 
-import asyncpg
-
+from eventlog.postgres import connect
 from settings import Settings
 
 log = logging.getLogger("soems.live")
@@ -36,7 +35,6 @@ class LiveFeed:
         self._s, self._channels = s, channels
         self._watchers: dict[tuple[str, str], set[asyncio.Queue]] = defaultdict(set)
         self._task: asyncio.Task | None = None
-        self.listening = asyncio.Event()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="live-feed")
@@ -63,25 +61,17 @@ class LiveFeed:
                 if not watchers:
                     del self._watchers[(channel, key)]
 
-    def watching(self) -> int:
-        return sum(len(w) for w in self._watchers.values())
-
     # --- one LISTEN connection, made again when lost --------------------------------------
 
     async def _listen(self) -> None:
-        s = self._s
         while True:
             conn = None
             try:
-                conn = await asyncpg.connect(
-                    host=s.postgres_host, port=s.postgres_port, user="soems_query",
-                    password=s.postgres_role_password("query") or None,
-                    database=s.postgres_db, timeout=10)
+                conn = await connect(self._s, role="query")
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _c: lost.set())
                 for channel in self._channels:
                     await conn.add_listener(channel, self._heard)
-                self.listening.set()
                 # Whatever changed while no one listened: every page reads again.
                 self._tell_everyone(RESYNC)
                 while not lost.is_set():
@@ -96,7 +86,6 @@ class LiveFeed:
                 log.warning("live feed: the PostgreSQL connection failed (%s); again in %.0f s",
                             exc, RECONNECT_S)
             finally:
-                self.listening.clear()
                 if conn is not None and not conn.is_closed():
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(conn.close(), 2)

@@ -217,33 +217,34 @@ async def _supervision(store: Store, personal: Personal, ctx, attempt_id: str,
     return teacher_id, await personal.seal(attempt.student_id, SUPERVISION_REASON_FIELD, reason)
 
 
+async def _supervise(store: Store, personal: Personal, ctx, attempt_id: str,
+                     reason: str | None, command_of) -> dict:
+    """Decide ``command_of(exam teacher id, sealed reason)`` on the attempt, as a supervisor."""
+    teacher_id, sealed = await _supervision(store, personal, ctx, attempt_id, reason)
+    result = await handle(store, attempt_decider, attempt_id, command_of(teacher_id, sealed),
+                          ctx, _attempt_result(attempt_id))
+    return {**result, "server_time": now()}
+
+
 @router.post("/v1/attempts/{attempt_id}/extend", response_model=AttemptCommandResult,
              summary="Give one attempt more time (proctors, admins, the exam's teacher)")
 async def extend_attempt(attempt_id: EntityId, body: AttemptExtensionIn, ctx: Command,
                          store: Store, personal: Personal):
-    teacher_id, reason = await _supervision(store, personal, ctx, attempt_id, body.reason)
-    result = await handle(store, attempt_decider, attempt_id,
-                          ExtendAttempt(attempt_id, ctx.actor, teacher_id, body.minutes, reason,
-                                        now()), ctx, _attempt_result(attempt_id))
-    return {**result, "server_time": now()}
+    return await _supervise(store, personal, ctx, attempt_id, body.reason, lambda teacher, why:
+                            ExtendAttempt(attempt_id, ctx.actor, teacher, body.minutes, why,
+                                          now()))
 
 
 @router.post("/v1/attempts/{attempt_id}/pause", response_model=AttemptCommandResult,
              summary="Stop an attempt's clock (proctors, admins, the exam's teacher)")
 async def pause_attempt(attempt_id: EntityId, body: AttemptPauseIn, ctx: Command,
                         store: Store, personal: Personal):
-    teacher_id, reason = await _supervision(store, personal, ctx, attempt_id, body.reason)
-    result = await handle(store, attempt_decider, attempt_id,
-                          PauseAttempt(attempt_id, ctx.actor, teacher_id, reason, now()), ctx,
-                          _attempt_result(attempt_id))
-    return {**result, "server_time": now()}
+    return await _supervise(store, personal, ctx, attempt_id, body.reason, lambda teacher, why:
+                            PauseAttempt(attempt_id, ctx.actor, teacher, why, now()))
 
 
 @router.post("/v1/attempts/{attempt_id}/resume", response_model=AttemptCommandResult,
              summary="Start a paused attempt's clock again; its deadline moves by the pause")
 async def resume_attempt(attempt_id: EntityId, ctx: Command, store: Store, personal: Personal):
-    teacher_id, _ = await _supervision(store, personal, ctx, attempt_id, None)
-    result = await handle(store, attempt_decider, attempt_id,
-                          ResumeAttempt(attempt_id, ctx.actor, teacher_id, now()), ctx,
-                          _attempt_result(attempt_id))
-    return {**result, "server_time": now()}
+    return await _supervise(store, personal, ctx, attempt_id, None, lambda teacher, _:
+                            ResumeAttempt(attempt_id, ctx.actor, teacher, now()))

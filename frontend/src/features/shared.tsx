@@ -213,3 +213,30 @@ export function PageHeader({ title, children }: { title: ReactNode; children?: R
     </Stack>
   );
 }
+
+/** A question's image or audio file at `url`. `alt` is the image's text alternative ("" for
+ * a decorative one); an audio player is named by it, or by `audioLabel` without one. */
+export function MediaFile({
+  contentType,
+  url,
+  alt,
+  audioLabel,
+  sx,
+}: {
+  contentType: string;
+  url: string;
+  alt: string;
+  audioLabel: string;
+  sx?: SxProps<Theme>;
+}) {
+  return contentType.startsWith("audio/") ? (
+    <Box component="audio" controls src={url} aria-label={alt || audioLabel} sx={sx} />
+  ) : (
+    <Box
+      component="img"
+      src={url}
+      alt={alt}
+      sx={[{ maxWidth: "100%", display: "block" }, ...(Array.isArray(sx) ? sx : [sx])]}
+    />
+  );
+}

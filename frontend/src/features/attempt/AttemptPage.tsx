@@ -33,7 +33,7 @@ import {
 } from "../../api/queryApi.generated";
 import { FOLLOW_MS, PATIENCE_MS } from "../../app/follow";
 import { formatMoment } from "../../time";
-import { Failed, Loading, PageHeader } from "../shared";
+import { Failed, Loading, MediaFile, PageHeader } from "../shared";
 import { announcement, formatRemaining, remainingMs, serverOffset } from "./clock";
 import { useAttemptLive } from "./live";
 import { SaveQueue, type Answer, type QueueState, type Receipt, type SendResult } from "./saves";
@@ -69,16 +69,16 @@ export default function AttemptPage() {
       refetchOnFocus: true,
     },
   );
+  const { refetch } = found;
   useAttemptLive({
     attemptId,
     shown: found.data ?? NOT_READ,
-    reread: found.refetch,
+    reread: refetch,
     onOpen: setLive,
     enabled: Boolean(found.data) && !found.data?.submitted_at,
   });
   // The service worker keeps the attempt's last reading for a reload offline: once it
   // controls this page (the first visit installs it), read again through it.
-  const { refetch } = found;
   useEffect(() => {
     const workers = globalThis.navigator?.serviceWorker;
     if (!workers) return;
@@ -574,24 +574,15 @@ function QuestionCard({
       </Typography>
       {question.media_ids.map((id) => {
         const file = media[id];
-        const alt = question.media_alt?.[id] ?? "";
         if (!file) return null;
-        return file.content_type.startsWith("audio/") ? (
-          <Box
+        return (
+          <MediaFile
             key={id}
-            component="audio"
-            controls
-            src={file.url}
-            aria-label={alt || "Audio for this question"}
-            sx={{ display: "block", mb: 2 }}
-          />
-        ) : (
-          <Box
-            key={id}
-            component="img"
-            src={file.url}
-            alt={alt}
-            sx={{ display: "block", maxWidth: "100%", maxHeight: 360, mb: 2 }}
+            contentType={file.content_type}
+            url={file.url}
+            alt={question.media_alt?.[id] ?? ""}
+            audioLabel="Audio for this question"
+            sx={{ display: "block", maxHeight: 360, mb: 2 }}
           />
         );
       })}

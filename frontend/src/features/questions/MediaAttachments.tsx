@@ -17,6 +17,7 @@ import {
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
 import { queryApi, useMediaLinkV1MediaMediaIdGetQuery } from "../../api/queryApi.generated";
+import { MediaFile } from "../shared";
 import { MEDIA_ACCEPT, StoreRefused, sendToStore } from "./media";
 
 /**
@@ -45,14 +46,13 @@ export function MediaView({ mediaId, alt, sx }: { mediaId: string; alt?: string;
       </Typography>
     );
   }
-  return data.content_type.startsWith("audio/") ? (
-    <Box component="audio" controls src={data.url} aria-label={alt || data.filename} sx={sx} />
-  ) : (
-    <Box
-      component="img"
-      src={data.url}
+  return (
+    <MediaFile
+      contentType={data.content_type}
+      url={data.url}
       alt={alt ?? data.filename}
-      sx={{ maxWidth: "100%", display: "block", ...sx }}
+      audioLabel={data.filename}
+      sx={sx}
     />
   );
 }
