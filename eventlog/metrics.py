@@ -48,6 +48,9 @@ PROJECTION_APPLY_SECONDS = Histogram(
     buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
 PROJECTION_EVENTS = Counter("soems_projection_events_total", "Events applied to a read model",
                             ["projection"])
+OUTAGES_OUTLIVED = Counter("soems_outages_outlived_total",
+                           "Times a worker lost PostgreSQL, Kafka or MongoDB and started again",
+                           ["worker"])
 
 
 COMMANDS = Counter("soems_commands_total", "Commands handled, by aggregate and outcome",

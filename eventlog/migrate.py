@@ -18,6 +18,8 @@ The services never run DDL on the event store: each connects as its own role
 """
 from __future__ import annotations
 
+import hashlib
+
 import asyncpg
 
 from command_api.identity import credentials
@@ -47,24 +49,30 @@ async def ensure_login_role(conn: asyncpg.Connection, name: str, password: str) 
                        f"NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD {literal}")
 
 
-# What an older version made as the administrator passes to the roles that own it now.
+# What an older version made as the administrator passes to the roles that own it now. Only
+# what is owned by someone else is altered: an ALTER ... OWNER takes an exclusive lock, and this
+# runs while services write.
 _REOWN = f"""
 DO $$
 DECLARE item record;
 BEGIN
-    FOR item IN SELECT n.nspname, c.relname FROM pg_class c
-                JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname IN ('eventlog', 'identity', 'read_models')
-                  AND c.relkind IN ('r', 'p') LOOP
-        EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', item.nspname, item.relname,
-                       CASE item.nspname WHEN 'read_models' THEN 'soems_projection'
-                                         ELSE '{OWNER}' END);
+    FOR item IN SELECT * FROM (
+                    SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner) AS owned_by,
+                           CASE n.nspname WHEN 'read_models' THEN 'soems_projection'
+                                          ELSE '{OWNER}' END AS owner
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname IN ('eventlog', 'identity', 'read_models')
+                      AND c.relkind IN ('r', 'p')) found
+                WHERE owned_by <> owner LOOP
+        EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', item.nspname, item.relname, item.owner);
     END LOOP;
     FOR item IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
-                JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'eventlog' LOOP
+                JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = 'eventlog' AND pg_get_userbyid(p.proowner) <> '{OWNER}' LOOP
         EXECUTE format('ALTER FUNCTION %s OWNER TO {OWNER}', item.fn);
     END LOOP;
-    FOR item IN SELECT nspname FROM pg_namespace WHERE nspname IN ('eventlog', 'identity') LOOP
+    FOR item IN SELECT nspname FROM pg_namespace WHERE nspname IN ('eventlog', 'identity')
+                  AND pg_get_userbyid(nspowner) <> '{OWNER}' LOOP
         EXECUTE format('ALTER SCHEMA %I OWNER TO {OWNER}', item.nspname);
     END LOOP;
 END $$;
@@ -108,6 +116,14 @@ ALTER DEFAULT PRIVILEGES FOR ROLE soems_projection GRANT SELECT ON TABLES TO soe
 """
 
 
+APPLIED = "eventlog.schema_applied"  # the digests of the schemas and grants applied
+
+
+def _schema_digest(db: str) -> str:
+    text = "\n".join((_REOWN, SCHEMA_SQL.read_text(), credentials.SQL.read_text(), _grants(db)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def migrate_now(s: Settings) -> None:
     import asyncio
 
@@ -132,13 +148,23 @@ async def migrate(s: Settings) -> None:
                 await ensure_login_role(conn, name, password)
             # Objects made here belong to the owner role, not to the administrator.
             await conn.execute(f"GRANT {OWNER} TO CURRENT_USER")
-            await conn.execute(_REOWN)
             db = quoted(s.postgres_db)
+            # The DDL below locks the tables it touches (ADD COLUMN IF NOT EXISTS takes an
+            # exclusive lock even when the column is there), and PostgreSQL is started again
+            # under services that are writing: a schema already applied is not applied again.
+            digest = _schema_digest(db)
+            if await conn.fetchval(f"SELECT to_regclass('{APPLIED}') IS NOT NULL") and \
+                    await conn.fetchval(f"SELECT 1 FROM {APPLIED} WHERE digest = $1", digest):
+                return
+            await conn.execute(_REOWN)
             await conn.execute(f"GRANT CONNECT, CREATE ON DATABASE {db} TO {OWNER}")
             await conn.execute(f"SET LOCAL ROLE {OWNER}")
             await conn.execute(SCHEMA_SQL.read_text())
             await conn.execute(credentials.SQL.read_text())
+            await conn.execute(f"CREATE TABLE IF NOT EXISTS {APPLIED} (digest text PRIMARY KEY, "
+                               "applied_at timestamptz NOT NULL DEFAULT now())")
             await conn.execute("RESET ROLE")
             await conn.execute(_grants(db))
+            await conn.execute(f"INSERT INTO {APPLIED} (digest) VALUES ($1)", digest)
     finally:
         await conn.close()

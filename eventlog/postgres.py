@@ -2,6 +2,7 @@
 ``eventlog.migrate``)."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import asyncpg
@@ -61,3 +62,12 @@ async def run_sql(pool: asyncpg.Pool, *scripts: str) -> None:
                 await conn.execute(script)
 
 
+
+
+async def close_pool(pool: asyncpg.Pool, grace: float = 5.0) -> None:
+    """Close ``pool`` cleanly, or terminate it when its server went away (a clean close would
+    wait for connections that can no longer be released)."""
+    try:
+        await asyncio.wait_for(pool.close(), grace)
+    except (TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresError, OSError):
+        pool.terminate()

@@ -35,6 +35,7 @@ import os
 import time
 import traceback
 import zlib
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable
@@ -47,7 +48,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, OperationFailure
 
 from eventlog import metrics
-from eventlog.postgres import create_pool, run_sql
+from eventlog.postgres import close_pool, create_pool, run_sql
 from eventlog.runtime import collect_cycles_rarely
 from eventlog.topics import dlq_for, ensure_topics, partitions_of
 from schemas import codec
@@ -435,30 +436,34 @@ def _observe(p: Projection, count: int, started: float) -> None:
 async def run_postgres_projection(s: Settings, p: PostgresProjection,
                                   stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
-    pool = await create_pool(s, min_size=1, max_size=4, role="projection")
-    await setup_postgres_projection(pool, p)
-    store = PostgresRows(p.table, READ_MODELS, p.narrow_copies)
-    async with pool.acquire() as conn:
-        await store.describe(conn)
-        await store.fill_copies(conn)
-    consumer, dead = _group_consumer(s, p)
-    group = group_of(p)
-    consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
-    await consumer.start()
-    collect_cycles_rarely()
-    log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
-    informed: dict[TopicPartition, int] = {}
-    informed_at = 0.0
+    async with AsyncExitStack() as cleanup:  # a start that fails half-way releases what it made
+        pool = await create_pool(s, min_size=1, max_size=4, role="projection")
+        cleanup.push_async_callback(close_pool, pool)
+        await setup_postgres_projection(pool, p)
+        store = PostgresRows(p.table, READ_MODELS, p.narrow_copies)
+        async with pool.acquire() as conn:
+            await store.describe(conn)
+            await store.fill_copies(conn)
+        consumer, dead = _group_consumer(s, p)
+        cleanup.push_async_callback(dead.stop)
+        group = group_of(p)
+        consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
+        await consumer.start()
+        cleanup.push_async_callback(consumer.stop)
+        collect_cycles_rarely()
+        log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
+        informed: dict[TopicPartition, int] = {}
+        informed_at = 0.0
 
-    async def inform() -> None:
-        """Commit the stored positions to Kafka too (for lag tools), at most once a second."""
-        nonlocal informed, informed_at
-        mine = {tp: o for tp, o in informed.items() if tp in consumer.assignment()}
-        if mine and time.monotonic() - informed_at >= 1.0:
-            await consumer.commit(mine)
-            informed, informed_at = {}, time.monotonic()
+        async def inform() -> None:
+            """Commit the stored positions to Kafka too (for lag tools), at most once a
+            second."""
+            nonlocal informed, informed_at
+            mine = {tp: o for tp, o in informed.items() if tp in consumer.assignment()}
+            if mine and time.monotonic() - informed_at >= 1.0:
+                await consumer.commit(mine)
+                informed, informed_at = {}, time.monotonic()
 
-    try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
             if not batch:
@@ -483,10 +488,6 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
             informed.update(positions)
             await inform()
             await metrics.record_lag(consumer, group)
-    finally:
-        await consumer.stop()
-        await dead.stop()
-        await pool.close()
 
 
 # --- MongoDB -------------------------------------------------------------------------------
@@ -615,22 +616,25 @@ MONGO_FETCH_MIN_BYTES = 256 * 1024
 
 async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Event) -> None:
     await asyncio.to_thread(ensure_topics, s)
-    db = mongo_database(s)
-    fresh = p.collection not in await asyncio.to_thread(db.list_collection_names)
-    await asyncio.to_thread(_ensure_indexes, db[p.collection], p)
-    docs = MongoDocuments(db[p.collection])
-    cache: dict[str, Row] = {}
-    consumer, dead = _group_consumer(s, p, MONGO_FETCH_MIN_BYTES, MONGO_FETCH_MAX_WAIT_MS)
-    group = group_of(p)
-    consumer.subscribe(list(p.topics), listener=_ForgetOnRebalance(cache))
-    await consumer.start()
-    collect_cycles_rarely()
-    if fresh:
-        # No collection (a new database, a new MongoDB server, a dropped read model) but
-        # maybe offsets committed against an old one: replay everything into it.
-        await _replay_from_start(consumer)
-    log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
-    try:
+    async with AsyncExitStack() as cleanup:  # a start that fails half-way releases what it made
+        db = mongo_database(s)
+        cleanup.callback(db.client.close)
+        fresh = p.collection not in await asyncio.to_thread(db.list_collection_names)
+        await asyncio.to_thread(_ensure_indexes, db[p.collection], p)
+        docs = MongoDocuments(db[p.collection])
+        cache: dict[str, Row] = {}
+        consumer, dead = _group_consumer(s, p, MONGO_FETCH_MIN_BYTES, MONGO_FETCH_MAX_WAIT_MS)
+        cleanup.push_async_callback(dead.stop)
+        group = group_of(p)
+        consumer.subscribe(list(p.topics), listener=_ForgetOnRebalance(cache))
+        await consumer.start()
+        cleanup.push_async_callback(consumer.stop)
+        collect_cycles_rarely()
+        if fresh:
+            # No collection (a new database, a new MongoDB server, a dropped read model) but
+            # maybe offsets committed against an old one: replay everything into it.
+            await _replay_from_start(consumer)
+        log.info("projection %s: consuming %s", p.name, ", ".join(p.topics))
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=BATCH)
             if not batch:
@@ -647,10 +651,6 @@ async def run_mongo_projection(s: Settings, p: MongoProjection, stop: asyncio.Ev
             _observe(p, len(messages), started)
             await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
             await metrics.record_lag(consumer, group)
-    finally:
-        await consumer.stop()
-        await dead.stop()
-        db.client.close()
 
 
 async def _replay_from_start(consumer: AIOKafkaConsumer) -> None:

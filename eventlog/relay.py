@@ -18,7 +18,8 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from eventlog import metrics
-from eventlog.postgres import create_pool
+from eventlog.outages import outlive_outages
+from eventlog.postgres import close_pool, create_pool
 from eventlog.chain import CHAIN_HEADER, VERSION_HEADER
 from eventlog.store import OUTBOX_CHANNEL, OutboxRow, delete_published, read_outbox
 from eventlog.topics import ensure_topics
@@ -99,8 +100,10 @@ async def run(s: Settings, stop: asyncio.Event) -> None:
         finally:
             await producer.stop()
     finally:
-        await pool.release(conn)
-        await pool.close()
+        try:
+            await pool.release(conn)
+        finally:
+            await close_pool(pool)
 
 
 async def _wait(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> bool:
@@ -126,7 +129,8 @@ def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run(get_settings(), stop)
+        s = get_settings()
+        await outlive_outages(lambda: run(s, stop), stop, "relay")
 
     asyncio.run(runner())
 

@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 
+from eventlog.outages import outlive_outages
 from eventlog.projection import PostgresProjection, run_mongo_projection, run_postgres_projection
 from projections import all_projections
 from settings import get_settings
@@ -19,7 +20,8 @@ async def run(name: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     runner = run_postgres_projection if isinstance(projection, PostgresProjection) \
         else run_mongo_projection
-    await runner(get_settings(), projection, stop)
+    s = get_settings()
+    await outlive_outages(lambda: runner(s, projection, stop), stop, f"projection.{name}")
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from eventlog.outages import UNAVAILABLE
 from schemas.refusals import DomainError
 
 STATUS_OF_KIND = {
@@ -63,6 +64,15 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = _validation_errors(exc)
         first = problems[0] if problems else error_body("invalid request", "invalid")
         return JSONResponse(status_code=422, content={**first, "errors": problems})
+
+    async def store_unavailable(request: Request, exc: Exception):
+        return JSONResponse(status_code=503, headers={"Retry-After": "1"}, content=error_body(
+            "A data store is restarting, so this request may not have been carried out. Send "
+            "it again in a moment with the same Idempotency-Key: a request that was carried out "
+            "is answered as before, never applied twice.", "unavailable"))
+
+    for outage in UNAVAILABLE:
+        app.add_exception_handler(outage, store_unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

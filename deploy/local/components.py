@@ -243,20 +243,22 @@ async def _ferretdb_owner(conn, s: Settings) -> None:
     await ensure_login_role(conn, role, s.mongo_password)
     await conn.execute(f'ALTER DATABASE "{FERRETDB_DATABASE}" OWNER TO "{role}"')
     await conn.execute(f'REVOKE ALL ON DATABASE "{FERRETDB_DATABASE}" FROM PUBLIC')
-    # Collections an older version made as the administrator pass to the documents' role.
+    # Collections an older version made as the administrator pass to the documents' role (only
+    # those: ALTER ... OWNER locks a table, and PostgreSQL may restart under a live FerretDB).
     await conn.execute(f"""
 DO $$
 DECLARE item record;
 BEGIN
     FOR item IN SELECT nspname FROM pg_namespace
                 WHERE nspname NOT IN ('public', 'information_schema')
-                  AND nspname NOT LIKE 'pg\\_%' LOOP
+                  AND nspname NOT LIKE 'pg\\_%' AND pg_get_userbyid(nspowner) <> '{role}' LOOP
         EXECUTE format('ALTER SCHEMA %I OWNER TO %I', item.nspname, '{role}');
     END LOOP;
     FOR item IN SELECT n.nspname, c.relname FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('public',
-                      'information_schema') AND n.nspname NOT LIKE 'pg\\_%' LOOP
+                      'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                  AND pg_get_userbyid(c.relowner) <> '{role}' LOOP
         EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', item.nspname, item.relname, '{role}');
     END LOOP;
 END $$;""")

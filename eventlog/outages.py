@@ -1,0 +1,67 @@
+"""Workers outlive their infrastructure: when PostgreSQL, Kafka or MongoDB goes away (a restart,
+a failover, a network blip), a worker starts its loop again from scratch after a growing pause
+instead of exiting.
+
+Starting again is safe because every worker keeps its place outside itself: a projection's
+offsets are committed with its rows (or after its writes), the relay deletes outbox rows only
+after Kafka acknowledged them and takes its advisory lock again. A process supervisor
+(`soems up`, systemd, Kubernetes) still restarts a worker that dies of anything else.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from aiokafka.errors import KafkaError
+from confluent_kafka import KafkaException
+from pymongo.errors import ConnectionFailure, OperationFailure
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from eventlog import metrics
+
+# Errors that say "the infrastructure is away", not "this worker is wrong". An operator's
+# intervention (57P: shutting down, cannot connect now) and a closed connection (asyncpg's
+# InterfaceError) are what a PostgreSQL restart looks like from a client; FerretDB answers
+# OperationFailure while its own PostgreSQL is away. A deadlock or serialization failure
+# (class 40) rolled the transaction back whole: trying again is the cure.
+TRANSIENT = asyncpg.exceptions.TransactionRollbackError
+OUTAGES = (OSError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+           asyncpg.InterfaceError, TRANSIENT, KafkaError, KafkaException, ConnectionFailure,
+           OperationFailure)
+# What a request meets while a store restarts: the APIs answer 503 with Retry-After (the SPA's
+# save queue and any client retry with the same Idempotency-Key), never a bare 500. Narrower
+# than OUTAGES: an InterfaceError may be a bug, and a bug must stay a 500.
+UNAVAILABLE = (ConnectionError, asyncpg.PostgresConnectionError, TRANSIENT,
+               asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError,
+               asyncpg.exceptions.CannotConnectNowError, RedisConnectionError, ConnectionFailure)
+FIRST_PAUSE_S = 0.5
+LONGEST_PAUSE_S = 10.0
+HEALTHY_AFTER_S = 30.0  # a loop that ran this long before failing starts again quickly
+
+log = logging.getLogger("soems.outages")
+
+
+async def outlive_outages(loop: Callable[[], Awaitable[None]], stop: asyncio.Event,
+                          worker: str) -> None:
+    """Run ``loop`` until it returns (it returns when ``stop`` is set); after an outage, run it
+    again from scratch."""
+    pause = FIRST_PAUSE_S
+    while not stop.is_set():
+        began = time.monotonic()
+        try:
+            await loop()
+            return
+        except OUTAGES as exc:
+            metrics.OUTAGES_OUTLIVED.labels(worker).inc()
+            if time.monotonic() - began > HEALTHY_AFTER_S:
+                pause = FIRST_PAUSE_S
+            log.warning("%s lost its infrastructure (%s: %s); starting again in %.1f s",
+                        worker, type(exc).__name__, exc, pause)
+        try:
+            await asyncio.wait_for(stop.wait(), pause)
+        except TimeoutError:
+            pass
+        pause = min(pause * 2, LONGEST_PAUSE_S)

@@ -1,0 +1,82 @@
+"""Workers outlive a restart of PostgreSQL, Kafka or MongoDB; the APIs answer 503 meanwhile."""
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka.errors import KafkaConnectionError
+from fastapi import FastAPI
+
+from eventlog import outages
+from web.errors import install_error_handlers
+
+
+@pytest.fixture(autouse=True)
+def short_pauses(monkeypatch):
+    monkeypatch.setattr(outages, "FIRST_PAUSE_S", 0.01)
+
+
+def test_a_worker_starts_again_after_each_outage_and_stops_when_its_loop_returns():
+    runs = []
+    failures = [asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+                KafkaConnectionError("no broker"), ConnectionRefusedError(111, "refused")]
+
+    async def loop():
+        runs.append(len(runs))
+        if failures:
+            raise failures.pop(0)
+
+    asyncio.run(outages.outlive_outages(loop, asyncio.Event(), "relay"))
+    assert runs == [0, 1, 2, 3]
+
+
+def test_a_bug_is_not_an_outage():
+    async def loop():
+        raise KeyError("exam_id")
+
+    with pytest.raises(KeyError):
+        asyncio.run(outages.outlive_outages(loop, asyncio.Event(), "relay"))
+
+
+def test_a_stop_during_the_pause_ends_the_worker():
+    runs = []
+
+    async def main():
+        stop = asyncio.Event()
+
+        async def loop():
+            runs.append(1)
+            stop.set()  # SIGTERM arrived while the database was away
+            raise asyncpg.exceptions.AdminShutdownError("terminating connection")
+
+        await outages.outlive_outages(loop, stop, "projection.attempts")
+
+    asyncio.run(main())
+    assert runs == [1]
+
+
+def test_a_request_that_meets_a_restarting_store_is_answered_503_with_retry_after():
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/restarting")
+    async def restarting():
+        raise asyncpg.exceptions.CannotConnectNowError("the database system is shutting down")
+
+    @app.get("/bug")
+    async def bug():
+        raise asyncpg.InterfaceError("another operation is in progress")
+
+    async def get(path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://soems") as client:
+            return await client.get(path)
+
+    answer = asyncio.run(get("/restarting"))
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "1"
+    assert answer.json()["code"] == "unavailable" and answer.json()["field"] is None
+    assert "Idempotency-Key" in answer.json()["detail"]
+    assert asyncio.run(get("/bug")).status_code == 500  # a bug is not dressed up as an outage
