@@ -260,10 +260,12 @@ PROCESS_GROUPS = (  # first match of the command line wins
 
 
 def cpu_seconds_by_group() -> Counter:
-    """CPU seconds (user + system) each group of processes has used so far, from /proc.
-    A process that ends during the load takes its share with it: a lower bound."""
+    """CPU seconds (user + system) each group of processes has used so far, from /proc. A
+    process whose command line names no group (a uvicorn worker, spawned by multiprocessing)
+    counts for its parent's. A process that ends during the load takes its share with it: a
+    lower bound."""
     ticks, mine = os.sysconf("SC_CLK_TCK"), os.getpid()
-    used: Counter = Counter()
+    seen: dict[int, tuple[str, int, float]] = {}  # pid -> command line, parent, CPU seconds
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -271,9 +273,17 @@ def cpu_seconds_by_group() -> Counter:
         except OSError:  # the process ended while we looked
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-        group = "bench (this script)" if int(pid) == mine else next(
-            (name for name, needle in PROCESS_GROUPS if needle in cmdline), "other")
+        seen[int(pid)] = (cmdline, int(fields[1]),
+                          (int(fields[11]) + int(fields[12])) / ticks)  # ppid, utime, stime
+
+    def group_of(pid: int) -> str | None:
+        cmdline = seen[pid][0] if pid in seen else ""
+        return next((name for name, needle in PROCESS_GROUPS if needle in cmdline), None)
+
+    used: Counter = Counter()
+    for pid, (_, parent, seconds) in seen.items():
+        group = "bench (this script)" if pid == mine else \
+            group_of(pid) or group_of(parent) or "other"
         used[group] += seconds
     return used
 

@@ -44,6 +44,9 @@ class InMemoryEventStore:
         events = [codec.decode(b) for b in bodies[start:]]
         return Stream(stream_id, len(bodies), snapshot, events)
 
+    async def version_of(self, stream_id: str) -> int:
+        return len(self._streams.get(stream_id, []))
+
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         found = self._commands.get(command_id)
         return copy.deepcopy(found[0]) if found is not None else None

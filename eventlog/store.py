@@ -109,6 +109,9 @@ class EventStore(Protocol):
         """The stream from its latest snapshot of ``snapshot_kind`` (or from the start); and,
         when ``command_id`` was handled before, only its outcome (``earlier_outcome``)."""
 
+    async def version_of(self, stream_id: str) -> int:
+        """The stream's version (0 when it has no events), without reading its events."""
+
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         """What a command answered, if it was handled."""
 
@@ -282,6 +285,12 @@ class PostgresEventStore:
         events = [codec.decode(bytes(r["data"])) for r in rows]
         version = rows[-1]["v"] if rows else (snapshot.version if snapshot else 0)
         return Stream(stream_id, version, snapshot, events)
+
+    async def version_of(self, stream_id: str) -> int:
+        # One descent of the (stream_id, stream_version) primary key.
+        return await self.pool.fetchval(
+            "SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $1",
+            stream_id)
 
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         raw = await self.pool.fetchval(

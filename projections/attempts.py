@@ -86,7 +86,8 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
 
 
 # The query API's live feed listens here: the open exam page hears of an extension, a pause
-# or the deadline's submission as soon as the row shows it.
+# or the deadline's submission as soon as the row shows it, and the exam's progress page
+# (watching by exam_id) of every start, save and submission.
 ATTEMPT_CHANGES = "soems_attempt_changed"
 
 
@@ -96,6 +97,10 @@ def attempt_clock(row: Row) -> dict:
             "paused_at": row["paused_at"].isoformat() if row["paused_at"] else None}
 
 
+def attempt_announced(row: Row) -> dict:
+    return {**attempt_clock(row), "exam_id": row["exam_id"]}
+
+
 projection = PostgresProjection(
     name="attempts", sources=(ATTEMPT,), table=ATTEMPTS, key_of=attempt_key,
-    evolve=evolve_attempt, announce=ATTEMPT_CHANGES, announced=attempt_clock)
+    evolve=evolve_attempt, announce=ATTEMPT_CHANGES, announced=attempt_announced)

@@ -3,31 +3,29 @@ the attempt's order, never a key), their saved answers with receipts, and the cl
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket
 from pydantic import BaseModel
 
 from projections.attempts import ATTEMPT_CHANGES, ATTEMPTS, attempt_clock
 from projections.media_library import MEDIA_LIBRARY
 from projections.question_revisions import QUESTION_REVISIONS
 from query_api.dependencies import CurrentUser, Personal, ReadModels, require_role
-from query_api.live import LiveFeed
+from query_api.live import CLOSE_NOT_FOUND, LiveFeed, now_iso, relay_changes, signed_in
 from query_api.questions import StudentQuestion
 from schemas.events.attempt import ANSWER_FIELD
 from schemas.events.media import MediaStatus
 from schemas.events.question import QuestionContent
-from schemas.refusals import NotFound, Unauthenticated, Unavailable
+from schemas.refusals import NotFound, Unavailable
 from schemas.text import EntityId
-from security.dependencies import SettingsDep, principal_of
+from security.dependencies import SettingsDep
 from security.personal_data import ERASED
 from security.roles import Role
 from security.student_view import question_for_students
 from security.tokens import Principal
-from settings import get_settings
 from storage import objects
 
 router = APIRouter(prefix="/v1/attempts", tags=["attempts"])
@@ -179,14 +177,6 @@ async def _media_of(db, s, request: Request, questions: list[dict]) -> dict[str,
 
 # --- the live channel ------------------------------------------------------------------------
 
-# WebSocket close codes (4000-4999 are the application's): the reason names the refusal.
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
-TOKEN_WAIT_S = 5.0
-MAX_HELLO_CHARS = 8192  # a token, not a document
-HEARTBEAT_S = 20.0  # under every proxy's idle timeout; each one also rechecks the session
-
-
 @router.websocket("/{attempt_id}/live")
 async def attempt_live(websocket: WebSocket, attempt_id: str):
     """The open exam page's live channel (the student's own attempt only).
@@ -201,20 +191,10 @@ async def attempt_live(websocket: WebSocket, attempt_id: str):
     (token missing, invalid or its session ended) or 4404 (no such attempt of yours), the
     reason naming the code.
     """
+    user = await signed_in(websocket)
+    if user is None:
+        return
     app = websocket.app
-    await websocket.accept()
-    try:
-        hello = await asyncio.wait_for(websocket.receive_text(), TOKEN_WAIT_S)
-        token = json.loads(hello)["token"] if len(hello) <= MAX_HELLO_CHARS else None
-        if not isinstance(token, str):
-            raise ValueError("no token")
-        user = await principal_of(get_settings(), app.state.sessions, token)
-    except WebSocketDisconnect:
-        return
-    except (asyncio.TimeoutError, ValueError, KeyError, TypeError, Unauthenticated) as exc:
-        code = exc.code if isinstance(exc, Unauthenticated) else "missing_token"
-        await websocket.close(CLOSE_UNAUTHENTICATED, code)
-        return
     row = await app.state.pool.fetchrow(
         f"SELECT student_id, version, status, deadline, paused_at FROM {ATTEMPTS.qualified} "
         f"WHERE attempt_id = $1", attempt_id)
@@ -224,38 +204,5 @@ async def attempt_live(websocket: WebSocket, attempt_id: str):
     feed: LiveFeed = app.state.live
     async with feed.watch(ATTEMPT_CHANGES, attempt_id) as changes:
         await websocket.send_json({"type": "ready", "version": row["version"],
-                                   **attempt_clock(row), "server_time": _now_iso()})
-        # The page says nothing more; reading still notices its going away at once.
-        gone = asyncio.create_task(_until_closed(websocket))
-        try:
-            while not gone.done():
-                got = asyncio.create_task(changes.get())
-                await asyncio.wait({got, gone}, timeout=HEARTBEAT_S,
-                                   return_when=asyncio.FIRST_COMPLETED)
-                if got.done():
-                    await websocket.send_json(got.result())
-                    continue
-                got.cancel()
-                if gone.done():
-                    break
-                if not await app.state.sessions.is_current(user.user_id, user.session_id,
-                                                            user.session_epoch):
-                    await websocket.close(CLOSE_UNAUTHENTICATED, "session_ended")
-                    return
-                await websocket.send_json({"type": "heartbeat", "server_time": _now_iso()})
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the page went away while we wrote to it
-        finally:
-            gone.cancel()
-
-
-async def _until_closed(websocket: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-
-
-def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+                                   **attempt_clock(row), "server_time": now_iso()})
+        await relay_changes(websocket, user, changes)

@@ -7,18 +7,20 @@ from datetime import datetime, timezone
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, WebSocket
 from pydantic import BaseModel
 
-from projections.attempts import ATTEMPTS
+from projections.attempts import ATTEMPT_CHANGES, ATTEMPTS
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.exam_documents import EXAM_DOCUMENTS
 from projections.users import USERS
 from query_api.dependencies import (CurrentUser, Documents, PageOf, PageOut, Personal,
                                     ReadModels)
 from schemas.events.exam import ACCOMMODATION_REASON, ExamStatus
+from query_api.live import CLOSE_NOT_FOUND, LiveFeed, now_iso, relay_changes, signed_in
 from schemas.refusals import NotFound
 from security.roles import Role
+from security.tokens import Principal
 from security.visibility import (may_manage_exam, may_see_exam, may_supervise_exam,
                                  visible_exams_sql)
 
@@ -223,6 +225,44 @@ WITH assigned AS (
 )"""
 
 
+async def _may_follow_progress(db, user: Principal, exam_id: str) -> bool:
+    row = await db.fetchrow(f"SELECT teacher_id, status FROM {EXAM_CATALOGUE.qualified} "
+                            f"WHERE exam_id = $1", exam_id)
+    # A draft's progress (who is assigned) is its teacher's business; proctors watch exams
+    # once published.
+    return row is not None and row["status"] != ExamStatus.DELETED and (
+        may_manage_exam(user.user_id, user.role, row["teacher_id"])
+        or (row["status"] == ExamStatus.PUBLISHED
+            and may_supervise_exam(user.user_id, user.role, row["teacher_id"])))
+
+
+# The progress page reads the whole exam again on a change: one message a second at most,
+# whatever a thousand students' saves announce meanwhile.
+PROGRESS_CHANGES_EVERY_S = 1.0
+
+
+@router.websocket("/{exam_id}/progress/live")
+async def exam_progress_live(websocket: WebSocket, exam_id: str):
+    """The progress page's live channel (whoever may read the exam's progress).
+
+    As for an attempt's channel: the page sends ``{"token": "<access token>"}`` first; the
+    server answers ``{"type": "ready", "server_time"}``, then ``{"type": "changed"}`` at most
+    once a second while the exam's attempts change (a start, a save, a pause, a submission),
+    ``{"type": "resync"}`` when it may have missed one, and a heartbeat every 20 s. The page
+    reads ``GET /v1/exams/{id}/progress`` again. Refusals close with 4401 or 4404.
+    """
+    user = await signed_in(websocket)
+    if user is None:
+        return
+    if not await _may_follow_progress(websocket.app.state.pool, user, exam_id):
+        await websocket.close(CLOSE_NOT_FOUND, "exam_not_found")
+        return
+    feed: LiveFeed = websocket.app.state.live
+    async with feed.watch(ATTEMPT_CHANGES, exam_id, by="exam_id") as changes:
+        await websocket.send_json({"type": "ready", "server_time": now_iso()})
+        await relay_changes(websocket, user, changes, PROGRESS_CHANGES_EVERY_S)
+
+
 @router.get("/{exam_id}/progress", response_model=ExamProgress,
             summary="Live progress: each assigned student's state and answers saved (the "
                     "exam's teacher, proctors, admins)")
@@ -231,14 +271,7 @@ async def exam_progress(
     state: Annotated[Literal["not_started", "in_progress", "paused", "submitted"] | None,
                      Query(description="only students in this state")] = None,
 ):
-    row = await db.fetchrow(f"SELECT teacher_id, status FROM {EXAM_CATALOGUE.qualified} "
-                            f"WHERE exam_id = $1", exam_id)
-    # A draft's progress (who is assigned) is its teacher's business; proctors watch exams
-    # once published.
-    if row is None or row["status"] == ExamStatus.DELETED or not (
-            may_manage_exam(user.user_id, user.role, row["teacher_id"])
-            or (row["status"] == ExamStatus.PUBLISHED
-                and may_supervise_exam(user.user_id, user.role, row["teacher_id"]))):
+    if not await _may_follow_progress(db, user, exam_id):
         raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                       readonly=True):

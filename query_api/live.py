@@ -3,9 +3,14 @@ wrote the row) reaches the pages that watch that row, through one LISTEN connect
 query API process.
 
 A page is told only *that* its row changed (and to which version); it reads the row again
-through the ordinary route, so what it sees passes the same checks as any read. When the
-connection to PostgreSQL is lost and made again, every watcher is told to read again: a
-notification sent meanwhile is gone for good.
+through the ordinary route, so what it sees passes the same checks as any read. A page watches
+one row (by its key) or every row of a group that the announcement names (``exam_id``: the
+teacher's progress of an exam). When the connection to PostgreSQL is lost and made again,
+every watcher is told to read again: a notification sent meanwhile is gone for good.
+
+The socket side is here too: the first message carries the access token (a browser cannot
+set a WebSocket's headers), refusals close with 4401/4404 naming the code, and a heartbeat
+every 20 s rechecks the session.
 """
 from __future__ import annotations
 
@@ -13,11 +18,18 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import defaultdict
+from datetime import datetime, timezone
 from typing import AsyncIterator
 
+from fastapi import WebSocket, WebSocketDisconnect
+
 from eventlog.postgres import connect
-from settings import Settings
+from schemas.refusals import Unauthenticated
+from security.dependencies import principal_of
+from security.tokens import Principal
+from settings import Settings, get_settings
 
 log = logging.getLogger("soems.live")
 
@@ -28,12 +40,15 @@ RECONNECT_S = 1.0
 CHECK_EVERY_S = 10.0
 
 RESYNC = {"type": "resync"}
+# Fields of an announcement a page may watch by, besides the row's key.
+GROUPS = ("exam_id",)
 
 
 class LiveFeed:
     def __init__(self, s: Settings, channels: tuple[str, ...]):
         self._s, self._channels = s, channels
-        self._watchers: dict[tuple[str, str], set[asyncio.Queue]] = defaultdict(set)
+        # (channel, "key" or a group field, its value) -> the pages' queues
+        self._watchers: dict[tuple[str, str, str], set[asyncio.Queue]] = defaultdict(set)
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -46,20 +61,24 @@ class LiveFeed:
                 await self._task
 
     @contextlib.asynccontextmanager
-    async def watch(self, channel: str, key: str) -> AsyncIterator[asyncio.Queue]:
+    async def watch(self, channel: str, value: str,
+                    by: str = "key") -> AsyncIterator[asyncio.Queue]:
         """A queue of ``{"type": "changed", "version": n, ...}`` (with what the projection
-        announces of the row) and ``{"type": "resync"}`` for one row, for as long as the
-        ``async with`` lasts."""
+        announces of the row) and ``{"type": "resync"}`` for one row (``by="key"``) or every
+        row of one group (``by="exam_id"``), for as long as the ``async with`` lasts."""
+        if by != "key" and by not in GROUPS:
+            raise ValueError(f"rows are not announced by {by!r}")
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
-        self._watchers[(channel, key)].add(queue)
+        watched = (channel, by, value)
+        self._watchers[watched].add(queue)
         try:
             yield queue
         finally:
-            watchers = self._watchers.get((channel, key))
+            watchers = self._watchers.get(watched)
             if watchers is not None:
                 watchers.discard(queue)
                 if not watchers:
-                    del self._watchers[(channel, key)]
+                    del self._watchers[watched]
 
     # --- one LISTEN connection, made again when lost --------------------------------------
 
@@ -99,8 +118,13 @@ class LiveFeed:
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("live feed: an unreadable notification on %s: %.200r", channel, payload)
             return
-        for queue in self._watchers.get((channel, key), ()):
-            _offer(queue, {"type": "changed", **change})
+        message = {"type": "changed", **change}
+        for queue in self._watchers.get((channel, "key", key), ()):
+            _offer(queue, message)
+        for group in GROUPS:
+            if group in change:
+                for queue in self._watchers.get((channel, group, str(change[group])), ()):
+                    _offer(queue, message)
 
     def _tell_everyone(self, message: dict) -> None:
         for watchers in self._watchers.values():
@@ -116,3 +140,80 @@ def _offer(queue: asyncio.Queue, message: dict) -> None:
         while not queue.empty():
             queue.get_nowait()
         queue.put_nowait(RESYNC)
+
+
+# --- the socket ------------------------------------------------------------------------------
+
+# WebSocket close codes (4000-4999 are the application's): the reason names the refusal.
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+TOKEN_WAIT_S = 5.0
+MAX_HELLO_CHARS = 8192  # a token, not a document
+HEARTBEAT_S = 20.0  # under every proxy's idle timeout; each one also rechecks the session
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+async def signed_in(websocket: WebSocket) -> Principal | None:
+    """Accept the socket and read the page's ``{"token": ...}``: who is asking, or None
+    after closing it with 4401 (token missing, invalid, or its session ended)."""
+    await websocket.accept()
+    try:
+        hello = await asyncio.wait_for(websocket.receive_text(), TOKEN_WAIT_S)
+        token = json.loads(hello)["token"] if len(hello) <= MAX_HELLO_CHARS else None
+        if not isinstance(token, str):
+            raise ValueError("no token")
+        return await principal_of(get_settings(), websocket.app.state.sessions, token)
+    except WebSocketDisconnect:
+        return None
+    except (asyncio.TimeoutError, ValueError, KeyError, TypeError, Unauthenticated) as exc:
+        code = exc.code if isinstance(exc, Unauthenticated) else "missing_token"
+        await websocket.close(CLOSE_UNAUTHENTICATED, code)
+        return None
+
+
+async def relay_changes(websocket: WebSocket, user: Principal, changes: asyncio.Queue,
+                        at_most_every_s: float = 0.0) -> None:
+    """Send what ``changes`` brings until the page goes away or its session ends, with a
+    heartbeat every HEARTBEAT_S. With ``at_most_every_s``, changes close together go as one
+    ``{"type": "changed"}`` (a page that reads a whole exam again needs no more)."""
+    gone = asyncio.create_task(_until_closed(websocket))
+    sent_at = 0.0
+    try:
+        while not gone.done():
+            got = asyncio.create_task(changes.get())
+            await asyncio.wait({got, gone}, timeout=HEARTBEAT_S,
+                               return_when=asyncio.FIRST_COMPLETED)
+            if got.done():
+                message = got.result()
+                if at_most_every_s:
+                    await asyncio.sleep(max(0.0, sent_at + at_most_every_s - time.monotonic()))
+                    while not changes.empty():
+                        changes.get_nowait()
+                    message = {"type": message["type"]}  # changed, or resync
+                await websocket.send_json(message)
+                sent_at = time.monotonic()
+                continue
+            got.cancel()
+            if gone.done():
+                break
+            if not await websocket.app.state.sessions.is_current(
+                    user.user_id, user.session_id, user.session_epoch):
+                await websocket.close(CLOSE_UNAUTHENTICATED, "session_ended")
+                return
+            await websocket.send_json({"type": "heartbeat", "server_time": now_iso()})
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the page went away while we wrote to it
+    finally:
+        gone.cancel()
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """The page says nothing after its token; reading still notices its going away at once."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return

@@ -14,7 +14,11 @@ from __future__ import annotations
 import secrets
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from schemas.refusals import Unavailable
 
@@ -76,6 +80,9 @@ REDIS_WAIT_S = 2
 
 def connect_redis(redis_url: str) -> Redis:
     """The Redis client the APIs share for sessions and throttling."""
+    # A pooled connection that Redis closed (a restart, a failover) fails its next command;
+    # that command is sent again on a new connection instead of failing the request.
     return Redis(connection_pool=BlockingConnectionPool.from_url(
         redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_S, socket_timeout=2,
-        socket_connect_timeout=2))
+        socket_connect_timeout=2, retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), 3),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError]))

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
 
     # HTTP services
     command_api_port: int = 8000
+    # Processes of the command API (uvicorn --workers): one is pegged on a core during exam
+    # day's Start burst; two share the port. /metrics then sums every process's series.
+    command_api_processes: int = 2
     query_api_port: int = 8001
     # The gateway (nginx): the SPA and both APIs under /api/, one origin for browsers.
     gateway_host: str = "127.0.0.1"

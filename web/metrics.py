@@ -9,12 +9,13 @@ are labelled "other" for the same reason: a client must not be able to mint new 
 """
 from __future__ import annotations
 
+import os
+from ipaddress import ip_address, ip_network
 from time import perf_counter
 
-from ipaddress import ip_address, ip_network
-
 from fastapi import FastAPI, HTTPException, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Histogram,
+                               generate_latest, multiprocess)
 
 HTTP_REQUEST_SECONDS = Histogram(
     "soems_http_request_seconds", "HTTP request latency, from the request in to the response out",
@@ -74,4 +75,15 @@ def install_metrics(app: FastAPI, service: str,
             client = None
         if client is None or not any(client in network for network in scrapers):
             raise HTTPException(404, "Not Found")
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """The series of this process, or, when the API runs as several processes (uvicorn
+    --workers with ``PROMETHEUS_MULTIPROC_DIR`` set, see deploy/local/services.py), of all of
+    them: whichever process answers the scrape, Prometheus sees the whole API."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY  # this process's series
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry

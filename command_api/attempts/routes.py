@@ -19,13 +19,15 @@ from command_api.attempts.decider import (MAX_EXTENSION_MINUTES, Attempt, Extend
                                           may_supervise)
 from command_api.dependencies import Command, Personal, Store
 from command_api.exams.decider import exam_decider
-from command_api.handling import handle, load_state
+from command_api.handling import ReadStates, handle, load_state
 from schemas.events.attempt import (ANSWER_FIELD, SUPERVISION_REASON_FIELD, AttemptStatus,
                                     SubmitReason)
 from schemas.refusals import DomainError
 from schemas.text import EntityId, Text
 
 router = APIRouter(tags=["attempts"])
+# Every student of an exam starts from the same exam state: kept per process while unchanged.
+EXAMS_STARTED = ReadStates(exam_decider)
 _ATTEMPT_IDS = uuid5(NAMESPACE_URL, "https://soems.org/attempt")
 MAX_ATTEMPTS_LOOKED_AT = 20  # attempts_allowed is at most this (the exam settings' bound)
 
@@ -105,7 +107,7 @@ def _attempt_result(attempt_id: str):
 @router.post("/v1/exams/{exam_id}/start", response_model=AttemptCommandResult,
              summary="Start (or continue) your attempt at an exam assigned to you (students)")
 async def start_attempt(exam_id: EntityId, ctx: Command, store: Store):
-    exam, _ = await load_state(store, exam_decider, exam_id)
+    exam, _ = await EXAMS_STARTED.load(store, exam_id)
     # The student's attempts in order: the first one not submitted is the one to continue.
     number = 1
     attempt_id = attempt_id_for(exam_id, ctx.actor.user_id, number)

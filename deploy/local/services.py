@@ -11,7 +11,9 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from settings import Settings
 
@@ -30,6 +32,7 @@ def die_with_parent() -> None:
 class Service:
     name: str
     argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def services(s: Settings) -> list[Service]:
@@ -37,8 +40,7 @@ def services(s: Settings) -> list[Service]:
 
     py = sys.executable
     found = [
-        Service("command-api", [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
-                                "--port", str(s.command_api_port), "--no-access-log"]),
+        command_api(s),
         Service("query-api", [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
                               "--port", str(s.query_api_port), "--no-access-log",
                               "--ws-max-size", "65536"]),
@@ -50,6 +52,21 @@ def services(s: Settings) -> list[Service]:
     found.append(Service("processors", [py, "-m", "stream_processors", "worker"]))
     found.append(Service("gateway", gateway_argv(s)))
     return found
+
+
+def command_api(s: Settings) -> Service:
+    """The command API, as ``s.command_api_processes`` uvicorn workers on one port. Several
+    processes keep their Prometheus series in files of a folder emptied at each start
+    (prometheus-client's multi-process mode), which /metrics sums."""
+    argv = [sys.executable, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
+            "--port", str(s.command_api_port), "--no-access-log"]
+    if s.command_api_processes <= 1:
+        return Service("command-api", argv)
+    series = Path(s.home) / "run" / f"command-api-metrics-{s.command_api_port}"
+    shutil.rmtree(series, ignore_errors=True)
+    series.mkdir(parents=True)
+    return Service("command-api", argv + ["--workers", str(s.command_api_processes)],
+                   env={"PROMETHEUS_MULTIPROC_DIR": str(series)})
 
 
 def gateway_argv(s: Settings) -> list[str]:
@@ -86,7 +103,7 @@ class Supervisor:
                 *service.argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
                 stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
                 preexec_fn=die_with_parent,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **service.env})
             self.procs[service.name] = proc
             await asyncio.gather(self._pipe(service.name, proc), proc.wait())
             if self.stopping:

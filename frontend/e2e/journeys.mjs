@@ -857,6 +857,16 @@ async function student(title, alsoTitle) {
   await signOut(page);
 }
 
+/** Keyboard only: press Tab until ``target`` has the focus (a trap or an unreachable control
+ * fails the journey), as a student without a mouse would. */
+async function tabTo(page, target, most = 80) {
+  for (let n = 0; n < most; n += 1) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`keyboard: ${target} not reached with ${most} presses of Tab`);
+}
+
 /** Exam day: the student opens an exam that is open now, starts it, answers each question
  * (every save acknowledged with its time) and flags one. The essay is typed while offline and
  * the tab is closed before the connection comes back: in a new tab, after signing in again,
@@ -880,28 +890,37 @@ async function takeExam(title) {
   const question = (n) => page.getByRole("region", { name: new RegExp(`^Question ${n} of 3`) });
   const essay = "Gravity bends their paths around it.";
   let essayAt = 0;
-  // The order is the attempt's: find each question by its text.
+  // The order is the attempt's: find each question by its text. Answered with the keyboard
+  // alone: Tab to a control, Space to choose, Enter on "Next question".
+  const pressSpaceOn = async (control) => {
+    await tabTo(page, control);
+    await page.keyboard.press("Space");
+    if (!(await control.isChecked())) problems.push(`keyboard: Space did not check ${control}`);
+  };
   for (let n = 1; n <= 3; n += 1) {
     const here = question(n);
     await here.waitFor();
     const stem = await here.locator("p").first().innerText();
     if (stem.includes("closest")) {
-      await here.getByLabel("Mercury").check();
+      await pressSpaceOn(here.getByLabel("Mercury"));
       await here.getByText(/^Saved at /).waitFor();
     } else if (stem.includes("gas giants")) {
-      await here.getByLabel("Jupiter").check();
+      await pressSpaceOn(here.getByLabel("Jupiter"));
       await here.getByText(/^Saved at /).waitFor();
-      await here.getByLabel("Saturn").check();
+      await pressSpaceOn(here.getByLabel("Saturn"));
       await here.getByText(/^Saved at /).waitFor();
       // Flagged here, found flagged in the next tab: the place is kept on the server.
       const kept = page.waitForResponse((r) => r.url().endsWith("/place") && r.ok());
-      await here.getByLabel("Flag for review").check();
+      await pressSpaceOn(here.getByLabel("Flag for review"));
       await kept;
       await check(page, "28-exam-question");
     } else {
       essayAt = n;
     }
-    if (n < 3) await page.getByRole("button", { name: "Next question" }).click();
+    if (n < 3) {
+      await tabTo(page, page.getByRole("button", { name: "Next question" }));
+      await page.keyboard.press("Enter");
+    }
   }
 
   // Offline: the essay is typed, its save fails, the page says so; then the tab is closed.
@@ -963,11 +982,17 @@ async function takeExam(title) {
   console.log(`exam: a proctor's extension reached the student's timer in ${took} ms`);
   if (took > 2000) problems.push(`exam: the extension reached the timer after ${took} ms`);
 
-  await questions.getByRole("button", { name: "Submit the exam" }).click();
+  // Submitted with the keyboard too: the dialog takes the focus and keeps it.
+  await tabTo(page, questions.getByRole("button", { name: "Submit the exam" }));
+  await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: "Submit the exam?" });
   await dialog.getByText(/Every question is answered\. Flagged for review: 2\./).waitFor();
   await check(page, "29-exam-submit-dialog");
-  await dialog.getByRole("button", { name: "Submit", exact: true }).click();
+  if (!(await dialog.evaluate((el) => el.contains(document.activeElement)))) {
+    problems.push("keyboard: the submit dialog opened without the focus");
+  }
+  await tabTo(page, dialog.getByRole("button", { name: "Submit", exact: true }), 10);
+  await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "Your exam is submitted" }).waitFor();
   await check(page, "30-exam-submitted");
   await signOut(page);
@@ -983,6 +1008,8 @@ async function examProgress(title) {
   const table = page.getByRole("table", { name: "Students" });
   await table.getByRole("cell", { name: /^Submitted .*$/ }).waitFor();
   await table.getByRole("cell", { name: "3 of 3" }).waitFor();
+  // The live channel through the gateway: the page reads again when attempts change.
+  await page.getByText(/^Live: updated as students start, save and submit; last read /).waitFor();
   await check(page, "30a-teacher-exam-progress");
   await page.getByLabel("Show").click();
   await page.getByRole("option", { name: "Not started" }).click();

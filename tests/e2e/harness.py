@@ -92,16 +92,22 @@ class Services:
                 proc.wait()
 
     def _wait_healthy(self, url: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        tails = {n: (self.logs / f"{n}.log").read_text()[-2000:] for n in self.procs}
-        raise RuntimeError(f"{url} did not become healthy: {tails}")
+        if not healthy(url, timeout):
+            tails = {n: (self.logs / f"{n}.log").read_text()[-2000:] for n in self.procs}
+            raise RuntimeError(f"{url} did not become healthy: {tails}")
+
+
+def healthy(url: str, timeout: float = 60) -> bool:
+    """Whether the service at ``url`` answered its /healthz within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def key() -> dict[str, str]:

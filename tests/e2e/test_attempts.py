@@ -334,9 +334,11 @@ def test_the_files_of_an_attempts_questions_come_with_short_lived_urls(services,
 
 
 @contextlib.contextmanager
-def live(services, attempt_id: str, token: str | None):
-    """The attempt's live channel, the first message (the token) sent."""
-    url = services.query_url.replace("http://", "ws://") + f"/v1/attempts/{attempt_id}/live"
+def live(services, attempt_id: str, token: str | None, path: str | None = None):
+    """The attempt's live channel (or the one at ``path``), the first message (the token)
+    sent."""
+    path = path or f"/v1/attempts/{attempt_id}/live"
+    url = services.query_url.replace("http://", "ws://") + path
     with ws_connect(url, open_timeout=5) as socket:
         if token is not None:
             socket.send(json.dumps({"token": token}))
@@ -460,6 +462,54 @@ def test_dashboards_show_where_each_student_stands(services, make_user):
     assert [(a["attempt_id"], a["status"]) for a in theirs] == [(done_id, "submitted")]
     assert httpx.get(f"{services.query_url}/v1/attempts", headers=waiting["headers"]
                      ).json()["items"] == []
+
+
+def test_the_progress_page_hears_of_its_exams_attempts_at_most_once_a_second(services,
+                                                                             make_user):
+    teacher, proctor, other_teacher = (make_user(r) for r in ("teacher", "proctor", "teacher"))
+    students = [make_user("student") for _ in range(3)]
+    now = datetime.now(timezone.utc)
+    exam_id, (essay,) = published_exam(services, teacher, students, [ESSAY],
+                                       now - timedelta(minutes=1), now + timedelta(hours=1))
+    elsewhere, _ = published_exam(services, other_teacher, students[:1], [ESSAY],
+                                  now - timedelta(minutes=1), now + timedelta(hours=1))
+    path = f"/v1/exams/{exam_id}/progress/live"
+    with live(services, "", bearer_of(teacher), path) as socket:
+        assert received(socket)["type"] == "ready"
+        # Another exam's attempt says nothing here.
+        start(services, students[0], elsewhere)
+        with pytest.raises(TimeoutError):
+            socket.recv(timeout=1.5)
+        # Three students start and save at once: heard within a second or two, as few
+        # messages, and what the page then reads shows them.
+        asked = time.monotonic()
+        for n, student in enumerate(students):
+            attempt_id = start(services, student, exam_id).json()["attempt_id"]
+            assert save(services, student, attempt_id, essay, 1,
+                        {"text": f"draft {n}"}).status_code == 200
+        heard = [received(socket)]
+        assert time.monotonic() - asked < 3.0
+        with contextlib.suppress(TimeoutError):
+            while True:
+                heard.append(json.loads(socket.recv(timeout=1.5)))
+        assert {m["type"] for m in heard} == {"changed"} and len(heard) <= 4, heard
+        assert all(set(m) == {"type"} for m in heard)  # no student's data on the wire
+        shown = eventually(lambda: (body := httpx.get(
+            f"{services.query_url}/v1/exams/{exam_id}/progress",
+            headers=teacher["headers"]).json())["in_progress"] == 3 and body)
+        assert shown["not_started"] == 0
+    with live(services, "", bearer_of(proctor), path) as socket:  # proctors watch it too
+        assert received(socket)["type"] == "ready"
+    for who in (other_teacher, students[0]):
+        with live(services, "", bearer_of(who), path) as socket:
+            with pytest.raises(ConnectionClosed) as closed:
+                received(socket)
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4404, "exam_not_found")
+    with live(services, "", None, f"/v1/exams/{exam_id}/progress/live") as socket:
+        socket.send("not json")
+        with pytest.raises(ConnectionClosed) as closed:
+            received(socket)
+        assert closed.value.rcvd.code == 4401
 
 
 # Every kind of key a question can hold, each with a marker no student may ever receive.

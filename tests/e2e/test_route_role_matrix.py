@@ -8,11 +8,15 @@ what the next caller sees); user routes act on a throwaway student.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+from fastapi.routing import APIWebSocketRoute
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from command_api.app import create_app as command_app
 from query_api.app import create_app as query_app
@@ -353,6 +357,56 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
     if path.endswith("/unshare"):  # whoever an id names, even no account now
         return {"teacher_ids": [f"someone-{caller}"]}
     return None
+
+
+# The live channels (WebSockets, so not in the OpenAPI documents): what each caller's first
+# message brings back, "ready" or the close code.
+LIVE_EXPECTED = {
+    "/v1/attempts/{attempt_id}/live": {
+        "anonymous": 4401, "disabled_admin": 4401, "student": "ready", "teacher_a": 4404,
+        "teacher_b": 4404, "proctor": 4404, "admin": 4404},
+    # progress of a published exam: its teacher, proctors, admins
+    "/v1/exams/{exam_id}/progress/live": {
+        "anonymous": 4401, "disabled_admin": 4401, "student": 4404, "teacher_a": "ready",
+        "teacher_b": 4404, "proctor": "ready", "admin": "ready"},
+}
+
+
+def websocket_paths(routes, prefix: str = "") -> set[str]:
+    """The WebSocket routes' paths, through the routers an app includes (FastAPI keeps an
+    included router whole, with its prefix in ``include_context``)."""
+    found = set()
+    for route in routes:
+        if isinstance(route, APIWebSocketRoute):
+            found.add(prefix + route.path)
+        elif hasattr(route, "original_router"):
+            found |= websocket_paths(route.original_router.routes,
+                                     prefix + route.include_context.prefix)
+    return found
+
+
+def test_every_live_channel_is_in_the_matrix():
+    assert websocket_paths(query_app().routes) == set(LIVE_EXPECTED)
+    assert websocket_paths(command_app().routes) == set()
+
+
+def test_each_caller_gets_what_the_rules_say_of_each_live_channel(services, callers):
+    """Runs before the HTTP rows, whose sign-outs end the callers' sessions."""
+    attempt_id = fresh_attempt(services, callers, wait=True)
+    exam_id = open_exam(services, callers)
+    for path, expected in LIVE_EXPECTED.items():
+        concrete = path.replace("{attempt_id}", attempt_id).replace("{exam_id}", exam_id)
+        url = services.query_url.replace("http://", "ws://") + concrete
+        answers = {}
+        for caller in CALLERS:
+            token = callers[caller]["headers"].get("Authorization", "").removeprefix("Bearer ")
+            with ws_connect(url, open_timeout=5) as socket:
+                socket.send(json.dumps({"token": token} if token else {}))
+                try:
+                    answers[caller] = json.loads(socket.recv(timeout=5))["type"]
+                except ConnectionClosed as closed:
+                    answers[caller] = closed.rcvd.code
+        assert answers == expected, path
 
 
 # Sign-outs last: they end the caller's session, which every other row needs.

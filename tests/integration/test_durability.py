@@ -13,6 +13,7 @@ import redis
 from confluent_kafka import Consumer, Producer
 
 from deploy.local.probes import s3_client
+from security.sessions import connect_redis
 from tests.integration.kafka_admin import create_topic, high_watermarks
 
 pytestmark = [pytest.mark.restarts_stack, pytest.mark.usefixtures("live_stack")]
@@ -93,3 +94,20 @@ def test_data_survives_a_stack_restart(settings, unique):
     up = soems("stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
     read_everything(settings, unique)
+
+
+def test_the_apis_redis_client_outlives_a_redis_restart(settings):
+    """Sessions and throttles are checked through pooled connections: after Redis restarts,
+    each would fail its next command (a 503 per connection) unless sent again."""
+    async def run() -> None:
+        client = connect_redis(settings.redis_url)
+        try:
+            await asyncio.gather(*(client.ping() for _ in range(10)))  # ten pooled connections
+            for args in (("stack", "down", "--only", "redis"), ("stack", "up", "--only", "redis")):
+                done = await asyncio.to_thread(soems, *args)
+                assert done.returncode == 0, done.stdout + done.stderr
+            assert await asyncio.gather(*(client.ping() for _ in range(10))) == [True] * 10
+        finally:
+            await client.aclose()
+
+    asyncio.run(run())

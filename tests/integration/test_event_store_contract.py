@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from command_api.exams.decider import DraftExam, ExamContent, UpdateExam, exam_decider
-from command_api.handling import Decider, handle, load_state
+from command_api.handling import Decider, ReadStates, handle, load_state
 from eventlog.memory import InMemoryEventStore
 from eventlog.postgres import create_pool
 from eventlog.relay import RELAY_LOCK
@@ -63,6 +63,15 @@ async def test_appended_events_load_back_in_order_with_their_versions(store):
     assert [e.envelope.stream_version for e in loaded.events] == [1, 2, 3]
     assert [getattr(e.payload, "title") for e in loaded.events] == ["Algebra", "B", "C"]
     assert loaded.events[0].envelope.actor == TEACHER
+
+
+async def test_a_streams_version_is_known_without_loading_it(store):
+    exam_id, stream = new_exam()
+    assert await store.version_of(stream) == 0
+    await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
+    await store.append(stream, 1, [updated(exam_id, "B"), updated(exam_id, "C")], ctx(), {},
+                       snapshot=Snapshot("exam:v1", 3, b'{"s": 3}'))
+    assert await store.version_of(stream) == 3
 
 
 async def test_a_retried_command_returns_its_first_outcome_and_appends_nothing(store):
@@ -254,3 +263,16 @@ async def test_new_entities_are_created_as_one_command_and_a_retry_changes_nothi
     with pytest.raises(Exception) as refusal:
         await handle_new_entities(store, exam_decider, refused, ctx(), {})
     assert getattr(refusal.value, "code", None) == "not_a_teacher"
+
+
+async def test_a_read_state_is_served_while_its_stream_is_unchanged(store):
+    exams = ReadStates(exam_decider)
+    exam_id, stream = new_exam()
+    await store.append(stream, 0, [drafted(exam_id)], ctx(), {})
+    first, version = await exams.load(store, exam_id)
+    again, _ = await exams.load(store, exam_id)
+    assert version == 1 and again is first  # the same state: nothing loaded or decoded
+    await store.append(stream, 1, [updated(exam_id, "Geometry")], ctx(), {})
+    changed, version = await exams.load(store, exam_id)
+    assert version == 2 and changed.content.title == "Geometry"
+    assert changed == (await load_state(store, exam_decider, exam_id))[0]

@@ -1,9 +1,8 @@
 // The exam page's live channel (query API, `/v1/attempts/{id}/live`): the server says when
 // the attempt changed (an extension, a pause, the deadline's submission) and the page reads
 // it again through the ordinary route. Polling stays as the fallback while it is down.
-import { useEffect, useRef } from "react";
-import { useSelector } from "react-redux";
-import type { RootState } from "../../app/store";
+import { useCallback, useEffect, useRef } from "react";
+import { channelUrl, useLiveChannel } from "../liveChannel";
 
 /** What the page must follow at once: its own saves it knows already. */
 export type AttemptClock = { status: string; deadline: string; paused_at?: string | null };
@@ -27,29 +26,15 @@ export function clockMoved(shown: AttemptClock, told: AttemptClock): boolean {
   );
 }
 
-/** Close codes the server refuses with (the reason names the code). */
-const UNAUTHENTICATED = 4401;
-const NOT_FOUND = 4404;
-const FIRST_RETRY_MS = 1000;
-const LAST_RETRY_MS = 15_000;
-
-/** The wait before the next try: doubling, capped, spread at random so that a thousand pages
- * cut off together (a server restart) do not all come back in the same instant. */
-export function retryDelay(failures: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** failures);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
+export { retryDelay } from "../liveChannel";
 
 export function liveUrl(attemptId: string, origin: string = globalThis.location.origin): string {
-  const url = new URL(`/api/v1/attempts/${encodeURIComponent(attemptId)}/live`, origin);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  return url.href;
+  return channelUrl(`/v1/attempts/${encodeURIComponent(attemptId)}/live`, origin);
 }
 
 /**
  * Calls `reread` whenever the server says the attempt's clock (deadline, pause, status)
- * moved from `shown`, or that it may have; `onOpen` when the channel opens or closes. With no access token yet (a reload, before
- * the first read refreshes it), or after the server refused this one, it waits for a new one.
+ * moved from `shown`, or that it may have; `onOpen` when the channel opens or closes.
  */
 export function useAttemptLive({
   attemptId,
@@ -64,53 +49,21 @@ export function useAttemptLive({
   onOpen: (open: boolean) => void;
   enabled?: boolean;
 }): void {
-  const token = useSelector((state: RootState) => state.auth.accessToken);
-  const known = useRef({ shown, reread, onOpen });
+  const known = useRef({ shown, reread });
   useEffect(() => {
-    known.current = { shown, reread, onOpen };
-  }, [shown, reread, onOpen]);
-
-  useEffect(() => {
-    if (!enabled || !token || typeof WebSocket === "undefined") return;
-    let socket: WebSocket | null = null;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
-    let stopped = false;
-
-    const connect = () => {
-      socket = new WebSocket(liveUrl(attemptId));
-      socket.onopen = () => socket?.send(JSON.stringify({ token }));
-      socket.onmessage = (event) => {
-        let message: LiveMessage;
-        try {
-          message = JSON.parse(String(event.data)) as LiveMessage;
-        } catch {
-          return;
-        }
-        if (message.type === "ready") {
-          failures = 0;
-          known.current.onOpen(true);
-        }
-        const moved =
-          message.type === "resync" ||
-          ((message.type === "ready" || message.type === "changed") &&
-            clockMoved(known.current.shown, message));
-        if (moved) known.current.reread();
-      };
-      socket.onclose = (event) => {
-        known.current.onOpen(false);
-        socket = null;
-        // Refused for good with this token (a new one restarts the effect), or gone.
-        if (stopped || event.code === UNAUTHENTICATED || event.code === NOT_FOUND) return;
-        retry = setTimeout(connect, retryDelay(failures++));
-      };
-    };
-    connect();
-    return () => {
-      stopped = true;
-      clearTimeout(retry);
-      socket?.close(1000);
-      known.current.onOpen(false);
-    };
-  }, [attemptId, token, enabled]);
+    known.current = { shown, reread };
+  }, [shown, reread]);
+  const onMessage = useCallback((message: LiveMessage) => {
+    const moved =
+      message.type === "resync" ||
+      ((message.type === "ready" || message.type === "changed") &&
+        clockMoved(known.current.shown, message));
+    if (moved) known.current.reread();
+  }, []);
+  useLiveChannel<LiveMessage>({
+    path: `/v1/attempts/${encodeURIComponent(attemptId)}/live`,
+    onMessage,
+    onOpen,
+    enabled,
+  });
 }

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import {
   Box,
   Button,
@@ -19,6 +19,7 @@ import {
   type StudentProgress,
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
+import { useLiveChannel } from "../liveChannel";
 import { Failed, Loading, PageHeader, Pager, RowsTable, usePaging } from "../shared";
 
 type State = "not_started" | "in_progress" | "paused" | "submitted";
@@ -32,8 +33,10 @@ const STATES: { state: State; label: string }[] = [
 
 const LABEL = Object.fromEntries(STATES.map(({ state, label }) => [state, label]));
 
-/** Read again this often while the page is open (the proctors' live feed is to come). */
-const REFRESH_MS = 5000;
+/** Read again when the live channel says the exam's attempts changed (at most once a
+ * second); besides, this often while it is open, and more often while it is down. */
+const REFRESH_OPEN_MS = 30_000;
+const REFRESH_CLOSED_MS = 5000;
 
 /** Where a student stands, in words: time left, or when and how it was handed in. */
 export function standing(row: StudentProgress, serverTime: string): string {
@@ -92,10 +95,27 @@ export default function ExamProgressPage() {
   const [state, setState] = useState<State | "all">("all");
   const paging = usePaging(50);
   const exam = useGetExamV1ExamsExamIdGetQuery({ examId });
+  const [live, setLive] = useState(false);
   const found = useExamProgressV1ExamsExamIdProgressGetQuery(
     { examId, state: state === "all" ? undefined : state, ...paging.query },
-    { pollingInterval: REFRESH_MS, refetchOnMountOrArgChange: true },
+    {
+      pollingInterval: live ? REFRESH_OPEN_MS : REFRESH_CLOSED_MS,
+      refetchOnMountOrArgChange: true,
+    },
   );
+  const { refetch } = found;
+  const onMessage = useCallback(
+    (message: { type: string }) => {
+      if (message.type === "changed" || message.type === "resync") void refetch();
+    },
+    [refetch],
+  );
+  useLiveChannel({
+    path: `/v1/exams/${encodeURIComponent(examId)}/progress/live`,
+    onMessage,
+    onOpen: setLive,
+    enabled: Boolean(examId),
+  });
   const title = exam.data ? `Progress: ${exam.data.title}` : "Progress";
   if (found.isLoading) return <Loading what="the exam's progress" />;
   if (!found.data) return <Failed message={problemsOf(found.error, []).general} />;
@@ -108,8 +128,10 @@ export default function ExamProgressPage() {
         </Button>
       </PageHeader>
       <Typography variant="body2" sx={{ mb: 2 }}>
-        Read again every {REFRESH_MS / 1000} seconds; last read {formatMoment(progress.server_time)}
-        .
+        {live
+          ? "Live: updated as students start, save and submit"
+          : `Read again every ${REFRESH_CLOSED_MS / 1000} seconds`}
+        ; last read {formatMoment(progress.server_time)}.
       </Typography>
       <Counts progress={progress} />
       <TextField
