@@ -63,7 +63,6 @@ async def run_sql(pool: asyncpg.Pool, *scripts: str) -> None:
 
 
 
-
 async def close_pool(pool: asyncpg.Pool, grace: float = 5.0) -> None:
     """Close ``pool`` cleanly, or terminate it when its server went away (a clean close would
     wait for connections that can no longer be released)."""
