@@ -394,6 +394,9 @@ def test_each_caller_gets_what_the_rules_say_of_each_live_channel(services, call
     """Runs before the HTTP rows, whose sign-outs end the callers' sessions."""
     attempt_id = fresh_attempt(services, callers, wait=True)
     exam_id = open_exam(services, callers)
+    # Proctors follow an exam once the catalogue (a read model) shows it published.
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/exams/{exam_id}/progress",
+                                 headers=callers["proctor"]["headers"]).status_code == 200)
     for path, expected in LIVE_EXPECTED.items():
         concrete = path.replace("{attempt_id}", attempt_id).replace("{exam_id}", exam_id)
         url = services.query_url.replace("http://", "ws://") + concrete
