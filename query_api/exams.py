@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import json
 from typing import Annotated, Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Query, Response, WebSocket
 from pydantic import BaseModel
 
@@ -225,7 +226,7 @@ WITH assigned AS (
 )"""
 
 
-async def _may_follow_progress(db, user: Principal, exam_id: str) -> bool:
+async def _may_follow_progress(db: asyncpg.Pool, user: Principal, exam_id: str) -> bool:
     row = await db.fetchrow(f"SELECT teacher_id, status FROM {EXAM_CATALOGUE.qualified} "
                             f"WHERE exam_id = $1", exam_id)
     # A draft's progress (who is assigned) is its teacher's business; proctors watch exams

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import shutil
 import signal
 import sys
 import time
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
