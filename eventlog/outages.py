@@ -45,21 +45,25 @@ log = logging.getLogger("soems.outages")
 
 
 async def outlive_outages(loop: Callable[[], Awaitable[None]], stop: asyncio.Event,
-                          worker: str) -> None:
-    """Run ``loop`` until it returns (it returns when ``stop`` is set); after an outage, run it
-    again from scratch."""
+                          worker: str,
+                          outages: tuple[type[BaseException], ...] = OUTAGES) -> None:
+    """Run ``loop`` until it returns (it returns when ``stop`` is set); after an outage (one of
+    ``outages``), run it again from scratch."""
     pause = FIRST_PAUSE_S
     while not stop.is_set():
         began = time.monotonic()
         try:
             await loop()
             return
-        except OUTAGES as exc:
+        except outages as exc:
             metrics.OUTAGES_OUTLIVED.labels(worker).inc()
             if time.monotonic() - began > HEALTHY_AFTER_S:
                 pause = FIRST_PAUSE_S
-            log.warning("%s lost its infrastructure (%s: %s); starting again in %.1f s",
-                        worker, type(exc).__name__, exc, pause)
+            if isinstance(exc, OUTAGES):
+                log.warning("%s lost its infrastructure (%s: %s); starting again in %.1f s",
+                            worker, type(exc).__name__, exc, pause)
+            else:  # not a known outage: the traceback says what the client library met
+                log.exception("%s failed; starting again in %.1f s", worker, pause)
         try:
             await asyncio.wait_for(stop.wait(), pause)
         except TimeoutError:

@@ -157,7 +157,9 @@ def test_every_acknowledged_save_survives_crashes_and_restarts(services, admin, 
                                            [choice, essay]))
     exited = {name: proc.returncode for name, proc in services.procs.items()
               if proc.poll() is not None}
-    assert not exited, f"services that did not ride out the restarts: {exited}"
+    assert not exited, f"services that did not ride out the restarts: {exited}: " + "".join(
+        f"\n--- {name}.log ---\n" + (services.logs / f"{name}.log").read_text()[-3000:]
+        for name in exited)
     assert len(ledger.acked) == STUDENTS
     assert not ledger.refused, ledger.refused[:3]
     assert all(ledger.acked.values())  # every student had something acknowledged

@@ -40,6 +40,20 @@ def test_a_bug_is_not_an_outage():
         asyncio.run(outages.outlive_outages(loop, asyncio.Event(), "relay"))
 
 
+def test_the_relay_starts_again_after_any_error_and_logs_its_traceback(caplog):
+    runs = []
+
+    async def loop():
+        runs.append(1)
+        if len(runs) == 1:  # an error outside OUTAGES, from deep inside a client library
+            raise TypeError("'NoneType' object is not iterable")
+
+    asyncio.run(outages.outlive_outages(loop, asyncio.Event(), "relay", outages=(Exception,)))
+    assert runs == [1, 1]
+    failed = [r for r in caplog.records if r.name == "soems.outages"]
+    assert failed and failed[0].exc_info and failed[0].exc_info[0] is TypeError
+
+
 def test_a_stop_during_the_pause_ends_the_worker():
     runs = []
 

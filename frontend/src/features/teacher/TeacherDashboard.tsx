@@ -16,6 +16,7 @@ import {
   useCloneExamV1ExamsExamIdClonePostMutation,
   useDeleteExamV1ExamsExamIdDeleteMutation,
   usePublishExamV1ExamsExamIdPublishPostMutation,
+  type ExamCommandResult,
 } from "../../api/commandApi.generated";
 import { newCommandId, problemsOf } from "../../api/problems";
 import {
@@ -24,6 +25,7 @@ import {
   type ExamSummary,
 } from "../../api/queryApi.generated";
 import { Link as RouterLink, useLocation, useNavigate } from "react-router";
+import { useFollowVersion } from "../../app/follow";
 import { useAppDispatch } from "../../app/store";
 import { formatMoment } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
@@ -50,9 +52,27 @@ export default function TeacherDashboard() {
   const location = useLocation();
   const navigate = useNavigate();
   // The wizard reads the catalogue fresh on the way back (it changed the exams).
-  const { data, isLoading, error } = useListExamsV1ExamsGetQuery(MINE, {
-    refetchOnMountOrArgChange: true,
-  });
+  const listed = useListExamsV1ExamsGetQuery(MINE, { refetchOnMountOrArgChange: true });
+  const { isLoading, error } = listed;
+  // An exam the wizard just published: the catalogue shows it a moment later. Until then the
+  // list reads again and shows the exam as the command answered (never a stale draft that
+  // offers to publish it twice).
+  const [published] = useState(
+    (location.state as { published?: ExamCommandResult } | null)?.published ?? null,
+  );
+  const listedVersion = listed.data?.items.find((e) => e.exam_id === published?.exam_id)?.version;
+  useFollowVersion(
+    { ...listed, data: listed.data && { version: listedVersion ?? 0 } },
+    published?.version ?? 0,
+  );
+  const data = listed.data && {
+    ...listed.data,
+    items: listed.data.items.map((e) =>
+      published && e.exam_id === published.exam_id && e.version < published.version
+        ? { ...e, status: published.status, version: published.version }
+        : e,
+    ),
+  };
   const [publish, publishing] = usePublishExamV1ExamsExamIdPublishPostMutation();
   const [remove, removing] = useDeleteExamV1ExamsExamIdDeleteMutation();
   const [clone, cloning] = useCloneExamV1ExamsExamIdClonePostMutation();

@@ -220,8 +220,8 @@ export function Wizard({
             details={details}
             sections={sections}
             settings={settings}
-            onPublished={(title) =>
-              navigate("/teacher", { state: { notice: `"${title}" is published.` } })
+            onPublished={(title, published) =>
+              navigate("/teacher", { state: { notice: `"${title}" is published.`, published } })
             }
             onBack={() => setStep(2)}
           />
@@ -335,7 +335,7 @@ export function ReviewStep({
   details: DetailsForm;
   sections: Section[];
   settings: SettingsForm;
-  onPublished: (title: string) => void;
+  onPublished: (title: string, published: ExamCommandResult) => void;
   onBack: () => void;
 }) {
   const [publish, publishing] = usePublishExamV1ExamsExamIdPublishPostMutation();
@@ -352,7 +352,7 @@ export function ReviewStep({
       "Idempotency-Key": newCommandId(),
       "If-Match": ifMatch,
     });
-    if (answer.data) onPublished(details.title);
+    if (answer.data) onPublished(details.title, answer.data);
   }
 
   const rows: [string, string][] = [
