@@ -18,7 +18,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from eventlog import metrics
-from eventlog.outages import outlive_outages
+from eventlog.outages import outlive_outages, pace_kafka_metadata_retries
 from eventlog.postgres import close_pool, create_pool
 from eventlog.chain import CHAIN_HEADER, VERSION_HEADER
 from eventlog.store import OUTBOX_CHANNEL, OutboxRow, delete_published, read_outbox
@@ -117,6 +117,7 @@ async def _wait(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> boo
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    pace_kafka_metadata_retries()
     stop = asyncio.Event()
 
     try:
@@ -133,7 +134,7 @@ def main() -> None:
         # The relay has no input of its own to be wrong about (rows are deleted only after
         # Kafka acknowledged them): whatever stops it is cured by starting again, including a
         # client library's own confusion in the middle of a broker's or PostgreSQL's restart.
-        # CI once saw it exit on an error outside OUTAGES while Kafka restarted under load.
+        # (CI once saw it exit during the fault test's restarts; its log was not kept.)
         await outlive_outages(lambda: run(s, stop), stop, "relay", outages=(Exception,))
 
     asyncio.run(runner())

@@ -6,7 +6,7 @@ import logging
 import signal
 import sys
 
-from eventlog.outages import outlive_outages
+from eventlog.outages import outlive_outages, pace_kafka_metadata_retries
 from eventlog.projection import PostgresProjection, run_mongo_projection, run_postgres_projection
 from projections import all_projections
 from settings import get_settings
@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
         return 2
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    pace_kafka_metadata_retries()
     from eventlog.metrics import FIRST_PROJECTION, metrics_port, serve_metrics
 
     try:

@@ -8,6 +8,7 @@ import sys
 
 import faust
 
+from eventlog.outages import pace_kafka_metadata_retries
 import stream_processors.deadlines  # noqa: F401  (registers its agents, tables, timers)
 import stream_processors.exam_counts  # noqa: F401
 from stream_processors.app import app
@@ -16,6 +17,7 @@ from stream_processors.app import app
 def main(argv: list[str]) -> None:
     if argv != ["worker"]:
         sys.exit("usage: python -m stream_processors worker")
+    pace_kafka_metadata_retries()
     faust.Worker(app, loglevel="info").execute_from_commandline()
 
 

@@ -57,6 +57,18 @@ async function newPage(who, options = {}, existing = null) {
 
 /** axe-core on the page as it is now, and a screenshot kept as a test artifact. */
 async function check(page, name) {
+  // Transitions end first: axe measures an alert still fading in as half transparent (a
+  // fresh run failed on color contrast that way). Spinners run forever and are not awaited.
+  await page
+    .waitForFunction(
+      () =>
+        document
+          .getAnimations()
+          .every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity),
+      null,
+      { timeout: 5_000 },
+    )
+    .catch(() => {}); // still moving after 5 s: check what is there
   await page.evaluate(axe.source);
   const result = await page.evaluate(() =>
     window.axe.run(document, {

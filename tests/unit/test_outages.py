@@ -94,3 +94,25 @@ def test_a_request_that_meets_a_restarting_store_is_answered_503_with_retry_afte
     assert answer.json()["code"] == "unavailable" and answer.json()["field"] is None
     assert "Idempotency-Key" in answer.json()["detail"]
     assert asyncio.run(get("/bug")).status_code == 500  # a bug is not dressed up as an outage
+
+
+def test_kafka_clients_ask_for_metadata_a_few_times_a_second_while_no_broker_answers():
+    """aiokafka's own loop asks again at once: a thousand failed updates a second."""
+    from aiokafka.client import AIOKafkaClient
+
+    outages.pace_kafka_metadata_retries(0.25)
+    outages.pace_kafka_metadata_retries(0.25)  # idempotent: not paced twice
+
+    async def asks_in_one_second() -> int:
+        client = AIOKafkaClient(bootstrap_servers="127.0.0.1:9")  # nothing listens there
+        synchronizer = asyncio.create_task(client._md_synchronizer())
+        asks, until = 0, asyncio.get_running_loop().time() + 1.0
+        try:
+            while asyncio.get_running_loop().time() < until:
+                assert await client.force_metadata_update() is False
+                asks += 1
+        finally:
+            synchronizer.cancel()
+        return asks
+
+    assert 2 <= asyncio.run(asks_in_one_second()) <= 5
