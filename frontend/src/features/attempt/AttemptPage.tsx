@@ -31,7 +31,7 @@ import {
   type AttemptView,
   type StudentQuestion,
 } from "../../api/queryApi.generated";
-import { FOLLOW_MS, PATIENCE_MS } from "../../app/follow";
+import { followDelay, PATIENCE_MS } from "../../app/follow";
 import { formatMoment } from "../../time";
 import { Failed, Loading, MediaFile, PageHeader } from "../shared";
 import { announcement, formatRemaining, remainingMs, serverOffset } from "./clock";
@@ -87,11 +87,12 @@ export default function AttemptPage() {
     return () => workers.removeEventListener("controllerchange", reread);
   }, [refetch]);
   const notYet = patient && !found.data && found.isError;
+  const [openedAt] = useState(() => Date.now());
   useEffect(() => {
     if (!notYet) return;
-    const timer = setTimeout(() => void found.refetch(), FOLLOW_MS);
+    const timer = setTimeout(() => void found.refetch(), followDelay(Date.now() - openedAt));
     return () => clearTimeout(timer);
-  }, [notYet, found, found.fulfilledTimeStamp]);
+  }, [notYet, found, found.fulfilledTimeStamp, openedAt]);
   if (found.isLoading || notYet) return <Loading what="your exam" />;
   if (!found.data) return <Failed message={problemsOf(found.error, []).general} />;
   return (
