@@ -184,8 +184,9 @@ def test_publishing_then_only_safe_changes_and_each_student_sees_their_own(servi
     assert eventually(lambda: listed(plain))[0]["your_terms"] is None
     assert listed(outsider) == []
     assert read(services, outsider, f"/v1/exams/{exam_id}").status_code == 404
-    as_student = read(services, plain, f"/v1/exams/{exam_id}")
-    assert as_student.status_code == 200
+    # The exam's document (MongoDB) follows the catalogue, a moment later.
+    as_student = eventually(lambda: (r := read(services, plain, f"/v1/exams/{exam_id}"))
+                            .status_code == 200 and r)
     assert as_student.json()["sections"] is None  # the layout and its pools are staff's
 
     later = command(services, teacher, "POST", f"/v1/exams/{exam_id}/assign",

@@ -258,6 +258,10 @@ def fresh_question(services, callers, wait: bool) -> str:
     if wait:  # the bank is a read model: wait until teacher B sees the share
         eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{question_id}",
                                      headers=teacher_b["headers"]).status_code == 200)
+        # and the revisions are another, which may be a moment behind the bank
+        eventually(lambda: httpx.get(f"{services.query_url}/v1/questions/{question_id}"
+                                     "/revisions/1",
+                                     headers=teacher_a["headers"]).status_code == 200)
     return question_id
 
 
