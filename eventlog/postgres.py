@@ -62,7 +62,6 @@ async def run_sql(pool: asyncpg.Pool, *scripts: str) -> None:
                 await conn.execute(script)
 
 
-
 async def close_pool(pool: asyncpg.Pool, grace: float = 5.0) -> None:
     """Close ``pool`` cleanly, or terminate it when its server went away (a clean close would
     wait for connections that can no longer be released)."""
