@@ -806,6 +806,8 @@ async function wizard(title) {
   await page.getByRole("button", { name: "Publish", exact: true }).click();
   await page.getByRole("heading", { name: "Your exams" }).waitFor();
   await page.getByText(`"${title}" is published.`).waitFor();
+  await page.getByRole("link", { name: `Manage ${title}` }).waitFor();
+  await check(page, "25a-teacher-published-from-wizard");
 
   // Published: only safe changes. The window closes an hour later; the students stay.
   await page.getByRole("link", { name: `Manage ${title}` }).click();
