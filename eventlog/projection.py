@@ -344,9 +344,22 @@ class PostgresRows:
         rows = list(rows)
         if rows:
             await conn.execute(self._upsert, *[[r.get(c) for r in rows] for c in self.columns])
-            keys = [r[self.table.key] for r in rows]
-            for statement in self._copy:
-                await conn.execute(statement, keys)
+            await self._refresh_copies(conn, rows)
+
+    async def insert_new(self, conn, rows: Iterable[Row]) -> None:
+        """Write rows that the table does not hold yet, with COPY (a rebuild's shadow: most
+        of its rows are written once, and COPY skips the upsert's conflict checks)."""
+        rows = list(rows)
+        if rows:
+            await conn.copy_records_to_table(
+                self.table.name, schema_name=self.schema, columns=self.columns,
+                records=[[r.get(c) for c in self.columns] for r in rows])
+            await self._refresh_copies(conn, rows)
+
+    async def _refresh_copies(self, conn, rows: list[Row]) -> None:
+        keys = [r[self.table.key] for r in rows]
+        for statement in self._copy:
+            await conn.execute(statement, keys)
 
 
 async def setup_postgres_projection(pool: asyncpg.Pool, p: PostgresProjection,
@@ -764,6 +777,7 @@ class _ShadowFolder:
         self.p, self.store, self.conn = p, store, conn
         self.cache: dict[str, Row] = {}
         self.dirty: dict[str, Row] = {}
+        self.written: set[str] = set()  # keys this folder has written to the shadow
         self.applied = 0
 
     async def apply(self, messages) -> None:
@@ -780,8 +794,13 @@ class _ShadowFolder:
             await self.flush()
 
     async def flush(self) -> None:
+        # Rows follow streams, so a key this folder never wrote is not in the shadow yet.
+        new = [row for key, row in self.dirty.items() if key not in self.written]
+        again = [row for key, row in self.dirty.items() if key in self.written]
         async with self.conn.transaction():
-            await self.store.write(self.conn, self.dirty.values())
+            await self.store.insert_new(self.conn, new)
+            await self.store.write(self.conn, again)
+        self.written.update(self.dirty)
         self.dirty.clear()
         if len(self.cache) > REBUILD_FLUSH_ROWS:
             self.cache.clear()  # later events read their rows back from the shadow table
@@ -860,12 +879,17 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
     try:
         await run_sql(pool, f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
         await setup_postgres_projection(pool, p, schema=shadow)
+        deferred = await _drop_secondary_indexes(pool, shadow)
         ends = await asyncio.to_thread(replay.start, False)
         total = sum(ends.values())
         progress(0, total)
         phases["prepare the shadow"] = time.time() - began
         applied, positions = await _replay_in_workers(p, shadow, ends, workers, progress, total,
                                                       phases)
+        indexed_from = time.time()
+        for statement in deferred:
+            await run_sql(pool, statement)
+        phases["build the secondary indexes"] = time.time() - indexed_from
         caught_up_from = time.time()
         await asyncio.to_thread(replay.assign, positions)
         store = PostgresRows(p.table, shadow, p.narrow_copies)
@@ -902,6 +926,21 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
     finally:
         await asyncio.to_thread(replay.stop)
         await pool.close()
+
+
+async def _drop_secondary_indexes(pool: asyncpg.Pool, schema: str) -> list[str]:
+    """Drop the non-unique indexes of a shadow schema's tables; return the statements that
+    build them again. Building an index once over the loaded rows is far cheaper than keeping
+    it up to date row by row (a GIN index most of all), and PostgreSQL shares the two cores
+    with the replay workers. Unique indexes stay: they must refuse a duplicate as it comes."""
+    async with pool.acquire() as conn:
+        found = await conn.fetch(
+            "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS ddl "
+            "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relnamespace = $1::regnamespace AND NOT i.indisunique", schema)
+        for index in found:
+            await conn.execute(f"DROP INDEX {index['name']}")
+    return [index["ddl"] for index in found]
 
 
 async def _replay_in_workers(p: PostgresProjection, shadow: str,

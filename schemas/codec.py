@@ -3,7 +3,9 @@
 A message is ``C3 01``, the 8-byte little-endian CRC-64-AVRO fingerprint of the writer schema,
 then the schemaless Avro body. The reader finds the writer schema in the catalog by fingerprint,
 resolves it against the current schema of the event type, runs the upcasters and validates the
-payload into its pydantic class, so consumers always see current-version events.
+payload into its pydantic class, so consumers always see current-version events. A message
+written with the current version is read by a reader generated for its schema
+(``schemas.compiled_reader``), which builds the same objects without the second pass.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from pydantic import ValidationError
 
 import schemas.events  # noqa: F401  (registers the event classes the default codec builds)
 from schemas.catalog import SchemaCatalog, SchemaVersion, default_catalog
+from schemas.compiled_reader import EventReader, compile_event_reader, trusted
 from schemas.envelope import DomainEvent, Envelope, RecordedEvent
 from schemas.upcasters import UPCASTERS, UpcasterRegistry
 
@@ -106,7 +109,7 @@ def _convert_timestamps(record: dict[str, Any], paths: tuple[tuple[str, ...], ..
             holder[path[-1]] = _EPOCH + timedelta(microseconds=value)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _ReadPlan:
     """Everything decode needs for one writer fingerprint, worked out once."""
 
@@ -114,11 +117,17 @@ class _ReadPlan:
     reader_schema: dict[str, Any] | None  # None when the writer is current: no resolution
     current_version: int
     plain: _PlainRead | None = None  # the fast reading, when the writer is current
+    # The fastest: a reader generated for this schema (schemas/compiled_reader.py), when the
+    # writer is current and its classes need no validation. Generated at the first message
+    # of its type (about 10 ms each: a process reading few types does not pay for all).
+    to_compile: bool = False
+    compiled: EventReader | None = None
 
 
 class EventCodec:
     def __init__(self, catalog: SchemaCatalog, upcasters: UpcasterRegistry = UPCASTERS,
-                 event_classes: Mapping[str, type[DomainEvent]] = DomainEvent.registry):
+                 event_classes: Mapping[str, type[DomainEvent]] = DomainEvent.registry,
+                 compile_readers: bool = True):
         self._upcasters = upcasters
         self._event_classes = event_classes
         self._plans: dict[bytes, _ReadPlan] = {}
@@ -128,10 +137,17 @@ class EventCodec:
                 writer=writer,
                 reader_schema=None if writer is current else current.parsed,
                 current_version=current.version,
-                plain=_plain_read(writer.schema) if writer is current else None)
+                plain=_plain_read(writer.schema) if writer is current else None,
+                to_compile=compile_readers and writer is current)
         self._writers: dict[tuple[str, int], tuple[bytes, dict[str, Any]]] = {
             (writer.event_type, writer.version): (MARKER + writer.fingerprint, writer.parsed)
             for writer in catalog}
+
+    def _compile(self, writer: SchemaVersion) -> EventReader | None:
+        payload_class = self._event_classes.get(writer.event_type)
+        if payload_class is None:
+            return None
+        return compile_event_reader(writer.schema, Envelope, payload_class)
 
     def encode(self, event: RecordedEvent) -> bytes:
         payload_type = type(event.payload)
@@ -160,6 +176,10 @@ class EventCodec:
     def decode(self, data: bytes) -> RecordedEvent:
         plan = self._plan(data)
         writer = plan.writer
+        if plan.to_compile:
+            plan.compiled, plan.to_compile = self._compile(writer), False
+        if plan.compiled is not None:
+            return self._decode_compiled(plan.compiled, writer, data)
         body = BytesIO(data)
         body.seek(HEADER_SIZE)
         try:
@@ -191,6 +211,22 @@ class EventCodec:
             raise DecodeError(f"envelope says {envelope.event_type} but the writer schema is "
                               f"{writer.event_type} v{writer.version}")
         return RecordedEvent(envelope=envelope, payload=event_payload)
+
+    @staticmethod
+    def _decode_compiled(read: EventReader, writer: SchemaVersion, data: bytes) -> RecordedEvent:
+        size = len(data)
+        try:
+            envelope, payload, end = read(data, HEADER_SIZE, size)
+        except _CORRUPT_BODY as exc:
+            raise DecodeError(f"{writer.event_type} v{writer.version}: truncated or corrupt "
+                              f"body ({type(exc).__name__}: {exc})") from exc
+        if end != size:
+            raise DecodeError(f"{writer.event_type} v{writer.version}: "
+                              f"{size - end} bytes left after the body")
+        if envelope.event_type != writer.event_type:
+            raise DecodeError(f"envelope says {envelope.event_type} but the writer schema is "
+                              f"{writer.event_type} v{writer.version}")
+        return trusted(RecordedEvent, {"envelope": envelope, "payload": payload})
 
     def _plan(self, data: bytes) -> _ReadPlan:
         if data[:2] != MARKER:
