@@ -15,7 +15,6 @@ the broker holds that the group has not yet taken (``record_lag``), read back wi
 """
 from __future__ import annotations
 
-import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import IllegalStateError
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
@@ -121,6 +120,9 @@ def scrape(url: str) -> dict[tuple[str, frozenset], float]:
     frozenset({("group", "projection.users"), ("topic", "soems.identity.events"),
     ("partition", "0")}))]``.
     """
+    import httpx  # here, not at the top: only the benchmark and tests scrape, and httpx
+    # costs every service and replay worker ~0.15 s of start-up (python -X importtime)
+
     response = httpx.get(url, timeout=5.0)
     response.raise_for_status()
     return {(sample.name, frozenset(sample.labels.items())): sample.value
