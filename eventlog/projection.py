@@ -795,8 +795,9 @@ class _ShadowFolder:
 
     async def flush(self) -> None:
         # Rows follow streams, so a key this folder never wrote is not in the shadow yet.
-        new = [row for key, row in self.dirty.items() if key not in self.written]
-        again = [row for key, row in self.dirty.items() if key in self.written]
+        new, again = [], []
+        for key, row in self.dirty.items():
+            (again if key in self.written else new).append(row)
         async with self.conn.transaction():
             await self.store.insert_new(self.conn, new)
             await self.store.write(self.conn, again)

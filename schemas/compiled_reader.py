@@ -136,7 +136,7 @@ class _Generator:
             body += self.value(field["type"], cls.model_fields[field["name"]].annotation,
                                target, "    ")
         items = ", ".join(f"{name!r}: {target}" for name, target in values)
-        names = ", ".join(repr(name) for name, _ in values) or ""
+        names = ", ".join(repr(name) for name, _ in values)
         lines = [f"def {function}(data, pos, size):", *body,
                  f"    o = _new({class_name})",
                  f"    _set(o, '__dict__', {{{items}}})",
