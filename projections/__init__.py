@@ -18,6 +18,7 @@ REGISTERED = (
     "projections.media_library",
     "projections.cohorts",
     "projections.attempts",
+    "projections.attempt_grades",
 )
 
 

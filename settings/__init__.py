@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     # day's Start burst; two share the port. /metrics then sums every process's series.
     command_api_processes: int = 2
     query_api_port: int = 8001
+    # How long the APIs keep an idle HTTP connection open. Longer than the gateway's upstream
+    # keepalive_timeout (60 s) and any client pool's expiry (httpx: 5 s), so the client side
+    # always closes first: otherwise a request sent on a connection the API is just closing
+    # dies unanswered, and nginx does not retry a POST (the user gets a 502).
+    api_keep_alive_seconds: int = 75
     # The gateway (nginx): the SPA and both APIs under /api/, one origin for browsers.
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080

@@ -169,6 +169,13 @@ async def decoded_events(stream: StreamT,
     A message that does not decode is parked in ``<topic>.dlq`` with the same key, the
     original bytes and headers saying why and where it came from; the stream goes on.
     """
+    async for _, recorded in decoded_messages(stream, only):
+        yield recorded
+
+
+async def decoded_messages(stream: StreamT, only: tuple[type, ...] = ()
+                           ) -> AsyncIterator[tuple[EventT, RecordedEvent]]:
+    """As ``decoded_events``, with each event's message (for an agent that may park it)."""
     wanted = {cls.event_type() for cls in only}
     async for event in stream.events():
         try:
@@ -176,11 +183,11 @@ async def decoded_events(stream: StreamT,
                 continue
             recorded = codec.decode(event.value)
         except codec.DecodeError as exc:
-            await _park(event, exc)
+            await park(event, exc)
             continue
-        yield recorded
+        yield event, recorded
 
 
-async def _park(event: EventT, error: Exception) -> None:
+async def park(event: EventT, error: Exception) -> None:
     # Awaited until written: the message is acknowledged (its offset committed) after this.
     await app.dead_letters().park(event.message, error)

@@ -43,7 +43,7 @@ def services(s: Settings) -> list[Service]:
         command_api(s),
         Service("query-api", [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
                               "--port", str(s.query_api_port), "--no-access-log",
-                              "--ws-max-size", "65536"]),
+                              "--ws-max-size", "65536", *keep_alive(s)]),
         Service("relay", [py, "-m", "eventlog.relay"]),
         Service("sealer", [py, "-m", "eventlog.sealer"]),
     ]
@@ -54,12 +54,16 @@ def services(s: Settings) -> list[Service]:
     return found
 
 
+def keep_alive(s: Settings) -> list[str]:
+    return ["--timeout-keep-alive", str(s.api_keep_alive_seconds)]
+
+
 def command_api(s: Settings) -> Service:
     """The command API, as ``s.command_api_processes`` uvicorn workers on one port. Several
     processes keep their Prometheus series in files of a folder emptied at each start
     (prometheus-client's multi-process mode), which /metrics sums."""
     argv = [sys.executable, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
-            "--port", str(s.command_api_port), "--no-access-log"]
+            "--port", str(s.command_api_port), "--no-access-log", *keep_alive(s)]
     if s.command_api_processes <= 1:
         return Service("command-api", argv)
     series = Path(s.home) / "run" / f"command-api-metrics-{s.command_api_port}"

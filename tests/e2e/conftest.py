@@ -12,13 +12,31 @@ from eventlog.topics import ensure_topics
 from tests.e2e.harness import Services, bearer, key
 
 
+_running: list[Services] = []
+
+
 @pytest.fixture(scope="session")
 def services(live_stack, tmp_path_factory):
     ensure_topics(live_stack)
     running = Services(tmp_path_factory.mktemp("service-logs"))
     running.start_all()
+    _running.append(running)
     yield running
+    _running.remove(running)
     running.stop_all()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed end-to-end test reports the tail of every service's log: CI's clone, and the
+    logs with it, is gone by the time anyone reads why."""
+    report = (yield).get_result()
+    if report.when != "call" or not report.failed or not _running:
+        return
+    for log in sorted(_running[0].logs.glob("*.log")):
+        tail = log.read_text(errors="replace")[-1500:]
+        if tail.strip():
+            report.sections.append((f"service log {log.name} (tail)", tail))
 
 
 @pytest.fixture(scope="session")

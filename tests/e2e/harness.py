@@ -19,6 +19,8 @@ from projections import all_projections
 
 REFRESH_REUSE_GRACE_SECONDS = 1.0
 REGISTRATIONS_PER_ADDRESS = 8
+# As deploy.local.services runs the APIs: idle connections outlive any client pool's.
+KEEP_ALIVE = ["--timeout-keep-alive", "75"]
 
 
 def free_port() -> int:
@@ -42,10 +44,11 @@ class Services:
         py = sys.executable
         self.argv = {
             "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
-                            "--port", str(self.command_port), "--no-access-log"],
+                            "--port", str(self.command_port), "--no-access-log",
+                            *KEEP_ALIVE],
             "query-api": [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
                           "--port", str(self.query_port), "--no-access-log",
-                          "--ws-max-size", "65536"],
+                          "--ws-max-size", "65536", *KEEP_ALIVE],
             "relay": [py, "-m", "eventlog.relay"],
             **{f"projection.{name}": [py, "-m", "projections", "run", name]
                for name in all_projections()},

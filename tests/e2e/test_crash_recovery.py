@@ -20,6 +20,7 @@ async def burst(services, teacher, student_id: str, kill_after: int) -> dict[str
     """Draft and publish EXAMS exams; SIGKILL and restart the victims mid-way.
     Returns the acknowledged exams with the version of their last acknowledged command."""
     acknowledged: dict[str, int] = {}
+    retried: list[str] = []
     done = 0
     killed = asyncio.Event()
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -28,13 +29,25 @@ async def burst(services, teacher, student_id: str, kill_after: int) -> dict[str
 
     question_id = bank_question(services.command_url, teacher)
 
+    async def command(http: httpx.AsyncClient, method: str, path: str, body) -> httpx.Response:
+        """Send as the SPA does: a connection lost before the answer is retried with the same
+        Idempotency-Key, so the command is still applied once (the versions below prove it)."""
+        headers = {**teacher["headers"], **key()}
+        for attempt in range(3):
+            try:
+                return await http.request(method, path, json=body, headers=headers)
+            except (httpx.ReadError, httpx.RemoteProtocolError):
+                if attempt == 2:
+                    raise
+                retried.append(path)
+        raise AssertionError("unreachable")
+
     async def client(http: httpx.AsyncClient) -> None:
         nonlocal done
         while not queue.empty():
             i = queue.get_nowait()
-            drafted = await http.post("/v1/exams", headers={**teacher["headers"], **key()},
-                                      json={"title": f"Burst {i}", "duration_minutes": 30,
-                                            **WINDOW})
+            drafted = await command(http, "POST", "/v1/exams",
+                                    {"title": f"Burst {i}", "duration_minutes": 30, **WINDOW})
             assert drafted.status_code == 201, drafted.text
             exam_id = drafted.json()["exam_id"]
             acknowledged[exam_id] = 1
@@ -42,8 +55,7 @@ async def burst(services, teacher, student_id: str, kill_after: int) -> dict[str
                     ("PUT", "questions", layout_of(question_id)),
                     ("POST", "assign", {"student_ids": [student_id]}),
                     ("POST", "publish", None)):
-                answer = await http.request(method, f"/v1/exams/{exam_id}/{path}", json=body,
-                                            headers={**teacher["headers"], **key()})
+                answer = await command(http, method, f"/v1/exams/{exam_id}/{path}", body)
                 assert answer.status_code == 200, answer.text
                 acknowledged[exam_id] = answer.json()["version"]
             done += 4
@@ -60,6 +72,8 @@ async def burst(services, teacher, student_id: str, kill_after: int) -> dict[str
 
     async with httpx.AsyncClient(base_url=services.command_url, timeout=60) as http:
         await asyncio.gather(restart_later(), *(client(http) for _ in range(CONCURRENCY)))
+    if retried:
+        print(f"{len(retried)} commands retried after a lost connection: {retried[:5]}")
     return acknowledged
 
 

@@ -129,6 +129,10 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
        for action in ("extend", "pause", "resume")},
     ("query", "GET", "/v1/attempts/{attempt_id}"): only({"student": 200}, 404),
     ("query", "GET", "/v1/attempts"): only({"student": 200}),
+    # grades: the exam's teacher and admins (a student's own once published: not yet here)
+    ("query", "GET", "/v1/attempts/{attempt_id}/grades"): only({"teacher_a": 200, "admin": 200},
+                                                               404),
+    ("query", "GET", "/v1/exams/{exam_id}/grades"): only({"teacher_a": 200, "admin": 200}, 404),
     # a draft's progress: its teacher and admins (proctors once it is published)
     ("query", "GET", "/v1/exams/{exam_id}/progress"): only({"teacher_a": 200, "admin": 200},
                                                            404),
@@ -220,6 +224,17 @@ def fresh_attempt(services, callers, wait: bool) -> str:
     started = httpx.post(f"{services.command_url}/v1/exams/{open_exam(services, callers)}/start",
                          headers={**student["headers"], **key()})
     return created(services, student, started, "attempt_id", "/v1/attempts/{}", wait)
+
+
+def graded_attempt(services, callers) -> str:
+    """A fresh attempt, submitted by its student, once the auto-grader has graded it."""
+    attempt_id = fresh_attempt(services, callers, wait=False)
+    submitted = httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                           headers={**callers["student"]["headers"], **key()})
+    assert submitted.status_code == 200, submitted.text
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}/grades",
+                                 headers=callers["teacher_a"]["headers"]).status_code == 200)
+    return attempt_id
 
 
 def created(services, reader, answer: httpx.Response, id_field: str, read_path: str,
@@ -428,7 +443,8 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
     answers = {}
     # Exam day: one open exam, or one attempt, per route, reached by every caller.
     opened = open_exam(services, callers) if path.endswith("/start") else None
-    attempt = fresh_attempt(services, callers, wait=api == "query") \
+    attempt = graded_attempt(services, callers) if path.endswith("/grades") and \
+        "{attempt_id}" in path else fresh_attempt(services, callers, wait=api == "query") \
         if "{attempt_id}" in path else None
     for caller in CALLERS:
         concrete = path

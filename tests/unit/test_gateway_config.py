@@ -62,3 +62,21 @@ def test_media_urls_move_onto_the_gateways_origin_only_when_it_says_so():
         "/objects/soems/media/u1/m1?X-Amz-Signature=abc"
     assert objects.as_seen_by(s, url, "https://evil.example/") == url  # a path, nothing else
     assert objects.as_seen_by(s, "https://elsewhere/x", "/objects") == "https://elsewhere/x"
+
+
+def test_the_gateway_closes_idle_upstream_connections_before_the_apis_do(tmp_path):
+    """Otherwise nginx can send a request on a connection uvicorn is just closing, and it
+    does not retry a POST: the user would get a 502."""
+    import re
+
+    from deploy.local.services import services
+
+    text = gateway(tmp_path).write().read_text()
+    upstream = {int(v) for v in re.findall(r"keepalive_timeout (\d+)s;", text)}
+    # One command API process: several would empty their metrics folder as a side effect.
+    s = load_settings().model_copy(update={"command_api_processes": 1})
+    assert upstream and max(upstream) < s.api_keep_alive_seconds
+    for service in services(s):
+        if service.name in ("command-api", "query-api"):
+            argv = service.argv
+            assert argv[argv.index("--timeout-keep-alive") + 1] == str(s.api_keep_alive_seconds)

@@ -51,7 +51,7 @@ def exam_events(exam_id: str = "e-1") -> list[RecordedEvent]:
 def test_the_registry_names_every_projection_once():
     assert set(all_projections()) == {"users", "exam_catalogue", "exam_documents",
                                       "question_bank", "question_revisions", "media_library",
-                                      "cohorts", "attempts"}
+                                      "cohorts", "attempts", "attempt_grades"}
 
 
 def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
@@ -240,3 +240,21 @@ def test_an_attempt_row_keeps_the_students_place():
     # What the live channel is told of it: the clock did not move.
     assert attempt_clock(row) == {"status": "in_progress", "paused_at": None,
                                   "deadline": row["deadline"].isoformat()}
+
+
+def test_an_attempts_grades_are_one_row_with_every_mark_and_what_is_pending():
+    from command_api.grading.decider import AutoGrade, GradeItem, grading_decider
+    from command_api.grading.rules import Mark
+    from projections.attempt_grades import projection as attempt_grades
+    from schemas.events.grading import GRADING
+
+    decided = grading_decider.decide(AutoGrade("a-1", "e-1", "s-1", (
+        GradeItem("q-1", 2, Mark(2, "right")), GradeItem("q-2", 3, None)), T0),
+        grading_decider.initial)
+    row = given(attempt_grades, stream(GRADING, "a-1", *decided))["a-1"]
+    assert (row["exam_id"], row["student_id"], row["status"]) == ("e-1", "s-1", "grading")
+    assert (row["score"], row["max_score"], json.loads(row["pending"])) == (2, 5, ["q-2"])
+    marks = json.loads(row["marks"])
+    assert set(marks) == {"q-1"} and marks["q-1"]["points"] == 2
+    assert marks["q-1"]["method"] == "auto" and marks["q-1"]["detail"] == "right"
+    assert row["version"] == 3

@@ -18,6 +18,12 @@ const injectedRtkApi = api.injectEndpoints({
     >({
       query: (queryArg) => ({ url: `/v1/attempts/${queryArg.attemptId}` }),
     }),
+    attemptGradesV1AttemptsAttemptIdGradesGet: build.query<
+      AttemptGradesV1AttemptsAttemptIdGradesGetApiResponse,
+      AttemptGradesV1AttemptsAttemptIdGradesGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/attempts/${queryArg.attemptId}/grades` }),
+    }),
     meV1AuthMeGet: build.query<MeV1AuthMeGetApiResponse, MeV1AuthMeGetApiArg>({
       query: () => ({ url: `/v1/auth/me` }),
     }),
@@ -66,6 +72,19 @@ const injectedRtkApi = api.injectEndpoints({
       query: (queryArg) => ({
         url: `/v1/exams/${queryArg.examId}/assignments`,
         params: {
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
+    examGradesV1ExamsExamIdGradesGet: build.query<
+      ExamGradesV1ExamsExamIdGradesGetApiResponse,
+      ExamGradesV1ExamsExamIdGradesGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/grades`,
+        params: {
+          status: queryArg.status,
           page: queryArg.page,
           per_page: queryArg.perPage,
         },
@@ -163,6 +182,11 @@ export type GetAttemptV1AttemptsAttemptIdGetApiResponse =
 export type GetAttemptV1AttemptsAttemptIdGetApiArg = {
   attemptId: string;
 };
+export type AttemptGradesV1AttemptsAttemptIdGradesGetApiResponse =
+  /** status 200 Successful Response */ AttemptGrades;
+export type AttemptGradesV1AttemptsAttemptIdGradesGetApiArg = {
+  attemptId: string;
+};
 export type MeV1AuthMeGetApiResponse = /** status 200 Successful Response */ UserView;
 export type MeV1AuthMeGetApiArg = void;
 export type ListCohortsV1CohortsGetApiResponse = /** status 200 Successful Response */ CohortPage;
@@ -198,6 +222,17 @@ export type ListAssignmentsV1ExamsExamIdAssignmentsGetApiResponse =
   /** status 200 Successful Response */ AssignmentPage;
 export type ListAssignmentsV1ExamsExamIdAssignmentsGetApiArg = {
   examId: string;
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type ExamGradesV1ExamsExamIdGradesGetApiResponse =
+  /** status 200 Successful Response */ ExamGrades;
+export type ExamGradesV1ExamsExamIdGradesGetApiArg = {
+  examId: string;
+  /** only attempts in this state */
+  status?: ("grading" | "graded") | null;
   /** 1-based page number */
   page?: number;
   /** items per page */
@@ -366,6 +401,31 @@ export type AttemptView = {
   submitted_at: string | null;
   version: number;
 };
+export type QuestionMark = {
+  detail?: string;
+  feedback?: string | null;
+  graded: boolean;
+  graded_at?: string | null;
+  graded_by?: string | null;
+  max_points: number;
+  method?: string | null;
+  points?: number | null;
+  question_id: string;
+};
+export type AttemptGrades = {
+  attempt_id: string;
+  exam_id: string;
+  graded_at: string | null;
+  marks: QuestionMark[];
+  max_score: number;
+  opened_at: string;
+  pending: string[];
+  percent: number;
+  score: number;
+  status: string;
+  student_id: string;
+  version: number;
+};
 export type UserView = {
   disabled: boolean;
   email: string;
@@ -470,6 +530,29 @@ export type Assignment = {
 export type AssignmentPage = {
   items: Assignment[];
   page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
+};
+export type GradeSummary = {
+  attempt_id: string;
+  email: string | null;
+  graded_at: string | null;
+  max_score: number;
+  name: string | null;
+  pending_count: number;
+  percent: number;
+  score: number;
+  status: string;
+  student_id: string;
+};
+export type ExamGrades = {
+  attempts: number;
+  exam_id: string;
+  graded: number;
+  items: GradeSummary[];
+  page: number;
+  pending_answers: number;
   per_page: number;
   total: number;
   total_is_exact: boolean;
@@ -664,12 +747,14 @@ export type Role = "student" | "teacher" | "proctor" | "admin";
 export const {
   useListOwnAttemptsV1AttemptsGetQuery,
   useGetAttemptV1AttemptsAttemptIdGetQuery,
+  useAttemptGradesV1AttemptsAttemptIdGradesGetQuery,
   useMeV1AuthMeGetQuery,
   useListCohortsV1CohortsGetQuery,
   useGetCohortV1CohortsCohortIdGetQuery,
   useListExamsV1ExamsGetQuery,
   useGetExamV1ExamsExamIdGetQuery,
   useListAssignmentsV1ExamsExamIdAssignmentsGetQuery,
+  useExamGradesV1ExamsExamIdGradesGetQuery,
   useExamProgressV1ExamsExamIdProgressGetQuery,
   useMediaLinkV1MediaMediaIdGetQuery,
   useSearchQuestionsV1QuestionsGetQuery,

@@ -1,0 +1,181 @@
+"""The auto-grader's rules per question type, and the grading aggregate (given events, when a
+command, then events)."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from command_api.grading.decider import AutoGrade, GradeItem, grading_decider
+from command_api.grading.rules import Mark, mark
+from schemas.events.grading import AnswersGraded, AttemptGraded, GradingOpened
+from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, CodingSpec,
+                                     LongAnswerSpec, NumericAnswer, QuestionContent,
+                                     ShortAnswerSpec, TrueFalseSpec)
+
+NOW = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def choice(kind: str, correct: set[str], scoring: str = "all_or_nothing",
+           penalty: float = 0.0) -> QuestionContent:
+    return QuestionContent(question_type=kind, stem="Pick", choice=ChoiceSpec(
+        options=[ChoiceOption(option_id=o, text=o.upper(), correct=o in correct)
+                 for o in ("a", "b", "c", "d")], scoring=scoring, wrong_pick_penalty=penalty))
+
+
+def short(**spec) -> QuestionContent:
+    return QuestionContent(question_type="short_answer", stem="?",
+                           short_answer=ShortAnswerSpec(**spec))
+
+
+def picks(*ids: str) -> dict:
+    return {"option_ids": list(ids)}
+
+
+# --- single choice, true/false -----------------------------------------------------------
+
+def test_single_choice_scores_the_right_option_only():
+    content = choice("single_choice", {"b"})
+    assert mark(content, picks("b"), 2) == Mark(2, "right")
+    assert mark(content, picks("a"), 2) == Mark(0.0, "wrong")
+    assert mark(content, picks("a", "b"), 2).points == 0.0  # two picks where one is asked
+    assert mark(content, picks("zz"), 2).points == 0.0
+
+
+def test_true_false():
+    content = QuestionContent(question_type="true_false", stem="?",
+                              true_false=TrueFalseSpec(correct=False))
+    assert mark(content, picks("false"), 1).points == 1
+    assert mark(content, picks("true"), 1).points == 0
+    assert mark(content, picks("true", "false"), 1) == Mark(0.0, "not a true/false answer")
+
+
+@pytest.mark.parametrize("answer", [None, {}, {"option_ids": []}, {"text": ""}])
+def test_an_unanswered_question_scores_zero_for_every_type(answer):
+    for content in (choice("single_choice", {"a"}), short(accepted=[AcceptedAnswer(text="x")]),
+                    QuestionContent(question_type="long_answer", stem="?",
+                                    long_answer=LongAnswerSpec())):
+        assert mark(content, answer, 3) == Mark(0.0, "not answered")
+
+
+# --- multiple choice ---------------------------------------------------------------------
+
+def test_multiple_choice_all_or_nothing_needs_exactly_the_right_set():
+    content = choice("multiple_choice", {"a", "c"})
+    assert mark(content, picks("c", "a"), 4).points == 4
+    assert mark(content, picks("a"), 4).points == 0
+    assert mark(content, picks("a", "c", "d"), 4).points == 0
+
+
+def test_multiple_choice_per_option_earns_shares_minus_penalties_floored_at_zero():
+    content = choice("multiple_choice", {"a", "b", "c"}, scoring="per_option", penalty=1.0)
+    assert mark(content, picks("a", "b", "c"), 3).points == 3
+    assert mark(content, picks("a", "b"), 3).points == 2
+    assert mark(content, picks("a", "b", "d"), 3).points == 1  # one wrong costs one share
+    assert mark(content, picks("a", "d"), 3).points == 0
+    assert mark(content, picks("d"), 3).points == 0  # floored, never negative
+    half = choice("multiple_choice", {"a", "b", "c"}, scoring="per_option", penalty=0.5)
+    assert mark(half, picks("a", "d"), 1).points == pytest.approx(0.1667, abs=1e-4)
+    assert mark(half, picks("a", "d"), 1).detail == "1 of 3 right options picked, 1 wrong"
+
+
+def test_a_detail_never_names_the_key():
+    content = choice("multiple_choice", {"a", "c"})
+    for answer in (picks("a"), picks("b"), picks("a", "c")):
+        detail = mark(content, answer, 1).detail
+        assert not any(f" {o} " in f" {detail} " or o.upper() in detail for o in "abcd")
+
+
+# --- short answers -----------------------------------------------------------------------
+
+def test_short_answer_accepted_texts_with_case_and_whitespace_options():
+    loose = short(accepted=[AcceptedAnswer(text="New  York")])
+    assert mark(loose, {"text": "  new york "}, 1).points == 1
+    assert mark(loose, {"text": "Newyork"}, 1).points == 0
+    strict = short(accepted=[AcceptedAnswer(text="pH", case_sensitive=True,
+                                            normalize_whitespace=False)])
+    assert mark(strict, {"text": "pH"}, 1).points == 1
+    assert mark(strict, {"text": "PH"}, 1).points == 0
+    assert mark(strict, {"text": " pH"}, 1).points == 0
+
+
+def test_short_answer_pattern_must_match_the_whole_answer():
+    content = short(pattern=r"colou?r")
+    assert mark(content, {"text": "color"}, 1).points == 1
+    assert mark(content, {"text": " colour "}, 1).points == 1  # surrounding blanks ignored
+    assert mark(content, {"text": "colors"}, 1).points == 0
+
+
+def test_a_pathological_pattern_gives_up_rather_than_hanging_the_grader():
+    content = short(pattern=r"(a+)+$")
+    started = time.monotonic()
+    assert mark(content, {"text": "a" * 40 + "!"}, 1).points == 0
+    assert time.monotonic() - started < 5
+
+
+def test_short_answer_numeric_with_tolerance_and_decimal_commas():
+    content = short(numeric=NumericAnswer(value=3.14, tolerance=0.01))
+    assert mark(content, {"text": "3.14"}, 2).points == 2
+    assert mark(content, {"text": "3,15"}, 2).points == 2  # a decimal comma; the edge counts
+    assert mark(content, {"text": "3.16"}, 2).points == 0
+    assert mark(content, {"text": "pi"}, 2).points == 0
+    assert mark(content, {"text": "nan"}, 2).points == 0
+    exact = short(numeric=NumericAnswer(value=0.3))
+    assert mark(exact, {"text": "0.30"}, 1).points == 1
+
+
+def test_essays_and_code_wait_for_a_person_or_the_judge():
+    essay = QuestionContent(question_type="long_answer", stem="?", long_answer=LongAnswerSpec())
+    code = QuestionContent(question_type="coding", stem="?", coding=CodingSpec(language="python"))
+    assert mark(essay, {"text": "An essay"}, 5) is None
+    assert mark(code, {"code": "print(1)"}, 5) is None
+
+
+# --- the grading aggregate ---------------------------------------------------------------
+
+def auto_grade(*items: GradeItem) -> AutoGrade:
+    return AutoGrade("a-1", "e-1", "s-1", items, NOW)
+
+
+ITEMS = (GradeItem("q-1", 2, Mark(2, "right")), GradeItem("q-2", 1, Mark(0.0, "wrong")),
+         GradeItem("q-3", 5, None))
+
+
+def test_auto_grading_marks_what_a_key_decides_and_leaves_the_rest_pending():
+    events = grading_decider.decide(auto_grade(*ITEMS), grading_decider.initial)
+    assert [type(e) for e in events] == [GradingOpened, AnswersGraded, AttemptGraded]
+    opened, graded, total = events
+    assert [(q.question_id, q.max_points) for q in opened.questions] == [
+        ("q-1", 2), ("q-2", 1), ("q-3", 5)]
+    assert [(m.question_id, m.points, m.max_points) for m in graded.marks] == [
+        ("q-1", 2, 2), ("q-2", 0, 1)]
+    assert graded.method == "auto" and graded.graded_by == "system"
+    assert (total.score, total.max_score, total.pending) == (2, 8, ["q-3"])
+    state = grading_decider.fold(events)
+    assert state.status == "grading" and state.pending == ("q-3",)
+    assert state.max_points == {"q-1": 2, "q-2": 1, "q-3": 5}
+
+
+def test_an_attempt_is_auto_graded_once():
+    state = grading_decider.fold(grading_decider.decide(auto_grade(*ITEMS),
+                                                        grading_decider.initial))
+    assert grading_decider.decide(auto_grade(*ITEMS), state) == []
+
+
+def test_an_attempt_with_only_objective_questions_is_graded_at_once():
+    events = grading_decider.decide(auto_grade(*ITEMS[:2]), grading_decider.initial)
+    state = grading_decider.fold(events)
+    assert (state.status, state.score, state.max_score) == ("graded", 2, 3)
+
+
+def test_an_attempt_with_only_essays_opens_with_nothing_graded():
+    events = grading_decider.decide(auto_grade(ITEMS[2]), grading_decider.initial)
+    assert [type(e) for e in events] == [GradingOpened, AttemptGraded]
+    assert grading_decider.fold(events).score == 0
+
+
+def test_marks_keep_four_decimals_and_the_total_is_their_sum():
+    items = tuple(GradeItem(f"q-{i}", 1, Mark(round(1 / 3, 4), "part")) for i in range(3))
+    total = grading_decider.decide(auto_grade(*items), grading_decider.initial)[-1]
+    assert total.score == 0.9999 and total.max_score == 3
