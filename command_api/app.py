@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from command_api.attempts.routes import router as attempts
 from command_api.cohorts.routes import router as cohorts
 from command_api.exams.routes import router as exams
+from command_api.grading.routes import router as grading
 from command_api.identity.imports import USER_IMPORTS_PATH
 from command_api.identity.imports import router as user_imports
 from command_api.identity.routes import auth, users
@@ -58,7 +59,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan, docs_url=None, redoc_url=None,  # one docs page: the query API's
     )
     for router in (auth, user_imports, users, exams, cohorts, question_imports, question_exports,
-                   questions, media, attempts):
+                   questions, media, attempts, grading):
         app.include_router(router)
 
     install_error_handlers(app)

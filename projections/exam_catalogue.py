@@ -13,8 +13,9 @@ from eventlog.projection import PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
 from schemas.events.exam import (EXAM, AccommodationGranted, AccommodationWithdrawn,
                                  ExamDeleted, ExamDrafted, ExamPublished, ExamQuestionsSet,
-                                 ExamStatus, ExamUpdated, ExamWindowExtended, StudentsAssigned,
-                                 StudentsUnassigned)
+                                 ExamSettingsChanged, ExamStatus, ExamUpdated,
+                                 ExamWindowExtended, ResultsPublished, ResultsRelease,
+                                 StudentsAssigned, StudentsUnassigned)
 
 EXAM_CATALOGUE = Table("exam_catalogue", key="exam_id", ddl="""
 CREATE TABLE IF NOT EXISTS exam_catalogue (
@@ -36,6 +37,12 @@ ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS total_points double precisio
 -- student ids (a JSON array) and {student id: accommodation} (JSON object)
 ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS assigned jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS accommodations jsonb NOT NULL DEFAULT '{}';
+-- When students see their results: the exam's policy, and what its teacher published.
+ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS results_release text NOT NULL
+    DEFAULT 'when_published';
+ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS results_for_all boolean NOT NULL
+    DEFAULT false;
+ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS results_for jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS exam_catalogue_status_window
     ON exam_catalogue (status, window_opens_at);
 CREATE INDEX IF NOT EXISTS exam_catalogue_teacher ON exam_catalogue (teacher_id, status);
@@ -52,7 +59,8 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
                     "window_opens_at": e.window_opens_at, "window_closes_at": e.window_closes_at,
                     "created_at": at, "updated_at": at, "published_at": None,
                     "question_count": 0, "total_points": 0.0, "assigned": "[]",
-                    "accommodations": "{}"}
+                    "accommodations": "{}", "results_release": ResultsRelease.WHEN_PUBLISHED.value,
+                    "results_for_all": False, "results_for": "[]"}
     if row is None:
         return None  # an exam this read model never saw drafted
     match e:
@@ -83,6 +91,13 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
                     accommodations.pop(student_id, None)
             return {**row, "assigned": json.dumps(sorted(assigned)),
                     "accommodations": json.dumps(accommodations), "updated_at": at}
+        case ExamSettingsChanged():
+            return {**row, "results_release": e.results_release, "updated_at": at}
+        case ResultsPublished():
+            if e.student_ids is None:
+                return {**row, "results_for_all": True, "updated_at": at}
+            released = sorted({*json.loads(row["results_for"]), *e.student_ids})
+            return {**row, "results_for": json.dumps(released), "updated_at": at}
         case AccommodationGranted() | AccommodationWithdrawn():
             accommodations = json.loads(row["accommodations"])
             if isinstance(e, AccommodationGranted):

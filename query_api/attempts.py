@@ -10,13 +10,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, WebSocket
 from pydantic import BaseModel
 
+from projections.attempt_grades import ATTEMPT_GRADES
 from projections.attempts import ATTEMPT_CHANGES, ATTEMPTS, attempt_clock
+from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.media_library import MEDIA_LIBRARY
 from projections.question_revisions import QUESTION_REVISIONS
 from query_api.dependencies import CurrentUser, Personal, ReadModels, require_role
+from query_api.grading import last_window_close
 from query_api.live import CLOSE_NOT_FOUND, LiveFeed, now_iso, relay_changes, signed_in
 from query_api.questions import StudentQuestion
 from schemas.events.attempt import ANSWER_FIELD
+from schemas.events.exam import ExamStatus
 from schemas.events.media import MediaStatus
 from schemas.events.question import QuestionContent
 from schemas.refusals import NotFound, Unavailable
@@ -26,6 +30,7 @@ from security.personal_data import ERASED
 from security.roles import Role
 from security.student_view import question_for_students
 from security.tokens import Principal
+from security.visibility import results_released
 from storage import objects
 
 router = APIRouter(prefix="/v1/attempts", tags=["attempts"])
@@ -71,6 +76,13 @@ class AttemptView(BaseModel):
     version: int
 
 
+class YourResults(BaseModel):
+    score: float
+    max_score: float
+    percent: float
+    complete: bool  # every answer graded (false: some still wait for a teacher)
+
+
 class AttemptSummary(BaseModel):
     """One of your attempts, for your dashboard: where it stands and how long is left."""
 
@@ -86,6 +98,7 @@ class AttemptSummary(BaseModel):
     answered: int  # questions with a saved answer
     question_count: int
     server_time: datetime
+    results: YourResults | None = None  # once released to you (GET .../grades has the marks)
 
 
 class AttemptList(BaseModel):
@@ -104,14 +117,32 @@ MAX_OWN_ATTEMPTS = 500
 async def list_own_attempts(user: Students, db: ReadModels,
                             exam_id: Annotated[EntityId | None, Query()] = None):
     rows = await db.fetch(
-        f"SELECT attempt_id, exam_id, number, status, started_at, deadline, paused_at, "
-        f"submitted_at, submit_reason, jsonb_array_length(questions) AS question_count, "
-        f"(SELECT count(*) FROM jsonb_object_keys(answers)) AS answered "
-        f"FROM {ATTEMPTS.qualified} WHERE student_id = $1 "
-        f"AND ($2::text IS NULL OR exam_id = $2) ORDER BY started_at DESC "
-        f"LIMIT {MAX_OWN_ATTEMPTS}", user.user_id, exam_id)
+        f"SELECT a.attempt_id, a.exam_id, a.number, a.status, a.started_at, a.deadline, "
+        f"a.paused_at, a.submitted_at, a.submit_reason, "
+        f"jsonb_array_length(a.questions) AS question_count, "
+        f"(SELECT count(*) FROM jsonb_object_keys(a.answers)) AS answered, "
+        f"g.status AS grading_status, g.score, g.max_score, c.status AS exam_status, "
+        f"c.results_release, c.results_for_all, c.results_for, c.window_closes_at, "
+        f"c.accommodations FROM {ATTEMPTS.qualified} a "
+        f"LEFT JOIN {ATTEMPT_GRADES.qualified} g USING (attempt_id) "
+        f"LEFT JOIN {EXAM_CATALOGUE.qualified} c ON c.exam_id = a.exam_id "
+        f"WHERE a.student_id = $1 AND ($2::text IS NULL OR a.exam_id = $2) "
+        f"ORDER BY a.started_at DESC LIMIT {MAX_OWN_ATTEMPTS}", user.user_id, exam_id)
     now = datetime.now(timezone.utc)
-    return {"items": [{**dict(r), "server_time": now} for r in rows]}
+    return {"items": [{**dict(r), "server_time": now, "results": _results(r, user.user_id, now)}
+                      for r in rows]}
+
+
+def _results(row, student_id: str, now: datetime) -> dict | None:
+    if row["grading_status"] is None or row["exam_status"] in (None, ExamStatus.DELETED):
+        return None
+    if not results_released(row["results_release"], row["results_for_all"],
+                            json.loads(row["results_for"]), student_id, row["grading_status"],
+                            last_window_close(row), now):
+        return None
+    return {"score": row["score"], "max_score": row["max_score"],
+            "percent": round(100 * row["score"] / row["max_score"], 2) if row["max_score"]
+            else 0.0, "complete": row["grading_status"] == "graded"}
 
 
 @router.get("/{attempt_id}", response_model=AttemptView,

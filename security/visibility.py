@@ -7,7 +7,9 @@ deleted drafts. To anyone else an exam does not exist (404), so drafts do not le
 """
 from __future__ import annotations
 
-from schemas.events.exam import ExamStatus
+from datetime import datetime
+
+from schemas.events.exam import ExamStatus, ResultsRelease
 from security.roles import Role
 
 
@@ -30,6 +32,23 @@ def may_manage_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
 def may_supervise_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
     """Watch its attempts, extend, pause: proctors and admins every exam, a teacher their own."""
     return role in (Role.PROCTOR, Role.ADMIN) or (role == Role.TEACHER and user_id == teacher_id)
+
+
+def results_released(release: str, published_for_all: bool, published_for: list[str],
+                     student_id: str, grading_status: str, last_window_close: datetime | None,
+                     now: datetime) -> bool:
+    """Whether a student sees their results (marks and feedback): once the teacher published
+    them (to all or to them), or on the exam's own policy: as soon as every answer is graded,
+    or once graded and every student's window has closed (an accommodated student still
+    sitting must not meet classmates who already know the marks)."""
+    if published_for_all or student_id in published_for:
+        return True
+    if release == ResultsRelease.WHEN_GRADED:
+        return grading_status == "graded"
+    if release == ResultsRelease.AFTER_WINDOW:
+        return grading_status == "graded" and last_window_close is not None and \
+            now >= last_window_close
+    return False
 
 
 def visible_exams_sql(role: str, user_id_param: str) -> str:

@@ -10,7 +10,8 @@ from schemas.events.exam import (EXAM, AccommodationGranted, AccommodationWithdr
                                  ExamDeleted, ExamDrafted, ExamPublished, ExamQuestionsSet,
                                  ExamSection, ExamSettingsChanged, ExamStatus, ExamUpdated,
                                  ExamWindowExtended, Navigation, ProctoringSettings,
-                                 ResultsRelease, StudentsAssigned, StudentsUnassigned)
+                                 ResultsPublished, ResultsRelease, StudentsAssigned,
+                                 StudentsUnassigned)
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound, Problems
 from security.roles import Role
 from security.visibility import may_manage_exam
@@ -140,6 +141,16 @@ class ExtendExamWindow:
 
 
 @dataclass(frozen=True)
+class PublishResults:
+    """``student_ids`` None: every student of the exam."""
+
+    exam_id: str
+    actor: Actor
+    student_ids: tuple[str, ...] | None
+    now: datetime
+
+
+@dataclass(frozen=True)
 class CloneExam:
     """A new draft with another exam's content, layout and settings (not its students)."""
 
@@ -160,6 +171,8 @@ class Exam:
     settings: ExamSettings = field(default_factory=ExamSettings)
     assigned: tuple[str, ...] = ()  # student ids, sorted
     accommodations: dict[str, Accommodation] = field(default_factory=dict)
+    results_for_all: bool = False  # results published to every student
+    results_for: tuple[str, ...] = ()  # or to these, sorted
 
 
 def evolve(state: Exam, event: DomainEvent) -> Exam:
@@ -200,6 +213,11 @@ def evolve(state: Exam, event: DomainEvent) -> Exam:
         case ExamWindowExtended():
             return replace(state, content=replace(state.content,
                                                   window_closes_at=event.window_closes_at))
+        case ResultsPublished():
+            if event.student_ids is None:
+                return replace(state, results_for_all=True)
+            return replace(state, results_for=tuple(sorted({*state.results_for,
+                                                            *event.student_ids})))
     return state
 
 
@@ -285,6 +303,8 @@ def decide(command, state: Exam) -> list[DomainEvent]:
                               f"current one ({closes.isoformat()})", field="window_closes_at")
             return [ExamWindowExtended(exam_id=command.exam_id,
                                        window_closes_at=command.window_closes_at)]
+        case PublishResults():
+            return _publish_results(command, state)
         case CloneExam():
             if command.actor.role != Role.TEACHER:
                 raise Forbidden("not_a_teacher", "only teachers create exams")
@@ -306,6 +326,28 @@ def decide(command, state: Exam) -> list[DomainEvent]:
                                   f"exam {command.exam_id} is {state.status}; only drafts are deleted")
             return [ExamDeleted(exam_id=command.exam_id)]
     raise TypeError(f"not an exam command: {command!r}")
+
+
+def _publish_results(command: PublishResults, state: Exam) -> list[DomainEvent]:
+    _authorise(command.actor, state, command.exam_id)
+    if state.status != ExamStatus.PUBLISHED:
+        raise DomainError("exam_not_published", "a draft has no results to publish")
+    if state.results_for_all:
+        return []  # every student sees them already
+    if command.student_ids is not None:
+        assigned = set(state.assigned)
+        for n, student_id in enumerate(command.student_ids):
+            if student_id not in assigned:
+                raise Invalid("student_not_assigned", f"student {student_id} is not assigned "
+                              f"to this exam", field=f"student_ids.{n}")
+        new = sorted(set(command.student_ids) - set(state.results_for))
+        if not new:
+            return []
+        return [ResultsPublished(exam_id=command.exam_id, student_ids=new,
+                                 published_by=command.actor.user_id,
+                                 published_at=command.now)]
+    return [ResultsPublished(exam_id=command.exam_id, published_by=command.actor.user_id,
+                             published_at=command.now)]
 
 
 def _authorise(actor: Actor, state: Exam, exam_id: str) -> None:

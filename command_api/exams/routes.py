@@ -12,7 +12,8 @@ from command_api.dependencies import Command, ExpectedVersion, Personal, Pool, S
 from command_api.exams.decider import (Accommodation, AssignStudents, ChangeExamSettings,
                                        CloneExam, DeleteExam, DraftExam, Exam, ExamContent,
                                        ExamLayout, ExamSettings, ExtendExamWindow,
-                                       GrantAccommodation, PublishExam, SetExamQuestions,
+                                       GrantAccommodation, PublishExam, PublishResults,
+                                       SetExamQuestions,
                                        UnassignStudents, UpdateExam, WithdrawAccommodation,
                                        exam_decider)
 from command_api.cohorts.routes import members_of
@@ -137,6 +138,20 @@ class ExtendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     window_closes_at: Moment
+
+
+class ResultsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student_ids: Annotated[list[EntityId] | None, Field(max_length=5_000, description=(
+        "these students only; leave it out to publish to every student of the exam"))] = None
+
+
+class ResultsOut(BaseModel):
+    exam_id: str
+    results_for_all: bool
+    results_for: list[str]
+    version: int
 
 
 class CloneIn(BaseModel):
@@ -301,6 +316,19 @@ async def extend_exam_window(exam_id: str, body: ExtendIn, ctx: Command, store: 
     return await handle(store, exam_decider, exam_id,
                         ExtendExamWindow(exam_id, ctx.actor, body.window_closes_at), ctx,
                         _result(exam_id))
+
+
+@router.post("/{exam_id}/results/publish", response_model=ResultsOut,
+             summary="Release the results (marks and feedback) to every student of the exam, "
+                     "or to some (the exam's teacher, admins)")
+async def publish_results(exam_id: str, body: ResultsIn, ctx: Command, store: Store):
+    student_ids = tuple(body.student_ids) if body.student_ids is not None else None
+    return await handle(store, exam_decider, exam_id,
+                        PublishResults(exam_id, ctx.actor, student_ids,
+                                       datetime.now(timezone.utc)), ctx,
+                        lambda state: {"exam_id": exam_id,
+                                       "results_for_all": state.results_for_all,
+                                       "results_for": list(state.results_for)})
 
 
 @router.post("/{exam_id}/clone", status_code=status.HTTP_201_CREATED,

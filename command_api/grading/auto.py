@@ -84,7 +84,7 @@ async def grade_submitted(store: EventStore, personal: PersonalData, attempt_id:
     items = []
     for question, answer in zip(started.questions, opened):
         content = await revisions.content(store, question.question_id, question.revision)
-        items.append(GradeItem(question.question_id, question.points,
+        items.append(GradeItem(question.question_id, question.revision, question.points,
                                mark(content, _parsed(answer), question.points)))
     ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, attempt_id), actor=SYSTEM,
                          causation_id=caused_by)

@@ -2,7 +2,8 @@
 
 The auto-grader grades an attempt once (a redelivered submission decides nothing); what it
 cannot mark (essays, code) stays pending for a teacher or the judge, and the total counts
-what is graded so far.
+what is graded so far. The exam's teacher (or an admin) grades any answer by hand, pending or
+not: a manual grade replaces the earlier mark, and the total follows.
 """
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from datetime import datetime
 
 from command_api.grading.rules import Mark, rounded
 from command_api.handling import Decider
-from schemas.envelope import SYSTEM, DomainEvent
+from schemas.envelope import SYSTEM, Actor, DomainEvent
 from schemas.events.grading import (GRADING, AnswerMark, AnswersGraded, AttemptGraded,
                                     GradedQuestion, GradingMethod, GradingOpened)
+from schemas.refusals import DomainError, Invalid, NotFound
+from security.visibility import may_manage_exam
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -24,6 +27,7 @@ class GradeItem:
     grades it)."""
 
     question_id: str
+    revision: int
     max_points: float
     mark: Mark | None
 
@@ -34,6 +38,23 @@ class AutoGrade:
     exam_id: str
     student_id: str
     items: tuple[GradeItem, ...]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class GradeAnswer:
+    """A teacher's grade of one answer. ``exam_teacher_id``: the exam's teacher (who may
+    grade it, besides admins); ``feedback`` sealed with the student's key by the route;
+    ``rubric``: the level picked per criterion, when the points came from the rubric."""
+
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    question_id: str
+    points: float
+    detail: str
+    feedback: str | None
+    rubric: dict[str, int] | None
     now: datetime
 
 
@@ -53,6 +74,7 @@ class Grading:
     exam_id: str = ""
     student_id: str = ""
     max_points: dict[str, float] = field(default_factory=dict)  # per question, in order
+    revisions: dict[str, int] = field(default_factory=dict)  # the pinned revision of each
     score: float = 0.0
     max_score: float = 0.0
     marks: dict[str, GradedAnswer] = field(default_factory=dict)
@@ -65,6 +87,7 @@ def evolve(state: Grading, event: DomainEvent) -> Grading:
             return replace(state, status="grading", exam_id=event.exam_id,
                            student_id=event.student_id,
                            max_points={q.question_id: q.max_points for q in event.questions},
+                           revisions={q.question_id: q.revision for q in event.questions},
                            pending=tuple(q.question_id for q in event.questions))
         case AnswersGraded():
             return replace(state, marks={**state.marks, **{m.question_id: GradedAnswer(
@@ -87,7 +110,7 @@ def decide(command, state: Grading) -> list[DomainEvent]:
                 attempt_id=command.attempt_id, exam_id=command.exam_id,
                 student_id=command.student_id, opened_at=command.now,
                 questions=[GradedQuestion(question_id=item.question_id,
-                                          max_points=item.max_points)
+                                          revision=item.revision, max_points=item.max_points)
                            for item in command.items])
             marks = [AnswerMark(question_id=item.question_id, points=item.mark.points,
                                 max_points=item.max_points, detail=item.mark.detail)
@@ -100,7 +123,41 @@ def decide(command, state: Grading) -> list[DomainEvent]:
                 max_score=total(item.max_points for item in command.items),
                 pending=[item.question_id for item in command.items if item.mark is None],
                 graded_at=command.now)]
+        case GradeAnswer():
+            return _grade_by_hand(command, state)
     raise TypeError(f"not a grading command: {command!r}")
+
+
+def may_grade(actor: Actor, exam_teacher_id: str | None) -> bool:
+    """The exam's own teacher and admins grade its attempts."""
+    return may_manage_exam(actor.user_id, actor.role, exam_teacher_id)
+
+
+def _grade_by_hand(command: GradeAnswer, state: Grading) -> list[DomainEvent]:
+    if not may_grade(command.actor, command.exam_teacher_id):
+        raise NotFound("attempt_not_found", f"attempt {command.attempt_id} does not exist",
+                       field="attempt_id")
+    if state.status == "none":
+        raise DomainError("grading_not_open", "this attempt is not submitted, or its "
+                          "auto-grading has not finished; try again in a moment")
+    top = state.max_points.get(command.question_id)
+    if top is None:
+        raise NotFound("question_not_in_attempt", f"question {command.question_id} is not in "
+                       f"this attempt", field="question_id")
+    if not 0 <= command.points <= top:
+        raise Invalid("points_out_of_range", f"points must be between 0 and {top:g}",
+                      field="points")
+    mark = AnswerMark(question_id=command.question_id, points=rounded(command.points),
+                      max_points=top, detail=command.detail, feedback=command.feedback,
+                      rubric=command.rubric)
+    points = {q: m.points for q, m in state.marks.items()} | {mark.question_id: mark.points}
+    return [AnswersGraded(attempt_id=command.attempt_id, marks=[mark],
+                          method=GradingMethod.MANUAL, graded_by=command.actor.user_id,
+                          graded_at=command.now),
+            AttemptGraded(attempt_id=command.attempt_id, score=total(points.values()),
+                          max_score=state.max_score,
+                          pending=[q for q in state.pending if q != command.question_id],
+                          graded_at=command.now)]
 
 
 def total(points) -> float:

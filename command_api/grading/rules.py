@@ -18,6 +18,7 @@ import regex
 
 from schemas.events.question import (AcceptedAnswer, ChoiceScoring, QuestionContent,
                                      QuestionType)
+from schemas.refusals import Invalid
 
 # A teacher's pattern runs against a student's text: a pathological pattern (nested
 # quantifiers) must not hang the grader. The `regex` module stops a match after this long.
@@ -123,3 +124,31 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def rubric_points(content: QuestionContent, picks: dict[str, int],
+                  max_points: float) -> Mark:
+    """The points of a rubric scoring: one level per criterion of the question's rubric, the
+    levels' points summed and scaled to the points the exam gives the question (a rubric of
+    10 points on a 2-point question gives 1.4 for 7)."""
+    rubric = content.long_answer.rubric if content.long_answer is not None else []
+    if not rubric:
+        raise Invalid("no_rubric", "this question has no rubric: give points instead",
+                      field="rubric")
+    criteria = {c.criterion_id: c for c in rubric}
+    for criterion_id, level in picks.items():
+        if criterion_id not in criteria:
+            raise Invalid("unknown_criterion", f"the rubric has no criterion {criterion_id}",
+                          field=f"rubric.{criterion_id}")
+        if not 0 <= level < len(criteria[criterion_id].levels):
+            raise Invalid("unknown_level", f"criterion {criterion_id} has levels 0 to "
+                          f"{len(criteria[criterion_id].levels) - 1}",
+                          field=f"rubric.{criterion_id}")
+    missing = [c for c in criteria if c not in picks]
+    if missing:
+        raise Invalid("criterion_not_scored", f"pick a level for every criterion; missing: "
+                      f"{', '.join(missing)}", field=f"rubric.{missing[0]}")
+    got = sum(criteria[c].levels[level].points for c, level in picks.items())
+    top = sum(max(level.points for level in c.levels) for c in rubric)
+    points = rounded(max_points * got / top) if top > 0 else 0.0
+    return Mark(min(max(points, 0.0), max_points), f"rubric: {got:g} of {top:g}")

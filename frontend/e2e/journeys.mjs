@@ -1031,6 +1031,60 @@ async function examProgress(title) {
   await signOut(page);
 }
 
+/** The exam's teacher grades the essay of the exam the student took: from the exam's grades,
+ * the question's grading view (anonymised), a level per rubric criterion and a feedback. */
+async function grading(title) {
+  const page = await newPage("teacher (grading)");
+  await signIn(page, "teacher", account("EXAM_TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: `Grades of ${title}` }).click();
+  await page.getByRole("heading", { name: `Grades: ${title}` }).waitFor();
+  // The auto-grader has graded the choices; the essay waits (the page reads every 10 s).
+  const questions = page.getByRole("table", { name: "Questions" });
+  await questions.getByText("1 of 1").waitFor({ timeout: 30_000 });
+  await check(page, "30b-teacher-grades");
+  await page.getByRole("link", { name: "Grade question 3" }).click();
+  await page.getByRole("heading", { name: "Grade a question" }).waitFor();
+  await page.getByText("Answer 1 of 1 · 1 still to grade").waitFor();
+  await page.getByText("Gravity bends their paths around it.").waitFor();
+  await check(page, "30c-teacher-grading");
+  await page.getByRole("radio", { name: "Right (2)" }).check();
+  await page.getByRole("radio", { name: "Unclear (0)" }).check();
+  await page.getByText("Points from the rubric: 1.33 of 2").waitFor();
+  await page.getByLabel("Feedback for the student").fill("Name the force and what it does.");
+  await page.getByRole("button", { name: "Save and next" }).click();
+  await page.getByText("Saved: 1.33 of 2").waitFor();
+  await page.getByText("Answer 1 of 1 · 0 still to grade").waitFor();
+  await check(page, "30d-teacher-graded");
+  await page.getByRole("link", { name: "Back to the grades" }).click();
+  await page.getByRole("heading", { name: `Grades: ${title}` }).waitFor();
+  await page.getByRole("button", { name: "Publish results to every student" }).click();
+  await page.getByText("The results are published.").waitFor();
+  await check(page, "30e-teacher-results-published");
+  await signOut(page);
+}
+
+/** The student reads their results: the score on the dashboard, then each question's marks
+ * and the teacher's feedback. */
+async function studentResults(title) {
+  const page = await newPage("student (results)");
+  await signIn(page, "student", account("STUDENT"));
+  await page.getByRole("heading", { name: "My exams" }).waitFor();
+  const marks = page.getByRole("link", { name: `See your marks: ${title}` });
+  // The dashboard reads every 30 s; the release is a moment behind the publish.
+  for (let tries = 0; !(await marks.isVisible()) && tries < 10; tries += 1) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.getByRole("heading", { name: "My exams" }).waitFor();
+  }
+  await page.getByText(/^Your result: 5\.33 of 6 points/).waitFor();
+  await marks.click();
+  await page.getByRole("heading", { name: `Your results: ${title}` }).waitFor();
+  await page.getByText("Name the force and what it does.").waitFor();
+  await check(page, "30f-student-results");
+  await signOut(page);
+}
+
 /** A proctor (through the API, as the proctoring pages are to come) extends an attempt;
  * answers when the command API accepted it. */
 async function extendAsProctor(attemptId, minutes) {
@@ -1062,6 +1116,8 @@ try {
   await student(env("SOEMS_E2E_READY_EXAM"), built);
   await takeExam(env("SOEMS_E2E_OPEN_EXAM"));
   await examProgress(env("SOEMS_E2E_OPEN_EXAM"));
+  await grading(env("SOEMS_E2E_OPEN_EXAM"));
+  await studentResults(env("SOEMS_E2E_OPEN_EXAM"));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

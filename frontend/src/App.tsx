@@ -11,9 +11,12 @@ import { theme } from "./theme";
 const UsersPage = lazy(() => import("./features/admin/UsersPage"));
 const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"));
 const ExamProgressPage = lazy(() => import("./features/teacher/ExamProgressPage"));
+const ExamGradesPage = lazy(() => import("./features/grading/ExamGradesPage"));
+const GradingPage = lazy(() => import("./features/grading/GradingPage"));
 const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
 const ExamStartPage = lazy(() => import("./features/attempt/ExamStartPage"));
 const AttemptPage = lazy(() => import("./features/attempt/AttemptPage"));
+const ResultsPage = lazy(() => import("./features/grading/ResultsPage"));
 const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
 const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPage"));
 const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
@@ -95,6 +98,8 @@ export function App() {
                   when the new draft's id replaces "new" in the address. */}
               <Route path="/teacher/exams/:examId" element={<ExamWizardPage />} />
               <Route path="/teacher/exams/:examId/progress" element={<ExamProgressPage />} />
+              <Route path="/teacher/exams/:examId/grades" element={<ExamGradesPage />} />
+              <Route path="/teacher/exams/:examId/grading/:questionId" element={<GradingPage />} />
               {bankRoutes("/teacher")}
               {groupRoutes("/teacher")}
             </Route>
@@ -104,6 +109,7 @@ export function App() {
               <Route path="/student" element={<StudentDashboard />} />
               <Route path="/student/exams/:examId" element={<ExamStartPage />} />
               <Route path="/student/attempts/:attemptId" element={<AttemptPage />} />
+              <Route path="/student/attempts/:attemptId/results" element={<ResultsPage />} />
             </Route>
           </Route>
           <Route element={<RequireRole role="proctor" />}>

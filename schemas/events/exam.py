@@ -164,6 +164,18 @@ class AccommodationWithdrawn(ExamEvent):
     student_id: str
 
 
+class ResultsPublished(ExamEvent):
+    """The teacher releases results: to every student of the exam (``student_ids`` None, now
+    and later) or to these students. Besides this, the exam's ``results_release`` setting may
+    release them on its own (when graded, or after the window)."""
+
+    abstract: ClassVar[bool] = False
+    exam_id: str
+    student_ids: list[str] | None = None
+    published_by: str
+    published_at: datetime
+
+
 class ExamWindowExtended(ExamEvent):
     """After publishing, the window may only grow (a later close)."""
 

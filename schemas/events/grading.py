@@ -35,6 +35,7 @@ class GradingEvent(DomainEvent):
 
 class GradedQuestion(EventPart):
     question_id: str
+    revision: int  # the revision the attempt pinned: its key, rubric and tests grade it
     max_points: float
 
 
@@ -60,6 +61,8 @@ class AnswerMark(EventPart):
     max_points: float
     detail: str = ""
     feedback: str | None = None
+    # A teacher's rubric scoring: the level picked (its index) per criterion id.
+    rubric: dict[str, int] | None = None
 
 
 class AnswersGraded(GradingEvent):

@@ -38,9 +38,11 @@ def iso(moment: datetime) -> str:
 
 def published_exam(services, teacher, students: list[dict], contents: list[dict],
                    opens: datetime, closes: datetime, minutes: int = 30,
-                   shuffle_options: bool = False) -> tuple[str, list[str]]:
+                   shuffle_options: bool = False,
+                   settings: dict | None = None) -> tuple[str, list[str]]:
     """An exam of ``teacher``'s with one question per content (2 points each), assigned to
-    ``students`` and published: (its id, the question ids)."""
+    ``students`` (with these ``settings``, when given) and published: (its id, the question
+    ids)."""
     cmd, headers = services.command_url, teacher["headers"]
     ids = []
     for content in contents:
@@ -58,6 +60,7 @@ def published_exam(services, teacher, students: list[dict], contents: list[dict]
                     {"item_id": f"item-{n}", "candidates": [{"question_id": q}], "points": 2}
                     for n, q in enumerate(ids)]}]}),
             (httpx.post, "assign", {"student_ids": [s["user"]["user_id"] for s in students]}),
+            *([(httpx.put, "settings", settings)] if settings else []),
             (httpx.post, "publish", None)):
         done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
                       **({"json": body} if body is not None else {}))

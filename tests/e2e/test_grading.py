@@ -14,7 +14,7 @@ from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
 from security.personal_data import PersonalData
 from tests.e2e.harness import eventually, key
-from tests.e2e.test_attempts import ESSAY, published_exam, save, start
+from tests.e2e.test_attempts import published_exam, save, start
 
 SINGLE = {"question_type": "single_choice", "stem": "Which is prime?", "choice": {"options": [
     {"option_id": "a", "text": "four"}, {"option_id": "b", "text": "five", "correct": True}]}}
@@ -27,6 +27,13 @@ TRUE_FALSE = {"question_type": "true_false", "stem": "Five is odd.",
               "true_false": {"correct": True}}
 NUMERIC = {"question_type": "short_answer", "stem": "Pi to two decimals?",
            "short_answer": {"numeric": {"value": 3.14, "tolerance": 0.005}}}
+ESSAY = {"question_type": "long_answer", "stem": "Why are primes useful?", "long_answer": {
+    "model_answer": "They make keys.", "rubric": [
+        {"criterion_id": "idea", "title": "The idea", "levels": [
+            {"label": "Missing", "points": 0}, {"label": "Vague", "points": 2},
+            {"label": "Clear", "points": 4}]},
+        {"criterion_id": "style", "title": "Style", "levels": [
+            {"label": "Poor", "points": 0}, {"label": "Good", "points": 1}]}]}}
 CONTENTS = [SINGLE, MULTIPLE, TRUE_FALSE, NUMERIC, ESSAY]
 
 
@@ -88,14 +95,92 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
     assert (body["attempts"], body["graded"], body["pending_answers"]) == (1, 0, 1)
     assert [(i["attempt_id"], i["score"], i["pending_count"], i["name"]) for i in
             body["items"]] == [(attempt_id, 7, 1, alice["user"]["name"])]
+    assert [(q["question_id"], q["answers"], q["pending"]) for q in body["questions"]] == [
+        (single, 1, 0), (multiple, 1, 0), (true_false, 1, 0), (numeric, 1, 0), (essay, 1, 1)]
+    assert body["questions"][4]["stem"] == ESSAY["stem"]
+    assert body["questions"][4]["question_type"] == "long_answer"
     assert httpx.get(f"{services.query_url}/v1/exams/{exam_id}/grades",
                      headers=other_teacher["headers"]).status_code == 404
 
+    # The essay, graded by hand: first from the anonymised queue of its question...
+    queue = httpx.get(f"{services.query_url}/v1/exams/{exam_id}/grading-queue",
+                      params={"question_id": essay}, headers=teacher["headers"])
+    assert queue.status_code == 200, queue.text
+    assert queue.json()["pending"] == 1
+    question = queue.json()["question"]
+    assert (question["stem"], question["max_points"], question["model_answer"]) == (
+        ESSAY["stem"], 2, "They make keys.")
+    assert [c["criterion_id"] for c in question["rubric"]] == ["idea", "style"]
+    [queued] = queue.json()["items"]
+    assert (queued["label"], queued["name"], queued["graded"]) == ("Student 1", None, False)
+    assert queued["answer"] == {"text": "Primes make keys."} and queued["max_points"] == 2
+    named = httpx.get(f"{services.query_url}/v1/exams/{exam_id}/grading-queue",
+                      params={"question_id": essay, "names": "true"}, headers=teacher["headers"])
+    assert named.json()["items"][0]["name"] == alice["user"]["name"]
+
+    grade = grade_by_hand(services, teacher, attempt_id, essay,
+                          {"points": 1.5, "feedback": "Say why keys need primes."})
+    assert grade.status_code == 200, grade.text
+    assert (grade.json()["score"], grade.json()["status"], grade.json()["pending"]) == (
+        8.5, "graded", [])
+    def essay_mark(score: float):
+        body = grades_of(services, teacher, attempt_id).json()
+        return body["score"] == score and [m for m in body["marks"] if m["question_id"] == essay]
+    [first] = eventually(lambda: essay_mark(8.5), timeout=20)
+    assert first["feedback"] == "Say why keys need primes."  # sealed in the log, opened here
+    # ...then again from the rubric: 4 + 0 of 5 rubric points on a 2-point question.
+    again = grade_by_hand(services, teacher, attempt_id, essay, {"rubric": {"idea": 2,
+                                                                           "style": 0}})
+    assert (again.json()["points"], again.json()["score"]) == (1.6, 8.6)
+    for body, field in (({"points": 3}, "points"), ({"points": 1, "rubric": {"idea": 0}}, None),
+                        ({"rubric": {"idea": 1}}, "rubric.style"),
+                        ({"rubric": {"idea": 9, "style": 0}}, "rubric.idea")):
+        refused = grade_by_hand(services, teacher, attempt_id, essay, body)
+        assert refused.status_code == 422, refused.text
+        if field:
+            assert refused.json()["field"] == field, refused.text
+    for outsider in (other_teacher, alice):
+        refused = grade_by_hand(services, outsider, attempt_id, essay, {"points": 2})
+        assert refused.status_code in (403, 404) and refused.status_code != 200
+
+    [final] = eventually(lambda: essay_mark(8.6), timeout=20)
+    assert (final["points"], final["method"], final["detail"]) == (1.6, "manual",
+                                                                  "rubric: 4 of 5")
+    assert final["graded_by"] == teacher["user"]["user_id"]
+    assert final["feedback"] is None  # the rubric grade replaced the one with feedback
+    assert asyncio.run(_grading_events(settings, attempt_id))[-2:] == [
+        "AnswersGraded", "AttemptGraded"]
+
+    # Published to every student: Alice reads her marks and the feedback, never who graded.
+    assert grades_of(services, alice, attempt_id).json()["code"] == "results_not_published"
+    mine = httpx.get(f"{services.query_url}/v1/attempts", headers=alice["headers"]).json()
+    assert mine["items"][0]["results"] is None
+    published = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/results/publish",
+                           headers={**teacher["headers"], **key()}, json={})
+    assert published.status_code == 200, published.text
+    assert published.json()["results_for_all"] is True
+    assert httpx.post(f"{services.command_url}/v1/exams/{exam_id}/results/publish",
+                      headers={**other_teacher["headers"], **key()}, json={}).status_code == 404
+    seen = eventually(lambda: (lambda r: r.status_code == 200 and r.json())(
+        grades_of(services, alice, attempt_id)), timeout=20)
+    assert (seen["score"], seen["status"]) == (8.6, "graded")
+    assert all(m["graded_by"] is None for m in seen["marks"])
+    assert [m["detail"] for m in seen["marks"] if m["question_id"] == multiple] == [
+        "1 of 2 right options picked, 0 wrong"]
+    results = httpx.get(f"{services.query_url}/v1/attempts",
+                        headers=alice["headers"]).json()["items"][0]["results"]
+    assert results == {"score": 8.6, "max_score": 10, "percent": 86.0, "complete": True}
+
     # Grading again (a redelivered submission, a restarted worker) changes nothing.
-    again = asyncio.run(_grade_again(settings, attempt_id))
-    assert again["score"] == 7 and again["pending"] == [essay]
-    assert asyncio.run(_grading_events(settings, attempt_id)) == [
-        "GradingOpened", "AnswersGraded", "AttemptGraded"]
+    events = asyncio.run(_grading_events(settings, attempt_id))
+    assert asyncio.run(_grade_again(settings, attempt_id))["score"] == 7  # its first answer
+    assert asyncio.run(_grading_events(settings, attempt_id)) == events
+    assert events[:3] == ["GradingOpened", "AnswersGraded", "AttemptGraded"]
+
+
+def grade_by_hand(services, user, attempt_id: str, question_id: str, body: dict):
+    return httpx.put(f"{services.command_url}/v1/attempts/{attempt_id}/grades/{question_id}",
+                     headers={**user["headers"], **key()}, json=body)
 
 
 async def _grade_again(settings, attempt_id: str) -> dict:
@@ -117,3 +202,48 @@ async def _grading_events(settings, attempt_id: str) -> list[str]:
             f"grading-{attempt_id}")]
     finally:
         await conn.close()
+
+
+def test_results_follow_the_exams_release_policy(services, make_user):
+    """"When graded": a student sees the results as soon as every answer is graded, with no
+    teacher publishing; "when published" (the default) waits for the teacher, per student."""
+    teacher, alice, bob = make_user("teacher"), make_user("student"), make_user("student")
+    now = datetime.now(timezone.utc)
+    attempts = {}
+    for release in ("when_graded", "when_published"):
+        exam_id, [single] = published_exam(
+            services, teacher, [alice, bob], [SINGLE], now - timedelta(minutes=1),
+            now + timedelta(hours=1), settings={"results_release": release})
+        for student in (alice, bob):
+            attempt_id = start(services, student, exam_id).json()["attempt_id"]
+            assert save(services, student, attempt_id, single, 1,
+                        {"option_ids": ["b"]}).status_code == 200
+            assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                              headers={**student["headers"], **key()}).status_code == 200
+            attempts[(release, student["user"]["user_id"])] = attempt_id
+        attempts[release] = exam_id
+
+    def readable(student, release):
+        return grades_of(services, student, attempts[(release, student["user"]["user_id"])])
+
+    eventually(lambda: readable(alice, "when_graded").status_code == 200, timeout=30)
+    assert readable(bob, "when_graded").json()["score"] == 2
+    # When published: graded, yet hidden until the teacher publishes, then only to Alice.
+    eventually(lambda: grades_of(services, teacher, attempts[(
+        "when_published", alice["user"]["user_id"])]).status_code == 200, timeout=30)
+    assert readable(alice, "when_published").json()["code"] == "results_not_published"
+    only_alice = httpx.post(
+        f"{services.command_url}/v1/exams/{attempts['when_published']}/results/publish",
+        headers={**teacher["headers"], **key()},
+        json={"student_ids": [alice["user"]["user_id"]]})
+    assert only_alice.status_code == 200, only_alice.text
+    assert only_alice.json()["results_for"] == [alice["user"]["user_id"]]
+    eventually(lambda: readable(alice, "when_published").status_code == 200, timeout=20)
+    assert readable(bob, "when_published").json()["code"] == "results_not_published"
+    # Alice's id cannot open Bob's grades, published or not.
+    assert grades_of(services, alice, attempts[("when_graded", bob["user"]["user_id"])]
+                     ).json()["code"] == "grades_not_found"
+    stranger = httpx.post(
+        f"{services.command_url}/v1/exams/{attempts['when_published']}/results/publish",
+        headers={**teacher["headers"], **key()}, json={"student_ids": ["nobody"]})
+    assert stranger.status_code == 422 and stranger.json()["field"] == "student_ids.0"

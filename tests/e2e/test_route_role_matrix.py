@@ -133,6 +133,12 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("query", "GET", "/v1/attempts/{attempt_id}/grades"): only({"teacher_a": 200, "admin": 200},
                                                                404),
     ("query", "GET", "/v1/exams/{exam_id}/grades"): only({"teacher_a": 200, "admin": 200}, 404),
+    ("query", "GET", "/v1/exams/{exam_id}/grading-queue"): only({"teacher_a": 200, "admin": 200},
+                                                                404),
+    ("command", "PUT", "/v1/attempts/{attempt_id}/grades/{question_id}"): only(
+        {"teacher_a": 200, "admin": 200}, 404),
+    ("command", "POST", "/v1/exams/{exam_id}/results/publish"): only(
+        {"teacher_a": 200, "admin": 200}, 404),
     # a draft's progress: its teacher and admins (proctors once it is published)
     ("query", "GET", "/v1/exams/{exam_id}/progress"): only({"teacher_a": 200, "admin": 200},
                                                            404),
@@ -361,6 +367,10 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"reason": "fire alarm"}
     if path.endswith("/place"):
         return {"flagged": [_matrix_questions[callers["teacher_a"]["user"]["user_id"]]]}
+    if path.endswith("/results/publish"):
+        return {}
+    if path.endswith("/grades/{question_id}"):
+        return {"points": 0.5, "feedback": f"Graded by {caller}"}
     if path.startswith("/v1/attempts/") and method == "PUT":
         return {"client_seq": 1 + CALLERS.index(caller), "answer": {"option_ids": ["true"]}}
     if path == "/v1/questions/exports":
@@ -442,8 +452,9 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
     base = services.command_url if api == "command" else services.query_url
     answers = {}
     # Exam day: one open exam, or one attempt, per route, reached by every caller.
-    opened = open_exam(services, callers) if path.endswith("/start") else None
-    attempt = graded_attempt(services, callers) if path.endswith("/grades") and \
+    opened = open_exam(services, callers) \
+        if path.endswith("/start") or path.endswith("/results/publish") else None
+    attempt = graded_attempt(services, callers) if "/grades" in path and \
         "{attempt_id}" in path else fresh_attempt(services, callers, wait=api == "query") \
         if "{attempt_id}" in path else None
     for caller in CALLERS:
@@ -483,7 +494,8 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
             answer = httpx.request(method, f"{base}{concrete}", content=accounts,
                                    headers={**headers, "Content-Type": "text/csv"})
         else:
-            answer = httpx.request(method, f"{base}{concrete}", headers=headers,
+            params = {"question_id": "any-question"} if path.endswith("/grading-queue") else None
+            answer = httpx.request(method, f"{base}{concrete}", headers=headers, params=params,
                                    json=body_for(services, method, path, caller, callers))
         answers[caller] = answer.status_code
         assert answer.status_code < 500, (caller, answer.text)

@@ -107,7 +107,12 @@ OPEN_EXAM_QUESTIONS = (
                             {"option_id": "saturn", "text": "Saturn", "correct": True},
                             {"option_id": "earth", "text": "Earth"}]}},
     {"question_type": "long_answer", "stem": "Why do planets orbit the Sun?",
-     "long_answer": {"model_answer": "Gravity", "max_words": 200}},
+     "long_answer": {"model_answer": "Gravity", "max_words": 200, "rubric": [
+         {"criterion_id": "physics", "title": "Physics", "levels": [
+             {"label": "Wrong", "points": 0}, {"label": "Partly", "points": 1},
+             {"label": "Right", "points": 2}]},
+         {"criterion_id": "clarity", "title": "Clarity", "levels": [
+             {"label": "Unclear", "points": 0}, {"label": "Clear", "points": 1}]}]}},
 )
 
 
@@ -162,8 +167,8 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "56 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 56
+    assert "61 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 61
     # What the student answered in the browser is what the submitted attempt holds.
     again = httpx.post(f"{services.command_url}/v1/exams/{taking_id}/start",
                        headers={**student["headers"], **key()})
@@ -180,6 +185,18 @@ def test_browser_journeys(gateway, services, admin, make_user):
         "jupiter", "saturn"]
     assert by_stem["Why do planets orbit the Sun?"]["answer"] == {
         "text": "Gravity bends their paths around it."}
+    # Graded: the choices by the auto-grader, the essay by the teacher in the browser
+    # (Physics "Right" 2 + Clarity "Unclear" 0 of 3 rubric points, on a 2-point question).
+    grades = eventually(lambda: (lambda g: g.get("status") == "graded" and g)(httpx.get(
+        f"{services.query_url}/v1/attempts/{attempt_id}/grades",
+        headers=exam_teacher["headers"]).json()), timeout=20)
+    marks = {m["question_id"]: m for m in grades["marks"]}
+    essay = next(q["question"]["question_id"] for q in attempt["questions"]
+                 if q["question"]["stem"] == "Why do planets orbit the Sun?")
+    assert grades["status"] == "graded", grades
+    assert (marks[essay]["method"], marks[essay]["points"]) == ("manual", 1.3333)
+    assert marks[essay]["feedback"] == "Name the force and what it does."
+    assert grades["score"] == pytest.approx(2 + 2 + 1.3333)
 
 
 def test_the_gateway_serves_the_spa_with_strict_headers_and_compression(gateway):

@@ -221,3 +221,62 @@ def test_a_clone_is_a_new_draft_with_the_layout_and_settings_but_no_students():
     clone = given(*events)
     assert (clone.status, clone.content.title, clone.layout, clone.settings.attempts_allowed,
             clone.assigned) == ("draft", "Algebra I (resit)", LAYOUT, 3, ())
+
+
+# --- results ------------------------------------------------------------------------------
+
+def test_results_are_published_to_everyone_once():
+    from command_api.exams.decider import PublishResults
+    from schemas.events.exam import ResultsPublished
+
+    state = given(*READY, PUBLISHED)
+    [event] = when(state, PublishResults("e-1", TEACHER, None, NOW))
+    assert isinstance(event, ResultsPublished) and event.student_ids is None
+    assert event.published_by == "t-1"
+    assert when(given(*READY, PUBLISHED, event), PublishResults("e-1", ADMIN, None, NOW)) == []
+    assert when(given(*READY, PUBLISHED, event),
+                PublishResults("e-1", TEACHER, ("s-1",), NOW)) == []
+
+
+def test_results_are_published_to_some_students_each_once():
+    from command_api.exams.decider import PublishResults
+
+    state = given(*READY, PUBLISHED)
+    [first] = when(state, PublishResults("e-1", TEACHER, ("s-2", "s-2"), NOW))
+    assert first.student_ids == ["s-2"]
+    state = exam_decider.fold([first], state)
+    assert state.results_for == ("s-2",) and not state.results_for_all
+    [second] = when(state, PublishResults("e-1", TEACHER, ("s-1", "s-2"), NOW))
+    assert second.student_ids == ["s-1"]
+
+
+def test_publishing_results_is_refused_with_the_reason():
+    from command_api.exams.decider import PublishResults
+
+    with pytest.raises(DomainError) as draft:
+        when(given(*READY), PublishResults("e-1", TEACHER, None, NOW))
+    assert draft.value.code == "exam_not_published"
+    with pytest.raises(NotFound):
+        when(given(*READY, PUBLISHED), PublishResults("e-1", OTHER_TEACHER, None, NOW))
+    with pytest.raises(NotFound):
+        when(given(*READY, PUBLISHED), PublishResults("e-1", STUDENT, None, NOW))
+    with pytest.raises(Invalid) as stranger:
+        when(given(*READY, PUBLISHED), PublishResults("e-1", TEACHER, ("s-1", "s-9"), NOW))
+    assert stranger.value.field == "student_ids.1"
+
+
+def test_a_students_results_are_released_by_the_teacher_or_the_exams_policy():
+    from security.visibility import results_released
+
+    closes = NOW + timedelta(hours=1)
+
+    def released(release, status="graded", now=NOW, for_all=False, for_=()):
+        return results_released(release, for_all, list(for_), "s-1", status, closes, now)
+
+    assert not released("when_published")
+    assert released("when_published", for_all=True, status="grading")  # marked so far
+    assert released("when_published", for_=("s-1",)) and not released("when_published",
+                                                                       for_=("s-2",))
+    assert released("when_graded") and not released("when_graded", status="grading")
+    assert not released("after_window") and released("after_window", now=closes)
+    assert not released("after_window", status="grading", now=closes)

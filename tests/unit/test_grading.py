@@ -7,12 +7,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from command_api.grading.decider import AutoGrade, GradeItem, grading_decider
-from command_api.grading.rules import Mark, mark
+from command_api.grading.decider import AutoGrade, GradeAnswer, GradeItem, grading_decider
+from command_api.grading.rules import Mark, mark, rubric_points
+from schemas.envelope import Actor
 from schemas.events.grading import AnswersGraded, AttemptGraded, GradingOpened
 from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, CodingSpec,
                                      LongAnswerSpec, NumericAnswer, QuestionContent,
-                                     ShortAnswerSpec, TrueFalseSpec)
+                                     RubricCriterion, RubricLevel, ShortAnswerSpec,
+                                     TrueFalseSpec)
+from schemas.refusals import DomainError, Invalid, NotFound
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -138,8 +141,8 @@ def auto_grade(*items: GradeItem) -> AutoGrade:
     return AutoGrade("a-1", "e-1", "s-1", items, NOW)
 
 
-ITEMS = (GradeItem("q-1", 2, Mark(2, "right")), GradeItem("q-2", 1, Mark(0.0, "wrong")),
-         GradeItem("q-3", 5, None))
+ITEMS = (GradeItem("q-1", 1, 2, Mark(2, "right")), GradeItem("q-2", 4, 1, Mark(0.0, "wrong")),
+         GradeItem("q-3", 1, 5, None))
 
 
 def test_auto_grading_marks_what_a_key_decides_and_leaves_the_rest_pending():
@@ -176,6 +179,79 @@ def test_an_attempt_with_only_essays_opens_with_nothing_graded():
 
 
 def test_marks_keep_four_decimals_and_the_total_is_their_sum():
-    items = tuple(GradeItem(f"q-{i}", 1, Mark(round(1 / 3, 4), "part")) for i in range(3))
+    items = tuple(GradeItem(f"q-{i}", 1, 1, Mark(round(1 / 3, 4), "part")) for i in range(3))
     total = grading_decider.decide(auto_grade(*items), grading_decider.initial)[-1]
     assert total.score == 0.9999 and total.max_score == 3
+
+
+# --- grading by hand ---------------------------------------------------------------------
+
+TEACHER = Actor(user_id="t-1", role="teacher")
+
+
+def auto_graded():
+    return grading_decider.fold(grading_decider.decide(auto_grade(*ITEMS),
+                                                       grading_decider.initial))
+
+
+def by_hand(question_id: str, points: float, actor: Actor = TEACHER, **more) -> GradeAnswer:
+    return GradeAnswer("a-1", actor, "t-1", question_id, points, more.get("detail", ""),
+                       more.get("feedback"), more.get("rubric"), NOW)
+
+
+def test_a_teacher_grades_the_pending_essay_and_the_attempt_is_graded():
+    events = grading_decider.decide(by_hand("q-3", 3.5, feedback="sealed"), auto_graded())
+    assert [type(e) for e in events] == [AnswersGraded, AttemptGraded]
+    assert events[0].method == "manual" and events[0].graded_by == "t-1"
+    assert events[0].marks[0].feedback == "sealed"
+    assert (events[1].score, events[1].max_score, events[1].pending) == (5.5, 8, [])
+    assert grading_decider.fold(events, auto_graded()).status == "graded"
+
+
+def test_a_manual_grade_replaces_an_automatic_mark():
+    events = grading_decider.decide(by_hand("q-2", 0.5), auto_graded())
+    assert (events[1].score, events[1].pending) == (2.5, ["q-3"])
+
+
+def test_grading_by_hand_is_refused_with_the_reason():
+    state = auto_graded()
+    with pytest.raises(NotFound) as outsider:
+        grading_decider.decide(by_hand("q-3", 1, Actor(user_id="t-2", role="teacher")), state)
+    assert outsider.value.code == "attempt_not_found"
+    with pytest.raises(NotFound):  # a student, even the attempt's own
+        grading_decider.decide(by_hand("q-3", 1, Actor(user_id="s-1", role="student")), state)
+    admin = grading_decider.decide(by_hand("q-3", 1, Actor(user_id="x", role="admin")), state)
+    assert admin[0].graded_by == "x"
+    with pytest.raises(Invalid) as too_many:
+        grading_decider.decide(by_hand("q-3", 5.5), state)
+    assert too_many.value.field == "points"
+    with pytest.raises(NotFound) as elsewhere:
+        grading_decider.decide(by_hand("q-9", 1), state)
+    assert elsewhere.value.field == "question_id"
+    with pytest.raises(DomainError) as early:
+        grading_decider.decide(by_hand("q-3", 1), grading_decider.initial)
+    assert early.value.code == "grading_not_open"
+
+
+ESSAY = QuestionContent(question_type="long_answer", stem="?", long_answer=LongAnswerSpec(
+    rubric=[RubricCriterion(criterion_id="idea", title="Idea", levels=[
+        RubricLevel(label="none", points=0), RubricLevel(label="some", points=2),
+        RubricLevel(label="clear", points=4)]),
+        RubricCriterion(criterion_id="style", title="Style", levels=[
+            RubricLevel(label="poor", points=0), RubricLevel(label="good", points=1)])]))
+
+
+def test_a_rubric_scoring_is_scaled_to_the_questions_points():
+    assert rubric_points(ESSAY, {"idea": 2, "style": 1}, 2) == Mark(2, "rubric: 5 of 5")
+    assert rubric_points(ESSAY, {"idea": 1, "style": 1}, 10) == Mark(6, "rubric: 3 of 5")
+
+
+@pytest.mark.parametrize("picks, field", [({"idea": 1}, "rubric.style"),
+                                          ({"idea": 3, "style": 0}, "rubric.idea"),
+                                          ({"idea": 1, "style": 0, "tone": 0}, "rubric.tone")])
+def test_a_rubric_scoring_names_what_is_wrong(picks, field):
+    with pytest.raises(Invalid) as refused:
+        rubric_points(ESSAY, picks, 2)
+    assert refused.value.field == field
+    with pytest.raises(Invalid):
+        rubric_points(short(pattern="x"), {"idea": 0}, 2)

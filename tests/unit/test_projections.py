@@ -61,7 +61,8 @@ def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
         "duration_minutes": 90, "window_opens_at": T0, "window_closes_at": T0 + timedelta(days=1),
         "created_at": T0, "updated_at": T0 + timedelta(minutes=2),
         "published_at": T0 + timedelta(hours=1), "question_count": 0, "total_points": 0.0,
-        "assigned": "[]", "accommodations": "{}", "version": 3}}
+        "assigned": "[]", "accommodations": "{}", "results_release": "when_published",
+        "results_for_all": False, "results_for": "[]", "version": 3}}
 
 
 def test_the_catalogue_row_knows_the_layout_size_who_is_assigned_and_their_terms():
@@ -249,7 +250,7 @@ def test_an_attempts_grades_are_one_row_with_every_mark_and_what_is_pending():
     from schemas.events.grading import GRADING
 
     decided = grading_decider.decide(AutoGrade("a-1", "e-1", "s-1", (
-        GradeItem("q-1", 2, Mark(2, "right")), GradeItem("q-2", 3, None)), T0),
+        GradeItem("q-1", 1, 2, Mark(2, "right")), GradeItem("q-2", 1, 3, None)), T0),
         grading_decider.initial)
     row = given(attempt_grades, stream(GRADING, "a-1", *decided))["a-1"]
     assert (row["exam_id"], row["student_id"], row["status"]) == ("e-1", "s-1", "grading")
@@ -258,3 +259,19 @@ def test_an_attempts_grades_are_one_row_with_every_mark_and_what_is_pending():
     assert set(marks) == {"q-1"} and marks["q-1"]["points"] == 2
     assert marks["q-1"]["method"] == "auto" and marks["q-1"]["detail"] == "right"
     assert row["version"] == 3
+
+
+def test_the_catalogue_row_knows_when_results_are_released():
+    from schemas.events.exam import ExamSettingsChanged, ResultsPublished
+
+    row = given(exam_catalogue, exam_events())["e-1"]
+    assert (row["results_release"], row["results_for_all"], row["results_for"]) == (
+        "when_published", False, "[]")
+    later = [e.payload for e in exam_events()] + [
+        ExamSettingsChanged(exam_id="e-1", results_release="after_window"),
+        ResultsPublished(exam_id="e-1", student_ids=["s-2", "s-1"], published_by="t-1",
+                         published_at=T0),
+        ResultsPublished(exam_id="e-1", published_by="t-1", published_at=T0)]
+    row = given(exam_catalogue, stream(EXAM, "e-1", *later))["e-1"]
+    assert row["results_release"] == "after_window"
+    assert json.loads(row["results_for"]) == ["s-1", "s-2"] and row["results_for_all"] is True

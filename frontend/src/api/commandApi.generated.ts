@@ -27,6 +27,19 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    gradeAnswerV1AttemptsAttemptIdGradesQuestionIdPut: build.mutation<
+      GradeAnswerV1AttemptsAttemptIdGradesQuestionIdPutApiResponse,
+      GradeAnswerV1AttemptsAttemptIdGradesQuestionIdPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/attempts/${queryArg.attemptId}/grades/${queryArg.questionId}`,
+        method: "PUT",
+        body: queryArg.gradeIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
     pauseAttemptV1AttemptsAttemptIdPausePost: build.mutation<
       PauseAttemptV1AttemptsAttemptIdPausePostApiResponse,
       PauseAttemptV1AttemptsAttemptIdPausePostApiArg
@@ -298,6 +311,19 @@ const injectedRtkApi = api.injectEndpoints({
         headers: {
           "Idempotency-Key": queryArg["Idempotency-Key"],
           "If-Match": queryArg["If-Match"],
+        },
+      }),
+    }),
+    publishResultsV1ExamsExamIdResultsPublishPost: build.mutation<
+      PublishResultsV1ExamsExamIdResultsPublishPostApiResponse,
+      PublishResultsV1ExamsExamIdResultsPublishPostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/results/publish`,
+        method: "POST",
+        body: queryArg.resultsIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
         },
       }),
     }),
@@ -616,6 +642,15 @@ export type ExtendAttemptV1AttemptsAttemptIdExtendPostApiArg = {
   "Idempotency-Key": string;
   attemptExtensionIn: AttemptExtensionIn;
 };
+export type GradeAnswerV1AttemptsAttemptIdGradesQuestionIdPutApiResponse =
+  /** status 200 Successful Response */ GradeResult;
+export type GradeAnswerV1AttemptsAttemptIdGradesQuestionIdPutApiArg = {
+  attemptId: string;
+  questionId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  gradeIn: GradeIn;
+};
 export type PauseAttemptV1AttemptsAttemptIdPausePostApiResponse =
   /** status 200 Successful Response */ AttemptCommandResult;
 export type PauseAttemptV1AttemptsAttemptIdPausePostApiArg = {
@@ -782,6 +817,14 @@ export type SetExamQuestionsV1ExamsExamIdQuestionsPutApiArg = {
   "Idempotency-Key": string;
   "If-Match"?: string | null;
   layoutIn: LayoutIn;
+};
+export type PublishResultsV1ExamsExamIdResultsPublishPostApiResponse =
+  /** status 200 Successful Response */ ResultsOut;
+export type PublishResultsV1ExamsExamIdResultsPublishPostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  resultsIn: ResultsIn;
 };
 export type ChangeExamSettingsV1ExamsExamIdSettingsPutApiResponse =
   /** status 200 Successful Response */ ExamCommandResult;
@@ -1001,6 +1044,25 @@ export type AttemptExtensionIn = {
   /** why (staff only; sealed: it can say something about the student) */
   reason?: string | null;
 };
+export type GradeResult = {
+  attempt_id: string;
+  max_points: number;
+  max_score: number;
+  pending: string[];
+  points: number;
+  question_id: string;
+  score: number;
+  status: string;
+  version: number;
+};
+export type GradeIn = {
+  /** for the student, shown once results are published (sealed: personal data) */
+  feedback?: string | null;
+  points?: number | null;
+  rubric?: {
+    [key: string]: number;
+  } | null;
+};
 export type AttemptPauseIn = {
   reason?: string | null;
 };
@@ -1126,6 +1188,16 @@ export type LayoutIn = {
   sections: SectionIn[];
   shuffle_options?: boolean;
   shuffle_questions?: boolean;
+};
+export type ResultsOut = {
+  exam_id: string;
+  results_for: string[];
+  results_for_all: boolean;
+  version: number;
+};
+export type ResultsIn = {
+  /** these students only; leave it out to publish to every student of the exam */
+  student_ids?: string[] | null;
 };
 export type ProctoringSettings = {
   detectors?: string[];
@@ -1327,6 +1399,7 @@ export type RoleIn = {
 export const {
   useSaveAnswerV1AttemptsAttemptIdAnswersQuestionIdPutMutation,
   useExtendAttemptV1AttemptsAttemptIdExtendPostMutation,
+  useGradeAnswerV1AttemptsAttemptIdGradesQuestionIdPutMutation,
   usePauseAttemptV1AttemptsAttemptIdPausePostMutation,
   useKeepPlaceV1AttemptsAttemptIdPlacePutMutation,
   useResumeAttemptV1AttemptsAttemptIdResumePostMutation,
@@ -1350,6 +1423,7 @@ export const {
   useExtendExamWindowV1ExamsExamIdExtendPostMutation,
   usePublishExamV1ExamsExamIdPublishPostMutation,
   useSetExamQuestionsV1ExamsExamIdQuestionsPutMutation,
+  usePublishResultsV1ExamsExamIdResultsPublishPostMutation,
   useChangeExamSettingsV1ExamsExamIdSettingsPutMutation,
   useStartAttemptV1ExamsExamIdStartPostMutation,
   useUnassignStudentsV1ExamsExamIdUnassignPostMutation,

@@ -90,6 +90,21 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    gradingQueueV1ExamsExamIdGradingQueueGet: build.query<
+      GradingQueueV1ExamsExamIdGradingQueueGetApiResponse,
+      GradingQueueV1ExamsExamIdGradingQueueGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/grading-queue`,
+        params: {
+          question_id: queryArg.questionId,
+          state: queryArg.state,
+          names: queryArg.names,
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
     examProgressV1ExamsExamIdProgressGet: build.query<
       ExamProgressV1ExamsExamIdProgressGetApiResponse,
       ExamProgressV1ExamsExamIdProgressGetApiArg
@@ -238,6 +253,21 @@ export type ExamGradesV1ExamsExamIdGradesGetApiArg = {
   /** items per page */
   perPage?: number;
 };
+export type GradingQueueV1ExamsExamIdGradingQueueGetApiResponse =
+  /** status 200 Successful Response */ GradingQueue;
+export type GradingQueueV1ExamsExamIdGradingQueueGetApiArg = {
+  examId: string;
+  /** the question to grade */
+  questionId: string;
+  /** pending: still to grade (default); graded; all */
+  state?: "pending" | "graded" | "all";
+  /** show the students' names */
+  names?: boolean;
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
 export type ExamProgressV1ExamsExamIdProgressGetApiResponse =
   /** status 200 Successful Response */ ExamProgress;
 export type ExamProgressV1ExamsExamIdProgressGetApiArg = {
@@ -307,6 +337,12 @@ export type ListUsersV1UsersGetApiArg = {
   /** items per page */
   perPage?: number;
 };
+export type YourResults = {
+  complete: boolean;
+  max_score: number;
+  percent: number;
+  score: number;
+};
 export type AttemptSummary = {
   answered: number;
   attempt_id: string;
@@ -315,6 +351,7 @@ export type AttemptSummary = {
   number: number;
   paused_at: string | null;
   question_count: number;
+  results?: YourResults | null;
   server_time: string;
   started_at: string;
   status: string;
@@ -546,6 +583,15 @@ export type GradeSummary = {
   status: string;
   student_id: string;
 };
+export type QuestionToGrade = {
+  answers: number;
+  max_points: number;
+  pending: number;
+  question_id: string;
+  question_type: string | null;
+  revision: number;
+  stem: string | null;
+};
 export type ExamGrades = {
   attempts: number;
   exam_id: string;
@@ -554,6 +600,57 @@ export type ExamGrades = {
   page: number;
   pending_answers: number;
   per_page: number;
+  questions: QuestionToGrade[];
+  results_for: number;
+  results_for_all: boolean;
+  results_release: string;
+  total: number;
+  total_is_exact: boolean;
+};
+export type QueuedAnswer = {
+  answer: {
+    [key: string]: any;
+  } | null;
+  attempt_id: string;
+  detail?: string;
+  email?: string | null;
+  feedback?: string | null;
+  graded: boolean;
+  label: string;
+  max_points: number;
+  method?: string | null;
+  name?: string | null;
+  points: number | null;
+  rubric?: {
+    [key: string]: number;
+  } | null;
+};
+export type RubricLevelView = {
+  description?: string;
+  label: string;
+  points: number;
+};
+export type RubricCriterionView = {
+  criterion_id: string;
+  levels: RubricLevelView[];
+  title: string;
+};
+export type QuestionForGrading = {
+  max_points: number;
+  model_answer?: string;
+  question_type: string;
+  revision: number;
+  rubric?: RubricCriterionView[];
+  stem: string;
+};
+export type GradingQueue = {
+  exam_id: string;
+  items: QueuedAnswer[];
+  page: number;
+  pending: number;
+  per_page: number;
+  question: QuestionForGrading | null;
+  question_id: string;
   total: number;
   total_is_exact: boolean;
 };
@@ -755,6 +852,7 @@ export const {
   useGetExamV1ExamsExamIdGetQuery,
   useListAssignmentsV1ExamsExamIdAssignmentsGetQuery,
   useExamGradesV1ExamsExamIdGradesGetQuery,
+  useGradingQueueV1ExamsExamIdGradingQueueGetQuery,
   useExamProgressV1ExamsExamIdProgressGetQuery,
   useMediaLinkV1MediaMediaIdGetQuery,
   useSearchQuestionsV1QuestionsGetQuery,

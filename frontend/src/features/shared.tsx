@@ -240,3 +240,27 @@ export function MediaFile({
     />
   );
 }
+
+/** Counts as labelled tiles (a description list): "Submitted 12", "To grade 3". */
+export function CountTiles({ counts }: { counts: [string, number][] }) {
+  return (
+    <Stack
+      component="dl"
+      direction="row"
+      spacing={2}
+      useFlexGap
+      sx={{ flexWrap: "wrap", m: 0, mb: 2 }}
+    >
+      {counts.map(([label, count]) => (
+        <Paper key={label} variant="outlined" sx={{ px: 2, py: 1, minWidth: 120 }}>
+          <Typography component="dt" variant="body2">
+            {label}
+          </Typography>
+          <Typography component="dd" variant="h5" sx={{ m: 0 }}>
+            {count}
+          </Typography>
+        </Paper>
+      ))}
+    </Stack>
+  );
+}

@@ -16,6 +16,7 @@ import {
   type AttemptSummary,
   type ExamSummary,
 } from "../../api/queryApi.generated";
+import { points } from "../grading/points";
 import { formatMoment, userTimeZone } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
 
@@ -59,12 +60,33 @@ export function minutesLeft(attempt: AttemptSummary): number {
 /** Your sitting of the exam: in progress (time left, answers saved) or submitted. */
 function YourAttempt({ attempt, title }: { attempt: AttemptSummary; title: string }) {
   if (attempt.status === "submitted") {
+    const results = attempt.results;
     return (
-      <Typography variant="body2" sx={{ mt: 1 }}>
-        Submitted {formatMoment(attempt.submitted_at)}
-        {attempt.submit_reason === "deadline" ? ", when the time ran out" : ""}. {attempt.answered}{" "}
-        of {attempt.question_count} questions answered.
-      </Typography>
+      <>
+        <Typography variant="body2" sx={{ mt: 1 }}>
+          Submitted {formatMoment(attempt.submitted_at)}
+          {attempt.submit_reason === "deadline" ? ", when the time ran out" : ""}.{" "}
+          {attempt.answered} of {attempt.question_count} questions answered.
+        </Typography>
+        {results && (
+          <>
+            <Typography sx={{ mt: 1 }}>
+              Your result: {points(results.score)} of {points(results.max_score)} points (
+              {points(results.percent)} %)
+              {results.complete ? "" : ", some answers are still being graded"}.
+            </Typography>
+            <CardActions sx={{ px: 0, pb: 0 }}>
+              <Button
+                component={RouterLink}
+                to={`/student/attempts/${attempt.attempt_id}/results`}
+                aria-label={`See your marks: ${title}`}
+              >
+                See your marks
+              </Button>
+            </CardActions>
+          </>
+        )}
+      </>
     );
   }
   const left = minutesLeft(attempt);

@@ -1,15 +1,5 @@
 import { useCallback, useState } from "react";
-import {
-  Box,
-  Button,
-  MenuItem,
-  Paper,
-  Stack,
-  TableCell,
-  TableRow,
-  TextField,
-  Typography,
-} from "@mui/material";
+import { Box, Button, MenuItem, TableCell, TableRow, TextField, Typography } from "@mui/material";
 import { Link as RouterLink, useParams } from "react-router";
 import { problemsOf } from "../../api/problems";
 import {
@@ -20,7 +10,7 @@ import {
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
 import { useLiveChannel } from "../liveChannel";
-import { Failed, Loading, PageHeader, Pager, RowsTable, usePaging } from "../shared";
+import { CountTiles, Failed, Loading, PageHeader, Pager, RowsTable, usePaging } from "../shared";
 
 type State = "not_started" | "in_progress" | "paused" | "submitted";
 
@@ -67,26 +57,7 @@ function Counts({ progress }: { progress: ExamProgress }) {
     ["Submitted", progress.submitted],
     ["Auto-submitted", progress.auto_submitted],
   ];
-  return (
-    <Stack
-      component="dl"
-      direction="row"
-      spacing={2}
-      useFlexGap
-      sx={{ flexWrap: "wrap", m: 0, mb: 2 }}
-    >
-      {counts.map(([label, count]) => (
-        <Paper key={label} variant="outlined" sx={{ px: 2, py: 1, minWidth: 120 }}>
-          <Typography component="dt" variant="body2">
-            {label}
-          </Typography>
-          <Typography component="dd" variant="h5" sx={{ m: 0 }}>
-            {count}
-          </Typography>
-        </Paper>
-      ))}
-    </Stack>
-  );
+  return <CountTiles counts={counts} />;
 }
 
 /** An exam's live progress for its teacher: each assigned student's state and answers. */

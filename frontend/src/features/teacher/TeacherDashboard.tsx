@@ -218,6 +218,16 @@ export default function TeacherDashboard() {
               Progress
             </Button>
           )}
+          {exam.status === "published" && (
+            <Button
+              size="small"
+              component={RouterLink}
+              to={`/teacher/exams/${exam.exam_id}/grades`}
+              aria-label={`Grades of ${exam.title}`}
+            >
+              Grades
+            </Button>
+          )}
           <Button
             size="small"
             onClick={() => onClone(exam)}
