@@ -264,3 +264,17 @@ export function CountTiles({ counts }: { counts: [string, number][] }) {
     </Stack>
   );
 }
+
+/** A table cell naming a person: their name (or "(erased)") and their email under it. */
+export function PersonCell({ name, email }: { name: string | null; email: string | null }) {
+  return (
+    <TableCell>
+      {name ?? "(erased)"}
+      {email && (
+        <Typography variant="body2" component="span" sx={{ display: "block" }}>
+          {email}
+        </Typography>
+      )}
+    </TableCell>
+  );
+}

@@ -12,7 +12,16 @@ import {
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
 import { points } from "./points";
-import { CountTiles, Failed, Loading, PageHeader, Pager, RowsTable, usePaging } from "../shared";
+import {
+  CountTiles,
+  Failed,
+  PersonCell,
+  Loading,
+  PageHeader,
+  Pager,
+  RowsTable,
+  usePaging,
+} from "../shared";
 
 /** New attempts arrive (and the auto-grader grades them) while the page is open. */
 const REFRESH_MS = 10_000;
@@ -156,14 +165,7 @@ export default function ExamGradesPage() {
       >
         {grades.items.map((row) => (
           <TableRow key={row.attempt_id}>
-            <TableCell>
-              {row.name ?? "(erased)"}
-              {row.email && (
-                <Typography variant="body2" component="span" sx={{ display: "block" }}>
-                  {row.email}
-                </Typography>
-              )}
-            </TableCell>
+            <PersonCell name={row.name ?? null} email={row.email ?? null} />
             <TableCell>
               {points(row.score)} of {points(row.max_score)} ({points(row.percent)} %)
             </TableCell>

@@ -10,7 +10,16 @@ import {
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
 import { useLiveChannel } from "../liveChannel";
-import { CountTiles, Failed, Loading, PageHeader, Pager, RowsTable, usePaging } from "../shared";
+import {
+  CountTiles,
+  Failed,
+  PersonCell,
+  Loading,
+  PageHeader,
+  Pager,
+  RowsTable,
+  usePaging,
+} from "../shared";
 
 type State = "not_started" | "in_progress" | "paused" | "submitted";
 
@@ -131,14 +140,7 @@ export default function ExamProgressPage() {
       >
         {progress.items.map((row) => (
           <TableRow key={row.student_id}>
-            <TableCell>
-              {row.name ?? "(erased)"}
-              {row.email && (
-                <Typography variant="body2" component="span" sx={{ display: "block" }}>
-                  {row.email}
-                </Typography>
-              )}
-            </TableCell>
+            <PersonCell name={row.name ?? null} email={row.email ?? null} />
             <TableCell>{LABEL[row.state] ?? row.state}</TableCell>
             <TableCell>
               {row.question_count === null ? "–" : `${row.answered} of ${row.question_count}`}
