@@ -28,6 +28,11 @@ from stream_processors.app import app, decoded_messages, park
 
 log = logging.getLogger("soems.stream_processors.auto_grading")
 BACK_OFF_SECONDS = (0.5, 1, 2, 4, 8, 16)  # then the submission goes to the DLQ
+# Submissions graded at once: grading one is a few round trips to PostgreSQL (the attempt,
+# the keys, the grading stream, the append), so one at a time leaves the worker waiting.
+# Order does not matter between attempts, and each attempt is graded once whatever the
+# order (its command id). faust commits an offset once every message before it is done.
+GRADERS = 8
 
 submissions = app.source_topic(ATTEMPT)
 
@@ -38,20 +43,27 @@ class _Grader:
     def __init__(self) -> None:
         self.store: PostgresEventStore | None = None
         self.personal: PersonalData | None = None
+        self._making: asyncio.Lock | None = None
 
     async def ready(self) -> tuple[PostgresEventStore, PersonalData]:
-        if self.store is None:
-            s = get_settings()
-            pool = await create_pool(s, min_size=1, max_size=4, role="command")
-            self.store, self.personal = PostgresEventStore(pool), PersonalData(
-                pool, s.personal_data_key)
+        if self._making is None:
+            self._making = asyncio.Lock()  # made in the worker's event loop
+        async with self._making:  # the concurrent graders share one pool
+            if self.store is None:
+                s = get_settings()
+                # The command API's pool settings: grading leaves no session state behind,
+                # so no reset round trip on every release.
+                pool = await create_pool(s, min_size=1, max_size=GRADERS, role="command",
+                                         reset_sessions=False)
+                self.store, self.personal = PostgresEventStore(pool), PersonalData(
+                    pool, s.personal_data_key)
         return self.store, self.personal
 
 
 _grader = _Grader()
 
 
-@app.agent(submissions)
+@app.agent(submissions, concurrency=GRADERS)
 async def grade_submissions(messages):
     async for message, recorded in decoded_messages(messages, only=(AttemptSubmitted,)):
         attempt_id = recorded.payload.attempt_id
@@ -73,6 +85,6 @@ async def grade_submissions(messages):
                     await asyncio.sleep(pause)
                     continue
             else:
-                log.info("attempt %s graded: %s of %s, %d pending", attempt_id,
-                         graded["score"], graded["max_score"], len(graded["pending"]))
+                log.debug("attempt %s graded: %s of %s, %d pending", attempt_id,
+                          graded["score"], graded["max_score"], len(graded["pending"]))
             break

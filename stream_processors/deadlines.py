@@ -98,8 +98,8 @@ async def submit_past_deadlines() -> None:
     if not due:
         return
     if _clock.store is None:
-        _clock.store = PostgresEventStore(await create_pool(get_settings(), min_size=1,
-                                                            max_size=4, role="command"))
+        _clock.store = PostgresEventStore(await create_pool(
+            get_settings(), min_size=1, max_size=4, role="command", reset_sessions=False))
     for held in due:
         try:
             await submit_at_deadline(_clock.store, held.attempt_id, now,

@@ -1,0 +1,246 @@
+"""The auto-grading benchmark: N students of one exam of 40 objective questions (single and
+multiple choice, true/false, short answers) have saved every answer; then they all submit at
+once, and the bench measures how fast the attempts are graded and the grades are visible.
+
+    .venv/bin/python bench/grading.py [--students 400] [--json]
+
+Needs `make run`. Students are the exam-day bench's accounts (bench/exam_day.py: imported
+once, reused), each with their own access token. Preparing (Start and 40 saves per student,
+through the command API) is not measured. Measured from the first submission's answer:
+
+- attempts graded per second: N over the time from the first submission to the last
+  attempt's grade being readable (``read_models.attempt_grades`` row written);
+- per attempt, where the time goes: submission -> the grading committed in the event store
+  (the relay, Kafka, the faust worker's agent, the grading command) and grading committed ->
+  its row readable (the relay, Kafka, the attempt_grades projection);
+- CPU seconds per process group while grading.
+
+Every attempt's score is checked against the score the bench expects from the answers it
+saved (it knows which were right).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from commands import (cpu_seconds_by_group, machine, make_admin, progress,  # noqa: E402
+                      section, summary, table_row)
+from exam_day import make_teacher_of, students, tokens_for  # noqa: E402
+from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
+from settings import Settings, load_settings  # noqa: E402
+
+QUESTIONS_PER_KIND = 10
+CONCURRENCY = 32  # requests in flight while preparing and submitting
+WAIT_S = 600  # for every attempt to be graded
+
+
+def question_bank() -> list[tuple[dict, dict, dict]]:
+    """(question, a right answer, a wrong answer) for 40 objective questions."""
+    found = []
+    for n in range(QUESTIONS_PER_KIND):
+        found.append(({"question_type": "single_choice", "stem": f"Bench single {n}",
+                       "choice": {"options": [{"option_id": "a", "text": "A", "correct": True},
+                                              {"option_id": "b", "text": "B"},
+                                              {"option_id": "c", "text": "C"}]}},
+                      {"option_ids": ["a"]}, {"option_ids": ["b"]}))
+        found.append(({"question_type": "multiple_choice", "stem": f"Bench multiple {n}",
+                       "choice": {"scoring": "per_option", "wrong_pick_penalty": 1.0,
+                                  "options": [{"option_id": "a", "text": "A", "correct": True},
+                                              {"option_id": "b", "text": "B", "correct": True},
+                                              {"option_id": "c", "text": "C"}]}},
+                      {"option_ids": ["a", "b"]}, {"option_ids": ["c"]}))
+        found.append(({"question_type": "true_false", "stem": f"Bench true {n}",
+                       "true_false": {"correct": True}},
+                      {"option_ids": ["true"]}, {"option_ids": ["false"]}))
+        short = {"accepted": [{"text": "Jupiter"}]} if n % 2 else {
+            "numeric": {"value": 3.14, "tolerance": 0.01}}
+        found.append(({"question_type": "short_answer", "stem": f"Bench short {n}",
+                       "short_answer": short},
+                      {"text": "jupiter" if n % 2 else "3.141"}, {"text": "Mars"}))
+    return found
+
+
+async def published_exam(command: httpx.AsyncClient, teacher: str, student_ids: list[str],
+                         bank: list[tuple[dict, dict, dict]]) -> tuple[str, list[str]]:
+    headers = {"Authorization": f"Bearer {teacher}"}
+
+    async def post(method: str, path: str, body: dict | None) -> dict:
+        answer = await command.request(method, path, json=body, headers={
+            **headers, "Idempotency-Key": str(uuid.uuid4())})
+        if answer.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
+        return answer.json()
+
+    question_ids = [(await post("POST", "/v1/questions", q))["question_id"] for q, _, _ in bank]
+    now = datetime.now(timezone.utc)
+    exam_id = (await post("POST", "/v1/exams", {
+        "title": f"Grading bench {now:%H:%M:%S}", "duration_minutes": 240,
+        "window_opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "window_closes_at": (now + timedelta(hours=4)).isoformat()}))["exam_id"]
+    await post("PUT", f"/v1/exams/{exam_id}/questions", {"sections": [{
+        "section_id": "main", "title": "Questions", "items": [
+            {"item_id": f"i{n}", "points": 1, "candidates": [{"question_id": q}]}
+            for n, q in enumerate(question_ids)]}]})
+    await post("POST", f"/v1/exams/{exam_id}/assign", {"student_ids": student_ids})
+    await post("POST", f"/v1/exams/{exam_id}/publish", None)
+    return exam_id, question_ids
+
+
+async def send(http: aiohttp.ClientSession, gate: asyncio.Semaphore, method: str, path: str,
+               token: str, body: dict | None = None) -> dict:
+    """One command, sent again with the same key on a lost connection or a 503."""
+    key = str(uuid.uuid4())
+    for attempt in range(6):
+        async with gate:
+            try:
+                async with http.request(method, path, json=body, headers={
+                        "Authorization": f"Bearer {token}", "Idempotency-Key": key}) as answer:
+                    if answer.status == 503 and attempt < 5:
+                        raise aiohttp.ClientError("503")
+                    if answer.status >= 400:
+                        raise RuntimeError(f"{method} {path}: {answer.status} "
+                                           f"{await answer.text()}")
+                    return await answer.json()
+            except aiohttp.ClientError:
+                if attempt == 5:
+                    raise
+        await asyncio.sleep(0.2 * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
+async def prepare(http, gate, exam_id: str, question_ids: list[str], token: str,
+                  bank, rng: random.Random) -> tuple[str, float]:
+    """Start and save every answer (right or wrong at random); the attempt and the score the
+    bench expects."""
+    attempt_id = (await send(http, gate, "POST", f"/v1/exams/{exam_id}/start",
+                             token))["attempt_id"]
+    expected = 0.0
+    for question_id, (_, right, wrong) in zip(question_ids, bank):
+        correct = rng.random() < 0.7
+        expected += 1.0 if correct else 0.0
+        await send(http, gate, "PUT", f"/v1/attempts/{attempt_id}/answers/{question_id}",
+                   token, {"client_seq": 1, "answer": right if correct else wrong})
+    return attempt_id, expected
+
+
+async def graded_rows(conn: asyncpg.Connection, exam_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT g.attempt_id, g.score, g.status, g.projected_at, e.occurred_at AS graded_at "
+        f"FROM {ATTEMPT_GRADES.qualified} g JOIN eventlog.events e "
+        f"ON e.stream_id = 'grading-' || g.attempt_id AND e.stream_version = 1 "
+        f"WHERE g.exam_id = $1 AND g.status = 'graded'", exam_id)
+
+
+async def run(s: Settings, count: int) -> dict:
+    bank = question_bank()
+    command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=120)
+    try:
+        progress("accounts: an admin, a teacher, the students")
+        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
+            "access_token"]
+        teacher = await make_teacher_of(command, admin)
+        student_ids = await students(s, command, admin, count)
+        exam_id, question_ids = await published_exam(command, teacher, student_ids, bank)
+    finally:
+        await command.aclose()
+    tokens = await tokens_for(s, student_ids)
+    rng = random.Random(11)
+    gate = asyncio.Semaphore(CONCURRENCY)
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{s.command_api_port}",
+                                     connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=120)) as http:
+        progress(f"preparing: {count} students start and save {len(bank)} answers each")
+        prepared = await asyncio.gather(*(prepare(http, gate, exam_id, question_ids,
+                                                  tokens[sid], bank, rng)
+                                          for sid in student_ids))
+        expected = {attempt_id: score for attempt_id, score in prepared}
+        progress(f"measuring: {count} students submit at once")
+        cpu_before, began = cpu_seconds_by_group(), time.time()
+        submitted = await asyncio.gather(*(
+            send(http, gate, "POST", f"/v1/attempts/{attempt_id}/submit", tokens[sid])
+            for (attempt_id, _), sid in zip(prepared, student_ids)))
+        submits_done = time.time()
+    submitted_at = {a["attempt_id"]: datetime.fromisoformat(a["submitted_at"]).timestamp()
+                    for a in submitted}
+    conn = await asyncpg.connect(s.postgres_dsn)
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while len(rows := await graded_rows(conn, exam_id)) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {len(rows)} of {count} attempts graded")
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+    cpu = cpu_seconds_by_group() - cpu_before
+    first = min(submitted_at.values())
+    last_visible = max(r["projected_at"].timestamp() for r in rows)
+    seconds = last_visible - first
+    wrong = [(r["attempt_id"], r["score"], expected[r["attempt_id"]]) for r in rows
+             if abs(r["score"] - expected[r["attempt_id"]]) > 1e-9]
+    return {
+        "machine": machine(), "students": count, "questions": len(bank), "exam_id": exam_id,
+        "submits_took_s": round(submits_done - began, 2),
+        "graded_visible_s": round(seconds, 2),
+        "attempts_per_s": round(count / seconds, 1),
+        "latency_ms": {
+            "submission until its grade is readable": summary(
+                [(r["projected_at"].timestamp() - submitted_at[r["attempt_id"]]) * 1000
+                 for r in rows]),
+            "  submission until graded in the event store (relay, Kafka, faust, command)":
+                summary([(r["graded_at"].timestamp() - submitted_at[r["attempt_id"]]) * 1000
+                         for r in rows]),
+            "  graded until readable (relay, Kafka, attempt_grades projection)": summary(
+                [(r["projected_at"] - r["graded_at"]).total_seconds() * 1000 for r in rows]),
+        },
+        "scores_wrong": len(wrong), "wrong_samples": wrong[:5],
+        "cpu_seconds": {k: round(v, 1) for k, v in cpu.most_common()},
+    }
+
+
+def print_table(x: dict) -> None:
+    m = x["machine"]
+    print(f"auto-grading: {x['students']} attempts of {x['questions']} objective questions, on "
+          f"{m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB)")
+    print(f"submissions answered in {x['submits_took_s']} s; every grade readable "
+          f"{x['graded_visible_s']} s after the first submission: "
+          f"{x['attempts_per_s']} attempts/s")
+    section("latency (ms)")
+    for name, stats in x["latency_ms"].items():
+        print(table_row(name, stats))
+    print(f"\nscores different from the expected: {x['scores_wrong']} {x['wrong_samples']}")
+    total = sum(x["cpu_seconds"].values())
+    print(f"\nCPU seconds while grading ({total:.0f} s of "
+          f"{m['cores'] * x['graded_visible_s']:.0f} available)")
+    for name, used in x["cpu_seconds"].items():
+        print(f"  {name:<30} {used:>8.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=400)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    result = asyncio.run(run(load_settings(), args.students))
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()
