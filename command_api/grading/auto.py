@@ -66,6 +66,29 @@ async def grade_submitted(store: EventStore, personal: PersonalData, attempt_id:
                           revisions: Revisions = REVISIONS) -> dict:
     """Grade the attempt's answers that a key decides; leave the rest pending. ``caused_by``:
     the ``AttemptSubmitted`` event (for the audit)."""
+    started, answers = await submitted_answers(store, attempt_id)
+    opened = await personal.reveal_fields(
+        [(started.student_id, ANSWER_FIELD, answers.get(q.question_id))
+         for q in started.questions])
+    items = []
+    for question, answer in zip(started.questions, opened):
+        content = await revisions.content(store, question.question_id, question.revision)
+        items.append(GradeItem(question.question_id, question.revision, question.points,
+                               mark(content, parsed(answer), question.points)))
+    ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, attempt_id), actor=SYSTEM,
+                         causation_id=caused_by)
+    command = AutoGrade(attempt_id, started.exam_id, started.student_id, tuple(items),
+                        datetime.now(timezone.utc))
+    return await handle(store, grading_decider, attempt_id, command, ctx,
+                        lambda state: {"attempt_id": attempt_id, "status": state.status,
+                                       "score": state.score, "max_score": state.max_score,
+                                       "pending": list(state.pending)})
+
+
+async def submitted_answers(store: EventStore, attempt_id: str
+                            ) -> tuple[AttemptStarted, dict[str, str]]:
+    """A submitted attempt's start (its questions) and its last saved answer to each question
+    (sealed), from its stream."""
     stream = await store.load(ATTEMPT.stream_id(attempt_id))
     started, answers, submitted = None, {}, False
     for recorded in stream.events:
@@ -78,25 +101,10 @@ async def grade_submitted(store: EventStore, personal: PersonalData, attempt_id:
                 submitted = True
     if started is None or not submitted:
         raise DomainError("attempt_not_submitted", f"attempt {attempt_id} is not submitted")
-    opened = await personal.reveal_fields(
-        [(started.student_id, ANSWER_FIELD, answers.get(q.question_id))
-         for q in started.questions])
-    items = []
-    for question, answer in zip(started.questions, opened):
-        content = await revisions.content(store, question.question_id, question.revision)
-        items.append(GradeItem(question.question_id, question.revision, question.points,
-                               mark(content, _parsed(answer), question.points)))
-    ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, attempt_id), actor=SYSTEM,
-                         causation_id=caused_by)
-    command = AutoGrade(attempt_id, started.exam_id, started.student_id, tuple(items),
-                        datetime.now(timezone.utc))
-    return await handle(store, grading_decider, attempt_id, command, ctx,
-                        lambda state: {"attempt_id": attempt_id, "status": state.status,
-                                       "score": state.score, "max_score": state.max_score,
-                                       "pending": list(state.pending)})
+    return started, answers
 
 
-def _parsed(answer: str | None) -> dict | None:
+def parsed(answer: str | None) -> dict | None:
     """The saved answer's JSON; an erased student's answer (unreadable) counts as none."""
     if answer is None:
         return None

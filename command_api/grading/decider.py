@@ -58,6 +58,20 @@ class GradeAnswer:
     now: datetime
 
 
+@dataclass(frozen=True)
+class RegradeAnswer:
+    """Mark one answer again with the key of ``revision`` of its question (a corrected key).
+    ``mark``: what that key gives the answer. An answer graded by hand keeps its grade."""
+
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    question_id: str
+    revision: int
+    mark: Mark
+    now: datetime
+
+
 # --- state -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -91,7 +105,9 @@ def evolve(state: Grading, event: DomainEvent) -> Grading:
                            pending=tuple(q.question_id for q in event.questions))
         case AnswersGraded():
             return replace(state, marks={**state.marks, **{m.question_id: GradedAnswer(
-                m.points, m.max_points, event.method, event.graded_by) for m in event.marks}})
+                m.points, m.max_points, event.method, event.graded_by) for m in event.marks}},
+                revisions={**state.revisions, **{m.question_id: m.revision
+                                                 for m in event.marks if m.revision}})
         case AttemptGraded():
             return replace(state, status="grading" if event.pending else "graded",
                            score=event.score, max_score=event.max_score,
@@ -125,6 +141,8 @@ def decide(command, state: Grading) -> list[DomainEvent]:
                 graded_at=command.now)]
         case GradeAnswer():
             return _grade_by_hand(command, state)
+        case RegradeAnswer():
+            return _regrade(command, state)
     raise TypeError(f"not a grading command: {command!r}")
 
 
@@ -133,7 +151,8 @@ def may_grade(actor: Actor, exam_teacher_id: str | None) -> bool:
     return may_manage_exam(actor.user_id, actor.role, exam_teacher_id)
 
 
-def _grade_by_hand(command: GradeAnswer, state: Grading) -> list[DomainEvent]:
+def _graded_question(command, state: Grading) -> float:
+    """The question's points, once the caller may grade this attempt and it has the question."""
     if not may_grade(command.actor, command.exam_teacher_id):
         raise NotFound("attempt_not_found", f"attempt {command.attempt_id} does not exist",
                        field="attempt_id")
@@ -144,20 +163,44 @@ def _grade_by_hand(command: GradeAnswer, state: Grading) -> list[DomainEvent]:
     if top is None:
         raise NotFound("question_not_in_attempt", f"question {command.question_id} is not in "
                        f"this attempt", field="question_id")
+    return top
+
+
+def _graded(command, state: Grading, mark: AnswerMark, method: str) -> list[DomainEvent]:
+    """One answer's new mark, and the attempt's total after it."""
+    points = {q: m.points for q, m in state.marks.items()} | {mark.question_id: mark.points}
+    return [AnswersGraded(attempt_id=command.attempt_id, marks=[mark], method=method,
+                          graded_by=command.actor.user_id, graded_at=command.now),
+            AttemptGraded(attempt_id=command.attempt_id, score=total(points.values()),
+                          max_score=state.max_score,
+                          pending=[q for q in state.pending if q != mark.question_id],
+                          graded_at=command.now)]
+
+
+def _regrade(command: RegradeAnswer, state: Grading) -> list[DomainEvent]:
+    top = _graded_question(command, state)
+    earlier = state.marks.get(command.question_id)
+    if earlier is not None and earlier.method == GradingMethod.MANUAL:
+        return []  # a teacher's grade stands: they change it by hand if they want
+    points = rounded(min(command.mark.points, top))
+    if state.revisions.get(command.question_id) == command.revision and \
+            earlier is not None and earlier.points == points:
+        return []  # regraded with this revision already
+    return _graded(command, state, AnswerMark(
+        question_id=command.question_id, points=points, max_points=top,
+        detail=f"{command.mark.detail} (regraded with revision {command.revision})",
+        revision=command.revision), GradingMethod.AUTO)
+
+
+def _grade_by_hand(command: GradeAnswer, state: Grading) -> list[DomainEvent]:
+    top = _graded_question(command, state)
     if not 0 <= command.points <= top:
         raise Invalid("points_out_of_range", f"points must be between 0 and {top:g}",
                       field="points")
-    mark = AnswerMark(question_id=command.question_id, points=rounded(command.points),
-                      max_points=top, detail=command.detail, feedback=command.feedback,
-                      rubric=command.rubric)
-    points = {q: m.points for q, m in state.marks.items()} | {mark.question_id: mark.points}
-    return [AnswersGraded(attempt_id=command.attempt_id, marks=[mark],
-                          method=GradingMethod.MANUAL, graded_by=command.actor.user_id,
-                          graded_at=command.now),
-            AttemptGraded(attempt_id=command.attempt_id, score=total(points.values()),
-                          max_score=state.max_score,
-                          pending=[q for q in state.pending if q != command.question_id],
-                          graded_at=command.now)]
+    return _graded(command, state, AnswerMark(
+        question_id=command.question_id, points=rounded(command.points), max_points=top,
+        detail=command.detail, feedback=command.feedback, rubric=command.rubric),
+        GradingMethod.MANUAL)
 
 
 def total(points) -> float:

@@ -1,5 +1,5 @@
 """HTTP commands of grading: a teacher grades one answer by hand (points or a rubric, and a
-feedback for the student)."""
+feedback for the student), and regrades a question after correcting its key."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -12,6 +12,7 @@ from command_api.dependencies import Command, Personal, Store
 from command_api.exams.decider import exam_decider
 from command_api.grading.auto import REVISIONS
 from command_api.grading.decider import GradeAnswer, Grading, grading_decider, may_grade
+from command_api.grading.regrade import regrade
 from command_api.grading.rules import rubric_points
 from command_api.handling import handle, load_state
 from schemas.events.grading import FEEDBACK_FIELD
@@ -85,3 +86,40 @@ async def grade_answer(attempt_id: EntityId, question_id: EntityId, body: GradeI
                           points if points is not None else 0.0, detail, feedback,
                           body.rubric, datetime.now(timezone.utc))
     return await handle(store, grading_decider, attempt_id, command, ctx, result)
+
+
+class RegradeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: EntityId
+    revision: Annotated[int | None, Field(ge=1, description=(
+        "the revision whose key marks the answers again; leave it out for the latest"))] = None
+    apply: Annotated[bool, Field(description=(
+        "false: only show what would change (a preview); true: regrade"))] = False
+
+
+class RegradeChange(BaseModel):
+    attempt_id: str
+    student_id: str
+    before: float | None  # None: not graded yet
+    after: float | None  # None: left as it is (see kept)
+    kept: str | None  # graded_by_hand (a teacher's grade stands), same (no change)
+
+
+class RegradeOut(BaseModel):
+    exam_id: str
+    question_id: str
+    revision: int
+    applied: bool
+    attempts: int  # submitted attempts with the question
+    changed: int  # of those, whose points change
+    changes: list[RegradeChange]
+
+
+@router.post("/v1/exams/{exam_id}/regrade", response_model=RegradeOut,
+             summary="Mark a question's answers again with its corrected key: a preview of "
+                     "what changes, or the regrade (the exam's teacher, admins)")
+async def regrade_question(exam_id: EntityId, body: RegradeIn, ctx: Command, store: Store,
+                           personal: Personal):
+    return await regrade(store, personal, ctx.actor, exam_id, body.question_id, body.revision,
+                         body.apply, correlation_id=ctx.correlation_id)

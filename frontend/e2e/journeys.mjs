@@ -1056,6 +1056,12 @@ async function grading(title) {
   await page.getByText("Saved: 1.33 of 2").waitFor();
   await page.getByText("Answer 1 of 1 · 0 still to grade").waitFor();
   await check(page, "30d-teacher-graded");
+  // A choice question: its key could be corrected and the answers regraded (a preview here).
+  await page.getByRole("link", { name: "Back to the grades" }).click();
+  await page.getByRole("link", { name: "Review question 1" }).click();
+  await page.getByRole("button", { name: "Preview the regrade" }).click();
+  await page.getByText("With revision 1, 0 of 1 answers would change.").waitFor();
+  await check(page, "30d2-teacher-regrade-preview");
   await page.getByRole("link", { name: "Back to the grades" }).click();
   await page.getByRole("heading", { name: `Grades: ${title}` }).waitFor();
   await page.getByRole("button", { name: "Publish results to every student" }).click();

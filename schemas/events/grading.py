@@ -63,6 +63,9 @@ class AnswerMark(EventPart):
     feedback: str | None = None
     # A teacher's rubric scoring: the level picked (its index) per criterion id.
     rubric: dict[str, int] | None = None
+    # A regrade's: the question's revision whose key marked it (None: the one the attempt
+    # pinned).
+    revision: int | None = None
 
 
 class AnswersGraded(GradingEvent):

@@ -226,11 +226,13 @@ def test_results_follow_the_exams_release_policy(services, make_user):
     def readable(student, release):
         return grades_of(services, student, attempts[(release, student["user"]["user_id"])])
 
-    eventually(lambda: readable(alice, "when_graded").status_code == 200, timeout=30)
+    for student in (alice, bob):
+        eventually(lambda: readable(student, "when_graded").status_code == 200, timeout=30)
     assert readable(bob, "when_graded").json()["score"] == 2
     # When published: graded, yet hidden until the teacher publishes, then only to Alice.
-    eventually(lambda: grades_of(services, teacher, attempts[(
-        "when_published", alice["user"]["user_id"])]).status_code == 200, timeout=30)
+    for student in (alice, bob):
+        eventually(lambda: grades_of(services, teacher, attempts[(
+            "when_published", student["user"]["user_id"])]).status_code == 200, timeout=30)
     assert readable(alice, "when_published").json()["code"] == "results_not_published"
     only_alice = httpx.post(
         f"{services.command_url}/v1/exams/{attempts['when_published']}/results/publish",
@@ -247,3 +249,67 @@ def test_results_follow_the_exams_release_policy(services, make_user):
         f"{services.command_url}/v1/exams/{attempts['when_published']}/results/publish",
         headers={**teacher["headers"], **key()}, json={"student_ids": ["nobody"]})
     assert stranger.status_code == 422 and stranger.json()["field"] == "student_ids.0"
+
+
+def test_a_corrected_key_regrades_exactly_the_affected_answers(services, make_user):
+    """The key said "false" where "true" was right. The teacher corrects the question (a new
+    revision), previews the regrade (nothing changes yet), applies it: exactly the answers the
+    correction affects change, a teacher's own grade stands, and applying again changes
+    nothing."""
+    teacher, outsider = make_user("teacher"), make_user("teacher")
+    alice, bob, carol = (make_user("student") for _ in range(3))
+    wrong_key = {**TRUE_FALSE, "true_false": {"correct": False}}
+    now = datetime.now(timezone.utc)
+    exam_id, [flawed, single] = published_exam(
+        services, teacher, [alice, bob, carol], [wrong_key, SINGLE],
+        now - timedelta(minutes=1), now + timedelta(hours=1))
+    attempts = {}
+    for student, picked in ((alice, "true"), (bob, "true"), (carol, "false")):
+        attempt_id = start(services, student, exam_id).json()["attempt_id"]
+        for question_id, answer in ((flawed, [picked]), (single, ["b"])):
+            assert save(services, student, attempt_id, question_id, 1,
+                        {"option_ids": answer}).status_code == 200
+        assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                          headers={**student["headers"], **key()}).status_code == 200
+        attempts[student["user"]["user_id"]] = attempt_id
+    for attempt_id in attempts.values():
+        eventually(lambda: grades_of(services, teacher, attempt_id).status_code == 200,
+                   timeout=30)
+    carols = attempts[carol["user"]["user_id"]]
+    # Carol's true/false graded by hand first (1 of 2): a teacher's grade stands.
+    assert grade_by_hand(services, teacher, carols, flawed, {"points": 1}).status_code == 200
+    fixed = httpx.put(f"{services.command_url}/v1/questions/{flawed}",
+                      headers={**teacher["headers"], **key()}, json=TRUE_FALSE)
+    assert fixed.status_code == 200, fixed.text
+
+    def regrade(apply: bool, user=teacher) -> httpx.Response:
+        return httpx.post(f"{services.command_url}/v1/exams/{exam_id}/regrade",
+                          headers={**user["headers"], **key()},
+                          json={"question_id": flawed, "apply": apply})
+
+    preview = regrade(False)
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert (body["revision"], body["applied"], body["attempts"], body["changed"]) == (
+        2, False, 3, 2)
+    by_student = {c["student_id"]: c for c in body["changes"]}
+    assert (by_student[alice["user"]["user_id"]]["before"],
+            by_student[alice["user"]["user_id"]]["after"]) == (0, 2)
+    assert by_student[carol["user"]["user_id"]]["kept"] == "graded_by_hand"
+    assert grades_of(services, teacher, attempts[alice["user"]["user_id"]]).json()["score"] \
+        == 2  # the preview changed nothing
+
+    applied = regrade(True)
+    assert applied.status_code == 200 and applied.json()["changed"] == 2
+    for student, score in ((alice, 4), (bob, 4), (carol, 3)):
+        eventually(lambda: grades_of(services, teacher, attempts[student["user"]["user_id"]])
+                   .json()["score"] == score, timeout=20)
+    mark = next(m for m in grades_of(services, teacher, attempts[bob["user"]["user_id"]])
+                .json()["marks"] if m["question_id"] == flawed)
+    assert mark["detail"] == "right (regraded with revision 2)"
+    assert regrade(True).json()["changed"] == 0
+    assert regrade(False, outsider).status_code == 404
+    unknown = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/regrade",
+                         headers={**teacher["headers"], **key()},
+                         json={"question_id": flawed, "revision": 9})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "revision"

@@ -139,6 +139,9 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
         {"teacher_a": 200, "admin": 200}, 404),
     ("command", "POST", "/v1/exams/{exam_id}/results/publish"): only(
         {"teacher_a": 200, "admin": 200}, 404),
+    # a regrade's preview of the matrix question (no attempt submitted: nothing changes)
+    ("command", "POST", "/v1/exams/{exam_id}/regrade"): only({"teacher_a": 200, "admin": 200},
+                                                              404),
     # a draft's progress: its teacher and admins (proctors once it is published)
     ("query", "GET", "/v1/exams/{exam_id}/progress"): only({"teacher_a": 200, "admin": 200},
                                                            404),
@@ -369,6 +372,8 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"flagged": [_matrix_questions[callers["teacher_a"]["user"]["user_id"]]]}
     if path.endswith("/results/publish"):
         return {}
+    if path.endswith("/regrade"):
+        return {"question_id": _matrix_questions[callers["teacher_a"]["user"]["user_id"]]}
     if path.endswith("/grades/{question_id}"):
         return {"points": 0.5, "feedback": f"Graded by {caller}"}
     if path.startswith("/v1/attempts/") and method == "PUT":

@@ -255,3 +255,35 @@ def test_a_rubric_scoring_names_what_is_wrong(picks, field):
     assert refused.value.field == field
     with pytest.raises(Invalid):
         rubric_points(short(pattern="x"), {"idea": 0}, 2)
+
+
+# --- regrading with a corrected key ------------------------------------------------------
+
+def regrade(question_id: str, points: float, revision: int = 2, actor: Actor = TEACHER):
+    from command_api.grading.decider import RegradeAnswer
+    return RegradeAnswer("a-1", actor, "t-1", question_id, revision, Mark(points, "right"), NOW)
+
+
+def test_a_corrected_key_regrades_an_automatic_mark_once():
+    state = auto_graded()
+    events = grading_decider.decide(regrade("q-2", 1), state)
+    assert [type(e) for e in events] == [AnswersGraded, AttemptGraded]
+    assert events[0].marks[0].revision == 2 and events[0].method == "auto"
+    assert events[0].marks[0].detail == "right (regraded with revision 2)"
+    assert events[1].score == 3
+    after = grading_decider.fold(events, state)
+    assert after.revisions["q-2"] == 2
+    assert grading_decider.decide(regrade("q-2", 1), after) == []  # again: nothing changes
+    assert grading_decider.decide(regrade("q-2", 0, revision=3), after)  # a later correction
+
+
+def test_a_regrade_keeps_a_teachers_grade():
+    state = grading_decider.fold(grading_decider.decide(by_hand("q-2", 0.5), auto_graded()),
+                                 auto_graded())
+    assert grading_decider.decide(regrade("q-2", 1), state) == []
+
+
+def test_only_the_exams_teacher_or_an_admin_regrades():
+    with pytest.raises(NotFound):
+        grading_decider.decide(regrade("q-2", 1, actor=Actor(user_id="t-2", role="teacher")),
+                               auto_graded())

@@ -314,6 +314,19 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    regradeQuestionV1ExamsExamIdRegradePost: build.mutation<
+      RegradeQuestionV1ExamsExamIdRegradePostApiResponse,
+      RegradeQuestionV1ExamsExamIdRegradePostApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/exams/${queryArg.examId}/regrade`,
+        method: "POST",
+        body: queryArg.regradeIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
     publishResultsV1ExamsExamIdResultsPublishPost: build.mutation<
       PublishResultsV1ExamsExamIdResultsPublishPostApiResponse,
       PublishResultsV1ExamsExamIdResultsPublishPostApiArg
@@ -818,6 +831,14 @@ export type SetExamQuestionsV1ExamsExamIdQuestionsPutApiArg = {
   "If-Match"?: string | null;
   layoutIn: LayoutIn;
 };
+export type RegradeQuestionV1ExamsExamIdRegradePostApiResponse =
+  /** status 200 Successful Response */ RegradeOut;
+export type RegradeQuestionV1ExamsExamIdRegradePostApiArg = {
+  examId: string;
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  regradeIn: RegradeIn;
+};
 export type PublishResultsV1ExamsExamIdResultsPublishPostApiResponse =
   /** status 200 Successful Response */ ResultsOut;
 export type PublishResultsV1ExamsExamIdResultsPublishPostApiArg = {
@@ -1189,6 +1210,29 @@ export type LayoutIn = {
   shuffle_options?: boolean;
   shuffle_questions?: boolean;
 };
+export type RegradeChange = {
+  after: number | null;
+  attempt_id: string;
+  before: number | null;
+  kept: string | null;
+  student_id: string;
+};
+export type RegradeOut = {
+  applied: boolean;
+  attempts: number;
+  changed: number;
+  changes: RegradeChange[];
+  exam_id: string;
+  question_id: string;
+  revision: number;
+};
+export type RegradeIn = {
+  /** false: only show what would change (a preview); true: regrade */
+  apply?: boolean;
+  question_id: string;
+  /** the revision whose key marks the answers again; leave it out for the latest */
+  revision?: number | null;
+};
 export type ResultsOut = {
   exam_id: string;
   results_for: string[];
@@ -1423,6 +1467,7 @@ export const {
   useExtendExamWindowV1ExamsExamIdExtendPostMutation,
   usePublishExamV1ExamsExamIdPublishPostMutation,
   useSetExamQuestionsV1ExamsExamIdQuestionsPutMutation,
+  useRegradeQuestionV1ExamsExamIdRegradePostMutation,
   usePublishResultsV1ExamsExamIdResultsPublishPostMutation,
   useChangeExamSettingsV1ExamsExamIdSettingsPutMutation,
   useStartAttemptV1ExamsExamIdStartPostMutation,

@@ -30,6 +30,7 @@ import {
 } from "../../api/queryApi.generated";
 import { Empty, Failed, FormPanel, Loading, PageHeader } from "../shared";
 import { points } from "./points";
+import { RegradePanel } from "./RegradePanel";
 
 /** Every answer of the question on one page: an exam's cohort, graded in one sitting. */
 const ANSWERS_AT_ONCE = 100;
@@ -145,6 +146,19 @@ export default function GradingPage() {
         />
       ) : (
         <Empty>No student has answered this question in a submitted attempt yet.</Empty>
+      )}
+      {question && !["long_answer", "coding"].includes(question.question_type) && (
+        <RegradePanel
+          examId={examId}
+          questionId={questionId}
+          labels={Object.fromEntries(
+            items.map((item) => [item.attempt_id, item.name ?? item.label]),
+          )}
+          onApplied={() => {
+            setSaved({});
+            void found.refetch();
+          }}
+        />
       )}
     </Box>
   );

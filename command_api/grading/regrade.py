@@ -1,0 +1,104 @@
+"""Regrade: after a teacher corrects a question's key (a new revision of the question), mark
+every submitted answer to it in an exam again with the corrected key, and show what changes
+before anything does.
+
+The affected attempts are found from the exam itself, not from a read model: an attempt's id
+derives from (exam, student, number), so the exam's students and its attempts allowed name
+every attempt there can be. Each attempt is then decided on its own grading stream
+(``RegradeAnswer``); the preview runs the same decisions without storing them. A command id
+derived from (attempt, question, revision) makes a repeated regrade change nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import NAMESPACE_URL, uuid5
+
+from command_api.attempts.routes import attempt_id_for
+from command_api.exams.decider import exam_decider
+from command_api.grading.auto import REVISIONS, parsed, submitted_answers
+from command_api.grading.decider import (GradedAnswer, RegradeAnswer, grading_decider,
+                                         may_grade)
+from command_api.grading.rules import mark
+from command_api.handling import LOADS_AT_ONCE, handle, load_state
+from command_api.questions.decider import question_decider
+from eventlog.store import CommandContext, EventStore
+from schemas.envelope import Actor
+from schemas.events.attempt import ANSWER_FIELD
+from schemas.events.grading import AnswersGraded
+from schemas.events.question import QuestionType
+from schemas.refusals import Invalid, NotFound
+from security.personal_data import PersonalData
+
+_REGRADES = uuid5(NAMESPACE_URL, "https://soems.org/grading/regrade")
+
+
+@dataclass(frozen=True)
+class Change:
+    attempt_id: str
+    student_id: str
+    before: float | None  # None: not graded yet
+    after: float | None  # None: unchanged (kept)
+    kept: str | None  # why it is not regraded: "graded_by_hand", "same"
+
+
+async def regrade(store: EventStore, personal: PersonalData, actor: Actor, exam_id: str,
+                  question_id: str, revision: int | None, apply: bool,
+                  correlation_id=None) -> dict:
+    exam, _ = await load_state(store, exam_decider, exam_id)
+    if exam.status in ("none", "deleted") or not may_grade(actor, exam.teacher_id):
+        raise NotFound("exam_not_found", f"exam {exam_id} does not exist", field="exam_id")
+    question, _ = await load_state(store, question_decider, question_id)
+    if not question.visible_to(actor):
+        raise NotFound("question_not_found", f"question {question_id} does not exist",
+                       field="question_id")
+    revision = revision or question.revision
+    if not 1 <= revision <= question.revision:
+        raise Invalid("revision_not_found", f"question {question_id} has revisions 1 to "
+                      f"{question.revision}", field="revision")
+    content = await REVISIONS.content(store, question_id, revision)
+    if content.question_type in (QuestionType.LONG_ANSWER, QuestionType.CODING):
+        raise Invalid("not_auto_graded", "essays and code are graded by a teacher or the "
+                      "judge, not by a key", field="question_id")
+    candidates = [attempt_id_for(exam_id, student_id, n) for student_id in exam.assigned
+                  for n in range(1, exam.settings.attempts_allowed + 1)]
+    gate = asyncio.Semaphore(LOADS_AT_ONCE)
+    now = datetime.now(timezone.utc)
+
+    async def one(attempt_id: str) -> Change | None:
+        async with gate:
+            state, _ = await load_state(store, grading_decider, attempt_id)
+            top = state.max_points.get(question_id)
+            if state.status == "none" or top is None:
+                return None  # not submitted (or not graded yet), or drawn without it
+            started, answers = await submitted_answers(store, attempt_id)
+            [answer] = await personal.reveal_fields(
+                [(started.student_id, ANSWER_FIELD, answers.get(question_id))])
+            command = RegradeAnswer(attempt_id, actor, exam.teacher_id, question_id, revision,
+                                    mark(content, parsed(answer), top), now)
+            events = grading_decider.decide(command, state)
+            if events and apply:
+                ctx = CommandContext(command_id=uuid5(_REGRADES, f"{attempt_id}/{question_id}/"
+                                                                 f"{revision}"),
+                                     actor=actor, correlation_id=correlation_id)
+                await handle(store, grading_decider, attempt_id, command, ctx,
+                             lambda s: {"attempt_id": attempt_id, "score": s.score})
+            return _change(attempt_id, state.student_id, state.marks.get(question_id), events)
+
+    found = [c for c in await asyncio.gather(*(one(a) for a in candidates)) if c is not None]
+    return {"exam_id": exam_id, "question_id": question_id, "revision": revision,
+            "applied": apply, "attempts": len(found),
+            "changed": sum(1 for c in found if c.after is not None and c.after != c.before),
+            "changes": [vars(c) for c in sorted(found, key=lambda c: c.attempt_id)]}
+
+
+def _change(attempt_id: str, student_id: str, earlier: GradedAnswer | None,
+            events: list) -> Change:
+    before = earlier.points if earlier is not None else None
+    if not events:
+        kept = "graded_by_hand" if earlier is not None and earlier.method == "manual" \
+            else "same"
+        return Change(attempt_id, student_id, before, None, kept)
+    graded = next(e for e in events if isinstance(e, AnswersGraded))
+    return Change(attempt_id, student_id, before, graded.marks[0].points, None)
