@@ -253,13 +253,20 @@ class RubricCriterionView(BaseModel):
     levels: list[RubricLevelView]
 
 
+class OptionForGrading(BaseModel):
+    option_id: str
+    text: str
+    correct: bool
+
+
 class QuestionForGrading(BaseModel):
-    """What the grader reads beside each answer (staff only: the model answer is here)."""
+    """What the grader reads beside each answer (staff only: the key is here)."""
 
     revision: int
     question_type: str
     stem: str
     max_points: float
+    options: list[OptionForGrading] = []  # choice questions: answers name options by id
     rubric: list[RubricCriterionView] = []
     model_answer: str = ""
 
@@ -344,5 +351,7 @@ def _for_grading(asked) -> dict:
     essay = content.long_answer
     return {"revision": asked["revision"], "question_type": content.question_type,
             "stem": content.stem, "max_points": asked["max_points"],
+            "options": [{"option_id": o.option_id, "text": o.text, "correct": o.correct}
+                        for o in content.choice.options] if content.choice else [],
             "rubric": [c.model_dump() for c in essay.rubric] if essay else [],
             "model_answer": essay.model_answer if essay else ""}

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import asyncpg
 import httpx
+import pytest
 
 from command_api.grading.auto import Revisions, grade_submitted
 from eventlog.postgres import create_pool
@@ -313,3 +314,58 @@ def test_a_corrected_key_regrades_exactly_the_affected_answers(services, make_us
                          headers={**teacher["headers"], **key()},
                          json={"question_id": flawed, "revision": 9})
     assert unknown.status_code == 422 and unknown.json()["field"] == "revision"
+
+
+def test_analytics_equal_an_independent_computation(services, make_user):
+    import numpy as np
+
+    teacher, outsider = make_user("teacher"), make_user("teacher")
+    class_ = [make_user("student") for _ in range(6)]
+    now = datetime.now(timezone.utc)
+    exam_id, questions = published_exam(
+        services, teacher, class_, [SINGLE, TRUE_FALSE, MULTIPLE], now - timedelta(minutes=1),
+        now + timedelta(hours=1), settings={"pass_mark_percent": 50})
+    picks = {SINGLE["stem"]: (["b"], ["a"]), TRUE_FALSE["stem"]: (["true"], ["false"]),
+             MULTIPLE["stem"]: (["a", "b"], ["c"])}
+    attempts = []
+    for n, student in enumerate(class_):
+        attempt_id = start(services, student, exam_id).json()["attempt_id"]
+        for k, (question_id, content) in enumerate(zip(questions, [SINGLE, TRUE_FALSE,
+                                                                   MULTIPLE])):
+            right, wrong = picks[content["stem"]]
+            if n == 5 and k == 2:
+                continue  # one student leaves a question unanswered
+            answer = right if (n + k) % 3 != 0 or n == 0 else wrong
+            assert save(services, student, attempt_id, question_id, 1,
+                        {"option_ids": answer}).status_code == 200
+        assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                          headers={**student["headers"], **key()}).status_code == 200
+        attempts.append(attempt_id)
+
+    def analytics():
+        answer = httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
+                           headers=teacher["headers"])
+        return answer.status_code == 200 and answer.json()["graded"] == 6 and answer.json()
+    found = eventually(analytics, timeout=30)
+    marks = [{m["question_id"]: m["points"] for m in grades_of(services, teacher, a)
+              .json()["marks"]} for a in attempts]
+    points = np.array([[m[q] for q in questions] for m in marks])  # attempts x questions
+    totals = points.sum(axis=1)
+    assert (found["assigned"], found["submitted"], found["pending"]) == (6, 6, 0)
+    assert found["completion"] == 1.0 and found["pass_mark_percent"] == 50
+    score = found["score"]
+    assert score["mean"] == pytest.approx(totals.mean())
+    assert score["median"] == pytest.approx(np.median(totals))
+    assert score["std"] == pytest.approx(totals.std())
+    assert score["pass_rate"] == pytest.approx((100 * totals / 6 >= 50).mean())
+    assert sum(b["attempts"] for b in score["histogram"]) == 6
+    assert [q["question_id"] for q in found["questions"]] == questions
+    for k, item in enumerate(found["questions"]):
+        assert item["facility"] == pytest.approx((points[:, k] / 2).mean())
+        rest = totals - points[:, k]
+        expected = None if points[:, k].std() == 0 else np.corrcoef(points[:, k], rest)[0, 1]
+        assert item["point_biserial"] == pytest.approx(expected)
+    assert found["questions"][0]["stem"] == SINGLE["stem"]
+    assert found["time_minutes_median"] is not None and found["time_minutes_median"] < 5
+    assert httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
+                     headers=outsider["headers"]).status_code == 404

@@ -62,7 +62,8 @@ def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
         "created_at": T0, "updated_at": T0 + timedelta(minutes=2),
         "published_at": T0 + timedelta(hours=1), "question_count": 0, "total_points": 0.0,
         "assigned": "[]", "accommodations": "{}", "results_release": "when_published",
-        "results_for_all": False, "results_for": "[]", "version": 3}}
+        "results_for_all": False, "results_for": "[]", "pass_mark_percent": None,
+        "version": 3}}
 
 
 def test_the_catalogue_row_knows_the_layout_size_who_is_assigned_and_their_terms():
@@ -268,10 +269,11 @@ def test_the_catalogue_row_knows_when_results_are_released():
     assert (row["results_release"], row["results_for_all"], row["results_for"]) == (
         "when_published", False, "[]")
     later = [e.payload for e in exam_events()] + [
-        ExamSettingsChanged(exam_id="e-1", results_release="after_window"),
+        ExamSettingsChanged(exam_id="e-1", results_release="after_window",
+                            pass_mark_percent=50),
         ResultsPublished(exam_id="e-1", student_ids=["s-2", "s-1"], published_by="t-1",
                          published_at=T0),
         ResultsPublished(exam_id="e-1", published_by="t-1", published_at=T0)]
     row = given(exam_catalogue, stream(EXAM, "e-1", *later))["e-1"]
-    assert row["results_release"] == "after_window"
+    assert (row["results_release"], row["pass_mark_percent"]) == ("after_window", 50)
     assert json.loads(row["results_for"]) == ["s-1", "s-2"] and row["results_for_all"] is True

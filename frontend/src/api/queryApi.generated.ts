@@ -1,6 +1,12 @@
 import { baseApi as api } from "./base";
 const injectedRtkApi = api.injectEndpoints({
   endpoints: (build) => ({
+    examAnalyticsV1AnalyticsExamsExamIdGet: build.query<
+      ExamAnalyticsV1AnalyticsExamsExamIdGetApiResponse,
+      ExamAnalyticsV1AnalyticsExamsExamIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/analytics/exams/${queryArg.examId}` }),
+    }),
     listOwnAttemptsV1AttemptsGet: build.query<
       ListOwnAttemptsV1AttemptsGetApiResponse,
       ListOwnAttemptsV1AttemptsGetApiArg
@@ -187,6 +193,11 @@ const injectedRtkApi = api.injectEndpoints({
   overrideExisting: false,
 });
 export { injectedRtkApi as queryApi };
+export type ExamAnalyticsV1AnalyticsExamsExamIdGetApiResponse =
+  /** status 200 Successful Response */ ExamAnalytics;
+export type ExamAnalyticsV1AnalyticsExamsExamIdGetApiArg = {
+  examId: string;
+};
 export type ListOwnAttemptsV1AttemptsGetApiResponse =
   /** status 200 Successful Response */ AttemptList;
 export type ListOwnAttemptsV1AttemptsGetApiArg = {
@@ -337,6 +348,55 @@ export type ListUsersV1UsersGetApiArg = {
   /** items per page */
   perPage?: number;
 };
+export type ItemStatistics = {
+  answered: number;
+  discrimination_index: number | null;
+  facility: number | null;
+  max_points: number;
+  point_biserial: number | null;
+  question_id: string;
+  question_type: string | null;
+  stem: string | null;
+};
+export type HistogramBin = {
+  attempts: number;
+  from_percent: number;
+  to_percent: number;
+};
+export type ScoreStatistics = {
+  highest: number | null;
+  histogram: HistogramBin[];
+  lowest: number | null;
+  mean: number | null;
+  mean_percent: number | null;
+  median: number | null;
+  pass_rate: number | null;
+  std: number | null;
+};
+export type ExamAnalytics = {
+  assigned: number;
+  completion: number | null;
+  exam_id: string;
+  graded: number;
+  pass_mark_percent: number | null;
+  pending: number;
+  questions: ItemStatistics[];
+  score: ScoreStatistics;
+  submitted: number;
+  time_minutes_mean: number | null;
+  time_minutes_median: number | null;
+};
+export type Error = {
+  /** Stable, for programs */
+  code: string;
+  /** What went wrong, for people */
+  detail: string;
+  /** Every problem, when the request did not validate */
+  errors?: Error[];
+  /** The input at fault (a body field, a header, a parameter) */
+  field: string | null;
+  [key: string]: any;
+};
 export type YourResults = {
   complete: boolean;
   max_score: number;
@@ -360,17 +420,6 @@ export type AttemptSummary = {
 };
 export type AttemptList = {
   items: AttemptSummary[];
-};
-export type Error = {
-  /** Stable, for programs */
-  code: string;
-  /** What went wrong, for people */
-  detail: string;
-  /** Every problem, when the request did not validate */
-  errors?: Error[];
-  /** The input at fault (a body field, a header, a parameter) */
-  field: string | null;
-  [key: string]: any;
 };
 export type SavedAnswer = {
   answer: {
@@ -625,6 +674,11 @@ export type QueuedAnswer = {
     [key: string]: number;
   } | null;
 };
+export type OptionForGrading = {
+  correct: boolean;
+  option_id: string;
+  text: string;
+};
 export type RubricLevelView = {
   description?: string;
   label: string;
@@ -638,6 +692,7 @@ export type RubricCriterionView = {
 export type QuestionForGrading = {
   max_points: number;
   model_answer?: string;
+  options?: OptionForGrading[];
   question_type: string;
   revision: number;
   rubric?: RubricCriterionView[];
@@ -842,6 +897,7 @@ export type UserPage = {
 };
 export type Role = "student" | "teacher" | "proctor" | "admin";
 export const {
+  useExamAnalyticsV1AnalyticsExamsExamIdGetQuery,
   useListOwnAttemptsV1AttemptsGetQuery,
   useGetAttemptV1AttemptsAttemptIdGetQuery,
   useAttemptGradesV1AttemptsAttemptIdGradesGetQuery,

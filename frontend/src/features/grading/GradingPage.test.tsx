@@ -114,6 +114,8 @@ describe("what the grader reads", () => {
     expect(answerText({ text: "An essay" })).toBe("An essay");
     expect(answerText({ code: "print(1)" })).toBe("print(1)");
     expect(answerText({ option_ids: ["a", "c"] })).toBe("Picked: a, c");
+    const options = [{ option_id: "a", text: "Mercury", correct: true }];
+    expect(answerText({ option_ids: ["a", "c"] }, options)).toBe("Picked: Mercury, c");
     expect(answerText(null)).toBeNull();
   });
 

@@ -35,12 +35,19 @@ import { RegradePanel } from "./RegradePanel";
 /** Every answer of the question on one page: an exam's cohort, graded in one sitting. */
 const ANSWERS_AT_ONCE = 100;
 
-/** What a student answered, as text for the grader. */
-export function answerText(answer: QueuedAnswer["answer"]): string | null {
+/** What a student answered, as text for the grader: picked options by their text. */
+export function answerText(
+  answer: QueuedAnswer["answer"],
+  options: QuestionForGrading["options"] = [],
+): string | null {
   if (!answer) return null;
   if (typeof answer.text === "string") return answer.text;
   if (typeof answer.code === "string") return answer.code;
-  if (Array.isArray(answer.option_ids)) return `Picked: ${answer.option_ids.join(", ")}`;
+  if (Array.isArray(answer.option_ids)) {
+    const texts = new Map((options ?? []).map((o) => [o.option_id, o.text]));
+    const picked = (answer.option_ids as string[]).map((id) => texts.get(id) ?? id);
+    return `Picked: ${picked.join(", ")}`;
+  }
   return JSON.stringify(answer);
 }
 
@@ -205,7 +212,7 @@ function GradeForm({
     ? { ...refused, byField: { ...refused.byField, points: "Give the points for this answer" } }
     : refused;
   const fromRubric = rubricPoints(examQuestion, picks);
-  const text = answerText(item.answer);
+  const text = answerText(item.answer, examQuestion.options);
   const who = item.name ? `${item.name} (${item.label})` : item.label;
   const shown = saved
     ? `Saved: ${points(saved.points)} of ${points(saved.max_points)}`

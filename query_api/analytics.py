@@ -1,0 +1,125 @@
+"""Analytics of an exam (the exam's teacher, admins): the score distribution, the pass rate,
+time spent, completion, and each question's facility and discrimination. Computed when read
+from the grades read model, so they follow every grade as it lands (no nightly batch); an exam
+of 1,000 attempts is one indexed read of 1,000 rows.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from projections.attempt_grades import ATTEMPT_GRADES
+from projections.attempts import ATTEMPTS
+from projections.exam_catalogue import EXAM_CATALOGUE
+from projections.question_revisions import QUESTION_REVISIONS
+from query_api.dependencies import CurrentUser, ReadModels
+from query_api.statistics import (HISTOGRAM_BINS, Graded, exam_statistics,
+                                  item_statistics)
+from schemas.events.exam import ExamStatus
+from schemas.refusals import NotFound
+from schemas.text import EntityId
+from security.visibility import may_manage_exam
+
+router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
+
+
+class HistogramBin(BaseModel):
+    from_percent: float
+    to_percent: float
+    attempts: int
+
+
+class ScoreStatistics(BaseModel):
+    """Over the fully graded attempts (points; ``mean_percent`` in percent)."""
+
+    mean: float | None
+    median: float | None
+    std: float | None  # population standard deviation
+    lowest: float | None
+    highest: float | None
+    mean_percent: float | None
+    pass_rate: float | None  # share at or above the pass mark; None without a pass mark
+    histogram: list[HistogramBin]
+
+
+class ItemStatistics(BaseModel):
+    question_id: str
+    stem: str | None
+    question_type: str | None
+    max_points: float
+    answered: int  # graded attempts that had it
+    facility: float | None  # mean share of its points, 0 to 1
+    discrimination_index: float | None  # upper 27 % facility minus lower 27 %, -1 to 1
+    point_biserial: float | None  # its points against the rest of the total (Pearson's r)
+
+
+class ExamAnalytics(BaseModel):
+    exam_id: str
+    assigned: int
+    submitted: int
+    graded: int  # fully graded: what the statistics are over
+    pending: int  # submitted, with answers still to grade
+    completion: float | None  # submitted / assigned
+    pass_mark_percent: float | None
+    score: ScoreStatistics
+    time_minutes_mean: float | None  # from start to submission
+    time_minutes_median: float | None
+    questions: list[ItemStatistics]
+
+
+@router.get("/exams/{exam_id}", response_model=ExamAnalytics,
+            summary="An exam's score distribution, pass rate, time spent, completion and item "
+                    "statistics (the exam's teacher, admins)")
+async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
+    exam = await db.fetchrow(
+        f"SELECT teacher_id, status, pass_mark_percent, jsonb_array_length(assigned) AS "
+        f"assigned FROM {EXAM_CATALOGUE.qualified} WHERE exam_id = $1", exam_id)
+    if exam is None or exam["status"] == ExamStatus.DELETED or \
+            not may_manage_exam(user.user_id, user.role, exam["teacher_id"]):
+        raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                      readonly=True):
+        grades = await conn.fetch(
+            f"SELECT status, score, max_score, questions, marks FROM "
+            f"{ATTEMPT_GRADES.qualified} WHERE exam_id = $1", exam_id)
+        times = await conn.fetch(
+            f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes "
+            f"FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
+    graded, order, top, revision = [], {}, {}, {}
+    for row in grades:
+        for q in json.loads(row["questions"]):
+            order.setdefault(q["question_id"], len(order))
+            top[q["question_id"]] = q["max_points"]
+            revision[q["question_id"]] = max(revision.get(q["question_id"], 0), q["revision"])
+        if row["status"] == "graded":
+            graded.append(Graded(row["score"], row["max_score"], {
+                qid: (m["points"], m["max_points"])
+                for qid, m in json.loads(row["marks"]).items()}))
+    question_ids = sorted(order, key=order.get)
+    about = {r["question_id"]: r for r in await db.fetch(
+        f"SELECT question_id, content ->> 'stem' AS stem, content ->> 'question_type' AS "
+        f"question_type FROM {QUESTION_REVISIONS.qualified} WHERE (question_id, revision) IN "
+        f"(SELECT * FROM unnest($1::text[], $2::int[]))",
+        question_ids, [revision[q] for q in question_ids])}
+    score = exam_statistics(graded, exam["pass_mark_percent"])
+    width = 100 / HISTOGRAM_BINS
+    score["histogram"] = [{"from_percent": n * width, "to_percent": (n + 1) * width,
+                           "attempts": count} for n, count in enumerate(score["histogram"])]
+    minutes = [float(t["minutes"]) for t in times]
+    return {
+        "exam_id": exam_id, "assigned": exam["assigned"], "submitted": len(times),
+        "graded": len(graded), "pending": sum(1 for r in grades if r["status"] != "graded"),
+        "completion": len(times) / exam["assigned"] if exam["assigned"] else None,
+        "pass_mark_percent": exam["pass_mark_percent"], "score": score,
+        "time_minutes_mean": statistics.fmean(minutes) if minutes else None,
+        "time_minutes_median": statistics.median(minutes) if minutes else None,
+        "questions": [{**item, "max_points": top[item["question_id"]],
+                       "stem": about[item["question_id"]]["stem"]
+                       if item["question_id"] in about else None,
+                       "question_type": about[item["question_id"]]["question_type"]
+                       if item["question_id"] in about else None}
+                      for item in item_statistics(graded, question_ids)],
+    }
