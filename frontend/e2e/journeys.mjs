@@ -1067,6 +1067,10 @@ async function grading(title) {
   await page.getByRole("button", { name: "Publish results to every student" }).click();
   await page.getByText("The results are published.").waitFor();
   await check(page, "30e-teacher-results-published");
+  await page.getByRole("link", { name: "Analytics" }).click();
+  await page.getByRole("heading", { name: `Analytics: ${title}` }).waitFor();
+  await page.getByRole("table", { name: "Item statistics" }).waitFor();
+  await check(page, "30e2-teacher-analytics");
   await signOut(page);
 }
 

@@ -13,6 +13,7 @@ const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"
 const ExamProgressPage = lazy(() => import("./features/teacher/ExamProgressPage"));
 const ExamGradesPage = lazy(() => import("./features/grading/ExamGradesPage"));
 const GradingPage = lazy(() => import("./features/grading/GradingPage"));
+const AnalyticsPage = lazy(() => import("./features/grading/AnalyticsPage"));
 const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
 const ExamStartPage = lazy(() => import("./features/attempt/ExamStartPage"));
 const AttemptPage = lazy(() => import("./features/attempt/AttemptPage"));
@@ -99,6 +100,7 @@ export function App() {
               <Route path="/teacher/exams/:examId" element={<ExamWizardPage />} />
               <Route path="/teacher/exams/:examId/progress" element={<ExamProgressPage />} />
               <Route path="/teacher/exams/:examId/grades" element={<ExamGradesPage />} />
+              <Route path="/teacher/exams/:examId/analytics" element={<AnalyticsPage />} />
               <Route path="/teacher/exams/:examId/grading/:questionId" element={<GradingPage />} />
               {bankRoutes("/teacher")}
               {groupRoutes("/teacher")}

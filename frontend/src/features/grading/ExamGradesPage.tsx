@@ -107,6 +107,9 @@ export default function ExamGradesPage() {
   return (
     <Box>
       <PageHeader title={title}>
+        <Button component={RouterLink} to={`/teacher/exams/${examId}/analytics`}>
+          Analytics
+        </Button>
         <Button component={RouterLink} to="/teacher">
           Back to your exams
         </Button>

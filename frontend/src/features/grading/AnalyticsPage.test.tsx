@@ -1,0 +1,82 @@
+import { screen, within } from "@testing-library/react";
+import { Route, Routes } from "react-router";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { renderApp, stubFetch } from "../../test/render";
+import AnalyticsPage, { itemNote } from "./AnalyticsPage";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const item = (facility: number | null, discrimination: number | null) => ({
+  question_id: "q1",
+  stem: "Which is prime?",
+  question_type: "single_choice",
+  max_points: 2,
+  answered: 10,
+  facility,
+  discrimination_index: discrimination,
+  point_biserial: 0.3,
+});
+
+describe("an exam's analytics", () => {
+  it("shows the summary, the distribution as a table, and each question", async () => {
+    const histogram = Array.from({ length: 10 }, (_, n) => ({
+      from_percent: n * 10,
+      to_percent: n * 10 + 10,
+      attempts: n === 7 ? 3 : n === 4 ? 1 : 0,
+    }));
+    stubFetch(
+      { status: 200, body: { exam_id: "e1", title: "Number theory" } },
+      {
+        status: 200,
+        body: {
+          exam_id: "e1",
+          assigned: 5,
+          submitted: 4,
+          graded: 4,
+          pending: 0,
+          completion: 0.8,
+          pass_mark_percent: 50,
+          score: {
+            mean: 3.5,
+            median: 3.75,
+            std: 0.5,
+            lowest: 2.5,
+            highest: 4,
+            mean_percent: 70,
+            pass_rate: 0.75,
+            histogram,
+          },
+          time_minutes_mean: 12,
+          time_minutes_median: 11.5,
+          questions: [item(0.5, -0.25)],
+        },
+      },
+    );
+    renderApp(
+      <Routes>
+        <Route path="/teacher/exams/:examId/analytics" element={<AnalyticsPage />} />
+      </Routes>,
+      "/teacher/exams/e1/analytics",
+    );
+    expect(await screen.findByRole("heading", { name: "Analytics: Number theory" })).toBeVisible();
+    const summary = screen.getByRole("table", { name: "Summary" });
+    expect(within(summary).getByText("3.50 (70.0 %)")).toBeVisible();
+    expect(within(summary).getByText("75 % at 50 %")).toBeVisible();
+    expect(within(summary).getByText("80 %")).toBeVisible();
+    const distribution = screen.getByRole("table", { name: "Score distribution" });
+    expect(within(distribution).getByRole("row", { name: "70 to 80 % 3" })).toBeVisible();
+    const items = screen.getByRole("table", { name: "Item statistics" });
+    expect(within(items).getByText("Weaker students did better: check the key")).toBeVisible();
+  });
+});
+
+describe("what an item's numbers suggest", () => {
+  it("flags keys to check, items that separate little, and extremes", () => {
+    expect(itemNote(item(0.5, -0.1))).toMatch(/check the key/);
+    expect(itemNote(item(0.5, 0.1))).toBe("Separates students little");
+    expect(itemNote(item(0.95, 0.05))).toBe("Very easy");
+    expect(itemNote(item(0.1, 0.3))).toBe("Very hard");
+    expect(itemNote(item(0.6, 0.4))).toBe("");
+    expect(itemNote(item(null, null))).toBe("");
+  });
+});
