@@ -38,7 +38,9 @@ class QuestionMark(BaseModel):
     graded: bool
     points: float | None = None
     detail: str = ""
-    feedback: str | None = None
+    # The teacher's comment for the student (named apart from a question's own "feedback",
+    # which is part of its key and never reaches a student).
+    teacher_feedback: str | None = None
     method: str | None = None  # auto, judge, manual
     graded_by: str | None = None
     graded_at: datetime | None = None
@@ -164,7 +166,9 @@ async def _grades_view(row, personal, for_student: bool) -> dict:
         if given is None:
             questions.append({**q, "graded": False})
             continue
-        questions.append({**q, **given, "graded": True, "feedback": opened[q["question_id"]],
+        given = {k: v for k, v in given.items() if k != "feedback"}  # sealed: opened below
+        questions.append({**q, **given, "graded": True,
+                          "teacher_feedback": opened[q["question_id"]],
                           # who graded is the staff's business
                           "graded_by": None if for_student else given.get("graded_by")})
     return {**dict(row), "pending": json.loads(row["pending"]), "marks": questions,
@@ -236,7 +240,7 @@ class QueuedAnswer(BaseModel):
     points: float | None
     max_points: float
     detail: str = ""
-    feedback: str | None = None
+    teacher_feedback: str | None = None
     method: str | None = None
     rubric: dict[str, int] | None = None
 
@@ -339,7 +343,8 @@ async def grading_queue(
             "answer": json.loads(answer) if answer and answer != ERASED else None,
             "graded": bool(mark), "points": mark.get("points"),
             "max_points": row["max_points"], "detail": mark.get("detail", ""),
-            "feedback": None if comment == ERASED else comment, "method": mark.get("method"),
+            "teacher_feedback": None if comment == ERASED else comment,
+            "method": mark.get("method"),
             "rubric": mark.get("rubric")})
     return {**paging.answer(items, (total, True)), "exam_id": exam_id,
             "question_id": question_id, "pending": pending,

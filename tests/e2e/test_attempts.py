@@ -616,6 +616,13 @@ def test_no_response_a_student_can_receive_holds_a_key(services, make_user):
     leaks += [f"the live channel holds {m}" for m in KEY_MARKERS if m in told]
     attempt_of(services, alice, attempt_id, done=lambda a: a["status"] == "submitted")
     probe("after submitting", attempt_id)
+    # The results released: the student's marks, the reasons for them, the feedback.
+    released = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/results/publish",
+                          headers={**teacher["headers"], **key()}, json={})
+    assert released.status_code == 200, released.text
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}/grades",
+                                 headers=alice["headers"]).status_code == 200, timeout=30)
+    probe("after the results are released", attempt_id)
     assert called[2] >= 10, called  # the probe reached real answers, not only refusals
     assert not leaks, "\n".join(leaks)
 

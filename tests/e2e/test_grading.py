@@ -80,8 +80,8 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
     assert marks[multiple]["detail"] == "1 of 2 right options picked, 0 wrong"
     assert marks[single]["method"] == "auto" and marks[single]["graded_by"] == "system"
     assert marks[essay] == {"question_id": essay, "max_points": 2, "graded": False,
-                            "points": None, "detail": "", "feedback": None, "method": None,
-                            "graded_by": None, "graded_at": None}
+                            "points": None, "detail": "", "teacher_feedback": None,
+                            "method": None, "graded_by": None, "graded_at": None}
 
     # Admins read it too; the student only once results are published; nobody else at all.
     assert grades_of(services, admin, attempt_id).status_code == 200
@@ -128,7 +128,8 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
         body = grades_of(services, teacher, attempt_id).json()
         return body["score"] == score and [m for m in body["marks"] if m["question_id"] == essay]
     [first] = eventually(lambda: essay_mark(8.5), timeout=20)
-    assert first["feedback"] == "Say why keys need primes."  # sealed in the log, opened here
+    # Sealed in the log, opened here.
+    assert first["teacher_feedback"] == "Say why keys need primes."
     # ...then again from the rubric: 4 + 0 of 5 rubric points on a 2-point question.
     again = grade_by_hand(services, teacher, attempt_id, essay, {"rubric": {"idea": 2,
                                                                            "style": 0}})
@@ -148,7 +149,7 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
     assert (final["points"], final["method"], final["detail"]) == (1.6, "manual",
                                                                   "rubric: 4 of 5")
     assert final["graded_by"] == teacher["user"]["user_id"]
-    assert final["feedback"] is None  # the rubric grade replaced the one with feedback
+    assert final["teacher_feedback"] is None  # the rubric grade replaced the one with feedback
     assert asyncio.run(_grading_events(settings, attempt_id))[-2:] == [
         "AnswersGraded", "AttemptGraded"]
 

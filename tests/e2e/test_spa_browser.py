@@ -195,7 +195,7 @@ def test_browser_journeys(gateway, services, admin, make_user):
                  if q["question"]["stem"] == "Why do planets orbit the Sun?")
     assert grades["status"] == "graded", grades
     assert (marks[essay]["method"], marks[essay]["points"]) == ("manual", 1.3333)
-    assert marks[essay]["feedback"] == "Name the force and what it does."
+    assert marks[essay]["teacher_feedback"] == "Name the force and what it does."
     assert grades["score"] == pytest.approx(2 + 2 + 1.3333)
 
 

@@ -489,7 +489,6 @@ export type AttemptView = {
 };
 export type QuestionMark = {
   detail?: string;
-  feedback?: string | null;
   graded: boolean;
   graded_at?: string | null;
   graded_by?: string | null;
@@ -497,6 +496,7 @@ export type QuestionMark = {
   method?: string | null;
   points?: number | null;
   question_id: string;
+  teacher_feedback?: string | null;
 };
 export type AttemptGrades = {
   attempt_id: string;
@@ -663,7 +663,6 @@ export type QueuedAnswer = {
   attempt_id: string;
   detail?: string;
   email?: string | null;
-  feedback?: string | null;
   graded: boolean;
   label: string;
   max_points: number;
@@ -673,6 +672,7 @@ export type QueuedAnswer = {
   rubric?: {
     [key: string]: number;
   } | null;
+  teacher_feedback?: string | null;
 };
 export type OptionForGrading = {
   correct: boolean;

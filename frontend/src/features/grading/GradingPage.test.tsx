@@ -43,7 +43,7 @@ const answer = (n: number, graded: boolean) => ({
   points: graded ? 1 : null,
   max_points: 2,
   detail: graded ? "rubric: 2 of 5" : "",
-  feedback: null,
+  teacher_feedback: null,
   method: graded ? "manual" : null,
   rubric: graded ? { idea: 1, style: 0 } : null,
 });

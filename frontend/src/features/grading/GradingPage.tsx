@@ -203,7 +203,7 @@ function GradeForm({
   const rubric = examQuestion.rubric ?? [];
   const [picks, setPicks] = useState<Record<string, number>>(item.rubric ?? {});
   const [typed, setTyped] = useState(item.points === null ? "" : String(item.points));
-  const [feedback, setFeedback] = useState(item.feedback ?? "");
+  const [feedback, setFeedback] = useState(item.teacher_feedback ?? "");
   const [grade, grading] = useGradeAnswerV1AttemptsAttemptIdGradesQuestionIdPutMutation();
   const fields = ["points", "feedback", ...rubric.map((c) => `rubric.${c.criterion_id}`)];
   const [missing, setMissing] = useState(false);

@@ -76,7 +76,7 @@ export default function ResultsPage() {
                 {mark.detail.charAt(0).toUpperCase() + mark.detail.slice(1)}
               </Typography>
             )}
-            {mark.feedback && (
+            {mark.teacher_feedback && (
               <Box
                 component="blockquote"
                 sx={{ m: 0, mt: 1, pl: 2, borderLeft: 4, borderColor: "primary.main" }}
@@ -84,7 +84,7 @@ export default function ResultsPage() {
                 <Typography variant="body2" component="p" sx={{ fontWeight: 500 }}>
                   Your teacher's feedback
                 </Typography>
-                <Typography sx={{ whiteSpace: "pre-wrap" }}>{mark.feedback}</Typography>
+                <Typography sx={{ whiteSpace: "pre-wrap" }}>{mark.teacher_feedback}</Typography>
               </Box>
             )}
           </Paper>
