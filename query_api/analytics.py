@@ -16,6 +16,7 @@ from projections.attempts import ATTEMPTS
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.question_revisions import QUESTION_REVISIONS
 from query_api.dependencies import CurrentUser, ReadModels
+from query_api.exports import ExportedFile, csv_file
 from query_api.statistics import (HISTOGRAM_BINS, Graded, exam_statistics,
                                   item_statistics)
 from schemas.events.exam import ExamStatus
@@ -123,3 +124,15 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
                        if item["question_id"] in about else None}
                       for item in item_statistics(graded, question_ids)],
     }
+
+
+@router.get("/exams/{exam_id}/export", response_model=ExportedFile,
+            summary="The exam's item statistics as CSV (the exam's teacher, admins)")
+async def export_item_statistics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
+    found = await exam_analytics(exam_id, user, db)
+    return csv_file(f"item-statistics-{exam_id}.csv",
+                    ["question", "question_id", "stem", "type", "max_points", "answered",
+                     "facility", "discrimination_index", "point_biserial"],
+                    [[n + 1, q["question_id"], q["stem"], q["question_type"], q["max_points"],
+                      q["answered"], q["facility"], q["discrimination_index"],
+                      q["point_biserial"]] for n, q in enumerate(found["questions"])])

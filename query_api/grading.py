@@ -16,6 +16,7 @@ from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.question_revisions import QUESTION_REVISIONS
 from projections.users import USERS
 from query_api.dependencies import CurrentUser, PageOf, PageOut, Personal, ReadModels
+from query_api.exports import ExportedFile, csv_file
 from schemas.events.attempt import ANSWER_FIELD
 from schemas.events.exam import ExamStatus
 from schemas.events.grading import FEEDBACK_FIELD
@@ -360,3 +361,31 @@ def _for_grading(asked) -> dict:
                         for o in content.choice.options] if content.choice else [],
             "rubric": [c.model_dump() for c in essay.rubric] if essay else [],
             "model_answer": essay.model_answer if essay else ""}
+
+
+@router.get("/v1/exams/{exam_id}/grades/export", response_model=ExportedFile,
+            summary="Every attempt's results as CSV: the student, the score, each question's "
+                    "points (the exam's teacher, admins)")
+async def export_grades(exam_id: EntityId, user: CurrentUser, db: ReadModels):
+    exam = await _exam(db, exam_id)
+    if exam is None or not may_manage_exam(user.user_id, user.role, exam["teacher_id"]):
+        raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
+    rows = await db.fetch(
+        f"SELECT g.attempt_id, g.status, g.score, g.max_score, g.questions, g.marks, u.name, "
+        f"u.email FROM {ATTEMPT_GRADES.qualified} g "
+        f"LEFT JOIN {USERS.qualified} u ON u.user_id = g.student_id "
+        f"WHERE g.exam_id = $1 ORDER BY u.name NULLS LAST, g.attempt_id", exam_id)
+    order: dict[str, int] = {}
+    for row in rows:
+        for q in json.loads(row["questions"]):
+            order.setdefault(q["question_id"], len(order))
+    questions = sorted(order, key=order.get)
+    lines = []
+    for row in rows:
+        marks = json.loads(row["marks"])
+        lines.append([row["name"], row["email"], row["attempt_id"], row["status"], row["score"],
+                      row["max_score"], _percent(row["score"], row["max_score"])]
+                     + [marks[q]["points"] if q in marks else None for q in questions])
+    return csv_file(f"results-{exam_id}.csv",
+                    ["student", "email", "attempt_id", "status", "score", "max_score",
+                     "percent"] + [f"Q{n + 1} ({q})" for n, q in enumerate(questions)], lines)

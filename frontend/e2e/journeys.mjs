@@ -1067,6 +1067,13 @@ async function grading(title) {
   await page.getByRole("button", { name: "Publish results to every student" }).click();
   await page.getByText("The results are published.").waitFor();
   await check(page, "30e-teacher-results-published");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download results (CSV)" }).click(),
+  ]);
+  if (!download.suggestedFilename().startsWith("results-")) {
+    problems.push(`results download named ${download.suggestedFilename()}`);
+  }
   await page.getByRole("link", { name: "Analytics" }).click();
   await page.getByRole("heading", { name: `Analytics: ${title}` }).waitFor();
   await page.getByRole("table", { name: "Item statistics" }).waitFor();

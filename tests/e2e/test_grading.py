@@ -367,6 +367,25 @@ def test_analytics_equal_an_independent_computation(services, make_user):
         expected = None if points[:, k].std() == 0 else np.corrcoef(points[:, k], rest)[0, 1]
         assert item["point_biserial"] == pytest.approx(expected)
     assert found["questions"][0]["stem"] == SINGLE["stem"]
+    # The same numbers as CSV files for a spreadsheet.
+    results = exported(services, teacher, f"/v1/exams/{exam_id}/grades/export")
+    assert results[0][:7] == ["student", "email", "attempt_id", "status", "score",
+                              "max_score", "percent"] and len(results) == 7
+    assert sorted(float(r[4]) for r in results[1:]) == sorted(totals.tolist())
+    items = exported(services, teacher, f"/v1/analytics/exams/{exam_id}/export")
+    assert [float(r[6]) for r in items[1:]] == pytest.approx(
+        [q["facility"] for q in found["questions"]])
     assert found["time_minutes_median"] is not None and found["time_minutes_median"] < 5
     assert httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
                      headers=outsider["headers"]).status_code == 404
+
+
+def exported(services, user, path: str) -> list[list[str]]:
+    import base64
+    import csv
+    import io
+
+    answer = httpx.get(f"{services.query_url}{path}", headers=user["headers"])
+    assert answer.status_code == 200, answer.text
+    text = base64.b64decode(answer.json()["data_base64"]).decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))

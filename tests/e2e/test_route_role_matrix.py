@@ -133,8 +133,9 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("query", "GET", "/v1/attempts/{attempt_id}/grades"): only({"teacher_a": 200, "admin": 200},
                                                                404),
     ("query", "GET", "/v1/exams/{exam_id}/grades"): only({"teacher_a": 200, "admin": 200}, 404),
-    ("query", "GET", "/v1/analytics/exams/{exam_id}"): only({"teacher_a": 200, "admin": 200},
-                                                            404),
+    **{("query", "GET", path): only({"teacher_a": 200, "admin": 200}, 404)
+       for path in ("/v1/analytics/exams/{exam_id}", "/v1/analytics/exams/{exam_id}/export",
+                    "/v1/exams/{exam_id}/grades/export")},
     ("query", "GET", "/v1/exams/{exam_id}/grading-queue"): only({"teacher_a": 200, "admin": 200},
                                                                 404),
     ("command", "PUT", "/v1/attempts/{attempt_id}/grades/{question_id}"): only(

@@ -69,3 +69,19 @@ def test_no_graded_attempt_is_no_statistics():
     assert item_statistics([], ["q1"]) == [{"question_id": "q1", "answered": 0,
                                             "facility": None, "discrimination_index": None,
                                             "point_biserial": None}]
+
+
+def test_exported_csv_is_utf8_with_a_bom_and_inert_for_spreadsheets():
+    import base64
+    import csv
+    import io
+
+    from query_api.exports import csv_file
+
+    made = csv_file("r.csv", ["student", "score"], [["=HYPERLINK(\"x\")", 3.5],
+                                                     ["-2+3", -1], ["Zoë", None]])
+    text = base64.b64decode(made["data_base64"]).decode("utf-8")
+    assert text.startswith("\ufeff") and made["content_type"] == "text/csv"
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows == [["student", "score"], ["'=HYPERLINK(\"x\")", "3.5"], ["'-2+3", "-1"],
+                    ["Zoë", ""]]

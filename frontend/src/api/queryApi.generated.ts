@@ -7,6 +7,12 @@ const injectedRtkApi = api.injectEndpoints({
     >({
       query: (queryArg) => ({ url: `/v1/analytics/exams/${queryArg.examId}` }),
     }),
+    exportItemStatisticsV1AnalyticsExamsExamIdExportGet: build.query<
+      ExportItemStatisticsV1AnalyticsExamsExamIdExportGetApiResponse,
+      ExportItemStatisticsV1AnalyticsExamsExamIdExportGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/analytics/exams/${queryArg.examId}/export` }),
+    }),
     listOwnAttemptsV1AttemptsGet: build.query<
       ListOwnAttemptsV1AttemptsGetApiResponse,
       ListOwnAttemptsV1AttemptsGetApiArg
@@ -95,6 +101,12 @@ const injectedRtkApi = api.injectEndpoints({
           per_page: queryArg.perPage,
         },
       }),
+    }),
+    exportGradesV1ExamsExamIdGradesExportGet: build.query<
+      ExportGradesV1ExamsExamIdGradesExportGetApiResponse,
+      ExportGradesV1ExamsExamIdGradesExportGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/exams/${queryArg.examId}/grades/export` }),
     }),
     gradingQueueV1ExamsExamIdGradingQueueGet: build.query<
       GradingQueueV1ExamsExamIdGradingQueueGetApiResponse,
@@ -198,6 +210,11 @@ export type ExamAnalyticsV1AnalyticsExamsExamIdGetApiResponse =
 export type ExamAnalyticsV1AnalyticsExamsExamIdGetApiArg = {
   examId: string;
 };
+export type ExportItemStatisticsV1AnalyticsExamsExamIdExportGetApiResponse =
+  /** status 200 Successful Response */ ExportedFile;
+export type ExportItemStatisticsV1AnalyticsExamsExamIdExportGetApiArg = {
+  examId: string;
+};
 export type ListOwnAttemptsV1AttemptsGetApiResponse =
   /** status 200 Successful Response */ AttemptList;
 export type ListOwnAttemptsV1AttemptsGetApiArg = {
@@ -263,6 +280,11 @@ export type ExamGradesV1ExamsExamIdGradesGetApiArg = {
   page?: number;
   /** items per page */
   perPage?: number;
+};
+export type ExportGradesV1ExamsExamIdGradesExportGetApiResponse =
+  /** status 200 Successful Response */ ExportedFile;
+export type ExportGradesV1ExamsExamIdGradesExportGetApiArg = {
+  examId: string;
 };
 export type GradingQueueV1ExamsExamIdGradingQueueGetApiResponse =
   /** status 200 Successful Response */ GradingQueue;
@@ -396,6 +418,11 @@ export type Error = {
   /** The input at fault (a body field, a header, a parameter) */
   field: string | null;
   [key: string]: any;
+};
+export type ExportedFile = {
+  content_type: string;
+  data_base64: string;
+  filename: string;
 };
 export type YourResults = {
   complete: boolean;
@@ -898,6 +925,7 @@ export type UserPage = {
 export type Role = "student" | "teacher" | "proctor" | "admin";
 export const {
   useExamAnalyticsV1AnalyticsExamsExamIdGetQuery,
+  useExportItemStatisticsV1AnalyticsExamsExamIdExportGetQuery,
   useListOwnAttemptsV1AttemptsGetQuery,
   useGetAttemptV1AttemptsAttemptIdGetQuery,
   useAttemptGradesV1AttemptsAttemptIdGradesGetQuery,
@@ -908,6 +936,7 @@ export const {
   useGetExamV1ExamsExamIdGetQuery,
   useListAssignmentsV1ExamsExamIdAssignmentsGetQuery,
   useExamGradesV1ExamsExamIdGradesGetQuery,
+  useExportGradesV1ExamsExamIdGradesExportGetQuery,
   useGradingQueueV1ExamsExamIdGradingQueueGetQuery,
   useExamProgressV1ExamsExamIdProgressGetQuery,
   useMediaLinkV1MediaMediaIdGetQuery,

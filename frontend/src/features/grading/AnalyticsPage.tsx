@@ -1,6 +1,7 @@
 // An exam's analytics for its teacher: the score distribution (a bar chart with its numbers
 // as a table for screen readers and keyboard users), the summary figures, and each question's
 // facility and discrimination, flagged when a question may need a look.
+import { useState } from "react";
 import { Box, Button, Paper, TableCell, TableRow, Typography } from "@mui/material";
 import { Link as RouterLink, useParams } from "react-router";
 import { problemsOf } from "../../api/problems";
@@ -11,6 +12,7 @@ import {
   type ScoreStatistics,
 } from "../../api/queryApi.generated";
 import { CountTiles, Failed, Loading, PageHeader, RowsTable } from "../shared";
+import { DownloadCsv } from "./DownloadCsv";
 import { points } from "./points";
 
 const REFRESH_MS = 15_000;
@@ -87,6 +89,7 @@ function Distribution({ score }: { score: ScoreStatistics }) {
 export default function AnalyticsPage() {
   const { examId = "" } = useParams();
   const exam = useGetExamV1ExamsExamIdGetQuery({ examId });
+  const [downloadFailed, setDownloadFailed] = useState<string | null>(null);
   const found = useExamAnalyticsV1AnalyticsExamsExamIdGetQuery(
     { examId },
     { pollingInterval: REFRESH_MS, refetchOnMountOrArgChange: true },
@@ -98,10 +101,17 @@ export default function AnalyticsPage() {
   return (
     <Box>
       <PageHeader title={exam.data ? `Analytics: ${exam.data.title}` : "Analytics"}>
+        <DownloadCsv
+          examId={examId}
+          what="items"
+          label="Download item statistics (CSV)"
+          onFailed={setDownloadFailed}
+        />
         <Button component={RouterLink} to={`/teacher/exams/${examId}/grades`}>
           Back to the grades
         </Button>
       </PageHeader>
+      <Failed message={downloadFailed} />
       <Typography variant="body2" sx={{ mb: 2 }}>
         Over the {a.graded} fully graded attempt{a.graded === 1 ? "" : "s"}
         {a.pending ? ` (${a.pending} still being graded are left out)` : ""}; updated as grades

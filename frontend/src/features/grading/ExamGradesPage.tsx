@@ -11,6 +11,7 @@ import {
   type ExamGrades,
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
+import { DownloadCsv } from "./DownloadCsv";
 import { points } from "./points";
 import {
   CountTiles,
@@ -100,6 +101,7 @@ export default function ExamGradesPage() {
     { examId, ...paging.query },
     { pollingInterval: REFRESH_MS, refetchOnMountOrArgChange: true },
   );
+  const [downloadFailed, setDownloadFailed] = useState<string | null>(null);
   const title = exam.data ? `Grades: ${exam.data.title}` : "Grades";
   if (found.isLoading) return <Loading what="the exam's grades" />;
   if (!found.data) return <Failed message={problemsOf(found.error, []).general} />;
@@ -107,6 +109,12 @@ export default function ExamGradesPage() {
   return (
     <Box>
       <PageHeader title={title}>
+        <DownloadCsv
+          examId={examId}
+          what="results"
+          label="Download results (CSV)"
+          onFailed={setDownloadFailed}
+        />
         <Button component={RouterLink} to={`/teacher/exams/${examId}/analytics`}>
           Analytics
         </Button>
@@ -118,6 +126,7 @@ export default function ExamGradesPage() {
         Choice, true/false and short answers are graded as soon as an attempt is submitted. Essays
         wait for you: grade one question across all students at a time.
       </Typography>
+      <Failed message={downloadFailed} />
       <Counts grades={grades} />
       <Release examId={examId} grades={grades} />
       <Typography component="h2" variant="h6" gutterBottom>
