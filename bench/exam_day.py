@@ -130,17 +130,20 @@ QUESTIONS = (
 )
 
 
-async def published_exam(command: httpx.AsyncClient, teacher: str,
-                         student_ids: list[str]) -> tuple[str, list[str]]:
-    headers = {"Authorization": f"Bearer {teacher}"}
-
+def poster(command: httpx.AsyncClient, token: str):
+    """Send one command as ``token``'s holder (a fresh Idempotency-Key); raise on a refusal."""
     async def post(method: str, path: str, body: dict | None) -> dict:
         answer = await command.request(method, path, json=body, headers={
-            **headers, "Idempotency-Key": str(uuid.uuid4())})
+            "Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
         if answer.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
         return answer.json()
+    return post
 
+
+async def published_exam(command: httpx.AsyncClient, teacher: str,
+                         student_ids: list[str]) -> tuple[str, list[str]]:
+    post = poster(command, teacher)
     question_ids = [(await post("POST", "/v1/questions", q))["question_id"] for q in QUESTIONS]
     now = datetime.now(timezone.utc)
     exam_id = (await post("POST", "/v1/exams", {

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commands import (cpu_seconds_by_group, machine, make_admin, progress,  # noqa: E402
                       section, summary, table_row)
-from exam_day import make_teacher_of, students, tokens_for  # noqa: E402
+from exam_day import make_teacher_of, poster, students, tokens_for  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
 from settings import Settings, load_settings  # noqa: E402
 
@@ -76,15 +76,7 @@ def question_bank() -> list[tuple[dict, dict, dict]]:
 
 async def published_exam(command: httpx.AsyncClient, teacher: str, student_ids: list[str],
                          bank: list[tuple[dict, dict, dict]]) -> tuple[str, list[str]]:
-    headers = {"Authorization": f"Bearer {teacher}"}
-
-    async def post(method: str, path: str, body: dict | None) -> dict:
-        answer = await command.request(method, path, json=body, headers={
-            **headers, "Idempotency-Key": str(uuid.uuid4())})
-        if answer.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
-        return answer.json()
-
+    post = poster(command, teacher)
     question_ids = [(await post("POST", "/v1/questions", q))["question_id"] for q, _, _ in bank]
     now = datetime.now(timezone.utc)
     exam_id = (await post("POST", "/v1/exams", {

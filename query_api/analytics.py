@@ -17,6 +17,7 @@ from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.question_revisions import QUESTION_REVISIONS
 from query_api.dependencies import CurrentUser, ReadModels
 from query_api.exports import ExportedFile, csv_file
+from query_api.grading import asked_questions
 from query_api.statistics import (HISTOGRAM_BINS, Graded, exam_statistics,
                                   item_statistics)
 from schemas.events.exam import ExamStatus
@@ -89,22 +90,16 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
         times = await conn.fetch(
             f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes "
             f"FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
-    graded, order, top, revision = [], {}, {}, {}
-    for row in grades:
-        for q in json.loads(row["questions"]):
-            order.setdefault(q["question_id"], len(order))
-            top[q["question_id"]] = q["max_points"]
-            revision[q["question_id"]] = max(revision.get(q["question_id"], 0), q["revision"])
-        if row["status"] == "graded":
-            graded.append(Graded(row["score"], row["max_score"], {
-                qid: (m["points"], m["max_points"])
-                for qid, m in json.loads(row["marks"]).items()}))
-    question_ids = sorted(order, key=order.get)
+    asked = asked_questions(grades)
+    graded = [Graded(row["score"], row["max_score"], {
+        qid: (m["points"], m["max_points"]) for qid, m in json.loads(row["marks"]).items()})
+        for row in grades if row["status"] == "graded"]
+    question_ids = list(asked)
     about = {r["question_id"]: r for r in await db.fetch(
         f"SELECT question_id, content ->> 'stem' AS stem, content ->> 'question_type' AS "
         f"question_type FROM {QUESTION_REVISIONS.qualified} WHERE (question_id, revision) IN "
         f"(SELECT * FROM unnest($1::text[], $2::int[]))",
-        question_ids, [revision[q] for q in question_ids])}
+        question_ids, [asked[q]["revision"] for q in question_ids])}
     score = exam_statistics(graded, exam["pass_mark_percent"])
     width = 100 / HISTOGRAM_BINS
     score["histogram"] = [{"from_percent": n * width, "to_percent": (n + 1) * width,
@@ -117,7 +112,7 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
         "pass_mark_percent": exam["pass_mark_percent"], "score": score,
         "time_minutes_mean": statistics.fmean(minutes) if minutes else None,
         "time_minutes_median": statistics.median(minutes) if minutes else None,
-        "questions": [{**item, "max_points": top[item["question_id"]],
+        "questions": [{**item, "max_points": asked[item["question_id"]]["max_points"],
                        "stem": about[item["question_id"]]["stem"]
                        if item["question_id"] in about else None,
                        "question_type": about[item["question_id"]]["question_type"]

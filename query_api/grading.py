@@ -148,12 +148,25 @@ async def released_to(db, exam_id: str, student_id: str, grading_status: str) ->
 
 
 def last_window_close(exam) -> datetime | None:
-    """When the last student's window closes: the exam's, or a later accommodation's."""
-    closes = [exam["window_closes_at"]] + [
+    """When the last student's window closes: the exam's, or a later accommodation's (None:
+    the exam has no close)."""
+    if exam["window_closes_at"] is None:
+        return None
+    return max([exam["window_closes_at"]] + [
         datetime.fromisoformat(a["window_closes_at"])
-        for a in json.loads(exam["accommodations"]).values() if a.get("window_closes_at")]
-    known = [c for c in closes if c is not None]
-    return max(known) if known and exam["window_closes_at"] is not None else None
+        for a in json.loads(exam["accommodations"]).values() if a.get("window_closes_at")])
+
+
+def asked_questions(rows) -> dict[str, dict]:
+    """The questions of an exam's graded attempts ({question_id, revision, max_points}, the
+    latest revision seen) in the order attempts show them, from ``questions`` columns."""
+    found: dict[str, dict] = {}
+    for row in rows:
+        for q in json.loads(row["questions"]):
+            known = found.setdefault(q["question_id"], q)
+            if q["revision"] > known["revision"]:
+                found[q["question_id"]] = {**known, "revision": q["revision"]}
+    return found
 
 
 async def _grades_view(row, personal, for_student: bool) -> dict:
@@ -375,11 +388,7 @@ async def export_grades(exam_id: EntityId, user: CurrentUser, db: ReadModels):
         f"u.email FROM {ATTEMPT_GRADES.qualified} g "
         f"LEFT JOIN {USERS.qualified} u ON u.user_id = g.student_id "
         f"WHERE g.exam_id = $1 ORDER BY u.name NULLS LAST, g.attempt_id", exam_id)
-    order: dict[str, int] = {}
-    for row in rows:
-        for q in json.loads(row["questions"]):
-            order.setdefault(q["question_id"], len(order))
-    questions = sorted(order, key=order.get)
+    questions = list(asked_questions(rows))
     lines = []
     for row in rows:
         marks = json.loads(row["marks"])

@@ -1095,6 +1095,7 @@ async function studentResults(title) {
     await page.getByRole("heading", { name: "My exams" }).waitFor();
   }
   await page.getByText(/^Your result: 5\.33 of 6 points/).waitFor();
+  await check(page, "30f0-student-dashboard-result");
   await marks.click();
   await page.getByRole("heading", { name: `Your results: ${title}` }).waitFor();
   await page.getByText("Name the force and what it does.").waitFor();

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import httpx
 
-from deploy.local.services import die_with_parent
+from deploy.local.services import die_with_parent, keep_alive
 
 from projections import all_projections
+from settings import load_settings
 
 
 REFRESH_REUSE_GRACE_SECONDS = 1.0
 REGISTRATIONS_PER_ADDRESS = 8
-# As deploy.local.services runs the APIs: idle connections outlive any client pool's.
-KEEP_ALIVE = ["--timeout-keep-alive", "75"]
 
 
 def free_port() -> int:
@@ -45,10 +44,10 @@ class Services:
         self.argv = {
             "command-api": [py, "-m", "uvicorn", "command_api.app:app", "--host", "127.0.0.1",
                             "--port", str(self.command_port), "--no-access-log",
-                            *KEEP_ALIVE],
+                            *keep_alive(load_settings())],
             "query-api": [py, "-m", "uvicorn", "query_api.app:app", "--host", "127.0.0.1",
                           "--port", str(self.query_port), "--no-access-log",
-                          "--ws-max-size", "65536", *KEEP_ALIVE],
+                          "--ws-max-size", "65536", *keep_alive(load_settings())],
             "relay": [py, "-m", "eventlog.relay"],
             **{f"projection.{name}": [py, "-m", "projections", "run", name]
                for name in all_projections()},
