@@ -729,6 +729,28 @@ def table_row(name: str, stats: dict) -> str:
             f"{stats['p95']:>8.1f} {stats['p99']:>8.1f} {stats['max']:>8.1f}{rate}")
 
 
+def print_cpu_seconds(cpu_seconds: dict, available_s: float, during: str) -> None:
+    """CPU seconds per process group, against the seconds the cores had."""
+    total = sum(cpu_seconds.values())
+    print(f"\nCPU seconds {during} ({total:.0f} s of {available_s:.0f} available)")
+    for name, used in cpu_seconds.items():
+        print(f"  {name:<30} {used:>8.1f}")
+
+
+def run_bench(doc: str, run, print_result, arguments) -> None:
+    """A benchmark's command line: ``arguments(parser)`` adds its options, ``run(settings,
+    args)`` measures, and the result is printed as a table, or as JSON with --json."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    result = asyncio.run(run(load_settings(), args))
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print_result(result)
+
+
 def section(title: str) -> None:
     print(f"\n{title:<{NAME_WIDTH + 2}} {'n':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
 

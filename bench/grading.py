@@ -20,9 +20,7 @@ saved (it knows which were right).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import random
 import sys
 import time
@@ -37,11 +35,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine, make_admin, progress,  # noqa: E402
-                      section, summary, table_row)
+from commands import (cpu_seconds_by_group, machine, make_admin,  # noqa: E402
+                      print_cpu_seconds, progress, run_bench, section, summary, table_row)
 from exam_day import make_teacher_of, poster, students, tokens_for  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
-from settings import Settings, load_settings  # noqa: E402
+from settings import Settings  # noqa: E402
 
 QUESTIONS_PER_KIND = 10
 CONCURRENCY = 32  # requests in flight while preparing and submitting
@@ -215,24 +213,8 @@ def print_table(x: dict) -> None:
     for name, stats in x["latency_ms"].items():
         print(table_row(name, stats))
     print(f"\nscores different from the expected: {x['scores_wrong']} {x['wrong_samples']}")
-    total = sum(x["cpu_seconds"].values())
-    print(f"\nCPU seconds while grading ({total:.0f} s of "
-          f"{m['cores'] * x['graded_visible_s']:.0f} available)")
-    for name, used in x["cpu_seconds"].items():
-        print(f"  {name:<30} {used:>8.1f}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=400)
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args()
-    result = asyncio.run(run(load_settings(), args.students))
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        print_table(result)
-
+    print_cpu_seconds(x["cpu_seconds"], m["cores"] * x["graded_visible_s"], "while grading")
 
 if __name__ == "__main__":
-    main()
+    run_bench(__doc__, lambda s, args: run(s, args.students), print_table,
+              lambda parser: parser.add_argument("--students", type=int, default=400))

@@ -9,6 +9,8 @@ Each worker is its own process with its own registry, served by ``serve_metrics`
                       ``projections.all_projections()``          + index)
     slots 50..        stream processors, in the     metrics_port(base, FIRST_PROCESSOR
                       order they are listed                      + index)
+    slot 90           the first judge worker        metrics_port(base, JUDGE)
+    slot 91           the first notifier            metrics_port(base, NOTIFIER)
 
 Consumer lag is what the benchmark and the alerts read: per group and partition, the messages
 the broker holds that the group has not yet taken (``record_lag``), read back with ``scrape``.
@@ -20,7 +22,7 @@ from aiokafka.errors import IllegalStateError
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from prometheus_client.parser import text_string_to_metric_families
 
-RELAY, FIRST_PROJECTION, FIRST_PROCESSOR = 0, 1, 50
+RELAY, FIRST_PROJECTION, FIRST_PROCESSOR, JUDGE, NOTIFIER = 0, 1, 50, 90, 91
 BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)  # the workers fetch up to 500
 
 OUTBOX_DEPTH = Gauge("soems_outbox_depth",

@@ -95,3 +95,30 @@ def pace_kafka_metadata_retries(pause_s: float = METADATA_RETRY_PAUSE_S) -> None
 
     paced.paced = True  # type: ignore[attr-defined]
     AIOKafkaClient._metadata_update = paced  # type: ignore[method-assign]
+
+
+def run_worker(name: str, metrics_slot: int,
+               loop: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """A background worker's ``main``: log to stderr, serve metrics at its slot (the first
+    such worker on a host does), and run ``loop(stop)`` through outages until SIGTERM or
+    SIGINT sets ``stop``."""
+    import signal
+
+    from eventlog.metrics import metrics_port, serve_metrics
+    from settings import get_settings
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    pace_kafka_metadata_retries()
+    try:
+        serve_metrics(metrics_port(get_settings().metrics_port_base, metrics_slot))
+    except OSError as exc:  # a second worker of this kind on this host: the first serves it
+        log.warning("%s: no metrics endpoint: %s", name, exc)
+
+    async def runner() -> None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        await outlive_outages(lambda: loop(stop), stop, name)
+
+    asyncio.run(runner())

@@ -371,13 +371,13 @@ async def setup_postgres_projection(pool: asyncpg.Pool, p: PostgresProjection,
     await run_sql(pool, ddl)
 
 
-async def _stored_offsets(conn, projection: str) -> dict[tuple[str, int], int]:
+async def stored_offsets(conn, projection: str) -> dict[tuple[str, int], int]:
     rows = await conn.fetch("SELECT topic, partition, next_offset FROM eventlog.projection_offsets "
                             "WHERE projection = $1", projection)
     return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
 
-async def _save_offsets(conn, projection: str, positions: dict[TopicPartition, int]) -> None:
+async def save_offsets(conn, projection: str, positions: dict[TopicPartition, int]) -> None:
     tps = list(positions)
     await conn.execute(
         "INSERT INTO eventlog.projection_offsets (projection, topic, partition, next_offset) "
@@ -423,7 +423,7 @@ async def announce_changes(conn, p: PostgresProjection, folded: Folded) -> None:
          for key, row in folded.changed.items()])
 
 
-class _SeekToStored(ConsumerRebalanceListener):
+class SeekToStored(ConsumerRebalanceListener):
     def __init__(self, consumer: AIOKafkaConsumer, pool: asyncpg.Pool, projection: str):
         self.consumer, self.pool, self.projection = consumer, pool, projection
 
@@ -431,7 +431,7 @@ class _SeekToStored(ConsumerRebalanceListener):
         pass
 
     async def on_partitions_assigned(self, assigned):
-        offsets = await _stored_offsets(self.pool, self.projection)
+        offsets = await stored_offsets(self.pool, self.projection)
         for tp in assigned:
             stored = offsets.get((tp.topic, tp.partition))
             if stored is None:
@@ -460,7 +460,7 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
         consumer, dead = _group_consumer(s, p)
         cleanup.push_async_callback(dead.stop)
         group = group_of(p)
-        consumer.subscribe(list(p.topics), listener=_SeekToStored(consumer, pool, p.name))
+        consumer.subscribe(list(p.topics), listener=SeekToStored(consumer, pool, p.name))
         await consumer.start()
         cleanup.push_async_callback(consumer.stop)
         collect_cycles_rarely()
@@ -492,7 +492,7 @@ async def run_postgres_projection(s: Settings, p: PostgresProjection,
                 async with conn.transaction():
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(p.name))
                     folded = await apply_postgres_batch(conn, p, store, messages)
-                    await _save_offsets(conn, p.name, positions)
+                    await save_offsets(conn, p.name, positions)
                     await announce_changes(conn, p, folded)
             for message, error in folded.failed:
                 await dead.park(message, error)
@@ -901,7 +901,7 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                 # The live runner takes this lock for each batch: while we hold it the live
                 # positions cannot move, so the shadow catches up to them and the swap is exact.
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(p.name))
-                live = await _stored_offsets(conn, p.name)
+                live = await stored_offsets(conn, p.name)
                 targets = {tp: max(off, live.get((tp.topic, tp.partition), 0))
                            for tp, off in ends.items()}
                 if not replay.done(targets):
@@ -920,7 +920,7 @@ async def rebuild_postgres(s: Settings, p: PostgresProjection,
                         await conn.execute(f"ALTER STATISTICS {shadow}.{name['stxname']} "
                                            f"SET SCHEMA {READ_MODELS}")
                 await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
-                await _save_offsets(conn, p.name, dict(replay.positions))
+                await save_offsets(conn, p.name, dict(replay.positions))
         phases["catch up under the lock and swap"] = time.time() - caught_up_from
         progress(total, total)
         return applied + folder.applied

@@ -30,6 +30,19 @@ def dlq_for(topic: str) -> str:
     return f"{topic}.dlq"
 
 
+# The judge's work queue (``schemas.events.grading.JUDGE_REQUESTS``): its workers share the
+# requests by partition, so this many can work at once. Kept a week: the verdicts are events,
+# the requests only work to do.
+JUDGE_PARTITIONS = 12
+JUDGE_TOPIC_CONFIG = {"retention.ms": str(7 * 24 * 3600 * 1000)}
+
+
+def judge_topics() -> dict[str, tuple[int, dict[str, str]]]:
+    from schemas.events.grading import JUDGE_REQUESTS
+    return {JUDGE_REQUESTS: (JUDGE_PARTITIONS, JUDGE_TOPIC_CONFIG),
+            dlq_for(JUDGE_REQUESTS): (DLQ_PARTITIONS, FOREVER)}
+
+
 def ensure_topics(s: Settings, topics: dict[str, tuple[int, dict[str, str]]] | None = None,
                   timeout: float = 30.0) -> list[str]:
     """Create the missing topics and wait until each partition has a leader.

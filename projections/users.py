@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from eventlog.projection import Decoded, PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
-from schemas.events.identity import (IDENTITY, PersonalDataErased, UserDisabled, UserEnabled,
+from schemas.events.identity import (IDENTITY, NotificationPreferencesChanged,
+                                     PersonalDataErased, UserDisabled, UserEnabled,
                                      UserProfileUpdated, UserRegistered, UserRoleChanged)
 from security.personal_data import ERASED, PersonalData, is_sealed
 from settings import get_settings
@@ -21,6 +22,8 @@ CREATE TABLE IF NOT EXISTS users (
 );
 CREATE INDEX IF NOT EXISTS users_role ON users (role, lower(name));
 CREATE INDEX IF NOT EXISTS users_email ON users (lower(email));
+-- Whether the person wants a reminder before an exam opens (the notifier reads it).
+ALTER TABLE users ADD COLUMN IF NOT EXISTS exam_reminders boolean NOT NULL DEFAULT true;
 """)
 
 
@@ -28,7 +31,8 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
     e, at = event.payload, event.envelope.occurred_at
     if isinstance(e, UserRegistered):
         return {"user_id": e.user_id, "email": e.email, "name": e.name, "role": e.role,
-                "disabled": False, "registered_at": at, "updated_at": at}
+                "disabled": False, "exam_reminders": True, "registered_at": at,
+                "updated_at": at}
     if row is None:
         return None
     match e:
@@ -38,6 +42,8 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
             return {**row, "role": e.new_role, "updated_at": at}
         case UserDisabled() | UserEnabled():
             return {**row, "disabled": isinstance(e, UserDisabled), "updated_at": at}
+        case NotificationPreferencesChanged():
+            return {**row, "exam_reminders": e.exam_reminders, "updated_at": at}
         case PersonalDataErased():
             return {**row, "email": ERASED, "name": ERASED, "disabled": True, "updated_at": at}
     # Other identity events (a password change) move the version only.

@@ -11,8 +11,8 @@ from pymongo import AsyncMongoClient
 
 from eventlog.postgres import create_pool
 from projections.attempts import ATTEMPT_CHANGES
-from query_api import (analytics, attempts, cohorts, docs, exams, grading, media, questions,
-                       users)
+from query_api import (analytics, attempts, cohorts, docs, exams, grading, media,
+                       notifications, questions, users)
 from query_api.live import LiveFeed
 from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
@@ -60,7 +60,8 @@ def create_app() -> FastAPI:
                   description="Reads served from the read models. Writes go to the command "
                               "API; what they change shows up here within a moment.")
     for router in (users.router, exams.router, cohorts.router, questions.router, media.router,
-                   attempts.router, grading.router, analytics.router, docs.router):
+                   attempts.router, grading.router, analytics.router, notifications.router,
+                   docs.router):
         app.include_router(router)
     install_error_handlers(app)
     document_errors(app)

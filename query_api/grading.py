@@ -19,7 +19,7 @@ from query_api.dependencies import CurrentUser, PageOf, PageOut, Personal, ReadM
 from query_api.exports import ExportedFile, csv_file
 from schemas.events.attempt import ANSWER_FIELD
 from schemas.events.exam import ExamStatus
-from schemas.events.grading import FEEDBACK_FIELD
+from schemas.events.grading import FEEDBACK_FIELD, JUDGE_REPORT_FIELD
 from schemas.events.question import QuestionContent
 from schemas.refusals import NotFound
 from schemas.text import EntityId
@@ -28,6 +28,44 @@ from security.roles import Role
 from security.visibility import may_manage_exam, results_released
 
 router = APIRouter(tags=["grading"])
+
+
+class JudgedTest(BaseModel):
+    """One test's outcome: passed, wrong_answer, time_limit, memory_limit, runtime_error,
+    output_limit or compile_error; ``message`` says what went wrong (the program's own error
+    output, or the limit it passed)."""
+
+    test_id: str
+    sample: bool  # a sample test (the student sees it) rather than a hidden one
+    weight: float
+    status: str
+    cpu_ms: int
+    wall_ms: int
+    message: str = ""
+
+
+class JudgeReport(BaseModel):
+    """The judge's report on a program. A student sees the sample tests' outcomes and how
+    many hidden tests passed, never a hidden test's outcome one by one (a program can echo
+    its input to its error output)."""
+
+    language: str
+    compile_status: str  # ok, compile_error, not_compiled (interpreted languages)
+    compile_message: str = ""
+    hidden_passed: int
+    hidden_total: int
+    tests: list[JudgedTest]
+
+
+def judge_view(report: str | None, for_student: bool) -> dict | None:
+    """An opened judge report as the API shows it to its reader."""
+    if not report or report == ERASED:
+        return None
+    found = json.loads(report)
+    hidden = [t for t in found["tests"] if not t["sample"]]
+    return {**found, "hidden_passed": sum(t["status"] == "passed" for t in hidden),
+            "hidden_total": len(hidden),
+            "tests": [t for t in found["tests"] if t["sample"] or not for_student]}
 
 
 class QuestionMark(BaseModel):
@@ -45,6 +83,7 @@ class QuestionMark(BaseModel):
     method: str | None = None  # auto, judge, manual
     graded_by: str | None = None
     graded_at: datetime | None = None
+    judge: JudgeReport | None = None  # a program's tests, when the judge graded it
 
 
 class AttemptGrades(BaseModel):
@@ -171,18 +210,24 @@ def asked_questions(rows) -> dict[str, dict]:
 
 async def _grades_view(row, personal, for_student: bool) -> dict:
     marks = json.loads(row["marks"])
-    feedback = await personal.reveal_fields(
-        [(row["student_id"], FEEDBACK_FIELD, m.get("feedback")) for m in marks.values()])
+    sealed = await personal.reveal_fields(
+        [(row["student_id"], FEEDBACK_FIELD, m.get("feedback")) for m in marks.values()]
+        + [(row["student_id"], JUDGE_REPORT_FIELD, m.get("judge_report"))
+           for m in marks.values()])
+    feedback, reports = sealed[:len(marks)], sealed[len(marks):]
     opened = {qid: None if text == ERASED else text for qid, text in zip(marks, feedback)}
+    judged = {qid: judge_view(report, for_student) for qid, report in zip(marks, reports)}
     questions = []
     for q in json.loads(row["questions"]):
         given = marks.get(q["question_id"])
         if given is None:
             questions.append({**q, "graded": False})
             continue
-        given = {k: v for k, v in given.items() if k != "feedback"}  # sealed: opened below
+        # sealed: opened above
+        given = {k: v for k, v in given.items() if k not in ("feedback", "judge_report")}
         questions.append({**q, **given, "graded": True,
                           "teacher_feedback": opened[q["question_id"]],
+                          "judge": judged[q["question_id"]],
                           # who graded is the staff's business
                           "graded_by": None if for_student else given.get("graded_by")})
     return {**dict(row), "pending": json.loads(row["pending"]), "marks": questions,
@@ -257,6 +302,7 @@ class QueuedAnswer(BaseModel):
     teacher_feedback: str | None = None
     method: str | None = None
     rubric: dict[str, int] | None = None
+    judge: JudgeReport | None = None  # a program's tests, when the judge graded it
 
 
 class RubricLevelView(BaseModel):
@@ -346,10 +392,13 @@ async def grading_queue(
     opened = await personal.reveal_fields(
         [(r["student_id"], ANSWER_FIELD, r["sealed_answer"]) for r in rows]
         + [(r["student_id"], FEEDBACK_FIELD, json.loads(r["mark"]).get("feedback")
+            if r["mark"] else None) for r in rows]
+        + [(r["student_id"], JUDGE_REPORT_FIELD, json.loads(r["mark"]).get("judge_report")
             if r["mark"] else None) for r in rows])
-    answers, feedback = opened[:len(rows)], opened[len(rows):]
+    n = len(rows)
+    answers, feedback, reports = opened[:n], opened[n:2 * n], opened[2 * n:]
     items = []
-    for row, answer, comment in zip(rows, answers, feedback):
+    for row, answer, comment, report in zip(rows, answers, feedback, reports):
         mark = json.loads(row["mark"]) if row["mark"] else {}
         items.append({
             "attempt_id": row["attempt_id"], "label": f"Student {row['n']}",
@@ -359,7 +408,7 @@ async def grading_queue(
             "max_points": row["max_points"], "detail": mark.get("detail", ""),
             "teacher_feedback": None if comment == ERASED else comment,
             "method": mark.get("method"),
-            "rubric": mark.get("rubric")})
+            "rubric": mark.get("rubric"), "judge": judge_view(report, for_student=False)})
     return {**paging.answer(items, (total, True)), "exam_id": exam_id,
             "question_id": question_id, "pending": pending,
             "question": _for_grading(asked) if asked and asked["content"] else None}

@@ -15,7 +15,7 @@ from security.roles import Role
 
 router = APIRouter(tags=["users"])
 
-_COLUMNS = "user_id, email, name, role, disabled, registered_at, version"
+_COLUMNS = "user_id, email, name, role, disabled, exam_reminders, registered_at, version"
 _SORTS = {"name": "lower(name), user_id", "-name": "lower(name) DESC, user_id",
           "email": "lower(email), user_id", "registered_at": "registered_at, user_id",
           "-registered_at": "registered_at DESC, user_id"}
@@ -27,6 +27,7 @@ class UserView(BaseModel):
     name: str
     role: str
     disabled: bool
+    exam_reminders: bool = True  # emailed a reminder before an exam opens
     registered_at: object
     version: int
 

@@ -78,6 +78,15 @@ class Settings(BaseSettings):
     smtp_password: str = ""  # generated for the local Mailpit
     # Mailpit's HTTP API and web UI, where locally sent mail can be read back.
     smtp_api_port: int = 18025
+    # Mail the platform sends (notifications): who it is from, whether to STARTTLS, where
+    # links in it point (the SPA's address as people reach it; default: the gateway).
+    mail_from: str = "SOEMS <no-reply@soems.local>"
+    smtp_starttls: bool = False
+    public_url: str = ""
+    # A reminder goes out this many hours before an exam's window opens.
+    exam_reminder_hours: float = 24
+    # A message the SMTP server keeps refusing is given up after this many tries.
+    notification_max_attempts: int = 8
 
     # HTTP services
     command_api_port: int = 8000
@@ -98,6 +107,11 @@ class Settings(BaseSettings):
     metrics_port_base: int = 9400
     # Who may read the APIs' /metrics (comma-separated CIDRs): Prometheus's network.
     metrics_allow_from: str = "127.0.0.0/8,::1/128"
+    # The coding judge: programs one judge worker runs at once (0: one per CPU core), and the
+    # judge requests it holds in memory (read ahead of its runs, shared out fairly between
+    # exams) before it stops fetching more; the rest wait in Kafka.
+    judge_concurrency: int = 0
+    judge_read_ahead: int = 5000
     # Students may create their own accounts; teachers, proctors and admins are made by admins.
     self_registration: bool = True
 
@@ -194,6 +208,10 @@ class Settings(BaseSettings):
     def s3_endpoint_url(self) -> str:
         scheme = "https" if self.s3_secure else "http"
         return f"{scheme}://{self.s3_host}:{self.s3_port}"
+
+    @property
+    def site_url(self) -> str:
+        return (self.public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
 
     @property
     def smtp_api_url(self) -> str:

@@ -12,6 +12,7 @@ from eventlog.outages import pace_kafka_metadata_retries
 import stream_processors.auto_grading  # noqa: F401  (registers its agents, tables, timers)
 import stream_processors.deadlines  # noqa: F401
 import stream_processors.exam_counts  # noqa: F401
+import stream_processors.judge_requests  # noqa: F401
 from stream_processors.app import app
 
 

@@ -73,8 +73,10 @@ async def grade_submitted(store: EventStore, personal: PersonalData, attempt_id:
     items = []
     for question, answer in zip(started.questions, opened):
         content = await revisions.content(store, question.question_id, question.revision)
-        items.append(GradeItem(question.question_id, question.revision, question.points,
-                               mark(content, parsed(answer), question.points)))
+        marked = mark(content, parsed(answer), question.points)
+        items.append(GradeItem(question.question_id, question.revision, question.points, marked,
+                               judge_language=content.coding.language
+                               if marked is None and content.coding is not None else None))
     ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, attempt_id), actor=SYSTEM,
                          causation_id=caused_by)
     command = AutoGrade(attempt_id, started.exam_id, started.student_id, tuple(items),

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from uuid import NAMESPACE_URL, uuid5
 
 from command_api.grading.rules import Mark, rounded
 from command_api.handling import Decider
 from schemas.envelope import SYSTEM, Actor, DomainEvent
 from schemas.events.grading import (GRADING, AnswerMark, AnswersGraded, AttemptGraded,
-                                    GradedQuestion, GradingMethod, GradingOpened)
+                                    GradedQuestion, GradingMethod, GradingOpened,
+                                    JudgeRequested)
 from schemas.refusals import DomainError, Invalid, NotFound
 from security.visibility import may_manage_exam
+
+_JUDGE_REQUESTS = uuid5(NAMESPACE_URL, "https://soems.org/grading/judge-requests")
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -30,6 +34,8 @@ class GradeItem:
     revision: int
     max_points: float
     mark: Mark | None
+    # A program answer: the language the judge runs it in (its mark is the judge's verdict).
+    judge_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,23 @@ class AutoGrade:
     student_id: str
     items: tuple[GradeItem, ...]
     now: datetime
+
+
+@dataclass(frozen=True)
+class JudgeVerdict:
+    """The judge's verdict on one program answer, for request ``request_id``: ``share`` of
+    the question's points (the weighted share of hidden tests passed), ``detail`` for people,
+    ``judge_report`` its per-test report, sealed with the student's key by the worker."""
+
+    attempt_id: str
+    request_id: str
+    question_id: str
+    revision: int
+    share: float
+    detail: str
+    judge_report: str | None
+    now: datetime
+    actor: Actor = SYSTEM
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,7 @@ class Grading:
     max_score: float = 0.0
     marks: dict[str, GradedAnswer] = field(default_factory=dict)
     pending: tuple[str, ...] = ()
+    judging: dict[str, str] = field(default_factory=dict)  # question -> its open judge request
 
 
 def evolve(state: Grading, event: DomainEvent) -> Grading:
@@ -103,11 +127,17 @@ def evolve(state: Grading, event: DomainEvent) -> Grading:
                            max_points={q.question_id: q.max_points for q in event.questions},
                            revisions={q.question_id: q.revision for q in event.questions},
                            pending=tuple(q.question_id for q in event.questions))
+        case JudgeRequested():
+            return replace(state, judging={**state.judging,
+                                           event.question_id: event.request_id})
         case AnswersGraded():
+            graded = {m.question_id for m in event.marks}
             return replace(state, marks={**state.marks, **{m.question_id: GradedAnswer(
                 m.points, m.max_points, event.method, event.graded_by) for m in event.marks}},
                 revisions={**state.revisions, **{m.question_id: m.revision
-                                                 for m in event.marks if m.revision}})
+                                                 for m in event.marks if m.revision}},
+                # any grade answers the open request: a later verdict on it is stale
+                judging={q: r for q, r in state.judging.items() if q not in graded})
         case AttemptGraded():
             return replace(state, status="grading" if event.pending else "graded",
                            score=event.score, max_score=event.max_score,
@@ -134,13 +164,22 @@ def decide(command, state: Grading) -> list[DomainEvent]:
             graded = [AnswersGraded(attempt_id=command.attempt_id, marks=marks,
                                     method=GradingMethod.AUTO, graded_by=SYSTEM.user_id,
                                     graded_at=command.now)] if marks else []
-            return [opened, *graded, AttemptGraded(
+            judged = [JudgeRequested(
+                attempt_id=command.attempt_id, exam_id=command.exam_id,
+                question_id=item.question_id, revision=item.revision,
+                language=item.judge_language,
+                request_id=judge_request_id(command.attempt_id, item.question_id, item.revision),
+                requested_at=command.now)
+                for item in command.items if item.mark is None and item.judge_language]
+            return [opened, *graded, *judged, AttemptGraded(
                 attempt_id=command.attempt_id, score=total(m.points for m in marks),
                 max_score=total(item.max_points for item in command.items),
                 pending=[item.question_id for item in command.items if item.mark is None],
                 graded_at=command.now)]
         case GradeAnswer():
             return _grade_by_hand(command, state)
+        case JudgeVerdict():
+            return _judged(command, state)
         case RegradeAnswer():
             return _regrade(command, state)
     raise TypeError(f"not a grading command: {command!r}")
@@ -190,6 +229,23 @@ def _regrade(command: RegradeAnswer, state: Grading) -> list[DomainEvent]:
         question_id=command.question_id, points=points, max_points=top,
         detail=f"{command.mark.detail} (regraded with revision {command.revision})",
         revision=command.revision), GradingMethod.AUTO)
+
+
+def judge_request_id(attempt_id: str, question_id: str, revision: int, round_: int = 1) -> str:
+    """The same request for the same program and tests: a repeated decision asks once."""
+    return str(uuid5(_JUDGE_REQUESTS, f"{attempt_id}/{question_id}/{revision}/{round_}"))
+
+
+def _judged(command: JudgeVerdict, state: Grading) -> list[DomainEvent]:
+    if state.judging.get(command.question_id) != command.request_id:
+        return []  # answered already, superseded by a newer request, or graded by hand
+    top = state.max_points[command.question_id]
+    pinned = state.revisions.get(command.question_id)
+    return _graded(command, state, AnswerMark(
+        question_id=command.question_id, points=rounded(min(1.0, max(0.0, command.share)) * top),
+        max_points=top, detail=command.detail, judge_report=command.judge_report,
+        revision=command.revision if command.revision != pinned else None),
+        GradingMethod.JUDGE)
 
 
 def _grade_by_hand(command: GradeAnswer, state: Grading) -> list[DomainEvent]:

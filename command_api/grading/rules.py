@@ -51,6 +51,8 @@ def mark(content: QuestionContent, answer: dict | None, points: float) -> Mark |
             return Mark(points if right else 0.0, "right" if right else "wrong")
         case QuestionType.SHORT_ANSWER:
             return _short_answer(content, answer.get("text") or "", points)
+        case QuestionType.CODING if not str(answer.get("code") or "").strip():
+            return Mark(0.0, "no program")
     return None  # long answers: a teacher; coding: the judge
 
 

@@ -5,9 +5,10 @@ from dataclasses import dataclass, replace
 
 from command_api.handling import Decider
 from schemas.envelope import Actor, DomainEvent
-from schemas.events.identity import (IDENTITY, PersonalDataErased, UserDisabled, UserEnabled,
-                                     UserPasswordChanged,
-                                     UserProfileUpdated, UserRegistered, UserRoleChanged)
+from schemas.events.identity import (IDENTITY, NotificationPreferencesChanged,
+                                     PersonalDataErased, UserDisabled, UserEnabled,
+                                     UserPasswordChanged, UserProfileUpdated, UserRegistered,
+                                     UserRoleChanged)
 
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from security.roles import ROLES, Role
@@ -57,6 +58,13 @@ class DisableUser:
 
 
 @dataclass(frozen=True)
+class SetNotificationPreferences:
+    user_id: str
+    actor: Actor
+    exam_reminders: bool
+
+
+@dataclass(frozen=True)
 class EnableUser:
     user_id: str
     actor: Actor
@@ -78,6 +86,7 @@ class User:
     role: str = ""
     disabled: bool = False
     erased: bool = False
+    exam_reminders: bool = True
 
 
 def evolve(state: User, event: DomainEvent) -> User:
@@ -92,6 +101,8 @@ def evolve(state: User, event: DomainEvent) -> User:
             return replace(state, disabled=True)
         case UserEnabled():
             return replace(state, disabled=False)
+        case NotificationPreferencesChanged():
+            return replace(state, exam_reminders=event.exam_reminders)
         case PersonalDataErased():
             return replace(state, email="", name="", disabled=True, erased=True)
     return state
@@ -113,6 +124,14 @@ def decide(command, state: User) -> list[DomainEvent]:
             if command.actor.user_id != command.user_id:
                 raise Forbidden("not_yourself", "you can only change your own profile")
             return [UserProfileUpdated(user_id=command.user_id, name=command.name)]
+        case SetNotificationPreferences():
+            _exists(state, command.user_id)
+            if command.actor.user_id != command.user_id:
+                raise Forbidden("not_yourself", "you can only change your own preferences")
+            if state.exam_reminders == command.exam_reminders:
+                return []
+            return [NotificationPreferencesChanged(user_id=command.user_id,
+                                                   exam_reminders=command.exam_reminders)]
         case ChangePassword():
             _exists(state, command.user_id)
             if command.actor.user_id != command.user_id:

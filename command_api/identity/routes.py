@@ -14,7 +14,8 @@ from command_api.identity import credentials
 from command_api.identity.accounts import (CurrentPassword, Name, NewAccount, Password, account,
                                            register_account, revealed, seal_for, user_view)
 from command_api.identity.decider import (ChangePassword, ChangeRole, DisableUser, EnableUser,
-                                          UpdateProfile, identity_decider)
+                                          SetNotificationPreferences, UpdateProfile,
+                                          identity_decider)
 from eventlog.store import CommandContext
 from schemas.refusals import Forbidden, Invalid, Unauthenticated
 from schemas.text import Text
@@ -55,6 +56,17 @@ class ProfileIn(BaseModel):
     name: Name | None = None
     current_password: CurrentPassword | None = None
     new_password: Password | None = None
+
+
+class NotificationPreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    exam_reminders: bool = Field(description="email me a reminder before an exam I am "
+                                             "assigned opens")
+
+
+class NotificationPreferencesOut(BaseModel):
+    user_id: str
+    exam_reminders: bool
 
 
 class RoleIn(BaseModel):
@@ -204,6 +216,15 @@ async def update_me(body: ProfileIn, ctx: Command, store: Store, pool: Pool,
         # A new password ends every session, this one too: sign in again with it.
         await sessions.end_all(me)
     return await revealed(personal, result)
+
+
+@auth.put("/me/notifications", response_model=NotificationPreferencesOut,
+          summary="Choose what you are emailed about (reminders before an exam opens)")
+async def set_my_notifications(body: NotificationPreferencesIn, ctx: Command, store: Store):
+    me = ctx.actor.user_id
+    return await handle(store, identity_decider, me,
+                        SetNotificationPreferences(me, ctx.actor, body.exam_reminders), ctx,
+                        lambda u: {"user_id": me, "exam_reminders": u.exam_reminders})
 
 
 @users.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut,

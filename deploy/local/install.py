@@ -6,6 +6,7 @@ second `soems stack install` costs a few file checks. Downloads and builds live 
 """
 from __future__ import annotations
 
+import ctypes.util
 import glob
 import json
 import os
@@ -61,6 +62,9 @@ APT_PACKAGES = {
     "nodejs": lambda: shutil.which("node") is not None,
     "npm": lambda: shutil.which("npm") is not None,
     "nginx": lambda: shutil.which("nginx") is not None or os.access("/usr/sbin/nginx", os.X_OK),
+    "bubblewrap": lambda: shutil.which("bwrap") is not None,
+    # pyseccomp loads the system's libseccomp to build the sandbox's syscall filter.
+    "libseccomp2": lambda: ctypes.util.find_library("seccomp") is not None,
 }
 
 COMPONENT_APT = {
@@ -71,10 +75,13 @@ COMPONENT_APT = {
 }
 # Not a stack component but always run by `soems up`: the gateway serves the SPA and the APIs.
 GATEWAY_APT = ["nginx"]
+# Nor is the judge's sandbox (stream_processors/judge/sandbox.py): students' code runs in bwrap.
+JUDGE_APT = ["bubblewrap", "libseccomp2"]
 
 
 def ensure_apt(components: list[str]) -> None:
-    wanted = sorted({p for c in components for p in COMPONENT_APT.get(c, [])} | set(GATEWAY_APT))
+    wanted = sorted({p for c in components for p in COMPONENT_APT.get(c, [])}
+                    | set(GATEWAY_APT) | set(JUDGE_APT))
     missing = [p for p in wanted if not APT_PACKAGES[p]()]
     if not missing:
         return

@@ -50,6 +50,8 @@ def services(s: Settings) -> list[Service]:
     found += [Service(f"projection.{name}", [py, "-m", "projections", "run", name])
               for name in all_projections()]
     found.append(Service("processors", [py, "-m", "stream_processors", "worker"]))
+    found.append(Service("judge", [py, "-m", "stream_processors.judge", "worker"]))
+    found.append(Service("notifier", [py, "-m", "stream_processors.notifications"]))
     found.append(Service("gateway", gateway_argv(s)))
     return found
 

@@ -1103,6 +1103,45 @@ async function studentResults(title) {
   await signOut(page);
 }
 
+/** A program judged in the sandbox: the teacher reads each test's outcome under the answer;
+ * the student sees the sample test and how many hidden tests passed, and their account page
+ * lists the emails the platform sent them. */
+async function judgedProgram(title) {
+  let page = await newPage("teacher (judged program)");
+  await signIn(page, "teacher", account("EXAM_TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: `Grades of ${title}` }).click();
+  await page.getByRole("heading", { name: `Grades: ${title}` }).waitFor();
+  await page.getByRole("link", { name: "Review question 1" }).click();
+  await page.getByRole("heading", { name: "Grade a question" }).waitFor();
+  const tests = page.getByRole("table", { name: "Tests of Student 1's program" });
+  await tests.getByText("Crashed").waitFor();
+  await page.getByText("Graded by the judge: 2 of 4 (1 of 2 hidden tests passed)").waitFor();
+  await check(page, "30g-teacher-judged-program");
+  await signOut(page);
+
+  page = await newPage("student (judged program)");
+  await signIn(page, "student", account("CODER"));
+  await page.getByRole("heading", { name: "My exams" }).waitFor();
+  await page.getByRole("link", { name: `See your marks: ${title}` }).click();
+  await page.getByRole("heading", { name: `Your results: ${title}` }).waitFor();
+  await page.getByText("Python program, 1 of 2 hidden tests passed.").waitFor();
+  await page.getByRole("table", { name: "Tests of your program for question 1" }).waitFor();
+  await check(page, "30h-student-judged-program");
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("heading", { name: "Your account" }).waitFor();
+  const emails = page.getByRole("table", { name: "Emails sent to you" });
+  // The results email is sent a moment after the publication (the page reads once).
+  for (let tries = 0; !(await emails.getByText("Results published").isVisible()); tries += 1) {
+    if (tries === 20) throw new Error("the results email is not in the account's history");
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.getByRole("heading", { name: "Your account" }).waitFor();
+  }
+  await check(page, "30i-student-account");
+  await signOut(page);
+}
+
 /** A proctor (through the API, as the proctoring pages are to come) extends an attempt;
  * answers when the command API accepted it. */
 async function extendAsProctor(attemptId, minutes) {
@@ -1136,6 +1175,7 @@ try {
   await examProgress(env("SOEMS_E2E_OPEN_EXAM"));
   await grading(env("SOEMS_E2E_OPEN_EXAM"));
   await studentResults(env("SOEMS_E2E_OPEN_EXAM"));
+  await judgedProgram(env("SOEMS_E2E_JUDGED_EXAM"));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

@@ -2,7 +2,7 @@ import { lazy, Suspense } from "react";
 import { CssBaseline, LinearProgress, ThemeProvider } from "@mui/material";
 import { Navigate, Route, Routes } from "react-router";
 import { useAppSelector } from "./app/store";
-import { RequireRole } from "./features/auth/RequireRole";
+import { RequireRole, RequireSignedIn } from "./features/auth/RequireRole";
 import { SignInPage } from "./features/auth/SignInPage";
 import { Shell } from "./features/shell/Shell";
 import { theme } from "./theme";
@@ -29,6 +29,7 @@ const RevisionPage = lazy(() =>
 const ExamWizardPage = lazy(() => import("./features/wizard/ExamWizardPage"));
 const GroupsPage = lazy(() => import("./features/groups/GroupsPage"));
 const GroupPage = lazy(() => import("./features/groups/GroupPage"));
+const AccountPage = lazy(() => import("./features/account/AccountPage"));
 
 /** The question bank's pages, under /teacher/questions and /admin/questions. */
 function bankRoutes(base: string) {
@@ -117,6 +118,11 @@ export function App() {
           <Route element={<RequireRole role="proctor" />}>
             <Route element={<Shell />}>
               <Route path="/proctor" element={<ProctorHome />} />
+            </Route>
+          </Route>
+          <Route element={<RequireSignedIn />}>
+            <Route element={<Shell />}>
+              <Route path="/account" element={<AccountPage />} />
             </Route>
           </Route>
           <Route path="*" element={<Home />} />

@@ -18,8 +18,14 @@ from typing import ClassVar
 from schemas.envelope import Aggregate, DomainEvent, EventPart
 
 GRADING = Aggregate("grading", stream_prefix="grading")
+# The judge's work queue: ``JudgeRequested`` events as they are on the grading topic, keyed by
+# attempt so one exam's programs spread over every judge worker.
+JUDGE_REQUESTS = "soems.judge.requests"
 
 FEEDBACK_FIELD = "grading.feedback"
+# The judge's report on a program (compiler messages and program output quote the student's
+# code): sealed with the student's key too.
+JUDGE_REPORT_FIELD = "grading.judge_report"
 
 
 class GradingMethod(StrEnum):
@@ -66,14 +72,39 @@ class AnswerMark(EventPart):
     # A regrade's: the question's revision whose key marked it (None: the one the attempt
     # pinned).
     revision: int | None = None
+    # The judge's: its report per test (JSON, sealed; see ``JudgeRequested``).
+    judge_report: str | None = None
+
+
+class JudgeRequested(GradingEvent):
+    """A program answer sent to the judge, to run against the tests of ``revision`` of its
+    question. The judge's verdict comes back as ``AnswersGraded`` (method "judge"); a later
+    request for the same question (tests corrected) supersedes this one.
+
+    The event carries ids, never the program: the judge reads the sealed answer from the
+    attempt's stream, so no plain copy of a student's code sits in a topic. A stream processor
+    forwards these to the judge requests topic (``JUDGE_REQUESTS``), keyed by attempt, whose
+    consumer group is the judge workers; ``exam_id`` lets them share out turns fairly."""
+
+    abstract: ClassVar[bool] = False
+    attempt_id: str
+    exam_id: str
+    question_id: str
+    revision: int
+    language: str
+    request_id: str
+    requested_at: datetime
 
 
 class AnswersGraded(GradingEvent):
     """One act of grading: the auto-grader's marks of every answer a key decides, the judge's
     verdict on a program, or a teacher's grade of one answer. One event per act rather than
-    per answer: an exam of 40 questions is graded in three events, not forty-two."""
+    per answer: an exam of 40 questions is graded in three events, not forty-two.
+
+    v2: a mark may carry the judge's report (``AnswerMark.judge_report``)."""
 
     abstract: ClassVar[bool] = False
+    schema_version: ClassVar[int] = 2
     attempt_id: str
     marks: list[AnswerMark]
     method: str  # a GradingMethod

@@ -59,6 +59,15 @@ class UserEnabled(IdentityEvent):
     user_id: str
 
 
+class NotificationPreferencesChanged(IdentityEvent):
+    """What the person wants to be emailed about. Only reminders can be turned off: an
+    exam assigned and results published are the exam's own business."""
+
+    abstract: ClassVar[bool] = False
+    user_id: str
+    exam_reminders: bool
+
+
 class PersonalDataErased(IdentityEvent):
     """The person's key was destroyed: their sealed fields can no longer be read anywhere."""
 

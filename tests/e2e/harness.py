@@ -53,6 +53,9 @@ class Services:
                for name in all_projections()},
             # The stream processors: exam day's clock (auto-submit) runs there.
             "processors": [py, "-m", "stream_processors", "worker"],
+            # The coding judge's worker and the notifier (email through the stack's Mailpit).
+            "judge": [py, "-m", "stream_processors.judge", "worker"],
+            "notifier": [py, "-m", "stream_processors.notifications"],
         }
         self.procs: dict[str, subprocess.Popen] = {}
 

@@ -55,14 +55,17 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("command", "POST", "/v1/auth/refresh"): everyone(401),  # a made-up refresh token
     # any signed-in account
     ("command", "PUT", "/v1/auth/me"): signed_in(200),
+    ("command", "PUT", "/v1/auth/me/notifications"): signed_in(200),
     ("command", "POST", "/v1/auth/logout"): signed_in(204),
     ("query", "GET", "/v1/auth/me"): signed_in(200),
+    ("query", "GET", "/v1/auth/me/notifications"): signed_in(200),
     ("query", "GET", "/v1/exams"): signed_in(200),
     # admins
     ("command", "POST", "/v1/users"): only({"admin": 201}),
     ("command", "PUT", "/v1/users/{user_id}/role"): only({"admin": 200}),
     ("command", "POST", "/v1/users/{user_id}/disable"): only({"admin": 200}),
     ("command", "POST", "/v1/users/{user_id}/enable"): only({"admin": 200}),
+    ("query", "GET", "/v1/users/{user_id}/notifications"): only({"admin": 200}),
     ("query", "GET", "/v1/users"): only({"admin": 200}),
     ("command", "POST", "/v1/users/imports/preview"): only({"admin": 200}),
     ("command", "POST", "/v1/users/imports"): only({"admin": 201}),
@@ -344,6 +347,8 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
         return {"name": f"Renamed {caller}"} if method == "PUT" else None
     if path == "/v1/auth/logout":
         return {}
+    if path == "/v1/auth/me/notifications":
+        return {"exam_reminders": False}
     if path == "/v1/users" and method == "POST":
         return {"email": f"n-{uuid.uuid4().hex[:8]}@example.edu", "name": "New",
                 "password": uuid.uuid4().hex, "role": "student"}

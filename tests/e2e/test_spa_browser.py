@@ -148,27 +148,80 @@ def open_exam(services, teacher, student) -> tuple[str, str]:
     return title, exam_id
 
 
+PROGRAM_QUESTION = {
+    "question_type": "coding", "stem": "Print the sum of the two numbers on the input line.",
+    "coding": {"language": "python", "time_limit_ms": 1000,
+               "sample_tests": [{"test_id": "sample", "stdin": "1 2\n",
+                                 "expected_stdout": "3\n"}],
+               "hidden_tests": [{"test_id": "small", "stdin": "2 2\n", "expected_stdout": "4\n"},
+                                {"test_id": "empty", "stdin": "\n", "expected_stdout": "0\n"}]}}
+
+
+def judged_exam(services, teacher, coder) -> str:
+    """A published exam of one program question that ``coder`` took through the API: their
+    program (right but for an empty line) judged, the results published. Its title."""
+    title = f"Programming lab {uuid.uuid4().hex[:6]}"
+    cmd, headers, now = services.command_url, teacher["headers"], datetime.now(timezone.utc)
+    written = httpx.post(f"{cmd}/v1/questions", headers={**headers, **key()},
+                         json=PROGRAM_QUESTION)
+    assert written.status_code == 201, written.text
+    question_id = written.json()["question_id"]
+    drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
+        "title": title, "duration_minutes": 30,
+        "window_opens_at": (now - timedelta(minutes=5)).isoformat(),
+        "window_closes_at": (now + timedelta(hours=2)).isoformat()})
+    assert drafted.status_code == 201, drafted.text
+    exam_id = drafted.json()["exam_id"]
+    for method, path, body in (
+            (httpx.put, "questions", {"sections": [{"section_id": "main", "title": "Program",
+                                                    "items": [{"item_id": "i0", "points": 4,
+                                                               "candidates": [
+                                                                   {"question_id": question_id}]}]}]}),
+            (httpx.post, "assign", {"student_ids": [coder["user"]["user_id"]]}),
+            (httpx.post, "publish", None)):
+        done = method(f"{cmd}/v1/exams/{exam_id}/{path}", headers={**headers, **key()},
+                      **({"json": body} if body is not None else {}))
+        assert done.status_code == 200, done.text
+    started = httpx.post(f"{cmd}/v1/exams/{exam_id}/start", headers={**coder["headers"], **key()})
+    assert started.status_code == 200, started.text
+    attempt_id = started.json()["attempt_id"]
+    saved = httpx.put(f"{cmd}/v1/attempts/{attempt_id}/answers/{question_id}",
+                      headers={**coder["headers"], **key()}, json={"client_seq": 1, "answer": {
+                          "code": "a, b = input().split()\nprint(int(a) + int(b))\n"}})
+    assert saved.status_code == 200, saved.text
+    assert httpx.post(f"{cmd}/v1/attempts/{attempt_id}/submit",
+                      headers={**coder["headers"], **key()}).status_code == 200
+    eventually(lambda: (lambda r: r.status_code == 200 and r.json()["status"] == "graded")(
+        httpx.get(f"{services.query_url}/v1/attempts/{attempt_id}/grades",
+                  headers=teacher["headers"])), timeout=90)
+    assert httpx.post(f"{cmd}/v1/exams/{exam_id}/results/publish",
+                      headers={**headers, **key()}, json={}).status_code == 200
+    return title
+
+
 def test_browser_journeys(gateway, services, admin, make_user):
     if not Path(CHROMIUM).exists() or shutil.which("node") is None:
         pytest.fail("Chromium or Node.js is missing: `make test` installs them")
     teacher, student, promoted = make_user("teacher"), make_user("student"), make_user("student")
     # Another teacher's exam: the journey's teacher searches their own bank by these words.
-    exam_teacher = make_user("teacher")
+    exam_teacher, coder = make_user("teacher"), make_user("student")
     taking, taking_id = open_exam(services, exam_teacher, student)
     env = {"SOEMS_E2E_BASE_URL": gateway, "SOEMS_E2E_ARTIFACTS": str(ARTIFACTS),
            "SOEMS_E2E_PROMOTE_EMAIL": promoted["user"]["email"],
            "SOEMS_E2E_READY_EXAM": ready_draft(services, teacher, student),
-           "SOEMS_E2E_OPEN_EXAM": taking}
+           "SOEMS_E2E_OPEN_EXAM": taking,
+           "SOEMS_E2E_JUDGED_EXAM": judged_exam(services, exam_teacher, coder)}
     for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student),
-                      ("PROCTOR", make_user("proctor")), ("EXAM_TEACHER", exam_teacher)):
+                      ("PROCTOR", make_user("proctor")), ("EXAM_TEACHER", exam_teacher),
+                      ("CODER", coder)):
         env[f"SOEMS_E2E_{role}_EMAIL"] = who["user"]["email"]
         env[f"SOEMS_E2E_{role}_PASSWORD"] = who["password"]
     run = subprocess.run(["node", "e2e/journeys.mjs"], cwd=FRONTEND, capture_output=True,
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "64 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 64
+    assert "67 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 67
     # What the student answered in the browser is what the submitted attempt holds.
     again = httpx.post(f"{services.command_url}/v1/exams/{taking_id}/start",
                        headers={**student["headers"], **key()})

@@ -7,15 +7,18 @@ from datetime import datetime, timezone
 
 import pytest
 
-from command_api.grading.decider import AutoGrade, GradeAnswer, GradeItem, grading_decider
+from command_api.grading.decider import (AutoGrade, GradeAnswer, GradeItem, JudgeVerdict,
+                                         grading_decider, judge_request_id)
 from command_api.grading.rules import Mark, mark, rubric_points
 from schemas.envelope import Actor
-from schemas.events.grading import AnswersGraded, AttemptGraded, GradingOpened
+from schemas.events.grading import (AnswersGraded, AttemptGraded, GradingOpened,
+                                    JudgeRequested)
 from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, CodingSpec,
                                      LongAnswerSpec, NumericAnswer, QuestionContent,
                                      RubricCriterion, RubricLevel, ShortAnswerSpec,
                                      TrueFalseSpec)
 from schemas.refusals import DomainError, Invalid, NotFound
+from stream_processors.judge.queue import FairQueue, Job, Offsets
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -287,3 +290,107 @@ def test_only_the_exams_teacher_or_an_admin_regrades():
     with pytest.raises(NotFound):
         grading_decider.decide(regrade("q-2", 1, actor=Actor(user_id="t-2", role="teacher")),
                                auto_graded())
+
+
+# --- the judge ---------------------------------------------------------------------------
+
+PROGRAM = GradeItem("q-4", 3, 4, None, judge_language="python")
+
+
+def submitted_with_a_program():
+    events = grading_decider.decide(auto_grade(*ITEMS, PROGRAM), grading_decider.initial)
+    return events, grading_decider.fold(events)
+
+
+def verdict(request_id: str, share: float = 0.75, question_id: str = "q-4", revision: int = 3):
+    return JudgeVerdict("a-1", request_id, question_id, revision, share, "3 of 4 hidden tests "
+                        "passed", "sealed report", NOW)
+
+
+def test_a_program_answer_is_sent_to_the_judge_once_and_stays_pending():
+    events, state = submitted_with_a_program()
+    [request] = [e for e in events if isinstance(e, JudgeRequested)]
+    assert (request.question_id, request.revision, request.language, request.exam_id) == (
+        "q-4", 3, "python", "e-1")
+    assert request.request_id == judge_request_id("a-1", "q-4", 3)
+    assert events[-1].pending == ["q-3", "q-4"]
+    assert state.judging == {"q-4": request.request_id}
+    assert grading_decider.decide(auto_grade(*ITEMS, PROGRAM), state) == []
+
+
+def test_the_judges_verdict_grades_the_program_with_its_share_of_the_points():
+    _, state = submitted_with_a_program()
+    events = grading_decider.decide(verdict(state.judging["q-4"]), state)
+    assert [type(e) for e in events] == [AnswersGraded, AttemptGraded]
+    [judged] = events[0].marks
+    assert (events[0].method, events[0].graded_by) == ("judge", "system")
+    assert (judged.points, judged.max_points, judged.judge_report) == (3, 4, "sealed report")
+    assert judged.revision is None  # the tests of the revision the attempt pinned
+    assert (events[1].score, events[1].pending) == (5, ["q-3"])
+
+
+def test_a_verdict_counts_once_and_a_stale_one_not_at_all():
+    _, state = submitted_with_a_program()
+    request_id = state.judging["q-4"]
+    judged = grading_decider.fold(grading_decider.decide(verdict(request_id), state), state)
+    assert judged.judging == {}
+    assert grading_decider.decide(verdict(request_id, share=1), judged) == []  # redelivered
+    assert grading_decider.decide(verdict("another request"), state) == []  # superseded
+
+
+def test_a_teachers_grade_stands_over_a_late_verdict():
+    _, state = submitted_with_a_program()
+    request_id = state.judging["q-4"]
+    by_teacher = grading_decider.fold(grading_decider.decide(by_hand("q-4", 1), state), state)
+    assert grading_decider.decide(verdict(request_id, share=1), by_teacher) == []
+    assert by_teacher.marks["q-4"].points == 1
+
+
+def test_a_share_outside_zero_to_one_is_clamped():
+    _, state = submitted_with_a_program()
+    [graded, _] = grading_decider.decide(verdict(state.judging["q-4"], share=1.5), state)
+    assert graded.marks[0].points == 4
+
+
+def test_a_blank_program_scores_zero_without_the_judge():
+    code = QuestionContent(question_type="coding", stem="?", coding=CodingSpec(language="c"))
+    assert mark(code, {"code": "  \n"}, 5) == Mark(0.0, "no program")
+
+
+# --- the judge's waiting room: exams served in turn ----------------------------------------
+
+def job(exam: str, offset: int, partition: int = 0) -> Job:
+    return Job(exam, partition, offset, request=None)
+
+
+async def test_the_judge_serves_exams_in_turn_not_in_arrival_order():
+    queue = FairQueue()
+    for offset in range(500):  # a big exam's burst arrives first...
+        await queue.put(job("big", offset))
+    for offset in range(500, 503):  # ...then a small exam's three programs
+        await queue.put(job("small", offset))
+    served = [queue.take_nowait().exam_id for _ in range(6)]
+    assert served == ["big", "small", "big", "small", "big", "small"]
+    assert len(queue) == 497 and queue.exams() == {"big": 497}
+
+
+async def test_jobs_of_a_revoked_partition_are_dropped_for_their_next_owner():
+    queue = FairQueue()
+    for offset in range(4):
+        await queue.put(job("e", offset, partition=offset % 2))
+    assert queue.drop({1}) == 2
+    assert [queue.take_nowait().offset for _ in range(2)] == [0, 2]
+    assert queue.take_nowait() is None
+
+
+def test_a_partition_commits_up_to_its_lowest_unfinished_request():
+    offsets = Offsets()
+    for offset in (10, 11, 12):
+        offsets.read("p0", offset)
+    offsets.finished("p0", 11)
+    offsets.finished("p0", 12)
+    assert offsets.committable() == {"p0": 10}  # 10 is still running: redo from there
+    offsets.committed({"p0": 10})
+    assert offsets.committable() == {}
+    offsets.finished("p0", 10)
+    assert offsets.committable() == {"p0": 13}

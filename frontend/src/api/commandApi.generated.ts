@@ -112,6 +112,19 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    setMyNotificationsV1AuthMeNotificationsPut: build.mutation<
+      SetMyNotificationsV1AuthMeNotificationsPutApiResponse,
+      SetMyNotificationsV1AuthMeNotificationsPutApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/auth/me/notifications`,
+        method: "PUT",
+        body: queryArg.notificationPreferencesIn,
+        headers: {
+          "Idempotency-Key": queryArg["Idempotency-Key"],
+        },
+      }),
+    }),
     refreshV1AuthRefreshPost: build.mutation<
       RefreshV1AuthRefreshPostApiResponse,
       RefreshV1AuthRefreshPostApiArg
@@ -708,6 +721,13 @@ export type UpdateMeV1AuthMePutApiArg = {
   "Idempotency-Key": string;
   profileIn: ProfileIn;
 };
+export type SetMyNotificationsV1AuthMeNotificationsPutApiResponse =
+  /** status 200 Successful Response */ NotificationPreferencesOut;
+export type SetMyNotificationsV1AuthMeNotificationsPutApiArg = {
+  /** The client-made command id (a UUID). */
+  "Idempotency-Key": string;
+  notificationPreferencesIn: NotificationPreferencesIn;
+};
 export type RefreshV1AuthRefreshPostApiResponse = /** status 200 Successful Response */ TokensOut;
 export type RefreshV1AuthRefreshPostApiArg = {
   refreshIn: RefreshIn;
@@ -1123,6 +1143,14 @@ export type ProfileIn = {
   name?: string | null;
   new_password?: string | null;
 };
+export type NotificationPreferencesOut = {
+  exam_reminders: boolean;
+  user_id: string;
+};
+export type NotificationPreferencesIn = {
+  /** email me a reminder before an exam I am assigned opens */
+  exam_reminders: boolean;
+};
 export type TokensOut = {
   access_token: string;
   expires_in: number;
@@ -1451,6 +1479,7 @@ export const {
   useLoginV1AuthLoginPostMutation,
   useLogoutV1AuthLogoutPostMutation,
   useUpdateMeV1AuthMePutMutation,
+  useSetMyNotificationsV1AuthMeNotificationsPutMutation,
   useRefreshV1AuthRefreshPostMutation,
   useRegisterV1AuthRegisterPostMutation,
   useCreateCohortV1CohortsPostMutation,

@@ -39,6 +39,18 @@ const injectedRtkApi = api.injectEndpoints({
     meV1AuthMeGet: build.query<MeV1AuthMeGetApiResponse, MeV1AuthMeGetApiArg>({
       query: () => ({ url: `/v1/auth/me` }),
     }),
+    myNotificationsV1AuthMeNotificationsGet: build.query<
+      MyNotificationsV1AuthMeNotificationsGetApiResponse,
+      MyNotificationsV1AuthMeNotificationsGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/auth/me/notifications`,
+        params: {
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
     listCohortsV1CohortsGet: build.query<
       ListCohortsV1CohortsGetApiResponse,
       ListCohortsV1CohortsGetApiArg
@@ -201,6 +213,18 @@ const injectedRtkApi = api.injectEndpoints({
         },
       }),
     }),
+    userNotificationsV1UsersUserIdNotificationsGet: build.query<
+      UserNotificationsV1UsersUserIdNotificationsGetApiResponse,
+      UserNotificationsV1UsersUserIdNotificationsGetApiArg
+    >({
+      query: (queryArg) => ({
+        url: `/v1/users/${queryArg.userId}/notifications`,
+        params: {
+          page: queryArg.page,
+          per_page: queryArg.perPage,
+        },
+      }),
+    }),
   }),
   overrideExisting: false,
 });
@@ -232,6 +256,14 @@ export type AttemptGradesV1AttemptsAttemptIdGradesGetApiArg = {
 };
 export type MeV1AuthMeGetApiResponse = /** status 200 Successful Response */ UserView;
 export type MeV1AuthMeGetApiArg = void;
+export type MyNotificationsV1AuthMeNotificationsGetApiResponse =
+  /** status 200 Successful Response */ NotificationPage;
+export type MyNotificationsV1AuthMeNotificationsGetApiArg = {
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
 export type ListCohortsV1CohortsGetApiResponse = /** status 200 Successful Response */ CohortPage;
 export type ListCohortsV1CohortsGetApiArg = {
   q?: string | null;
@@ -365,6 +397,15 @@ export type ListUsersV1UsersGetApiArg = {
   role?: Role | null;
   disabled?: boolean | null;
   sort?: "name" | "-name" | "email" | "registered_at" | "-registered_at";
+  /** 1-based page number */
+  page?: number;
+  /** items per page */
+  perPage?: number;
+};
+export type UserNotificationsV1UsersUserIdNotificationsGetApiResponse =
+  /** status 200 Successful Response */ NotificationPage;
+export type UserNotificationsV1UsersUserIdNotificationsGetApiArg = {
+  userId: string;
   /** 1-based page number */
   page?: number;
   /** items per page */
@@ -514,11 +555,29 @@ export type AttemptView = {
   submitted_at: string | null;
   version: number;
 };
+export type JudgedTest = {
+  cpu_ms: number;
+  message?: string;
+  sample: boolean;
+  status: string;
+  test_id: string;
+  wall_ms: number;
+  weight: number;
+};
+export type JudgeReport = {
+  compile_message?: string;
+  compile_status: string;
+  hidden_passed: number;
+  hidden_total: number;
+  language: string;
+  tests: JudgedTest[];
+};
 export type QuestionMark = {
   detail?: string;
   graded: boolean;
   graded_at?: string | null;
   graded_by?: string | null;
+  judge?: JudgeReport | null;
   max_points: number;
   method?: string | null;
   points?: number | null;
@@ -542,11 +601,32 @@ export type AttemptGrades = {
 export type UserView = {
   disabled: boolean;
   email: string;
+  exam_reminders?: boolean;
   name: string;
   registered_at: any;
   role: string;
   user_id: string;
   version: number;
+};
+export type NotificationView = {
+  attempts: number;
+  created_at: string;
+  exam_id: string;
+  exam_title: string | null;
+  kind: string;
+  last_error?: string | null;
+  notification_id: string;
+  reason: string | null;
+  sent_at: string | null;
+  status: string;
+  subject: string | null;
+};
+export type NotificationPage = {
+  items: NotificationView[];
+  page: number;
+  per_page: number;
+  total: number;
+  total_is_exact: boolean;
 };
 export type CohortSummary = {
   cohort_id: string;
@@ -691,6 +771,7 @@ export type QueuedAnswer = {
   detail?: string;
   email?: string | null;
   graded: boolean;
+  judge?: JudgeReport | null;
   label: string;
   max_points: number;
   method?: string | null;
@@ -930,6 +1011,7 @@ export const {
   useGetAttemptV1AttemptsAttemptIdGetQuery,
   useAttemptGradesV1AttemptsAttemptIdGradesGetQuery,
   useMeV1AuthMeGetQuery,
+  useMyNotificationsV1AuthMeNotificationsGetQuery,
   useListCohortsV1CohortsGetQuery,
   useGetCohortV1CohortsCohortIdGetQuery,
   useListExamsV1ExamsGetQuery,
@@ -946,4 +1028,5 @@ export const {
   useListRevisionsV1QuestionsQuestionIdRevisionsGetQuery,
   useGetRevisionV1QuestionsQuestionIdRevisionsRevisionGetQuery,
   useListUsersV1UsersGetQuery,
+  useUserNotificationsV1UsersUserIdNotificationsGetQuery,
 } = injectedRtkApi;

@@ -11,3 +11,11 @@ export function RequireRole({ role }: { role: Role }) {
   if (user.role !== role) return <Navigate to={homeOf(user.role)} replace />;
   return <Outlet />;
 }
+
+/** Pages of every signed-in role (your account); the signed-out go to sign-in (and back). */
+export function RequireSignedIn() {
+  const user = useAppSelector((s) => s.auth.user);
+  const location = useLocation();
+  if (!user) return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
+  return <Outlet />;
+}

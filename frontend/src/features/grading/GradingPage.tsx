@@ -29,6 +29,7 @@ import {
   type QueuedAnswer,
 } from "../../api/queryApi.generated";
 import { Empty, Failed, FormPanel, Loading, PageHeader } from "../shared";
+import JudgeReportView from "./JudgeReportView";
 import { points } from "./points";
 import { RegradePanel } from "./RegradePanel";
 
@@ -217,7 +218,7 @@ function GradeForm({
   const shown = saved
     ? `Saved: ${points(saved.points)} of ${points(saved.max_points)}`
     : item.graded && item.points !== null
-      ? `Graded ${item.method === "manual" ? "by hand" : "automatically"}: ${points(item.points)} of ${points(item.max_points)}${item.detail ? ` (${item.detail})` : ""}`
+      ? `Graded ${item.method === "manual" ? "by hand" : item.method === "judge" ? "by the judge" : "automatically"}: ${points(item.points)} of ${points(item.max_points)}${item.detail ? ` (${item.detail})` : ""}`
       : "Not graded yet";
 
   async function submit(event: FormEvent) {
@@ -251,6 +252,11 @@ function GradeForm({
       >
         {text ?? <em>Not answered.</em>}
       </Paper>
+      {item.judge && (
+        <Box sx={{ mb: 2 }}>
+          <JudgeReportView report={item.judge} label={`Tests of ${who}'s program`} />
+        </Box>
+      )}
       <Typography role="status" sx={{ mb: 2 }}>
         {shown}
       </Typography>

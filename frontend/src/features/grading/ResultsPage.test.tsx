@@ -72,6 +72,41 @@ describe("a student's results", () => {
     ).toBeVisible();
   });
 
+  it("shows a program's sample tests and how many hidden tests passed", async () => {
+    const judged = mark("q1", true, {
+      method: "judge",
+      detail: "2 of 3 hidden tests passed",
+      judge: {
+        language: "python",
+        compile_status: "not_compiled",
+        compile_message: "",
+        hidden_passed: 2,
+        hidden_total: 3,
+        tests: [
+          {
+            test_id: "sample",
+            sample: true,
+            weight: 1,
+            status: "runtime_error",
+            cpu_ms: 12,
+            wall_ms: 30,
+            message: "IndexError: list index out of range",
+          },
+        ],
+      },
+    });
+    show(
+      { ...grades, body: { ...grades.body, marks: [judged, mark("q2", false)] } },
+      attempt,
+      exam,
+    );
+    expect(await screen.findByText("Python program, 2 of 3 hidden tests passed.")).toBeVisible();
+    const table = screen.getByRole("table", { name: "Tests of your program for question 1" });
+    expect(table).toHaveTextContent("sample (sample)");
+    expect(table).toHaveTextContent("Crashed");
+    expect(table).toHaveTextContent("IndexError: list index out of range");
+  });
+
   it("says when the results are not published yet", async () => {
     show(
       {

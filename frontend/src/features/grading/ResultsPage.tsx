@@ -9,6 +9,7 @@ import {
   useGetExamV1ExamsExamIdGetQuery,
 } from "../../api/queryApi.generated";
 import { Failed, Loading, PageHeader } from "../shared";
+import JudgeReportView from "./JudgeReportView";
 import { points } from "./points";
 
 export default function ResultsPage() {
@@ -71,10 +72,16 @@ export default function ResultsPage() {
             <Typography sx={{ whiteSpace: "pre-wrap", my: 1 }}>
               {stems.get(mark.question_id) ?? ""}
             </Typography>
-            {mark.detail && (
+            {mark.detail && !mark.judge && (
               <Typography variant="body2">
                 {mark.detail.charAt(0).toUpperCase() + mark.detail.slice(1)}
               </Typography>
+            )}
+            {mark.judge && (
+              <JudgeReportView
+                report={mark.judge}
+                label={`Tests of your program for question ${n + 1}`}
+              />
             )}
             {mark.teacher_feedback && (
               <Box

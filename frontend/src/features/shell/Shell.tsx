@@ -33,6 +33,8 @@ const NAVIGATION: Record<string, { to: string; label: string }[]> = {
   student: [{ to: "/student", label: "My exams" }],
   proctor: [{ to: "/proctor", label: "Live sessions" }],
 };
+// Every role's last entry: choices about email, and the emails sent.
+const ACCOUNT = { to: "/account", label: "Account" };
 const WIDTH = 220;
 // A role's home (/teacher) is matched exactly ("end"): it is not active on /teacher/questions.
 
@@ -83,7 +85,7 @@ export function Shell() {
         <Toolbar />
         <nav aria-label="Main">
           <List>
-            {(NAVIGATION[user?.role ?? ""] ?? []).map((item) => (
+            {[...(NAVIGATION[user?.role ?? ""] ?? []), ACCOUNT].map((item) => (
               <ListItem key={item.to} disablePadding>
                 <ListItemButton
                   component={NavLink}

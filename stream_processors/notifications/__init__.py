@@ -1,0 +1,1 @@
+"""Email notifications: exam assigned, a reminder before the window opens, results published."""
