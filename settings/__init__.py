@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     exam_reminder_hours: float = 24
     # A message the SMTP server keeps refusing is given up after this many tries.
     notification_max_attempts: int = 8
+    # Events older than this email nobody: a notifier started on (or replaying) a long log
+    # does not announce exams long past; one that was down a day still catches up.
+    notification_max_age_hours: float = 48
 
     # HTTP services
     command_api_port: int = 8000

@@ -100,7 +100,8 @@ class Notifier:
                     positions = {tp: ms[-1].offset + 1 for tp, ms in batch.items()}
                     decoded, failed = decode_all(messages)
                     async with pool.acquire() as conn, conn.transaction():
-                        queued = await apply(conn, [e for _, e in decoded])
+                        queued = await apply(conn, [e for _, e in decoded], datetime.now(
+                            timezone.utc) - timedelta(hours=s.notification_max_age_hours))
                         await save_offsets(conn, outbox.OFFSETS_NAME, positions)
                     if any(isinstance(e.payload, RESCHEDULING) for _, e in decoded):
                         self.rescan.set()
@@ -146,9 +147,11 @@ class Notifier:
                     pass
 
 
-async def apply(conn, events) -> int:
+async def apply(conn, events, not_before: datetime) -> int:
     """Fold a batch of exam events into the notifier's exams; queue the notices they call
-    for. In the caller's transaction; the number of notices new to the outbox."""
+    for, from events since ``not_before`` (a notifier started on a log of years past, or
+    replaying it, tells nobody about exams long gone). In the caller's transaction; the
+    number of notices new to the outbox."""
     exam_ids = {e.payload.exam_id for e in events}
     exams = await outbox.load_exams(conn, exam_ids)
     changed, notices = {}, []
@@ -157,7 +160,8 @@ async def apply(conn, events) -> int:
         after, more = notices_for(exams.get(exam_id), event.payload)
         if after is not None:
             exams[exam_id] = changed[exam_id] = after
-        notices += more
+        if event.envelope.occurred_at >= not_before:
+            notices += more
     await outbox.save_exams(conn, changed.values())
     return await outbox.queue(conn, notices)
 
