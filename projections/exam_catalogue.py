@@ -44,6 +44,8 @@ ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS results_for_all boolean NOT 
     DEFAULT false;
 ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS results_for jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS pass_mark_percent double precision;
+-- [{letter, min_percent}], highest first: a result's grade.
+ALTER TABLE exam_catalogue ADD COLUMN IF NOT EXISTS grade_bands jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS exam_catalogue_status_window
     ON exam_catalogue (status, window_opens_at);
 CREATE INDEX IF NOT EXISTS exam_catalogue_teacher ON exam_catalogue (teacher_id, status);
@@ -61,7 +63,8 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
                     "created_at": at, "updated_at": at, "published_at": None,
                     "question_count": 0, "total_points": 0.0, "assigned": "[]",
                     "accommodations": "{}", "results_release": ResultsRelease.WHEN_PUBLISHED.value,
-                    "results_for_all": False, "results_for": "[]", "pass_mark_percent": None}
+                    "results_for_all": False, "results_for": "[]", "pass_mark_percent": None,
+                    "grade_bands": "[]"}
     if row is None:
         return None  # an exam this read model never saw drafted
     match e:
@@ -94,7 +97,9 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
                     "accommodations": json.dumps(accommodations), "updated_at": at}
         case ExamSettingsChanged():
             return {**row, "results_release": e.results_release,
-                    "pass_mark_percent": e.pass_mark_percent, "updated_at": at}
+                    "pass_mark_percent": e.pass_mark_percent,
+                    "grade_bands": json.dumps([b.model_dump() for b in e.grade_bands]),
+                    "updated_at": at}
         case ResultsPublished():
             if e.student_ids is None:
                 return {**row, "results_for_all": True, "updated_at": at}

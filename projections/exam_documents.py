@@ -36,7 +36,8 @@ def evolve(doc: Row | None, event: RecordedEvent) -> Row | None:
                     "shuffle_options": e.shuffle_options, "updated_at": at}
         case ExamSettingsChanged():
             return {**doc, "settings": {**{k: getattr(e, k) for k in SETTINGS},
-                                        "proctoring": e.proctoring.model_dump()},
+                                        "proctoring": e.proctoring.model_dump(),
+                                        "grade_bands": [b.model_dump() for b in e.grade_bands]},
                     "updated_at": at}
         case ExamWindowExtended():
             return {**doc, "window_closes_at": e.window_closes_at, "updated_at": at}

@@ -15,11 +15,13 @@ from projections.attempt_grades import ATTEMPT_GRADES
 from projections.attempts import ATTEMPTS
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.question_revisions import QUESTION_REVISIONS
-from query_api.dependencies import CurrentUser, ReadModels
+from query_api.dependencies import CurrentUser, Personal, ReadModels
 from query_api.exports import ExportedFile, csv_file
 from query_api.grading import asked_questions
-from query_api.statistics import (HISTOGRAM_BINS, Graded, exam_statistics,
-                                  item_statistics)
+from query_api.statistics import (HISTOGRAM_BINS, Graded, exam_statistics, histogram,
+                                  item_statistics, option_statistics)
+from schemas.events.attempt import ANSWER_FIELD
+from schemas.events.question import QuestionContent
 from schemas.events.exam import ExamStatus
 from schemas.refusals import NotFound
 from schemas.text import EntityId
@@ -47,6 +49,25 @@ class ScoreStatistics(BaseModel):
     histogram: list[HistogramBin]
 
 
+class OptionStatistics(BaseModel):
+    """One option of a choice question (``option_id`` null: left unanswered): how many of the
+    graded attempts picked it, and the share overall, in the upper and in the lower 27 %."""
+
+    option_id: str | None
+    text: str | None
+    correct: bool
+    picked: int
+    share: float | None
+    upper_share: float | None
+    lower_share: float | None
+
+
+class TimeBin(BaseModel):
+    from_minutes: float
+    to_minutes: float
+    attempts: int
+
+
 class ItemStatistics(BaseModel):
     question_id: str
     stem: str | None
@@ -56,6 +77,8 @@ class ItemStatistics(BaseModel):
     facility: float | None  # mean share of its points, 0 to 1
     discrimination_index: float | None  # upper 27 % facility minus lower 27 %, -1 to 1
     point_biserial: float | None  # its points against the rest of the total (Pearson's r)
+    # Choice and true/false questions: the distractor analysis, option by option.
+    options: list[OptionStatistics] | None = None
 
 
 class ExamAnalytics(BaseModel):
@@ -69,42 +92,53 @@ class ExamAnalytics(BaseModel):
     score: ScoreStatistics
     time_minutes_mean: float | None  # from start to submission
     time_minutes_median: float | None
+    time_histogram: list[TimeBin]  # minutes from start to submission, 10 bins to the duration
     questions: list[ItemStatistics]
 
 
 @router.get("/exams/{exam_id}", response_model=ExamAnalytics,
             summary="An exam's score distribution, pass rate, time spent, completion and item "
                     "statistics (the exam's teacher, admins)")
-async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
+async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
+                         personal: Personal):
     exam = await db.fetchrow(
-        f"SELECT teacher_id, status, pass_mark_percent, jsonb_array_length(assigned) AS "
-        f"assigned FROM {EXAM_CATALOGUE.qualified} WHERE exam_id = $1", exam_id)
+        f"SELECT teacher_id, status, pass_mark_percent, duration_minutes, "
+        f"jsonb_array_length(assigned) AS assigned FROM {EXAM_CATALOGUE.qualified} "
+        f"WHERE exam_id = $1", exam_id)
     if exam is None or exam["status"] == ExamStatus.DELETED or \
             not may_manage_exam(user.user_id, user.role, exam["teacher_id"]):
         raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                       readonly=True):
         grades = await conn.fetch(
-            f"SELECT status, score, max_score, questions, marks FROM "
-            f"{ATTEMPT_GRADES.qualified} WHERE exam_id = $1", exam_id)
+            f"SELECT g.status, g.score, g.max_score, g.questions, g.marks, g.student_id, "
+            f"a.answers FROM {ATTEMPT_GRADES.qualified} g LEFT JOIN {ATTEMPTS.qualified} a "
+            f"USING (attempt_id) WHERE g.exam_id = $1", exam_id)
         times = await conn.fetch(
             f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes "
             f"FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
     asked = asked_questions(grades)
-    graded = [Graded(row["score"], row["max_score"], {
-        qid: (m["points"], m["max_points"]) for qid, m in json.loads(row["marks"]).items()})
-        for row in grades if row["status"] == "graded"]
     question_ids = list(asked)
     about = {r["question_id"]: r for r in await db.fetch(
         f"SELECT question_id, content ->> 'stem' AS stem, content ->> 'question_type' AS "
-        f"question_type FROM {QUESTION_REVISIONS.qualified} WHERE (question_id, revision) IN "
-        f"(SELECT * FROM unnest($1::text[], $2::int[]))",
+        f"question_type, content FROM {QUESTION_REVISIONS.qualified} WHERE "
+        f"(question_id, revision) IN (SELECT * FROM unnest($1::text[], $2::int[]))",
         question_ids, [asked[q]["revision"] for q in question_ids])}
+    choices = {q: choice_options(QuestionContent.model_validate_json(r["content"]))
+               for q, r in about.items()}
+    choices = {q: found for q, found in choices.items() if found is not None}
+    finished = [row for row in grades if row["status"] == "graded"]
+    picks = await _picks(personal, finished, list(choices))
+    graded = [Graded(row["score"], row["max_score"], {
+        qid: (m["points"], m["max_points"]) for qid, m in json.loads(row["marks"]).items()},
+        picked) for row, picked in zip(finished, picks)]
     score = exam_statistics(graded, exam["pass_mark_percent"])
     width = 100 / HISTOGRAM_BINS
     score["histogram"] = [{"from_percent": n * width, "to_percent": (n + 1) * width,
                            "attempts": count} for n, count in enumerate(score["histogram"])]
     minutes = [float(t["minutes"]) for t in times]
+    longest = float(exam["duration_minutes"]) or max(minutes, default=0.0)
+    width = longest / HISTOGRAM_BINS
     return {
         "exam_id": exam_id, "assigned": exam["assigned"], "submitted": len(times),
         "graded": len(graded), "pending": sum(1 for r in grades if r["status"] != "graded"),
@@ -112,7 +146,12 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
         "pass_mark_percent": exam["pass_mark_percent"], "score": score,
         "time_minutes_mean": statistics.fmean(minutes) if minutes else None,
         "time_minutes_median": statistics.median(minutes) if minutes else None,
+        "time_histogram": [{"from_minutes": n * width, "to_minutes": (n + 1) * width,
+                            "attempts": count}
+                           for n, count in enumerate(histogram(minutes, longest))],
         "questions": [{**item, "max_points": asked[item["question_id"]]["max_points"],
+                       "options": _options(graded, item["question_id"],
+                                           choices.get(item["question_id"])),
                        "stem": about[item["question_id"]]["stem"]
                        if item["question_id"] in about else None,
                        "question_type": about[item["question_id"]]["question_type"]
@@ -121,10 +160,53 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
     }
 
 
+def choice_options(content: QuestionContent) -> tuple[list[tuple[str, str]], set[str]] | None:
+    """A choice or true/false question's options ((id, text), in order) and the right ones;
+    None for other types."""
+    if content.choice is not None:
+        return ([(o.option_id, o.text) for o in content.choice.options],
+                {o.option_id for o in content.choice.options if o.correct})
+    if content.true_false is not None:
+        return [("true", "True"), ("false", "False")], {str(content.true_false.correct).lower()}
+    return None
+
+
+def _options(graded: list[Graded], question_id: str, choice) -> list[dict] | None:
+    if choice is None:
+        return None
+    options, correct = choice
+    texts = dict(options)
+    return [{**found, "text": texts.get(found["option_id"])} for found in option_statistics(
+        graded, question_id, [o for o, _ in options], correct)]
+
+
+async def _picks(personal, rows, question_ids: list[str]) -> list[dict[str, frozenset[str]]]:
+    """Each attempt's picks for the choice questions: the answers are sealed with each
+    student's key, opened here (one key query for all) and kept only as option ids."""
+    wanted, sealed = [], []
+    for i, row in enumerate(rows):
+        answers = json.loads(row["answers"]) if row["answers"] else {}
+        for q in question_ids:
+            if answers.get(q, {}).get("answer"):
+                wanted.append((i, q))
+                sealed.append((row["student_id"], ANSWER_FIELD, answers[q]["answer"]))
+    opened = await personal.reveal_fields(sealed)
+    found: list[dict[str, frozenset[str]]] = [{} for _ in rows]
+    for (i, q), answer in zip(wanted, opened):
+        try:
+            ids = (json.loads(answer) or {}).get("option_ids") if answer else None
+        except ValueError:  # an erased student's answer reads as ERASED
+            ids = None
+        if isinstance(ids, list):
+            found[i][q] = frozenset(str(x) for x in ids)
+    return found
+
+
 @router.get("/exams/{exam_id}/export", response_model=ExportedFile,
             summary="The exam's item statistics as CSV (the exam's teacher, admins)")
-async def export_item_statistics(exam_id: EntityId, user: CurrentUser, db: ReadModels):
-    found = await exam_analytics(exam_id, user, db)
+async def export_item_statistics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
+                                 personal: Personal):
+    found = await exam_analytics(exam_id, user, db, personal)
     return csv_file(f"item-statistics-{exam_id}.csv",
                     ["question", "question_id", "stem", "type", "max_points", "answered",
                      "facility", "discrimination_index", "point_biserial"],

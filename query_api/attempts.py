@@ -17,6 +17,7 @@ from projections.media_library import MEDIA_LIBRARY
 from projections.question_revisions import QUESTION_REVISIONS
 from query_api.dependencies import CurrentUser, Personal, ReadModels, require_role
 from query_api.grading import last_window_close
+from query_api.statistics import result_grade
 from query_api.live import CLOSE_NOT_FOUND, LiveFeed, now_iso, relay_changes, signed_in
 from query_api.questions import StudentQuestion
 from schemas.events.attempt import ANSWER_FIELD
@@ -81,6 +82,8 @@ class YourResults(BaseModel):
     max_score: float
     percent: float
     complete: bool  # every answer graded (false: some still wait for a teacher)
+    grade: str | None = None  # the exam's grade band reached, once complete
+    passed: bool | None = None  # at or above the exam's pass mark, once complete
 
 
 class AttemptSummary(BaseModel):
@@ -123,7 +126,7 @@ async def list_own_attempts(user: Students, db: ReadModels,
         f"(SELECT count(*) FROM jsonb_object_keys(a.answers)) AS answered, "
         f"g.status AS grading_status, g.score, g.max_score, c.status AS exam_status, "
         f"c.results_release, c.results_for_all, c.results_for, c.window_closes_at, "
-        f"c.accommodations FROM {ATTEMPTS.qualified} a "
+        f"c.accommodations, c.grade_bands, c.pass_mark_percent FROM {ATTEMPTS.qualified} a "
         f"LEFT JOIN {ATTEMPT_GRADES.qualified} g USING (attempt_id) "
         f"LEFT JOIN {EXAM_CATALOGUE.qualified} c ON c.exam_id = a.exam_id "
         f"WHERE a.student_id = $1 AND ($2::text IS NULL OR a.exam_id = $2) "
@@ -140,9 +143,11 @@ def _results(row, student_id: str, now: datetime) -> dict | None:
                             json.loads(row["results_for"]), student_id, row["grading_status"],
                             last_window_close(row), now):
         return None
-    return {"score": row["score"], "max_score": row["max_score"],
-            "percent": round(100 * row["score"] / row["max_score"], 2) if row["max_score"]
-            else 0.0, "complete": row["grading_status"] == "graded"}
+    percent = round(100 * row["score"] / row["max_score"], 2) if row["max_score"] else 0.0
+    complete = row["grading_status"] == "graded"
+    return {"score": row["score"], "max_score": row["max_score"], "percent": percent,
+            "complete": complete, **result_grade(percent, complete, json.loads(
+                row["grade_bands"]), row["pass_mark_percent"])}
 
 
 @router.get("/{attempt_id}", response_model=AttemptView,

@@ -17,6 +17,7 @@ from projections.question_revisions import QUESTION_REVISIONS
 from projections.users import USERS
 from query_api.dependencies import CurrentUser, PageOf, PageOut, Personal, ReadModels
 from query_api.exports import ExportedFile, csv_file
+from query_api.statistics import result_grade
 from schemas.events.attempt import ANSWER_FIELD
 from schemas.events.exam import ExamStatus
 from schemas.events.grading import FEEDBACK_FIELD, JUDGE_REPORT_FIELD
@@ -94,6 +95,8 @@ class AttemptGrades(BaseModel):
     score: float
     max_score: float
     percent: float
+    grade: str | None = None  # the exam's grade band reached, once graded
+    passed: bool | None = None  # at or above the exam's pass mark, once graded
     pending: list[str]
     marks: list[QuestionMark]  # in the order the student saw the questions
     opened_at: datetime
@@ -112,6 +115,8 @@ class GradeSummary(BaseModel):
     percent: float
     pending_count: int
     graded_at: datetime | None
+    grade: str | None = None
+    passed: bool | None = None
 
 
 class QuestionToGrade(BaseModel):
@@ -149,8 +154,9 @@ async def _exam_teacher(db, exam_id: str) -> str | None:
 
 async def _exam(db, exam_id: str):
     row = await db.fetchrow(f"SELECT teacher_id, status, results_release, results_for_all, "
-                            f"jsonb_array_length(results_for) AS results_for "
-                            f"FROM {EXAM_CATALOGUE.qualified} WHERE exam_id = $1", exam_id)
+                            f"jsonb_array_length(results_for) AS results_for, grade_bands, "
+                            f"pass_mark_percent FROM {EXAM_CATALOGUE.qualified} "
+                            f"WHERE exam_id = $1", exam_id)
     return None if row is None or row["status"] == ExamStatus.DELETED else row
 
 
@@ -165,13 +171,15 @@ async def attempt_grades(attempt_id: EntityId, user: CurrentUser, db: ReadModels
         if not await released_to(db, row["exam_id"], user.user_id, row["status"]):
             raise NotFound("results_not_published", "your results are not published yet",
                            field="attempt_id")
-        return await _grades_view(row, personal, for_student=True)
+        return await _grades_view(row, personal, for_student=True,
+                                  scheme=await _exam(db, row["exam_id"]))
     teacher_id = None if row is None else await _exam_teacher(db, row["exam_id"])
     if row is None or teacher_id is None or not may_manage_exam(user.user_id, user.role,
                                                                 teacher_id):
         raise NotFound("grades_not_found", f"no grades for attempt {attempt_id}",
                        field="attempt_id")
-    return await _grades_view(row, personal, for_student=False)
+    return await _grades_view(row, personal, for_student=False,
+                              scheme=await _exam(db, row["exam_id"]))
 
 
 async def released_to(db, exam_id: str, student_id: str, grading_status: str) -> bool:
@@ -208,7 +216,15 @@ def asked_questions(rows) -> dict[str, dict]:
     return found
 
 
-async def _grades_view(row, personal, for_student: bool) -> dict:
+def _graded(row, scheme) -> dict:
+    """An attempt's percent, and its grade and pass by the exam's scheme once graded."""
+    percent = _percent(row["score"], row["max_score"])
+    return {"percent": percent, **result_grade(
+        percent, row["status"] == "graded", json.loads(scheme["grade_bands"]) if scheme else [],
+        scheme["pass_mark_percent"] if scheme else None)}
+
+
+async def _grades_view(row, personal, for_student: bool, scheme) -> dict:
     marks = json.loads(row["marks"])
     sealed = await personal.reveal_fields(
         [(row["student_id"], FEEDBACK_FIELD, m.get("feedback")) for m in marks.values()]
@@ -231,7 +247,7 @@ async def _grades_view(row, personal, for_student: bool) -> dict:
                           # who graded is the staff's business
                           "graded_by": None if for_student else given.get("graded_by")})
     return {**dict(row), "pending": json.loads(row["pending"]), "marks": questions,
-            "percent": _percent(row["score"], row["max_score"])}
+            **_graded(row, scheme)}
 
 
 @router.get("/v1/exams/{exam_id}/grades", response_model=ExamGrades,
@@ -277,7 +293,7 @@ async def exam_grades(
             FROM summed s LEFT JOIN {QUESTION_REVISIONS.qualified} r
                 ON r.question_id = s.question_id AND r.revision = s.revision
             ORDER BY s.position, s.question_id""", exam_id)
-    items = [{**dict(r), "percent": _percent(r["score"], r["max_score"])} for r in rows]
+    items = [{**dict(r), **_graded(r, exam)} for r in rows]
     return {**paging.answer(items, (counts["shown"], True)), "exam_id": exam_id,
             "results_release": exam["results_release"],
             "results_for_all": exam["results_for_all"], "results_for": exam["results_for"],
@@ -441,9 +457,12 @@ async def export_grades(exam_id: EntityId, user: CurrentUser, db: ReadModels):
     lines = []
     for row in rows:
         marks = json.loads(row["marks"])
+        graded = _graded(row, exam)
         lines.append([row["name"], row["email"], row["attempt_id"], row["status"], row["score"],
-                      row["max_score"], _percent(row["score"], row["max_score"])]
+                      row["max_score"], graded["percent"], graded["grade"],
+                      {True: "yes", False: "no", None: None}[graded["passed"]]]
                      + [marks[q]["points"] if q in marks else None for q in questions])
     return csv_file(f"results-{exam_id}.csv",
                     ["student", "email", "attempt_id", "status", "score", "max_score",
-                     "percent"] + [f"Q{n + 1} ({q})" for n, q in enumerate(questions)], lines)
+                     "percent", "grade", "passed"]
+                    + [f"Q{n + 1} ({q})" for n, q in enumerate(questions)], lines)

@@ -9,6 +9,7 @@ from schemas.envelope import Actor, DomainEvent
 from schemas.events.exam import (EXAM, AccommodationGranted, AccommodationWithdrawn,
                                  ExamDeleted, ExamDrafted, ExamPublished, ExamQuestionsSet,
                                  ExamSection, ExamSettingsChanged, ExamStatus, ExamUpdated,
+                                 GradeBand,
                                  ExamWindowExtended, Navigation, ProctoringSettings,
                                  ResultsPublished, ResultsRelease, StudentsAssigned,
                                  StudentsUnassigned)
@@ -46,6 +47,7 @@ class ExamSettings:
     results_release: str = ResultsRelease.WHEN_PUBLISHED.value
     pass_mark_percent: float | None = None
     proctoring: ProctoringSettings = field(default_factory=ProctoringSettings)
+    grade_bands: tuple[GradeBand, ...] = ()  # highest first
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,8 @@ def evolve(state: Exam, event: DomainEvent) -> Exam:
         case ExamSettingsChanged():
             return replace(state, settings=ExamSettings(
                 event.late_entry_minutes, event.attempts_allowed, event.navigation,
-                event.results_release, event.pass_mark_percent, event.proctoring))
+                event.results_release, event.pass_mark_percent, event.proctoring,
+                tuple(event.grade_bands)))
         case StudentsAssigned():
             return replace(state, assigned=tuple(sorted({*state.assigned, *event.student_ids})))
         case StudentsUnassigned():
@@ -267,7 +270,9 @@ def decide(command, state: Exam) -> list[DomainEvent]:
         case ChangeExamSettings():
             _draft_of_manager(command.actor, state, command.exam_id)
             _raise_all(settings_problems(command.settings))
-            return [ExamSettingsChanged(exam_id=command.exam_id, **vars(command.settings))]
+            bands = sorted(command.settings.grade_bands, key=lambda b: -b.min_percent)
+            return [ExamSettingsChanged(exam_id=command.exam_id, **{
+                **vars(command.settings), "grade_bands": bands})]
         case AssignStudents() | UnassignStudents():
             _live_of_manager(command.actor, state, command.exam_id)
             _check_students(command.student_ids)
@@ -437,10 +442,34 @@ def settings_problems(s: ExamSettings) -> list[tuple[str, str, str]]:
     if s.pass_mark_percent is not None and not 0 <= s.pass_mark_percent <= 100:
         found.append(("pass_mark_percent", "pass_mark_out_of_range",
                       "pass_mark_percent must be between 0 and 100"))
+    found += grade_band_problems(s.grade_bands)
     unknown = [d for d in s.proctoring.detectors if d not in DETECTORS]
     if unknown:
         found.append(("proctoring.detectors", "unknown_detector",
                       f"unknown detectors {', '.join(unknown)}; known: {', '.join(DETECTORS)}"))
+    return found
+
+
+def grade_band_problems(bands) -> list[tuple[str, str, str]]:
+    """Bands must give every score a grade: one starts at 0 %, each between 0 and 100, no
+    two at the same percent or with the same letter."""
+    found = []
+    for i, band in enumerate(bands):
+        if not band.letter.strip() or len(band.letter) > 12:
+            found.append((f"grade_bands.{i}.letter", "grade_letter_invalid",
+                          "a grade's letter is 1 to 12 characters"))
+        if not 0 <= band.min_percent <= 100:
+            found.append((f"grade_bands.{i}.min_percent", "grade_band_out_of_range",
+                          "a grade's min_percent must be between 0 and 100"))
+    if bands:
+        if len({b.letter.strip() for b in bands}) != len(bands):
+            found.append(("grade_bands", "grade_letter_repeated", "each letter once"))
+        if len({b.min_percent for b in bands}) != len(bands):
+            found.append(("grade_bands", "grade_band_repeated",
+                          "each band starts at a different percent"))
+        if min(b.min_percent for b in bands) != 0:
+            found.append(("grade_bands", "grade_bands_not_from_zero",
+                          "the lowest grade must start at 0 % so every score has a grade"))
     return found
 
 

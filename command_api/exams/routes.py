@@ -21,8 +21,8 @@ from command_api.exams.roster import students_named
 from command_api.handling import handle, load_state, load_states
 from command_api.identity.accounts import seal_for
 from command_api.questions.decider import question_decider
-from schemas.events.exam import (ACCOMMODATION_REASON, ExamItem, ExamSection, PinnedQuestion,
-                                 ProctoringSettings)
+from schemas.events.exam import (ACCOMMODATION_REASON, ExamItem, ExamSection, GradeBand,
+                                 PinnedQuestion, ProctoringSettings)
 from schemas.refusals import Invalid, NotFound, Problems
 from schemas.text import EntityId, PastedEmail, Text
 from security.visibility import may_manage_exam
@@ -98,6 +98,13 @@ class LayoutIn(BaseModel):
     shuffle_options: bool = False
 
 
+class GradeBandIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    letter: Annotated[str, Field(min_length=1, max_length=12, description="A, B+, Merit...")]
+    min_percent: Annotated[float, Field(ge=0, le=100)]
+
+
 class SettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,6 +114,8 @@ class SettingsIn(BaseModel):
     results_release: Literal["when_graded", "after_window", "when_published"] = "when_published"
     pass_mark_percent: Annotated[float | None, Field(ge=0, le=100)] = None
     proctoring: ProctoringSettings = ProctoringSettings()
+    grade_bands: Annotated[list[GradeBandIn], Field(
+        max_length=20, description="the grades by percent; the lowest starts at 0")] = []
 
 
 class AssignIn(BaseModel):
@@ -257,7 +266,8 @@ async def set_exam_questions(exam_id: str, body: LayoutIn, ctx: Command, store: 
                     "pass mark, proctoring")
 async def change_exam_settings(exam_id: str, body: SettingsIn, ctx: Command, store: Store,
                                expected: ExpectedVersion):
-    command = ChangeExamSettings(exam_id, ctx.actor, ExamSettings(**dict(body)))
+    command = ChangeExamSettings(exam_id, ctx.actor, ExamSettings(**{
+        **dict(body), "grade_bands": tuple(GradeBand(**b.model_dump()) for b in body.grade_bands)}))
     return await handle(store, exam_decider, exam_id, command, ctx, _result(exam_id),
                         expected_version=expected)
 

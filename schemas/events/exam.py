@@ -114,10 +114,21 @@ class ExamQuestionsSet(ExamEvent):
     shuffle_options: bool = False
 
 
+class GradeBand(EventPart):
+    """A grade: ``letter`` (or word: "A", "B+", "Merit") from ``min_percent`` of the points up
+    to the next band."""
+
+    letter: str
+    min_percent: float
+
+
 class ExamSettingsChanged(ExamEvent):
-    """How the exam is taken and marked, all settings at once."""
+    """How the exam is taken and marked, all settings at once.
+
+    v2: ``grade_bands``, highest first (none: results in points and percent only)."""
 
     abstract: ClassVar[bool] = False
+    schema_version: ClassVar[int] = 2
     exam_id: str
     late_entry_minutes: int | None = None  # after the window opens; None: until it closes
     attempts_allowed: int = 1
@@ -125,6 +136,7 @@ class ExamSettingsChanged(ExamEvent):
     results_release: str = ResultsRelease.WHEN_PUBLISHED.value
     pass_mark_percent: float | None = None
     proctoring: ProctoringSettings = ProctoringSettings()
+    grade_bands: list[GradeBand] = []
 
 
 class StudentsAssigned(ExamEvent):

@@ -103,14 +103,32 @@ def test_settings_are_checked_and_kept(services, course):
                   {"navigation": "sideways", "attempts_allowed": 0})
     assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} == {
         "navigation", "attempts_allowed"}
-    good = command(services, teacher, "PUT", f"/v1/exams/{exam_id}/settings",
-                   {"late_entry_minutes": 10, "attempts_allowed": 1, "navigation": "linear",
-                    "results_release": "after_window", "pass_mark_percent": 50,
-                    "proctoring": {"enabled": True, "detectors": ["face", "tab_switch"]}})
+    chosen = {"late_entry_minutes": 10, "attempts_allowed": 1, "navigation": "linear",
+              "results_release": "after_window", "pass_mark_percent": 50,
+              "proctoring": {"enabled": True, "detectors": ["face", "tab_switch"]}}
+    good = command(services, teacher, "PUT", f"/v1/exams/{exam_id}/settings", chosen)
     assert good.status_code == 200, good.text
     settings = eventually(lambda: read(services, teacher, f"/v1/exams/{exam_id}").json()
                           .get("settings"))
     assert settings["navigation"] == "linear" and settings["proctoring"]["enabled"] is True
+    # A grade scheme: bands named by their place when wrong, kept highest first.
+    gapped = command(services, teacher, "PUT", f"/v1/exams/{exam_id}/settings",
+                     {"grade_bands": [{"letter": "A", "min_percent": 80},
+                                      {"letter": "A", "min_percent": 40}]})
+    assert gapped.status_code == 422
+    assert {e["code"] for e in gapped.json()["errors"]} == {"grade_letter_repeated",
+                                                            "grade_bands_not_from_zero"}
+    too_high = command(services, teacher, "PUT", f"/v1/exams/{exam_id}/settings",
+                       {"grade_bands": [{"letter": "A", "min_percent": 180}]})
+    assert too_high.status_code == 422
+    assert too_high.json()["errors"][0]["field"] == "grade_bands.0.min_percent"
+    banded = command(services, teacher, "PUT", f"/v1/exams/{exam_id}/settings",
+                     {**chosen, "grade_bands": [{"letter": "F", "min_percent": 0},
+                                                {"letter": "A", "min_percent": 80}]})
+    assert banded.status_code == 200, banded.text
+    bands = eventually(lambda: read(services, teacher, f"/v1/exams/{exam_id}").json()
+                       ["settings"].get("grade_bands"))
+    assert bands == [{"letter": "A", "min_percent": 80}, {"letter": "F", "min_percent": 0}]
 
 
 def test_students_are_assigned_by_id_and_pasted_emails_all_or_nothing(services, course, admin):

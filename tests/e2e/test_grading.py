@@ -172,7 +172,8 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
         "1 of 2 right options picked, 0 wrong"]
     results = httpx.get(f"{services.query_url}/v1/attempts",
                         headers=alice["headers"]).json()["items"][0]["results"]
-    assert results == {"score": 8.6, "max_score": 10, "percent": 86.0, "complete": True}
+    assert results == {"score": 8.6, "max_score": 10, "percent": 86.0, "complete": True,
+                       "grade": None, "passed": None}  # the exam has no grade scheme
 
     # Grading again (a redelivered submission, a restarted worker) changes nothing.
     events = asyncio.run(_grading_events(settings, attempt_id))
@@ -326,18 +327,22 @@ def test_analytics_equal_an_independent_computation(services, make_user):
     now = datetime.now(timezone.utc)
     exam_id, questions = published_exam(
         services, teacher, class_, [SINGLE, TRUE_FALSE, MULTIPLE], now - timedelta(minutes=1),
-        now + timedelta(hours=1), settings={"pass_mark_percent": 50})
+        now + timedelta(hours=1), settings={"pass_mark_percent": 50, "grade_bands": [
+            {"letter": "Merit", "min_percent": 80}, {"letter": "Pass", "min_percent": 50},
+            {"letter": "Fail", "min_percent": 0}]})
     picks = {SINGLE["stem"]: (["b"], ["a"]), TRUE_FALSE["stem"]: (["true"], ["false"]),
              MULTIPLE["stem"]: (["a", "b"], ["c"])}
-    attempts = []
+    attempts, chosen = [], [[], [], []]  # per question: each student's picks
     for n, student in enumerate(class_):
         attempt_id = start(services, student, exam_id).json()["attempt_id"]
         for k, (question_id, content) in enumerate(zip(questions, [SINGLE, TRUE_FALSE,
                                                                    MULTIPLE])):
             right, wrong = picks[content["stem"]]
             if n == 5 and k == 2:
+                chosen[k].append([])
                 continue  # one student leaves a question unanswered
             answer = right if (n + k) % 3 != 0 or n == 0 else wrong
+            chosen[k].append(answer)
             assert save(services, student, attempt_id, question_id, 1,
                         {"option_ids": answer}).status_code == 200
         assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
@@ -368,11 +373,34 @@ def test_analytics_equal_an_independent_computation(services, make_user):
         expected = None if points[:, k].std() == 0 else np.corrcoef(points[:, k], rest)[0, 1]
         assert item["point_biserial"] == pytest.approx(expected)
     assert found["questions"][0]["stem"] == SINGLE["stem"]
+    # Distractor analysis: every option's picks, and the blank answers, as the class made them.
+    for k, item in enumerate(found["questions"]):
+        options = {o["option_id"]: o for o in item["options"]}
+        for option_id, option in options.items():
+            expected = [option_id in p if option_id else not p for p in chosen[k]]
+            assert option["picked"] == sum(expected), (item["stem"], option_id)
+            assert option["share"] == pytest.approx(np.mean(expected))
+    assert [(o["option_id"], o["text"], o["correct"]) for o in found["questions"][0][
+        "options"]] == [("a", "four", False), ("b", "five", True), (None, None, False)]
+    assert [o["option_id"] for o in found["questions"][1]["options"]] == ["true", "false", None]
+    assert found["questions"][2]["options"][-1]["picked"] == 1  # left blank
+    assert sum(b["attempts"] for b in found["time_histogram"]) == 6
+    assert found["time_histogram"][-1]["to_minutes"] == pytest.approx(30)
     # The same numbers as CSV files for a spreadsheet.
     results = exported(services, teacher, f"/v1/exams/{exam_id}/grades/export")
     assert results[0][:7] == ["student", "email", "attempt_id", "status", "score",
                               "max_score", "percent"] and len(results) == 7
     assert sorted(float(r[4]) for r in results[1:]) == sorted(totals.tolist())
+    # The exam's grade scheme: a band and a pass for each, by its percent.
+    assert results[0][7:9] == ["grade", "passed"]
+    for row in results[1:]:
+        percent = float(row[6])
+        assert row[7] == ("Merit" if percent >= 80 else "Pass" if percent >= 50 else "Fail")
+        assert row[8] == ("yes" if percent >= 50 else "no")
+    overview = httpx.get(f"{services.query_url}/v1/exams/{exam_id}/grades",
+                         headers=teacher["headers"]).json()
+    assert all(i["grade"] in ("Merit", "Pass", "Fail") and i["passed"] == (i["percent"] >= 50)
+               for i in overview["items"])
     items = exported(services, teacher, f"/v1/analytics/exams/{exam_id}/export")
     assert [float(r[6]) for r in items[1:]] == pytest.approx(
         [q["facility"] for q in found["questions"]])

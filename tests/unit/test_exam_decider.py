@@ -13,6 +13,7 @@ from command_api.exams.decider import (Accommodation, AssignStudents, ChangeExam
 from schemas.refusals import DomainError, Forbidden, Invalid, NotFound
 from schemas.envelope import Actor
 from schemas.events.exam import (AccommodationGranted, AccommodationWithdrawn, ExamDeleted,
+                                 GradeBand,
                                  ExamDrafted, ExamItem, ExamPublished, ExamQuestionsSet,
                                  ExamSection, ExamSettingsChanged, ExamUpdated,
                                  ExamWindowExtended, PinnedQuestion, ProctoringSettings,
@@ -165,6 +166,25 @@ def test_settings_change_in_a_draft_only():
             proctoring=ProctoringSettings(detectors=["mind_reading"]))))
     assert {e["field"] for e in refused.value.details["errors"]} == {
         "attempts_allowed", "navigation", "proctoring.detectors"}
+
+
+def test_grade_bands_are_kept_highest_first_and_must_cover_every_score():
+    bands = (GradeBand(letter="C", min_percent=50), GradeBand(letter="A", min_percent=85),
+             GradeBand(letter="F", min_percent=0))
+    [changed] = when(given(DRAFTED), ChangeExamSettings("e-1", TEACHER, ExamSettings(
+        pass_mark_percent=50, grade_bands=bands)))
+    assert [(b.letter, b.min_percent) for b in changed.grade_bands] == [
+        ("A", 85), ("C", 50), ("F", 0)]
+    for broken, field in (((GradeBand(letter="A", min_percent=50),), "grade_bands"),
+                          ((GradeBand(letter="A", min_percent=50),
+                            GradeBand(letter="A", min_percent=0)), "grade_bands"),
+                          ((GradeBand(letter="A", min_percent=120),
+                            GradeBand(letter="F", min_percent=0)), "grade_bands.0.min_percent"),
+                          ((GradeBand(letter=" ", min_percent=0),), "grade_bands.0.letter")):
+        with pytest.raises(Invalid) as refused:
+            when(given(DRAFTED), ChangeExamSettings("e-1", TEACHER, ExamSettings(
+                grade_bands=broken)))
+        assert field in {e["field"] for e in refused.value.details["errors"]}, broken
 
 
 def test_after_publishing_assignments_accommodations_and_a_longer_window_still_change():

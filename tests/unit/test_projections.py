@@ -63,6 +63,7 @@ def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
         "published_at": T0 + timedelta(hours=1), "question_count": 0, "total_points": 0.0,
         "assigned": "[]", "accommodations": "{}", "results_release": "when_published",
         "results_for_all": False, "results_for": "[]", "pass_mark_percent": None,
+        "grade_bands": "[]",
         "version": 3}}
 
 

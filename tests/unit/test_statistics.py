@@ -6,7 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from query_api.statistics import Graded, exam_statistics, item_statistics
+from query_api.statistics import (Graded, exam_statistics, histogram, item_statistics,
+                                  option_statistics, result_grade)
 
 QUESTIONS = [f"q{n}" for n in range(8)]
 
@@ -64,6 +65,41 @@ def test_item_statistics_equal_numpys(seed, size):
     assert found["q0"]["facility"] == 1.0
 
 
+@pytest.mark.parametrize("seed, size", [(6, 12), (7, 150)])
+def test_option_statistics_equal_numpys(seed, size):
+    """A single choice question, "b" right: abler students pick it; "c" tempts the strong
+    (a misleading distractor), "a" the weak; some leave it blank."""
+    rng = random.Random(seed)
+    attempts = []
+    for _ in range(size):
+        ability = rng.random()
+        roll = rng.random()
+        pick = "b" if roll < ability * 0.8 else "c" if roll < ability else \
+            "a" if roll < 0.95 else None
+        rest = rng.random() * 10 * ability
+        right = float(pick == "b")
+        attempts.append(Graded(rest + right, 11.0, {"q": (right, 1.0)},
+                               {"q": frozenset([pick]) if pick else frozenset()}))
+    found = {o["option_id"]: o for o in option_statistics(attempts, "q", ["a", "b", "c"],
+                                                          {"b"})}
+    picked = np.array([next(iter(a.picks["q"]), "") for a in attempts])
+    order = np.argsort(np.array([a.score for a in attempts]), kind="stable")
+    group = max(1, round(size * 0.27))
+    for option, label in (("a", "a"), ("b", "b"), ("c", "c"), (None, "")):
+        chosen = picked == label
+        assert found[option]["picked"] == int(chosen.sum())
+        assert found[option]["share"] == pytest.approx(chosen.mean())
+        assert found[option]["upper_share"] == pytest.approx(chosen[order[-group:]].mean())
+        assert found[option]["lower_share"] == pytest.approx(chosen[order[:group]].mean())
+    assert found["b"]["correct"] and not found["c"]["correct"] and not found[None]["correct"]
+
+
+def test_time_histogram_equals_numpys():
+    minutes = [0.0, 3.2, 9.99, 10.0, 29.9, 30.0, 45.0]
+    counts, _ = np.histogram([min(m, 30.0) for m in minutes], bins=10, range=(0, 30))
+    assert histogram(minutes, 30.0) == counts.tolist()
+
+
 def test_no_graded_attempt_is_no_statistics():
     assert exam_statistics([], 50)["mean"] is None
     assert item_statistics([], ["q1"]) == [{"question_id": "q1", "answered": 0,
@@ -85,3 +121,14 @@ def test_exported_csv_is_utf8_with_a_bom_and_inert_for_spreadsheets():
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows == [["student", "score"], ["'=HYPERLINK(\"x\")", "3.5"], ["'-2+3", "-1"],
                     ["Zoë", ""]]
+
+
+def test_a_result_gets_its_band_and_pass_once_every_answer_is_graded():
+    bands = [{"letter": "C", "min_percent": 50}, {"letter": "A", "min_percent": 85},
+             {"letter": "F", "min_percent": 0}, {"letter": "B", "min_percent": 70}]
+    assert result_grade(85.0, True, bands, 50) == {"grade": "A", "passed": True}
+    assert result_grade(84.99, True, bands, 50) == {"grade": "B", "passed": True}
+    assert result_grade(49.5, True, bands, 50) == {"grade": "F", "passed": False}
+    assert result_grade(50.0, True, bands, None) == {"grade": "C", "passed": None}
+    assert result_grade(95.0, False, bands, 50) == {"grade": None, "passed": None}
+    assert result_grade(95.0, True, [], None) == {"grade": None, "passed": None}

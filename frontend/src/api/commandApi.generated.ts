@@ -1271,12 +1271,19 @@ export type ResultsIn = {
   /** these students only; leave it out to publish to every student of the exam */
   student_ids?: string[] | null;
 };
+export type GradeBandIn = {
+  /** A, B+, Merit... */
+  letter: string;
+  min_percent: number;
+};
 export type ProctoringSettings = {
   detectors?: string[];
   enabled?: boolean;
 };
 export type SettingsIn = {
   attempts_allowed?: number;
+  /** the grades by percent; the lowest starts at 0 */
+  grade_bands?: GradeBandIn[];
   late_entry_minutes?: number | null;
   navigation?: "free" | "linear";
   pass_mark_percent?: number | null;

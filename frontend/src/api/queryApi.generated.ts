@@ -411,11 +411,21 @@ export type UserNotificationsV1UsersUserIdNotificationsGetApiArg = {
   /** items per page */
   perPage?: number;
 };
+export type OptionStatistics = {
+  correct: boolean;
+  lower_share: number | null;
+  option_id: string | null;
+  picked: number;
+  share: number | null;
+  text: string | null;
+  upper_share: number | null;
+};
 export type ItemStatistics = {
   answered: number;
   discrimination_index: number | null;
   facility: number | null;
   max_points: number;
+  options?: OptionStatistics[] | null;
   point_biserial: number | null;
   question_id: string;
   question_type: string | null;
@@ -436,6 +446,11 @@ export type ScoreStatistics = {
   pass_rate: number | null;
   std: number | null;
 };
+export type TimeBin = {
+  attempts: number;
+  from_minutes: number;
+  to_minutes: number;
+};
 export type ExamAnalytics = {
   assigned: number;
   completion: number | null;
@@ -446,6 +461,7 @@ export type ExamAnalytics = {
   questions: ItemStatistics[];
   score: ScoreStatistics;
   submitted: number;
+  time_histogram: TimeBin[];
   time_minutes_mean: number | null;
   time_minutes_median: number | null;
 };
@@ -467,7 +483,9 @@ export type ExportedFile = {
 };
 export type YourResults = {
   complete: boolean;
+  grade?: string | null;
   max_score: number;
+  passed?: boolean | null;
   percent: number;
   score: number;
 };
@@ -587,10 +605,12 @@ export type QuestionMark = {
 export type AttemptGrades = {
   attempt_id: string;
   exam_id: string;
+  grade?: string | null;
   graded_at: string | null;
   marks: QuestionMark[];
   max_score: number;
   opened_at: string;
+  passed?: boolean | null;
   pending: string[];
   percent: number;
   score: number;
@@ -730,9 +750,11 @@ export type AssignmentPage = {
 export type GradeSummary = {
   attempt_id: string;
   email: string | null;
+  grade?: string | null;
   graded_at: string | null;
   max_score: number;
   name: string | null;
+  passed?: boolean | null;
   pending_count: number;
   percent: number;
   score: number;

@@ -17,6 +17,15 @@ const item = (facility: number | null, discrimination: number | null) => ({
   point_biserial: 0.3,
 });
 
+const option = (
+  option_id: string | null,
+  text: string | null,
+  correct: boolean,
+  picked: number,
+  upper_share: number,
+  lower_share: number,
+) => ({ option_id, text, correct, picked, share: picked / 4, upper_share, lower_share });
+
 describe("an exam's analytics", () => {
   it("shows the summary, the distribution as a table, and each question", async () => {
     const histogram = Array.from({ length: 10 }, (_, n) => ({
@@ -48,7 +57,21 @@ describe("an exam's analytics", () => {
           },
           time_minutes_mean: 12,
           time_minutes_median: 11.5,
-          questions: [item(0.5, -0.25)],
+          time_histogram: Array.from({ length: 10 }, (_, n) => ({
+            from_minutes: n * 3,
+            to_minutes: n * 3 + 3,
+            attempts: n === 3 ? 4 : 0,
+          })),
+          questions: [
+            {
+              ...item(0.5, -0.25),
+              options: [
+                option("a", "Four", false, 1, 1, 0),
+                option("b", "Five", true, 3, 0, 1),
+                option(null, null, false, 0, 0, 0),
+              ],
+            },
+          ],
         },
       },
     );
@@ -67,6 +90,13 @@ describe("an exam's analytics", () => {
     expect(within(distribution).getByRole("row", { name: "70 to 80 % 3" })).toBeVisible();
     const items = screen.getByRole("table", { name: "Item statistics" });
     expect(within(items).getByText("Weaker students did better: check the key")).toBeVisible();
+    const time = screen.getByRole("table", { name: "Time spent" });
+    expect(within(time).getByRole("row", { name: "9 to 12 min 4" })).toBeVisible();
+    const options = screen.getByRole("table", { name: "Options of question 1" });
+    const rows = within(options).getAllByRole("row");
+    expect(rows[1]).toHaveTextContent("Draws stronger students: check the wording");
+    expect(rows[2]).toHaveTextContent("Weaker students picked it more: check the key");
+    expect(rows[3]).toHaveTextContent("No answer");
   });
 });
 

@@ -1,16 +1,17 @@
-// An exam's analytics for its teacher: the score distribution (a bar chart with its numbers
-// as a table for screen readers and keyboard users), the summary figures, and each question's
-// facility and discrimination, flagged when a question may need a look.
+// An exam's analytics for its teacher: the summary figures, the score distribution and the
+// time spent (bar charts with their numbers as tables for screen readers and keyboard users),
+// each question's facility against its discrimination, the item statistics flagged when a
+// question may need a look, and how each option of the choice questions was picked.
 import { useState } from "react";
-import { Box, Button, Paper, TableCell, TableRow, Typography } from "@mui/material";
+import { Box, Button, TableCell, TableRow, Typography } from "@mui/material";
 import { Link as RouterLink, useParams } from "react-router";
 import { problemsOf } from "../../api/problems";
 import {
   useExamAnalyticsV1AnalyticsExamsExamIdGetQuery,
   useGetExamV1ExamsExamIdGetQuery,
   type ItemStatistics,
-  type ScoreStatistics,
 } from "../../api/queryApi.generated";
+import { Bars, Distractors, ItemMap } from "./AnalyticsCharts";
 import { CountTiles, Failed, Loading, PageHeader, RowsTable } from "../shared";
 import { DownloadCsv } from "./DownloadCsv";
 import { points } from "./points";
@@ -19,6 +20,10 @@ const REFRESH_MS = 15_000;
 
 function fixed(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined ? "–" : value.toFixed(digits);
+}
+
+function minutes(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 function percent(value: number | null | undefined): string {
@@ -37,53 +42,6 @@ export function itemNote(item: ItemStatistics): string {
   if (item.facility >= 0.9) return "Very easy";
   if (item.facility <= 0.2) return "Very hard";
   return "";
-}
-
-/** The histogram: a bar per 10 % band, its height the share of attempts in it. */
-function Distribution({ score }: { score: ScoreStatistics }) {
-  const most = Math.max(1, ...score.histogram.map((b) => b.attempts));
-  return (
-    <Paper variant="outlined" sx={{ p: 2, mb: 3 }}>
-      <Typography component="h2" variant="h6" gutterBottom id="distribution-heading">
-        Score distribution
-      </Typography>
-      <Box aria-hidden sx={{ display: "flex", alignItems: "flex-end", gap: 1, height: 160, mb: 1 }}>
-        {score.histogram.map((bin) => (
-          <Box key={bin.from_percent} sx={{ flex: 1, textAlign: "center" }}>
-            <Typography variant="body2">{bin.attempts || ""}</Typography>
-            <Box
-              sx={{
-                height: `${(120 * bin.attempts) / most}px`,
-                bgcolor: "primary.main",
-                borderRadius: "2px 2px 0 0",
-              }}
-            />
-          </Box>
-        ))}
-      </Box>
-      <Box aria-hidden sx={{ display: "flex", gap: 1, mb: 2 }}>
-        {score.histogram.map((bin) => (
-          <Typography
-            key={bin.from_percent}
-            variant="caption"
-            sx={{ flex: 1, textAlign: "center" }}
-          >
-            {bin.from_percent}–{bin.to_percent}
-          </Typography>
-        ))}
-      </Box>
-      <RowsTable label="Score distribution" columns={["Percent", "Attempts"]}>
-        {score.histogram.map((bin) => (
-          <TableRow key={bin.from_percent}>
-            <TableCell>
-              {bin.from_percent} to {bin.to_percent} %
-            </TableCell>
-            <TableCell>{bin.attempts}</TableCell>
-          </TableRow>
-        ))}
-      </RowsTable>
-    </Paper>
-  );
 }
 
 export default function AnalyticsPage() {
@@ -159,7 +117,27 @@ export default function AnalyticsPage() {
         ))}
       </RowsTable>
       <Box sx={{ my: 3 }}>
-        <Distribution score={s} />
+        <Bars
+          title="Score distribution"
+          columns={["Percent", "Attempts"]}
+          bins={s.histogram.map((bin) => ({
+            key: String(bin.from_percent),
+            label: `${bin.from_percent} to ${bin.to_percent} %`,
+            caption: `${bin.from_percent}–${bin.to_percent}`,
+            count: bin.attempts,
+          }))}
+        />
+        <Bars
+          title="Time spent"
+          columns={["Minutes from start to submission", "Attempts"]}
+          bins={a.time_histogram.map((bin) => ({
+            key: String(bin.from_minutes),
+            label: `${minutes(bin.from_minutes)} to ${minutes(bin.to_minutes)} min`,
+            caption: `${minutes(bin.from_minutes)}–${minutes(bin.to_minutes)}`,
+            count: bin.attempts,
+          }))}
+        />
+        <ItemMap questions={a.questions} />
       </Box>
       <Typography component="h2" variant="h6" gutterBottom>
         Questions
@@ -179,6 +157,7 @@ export default function AnalyticsPage() {
           </TableRow>
         ))}
       </RowsTable>
+      <Distractors questions={a.questions} />
     </Box>
   );
 }

@@ -12,7 +12,7 @@ import {
 } from "../../api/queryApi.generated";
 import { formatMoment } from "../../time";
 import { DownloadCsv } from "./DownloadCsv";
-import { points } from "./points";
+import { gradeText, points } from "./points";
 import {
   CountTiles,
   Failed,
@@ -180,6 +180,7 @@ export default function ExamGradesPage() {
             <PersonCell name={row.name ?? null} email={row.email ?? null} />
             <TableCell>
               {points(row.score)} of {points(row.max_score)} ({points(row.percent)} %)
+              {gradeText(row)}
             </TableCell>
             <TableCell>
               {row.status === "graded"

@@ -10,7 +10,7 @@ import {
 } from "../../api/queryApi.generated";
 import { Failed, Loading, PageHeader } from "../shared";
 import JudgeReportView from "./JudgeReportView";
-import { points } from "./points";
+import { gradeText, points } from "./points";
 
 export default function ResultsPage() {
   const { attemptId = "" } = useParams();
@@ -53,6 +53,7 @@ export default function ResultsPage() {
       </PageHeader>
       <Typography variant="h5" component="p" sx={{ mb: 1 }}>
         {points(result.score)} of {points(result.max_score)} points ({points(result.percent)} %)
+        {gradeText(result)}
       </Typography>
       {result.pending.length > 0 && (
         <Typography sx={{ mb: 2 }}>

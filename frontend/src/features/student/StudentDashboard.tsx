@@ -16,7 +16,7 @@ import {
   type AttemptSummary,
   type ExamSummary,
 } from "../../api/queryApi.generated";
-import { points } from "../grading/points";
+import { gradeText, points } from "../grading/points";
 import { formatMoment, userTimeZone } from "../../time";
 import { Empty, Failed, Loading } from "../shared";
 
@@ -72,7 +72,7 @@ function YourAttempt({ attempt, title }: { attempt: AttemptSummary; title: strin
           <>
             <Typography sx={{ mt: 1 }}>
               Your result: {points(results.score)} of {points(results.max_score)} points (
-              {points(results.percent)} %)
+              {points(results.percent)} %){gradeText(results)}
               {results.complete ? "" : ", some answers are still being graded"}.
             </Typography>
             <CardActions sx={{ px: 0, pb: 0 }}>

@@ -60,9 +60,30 @@ export type SettingsForm = {
   navigation: "free" | "linear";
   results_release: "when_graded" | "after_window" | "when_published";
   pass_mark_percent: string;
+  grade_bands: string; // "A 85, B 70, C 50, F 0"
   proctoring: boolean;
   detectors: string[];
 };
+
+type Band = { letter: string; min_percent: number };
+
+/** "A 85, B+ 78, F 0" as bands, or the first part that does not read as "letter percent". */
+export function parseBands(text: string): { bands: Band[]; wrong: string | null } {
+  const bands: Band[] = [];
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const found = /^(\S+)\s+(\d+(?:\.\d+)?)\s*%?$/.exec(part);
+    if (!found) return { bands: [], wrong: part };
+    bands.push({ letter: found[1]!, min_percent: Number(found[2]) });
+  }
+  return { bands, wrong: null };
+}
+
+export function formatBands(bands: Band[] | undefined): string {
+  return (bands ?? []).map((b) => `${b.letter} ${b.min_percent}`).join(", ");
+}
 
 export function settingsFormOf(
   stored: { [key: string]: unknown } | null | undefined,
@@ -74,6 +95,7 @@ export function settingsFormOf(
     navigation: s.navigation ?? "free",
     results_release: s.results_release ?? "when_published",
     pass_mark_percent: s.pass_mark_percent == null ? "" : String(s.pass_mark_percent),
+    grade_bands: formatBands(s.grade_bands),
     proctoring: s.proctoring?.enabled ?? false,
     detectors: s.proctoring?.detectors ?? [],
   };
@@ -85,6 +107,12 @@ const SETTING_FIELDS = [
   "navigation",
   "results_release",
   "pass_mark_percent",
+  "grade_bands",
+  // A band's own problem names its place: "grade_bands.2.letter".
+  ...Array.from({ length: 20 }, (_, n) => [
+    `grade_bands.${n}.letter`,
+    `grade_bands.${n}.min_percent`,
+  ]).flat(),
   "proctoring.detectors",
   "proctoring.enabled",
 ];
@@ -117,11 +145,22 @@ export function PeopleStep({
 }) {
   const [change, changing] = useChangeExamSettingsV1ExamsExamIdSettingsPutMutation();
   const [saved, setSaved] = useState(false);
-  const problems = problemsOf(changing.error, SETTING_FIELDS);
+  const [unreadBand, setUnreadBand] = useState<string | null>(null);
+  const refused = problemsOf(changing.error, SETTING_FIELDS);
+  // The server names a band by its place (grade_bands.1.letter): shown on the one field.
+  const bandProblem =
+    unreadBand ??
+    Object.entries(refused.byField).find(([name]) => name.startsWith("grade_bands"))?.[1];
+  const byField: Record<string, string> = { ...refused.byField };
+  if (bandProblem) byField.grade_bands = bandProblem;
+  const problems = { ...refused, byField };
 
   async function saveSettings(event: FormEvent) {
     event.preventDefault();
     setSaved(false);
+    const { bands, wrong } = parseBands(form.grade_bands);
+    setUnreadBand(wrong && `"${wrong}" is not a letter and a percent, like "B 70"`);
+    if (wrong) return;
     const answer = await change({
       examId,
       "Idempotency-Key": newCommandId(),
@@ -132,6 +171,7 @@ export function PeopleStep({
         navigation: form.navigation,
         results_release: form.results_release,
         pass_mark_percent: optional(form.pass_mark_percent),
+        grade_bands: bands,
         proctoring: { enabled: form.proctoring, detectors: form.proctoring ? form.detectors : [] },
       },
     });
@@ -172,6 +212,16 @@ export function PeopleStep({
           />
           <TextField label="Attempts allowed" {...field("attempts_allowed")} />
           <TextField label="Pass mark (%, blank for none)" {...field("pass_mark_percent")} />
+          <TextField
+            id="wizard-grade_bands"
+            label="Grades (letter and from %, blank for none)"
+            placeholder="A 85, B 70, C 50, F 0"
+            size="small"
+            value={form.grade_bands}
+            onChange={(e) => setForm({ ...form, grade_bands: e.target.value })}
+            error={Boolean(problems.byField.grade_bands)}
+            helperText={problems.byField.grade_bands ?? "The lowest starts at 0"}
+          />
           <TextField
             select
             id="wizard-navigation"
