@@ -85,6 +85,9 @@ class QuestionMark(BaseModel):
     graded_by: str | None = None
     graded_at: datetime | None = None
     judge: JudgeReport | None = None  # a program's tests, when the judge graded it
+    # The question's revision whose key (or tests) marked it: the attempt's own, or a
+    # corrected one after a regrade.
+    revision: int | None = None
 
 
 class AttemptGrades(BaseModel):
@@ -242,6 +245,7 @@ async def _grades_view(row, personal, for_student: bool, scheme) -> dict:
         # sealed: opened above
         given = {k: v for k, v in given.items() if k not in ("feedback", "judge_report")}
         questions.append({**q, **given, "graded": True,
+                          "revision": given.get("revision") or q["revision"],
                           "teacher_feedback": opened[q["question_id"]],
                           "judge": judged[q["question_id"]],
                           # who graded is the staff's business

@@ -95,6 +95,21 @@ class RegradeAnswer:
     now: datetime
 
 
+@dataclass(frozen=True)
+class RequestJudging:
+    """Judge a program answer again with the tests of ``revision`` of its question (the
+    teacher corrected them). An answer graded by hand keeps its grade; a program judged with
+    these tests already is not asked again."""
+
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    question_id: str
+    revision: int
+    language: str
+    now: datetime
+
+
 # --- state -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -180,6 +195,8 @@ def decide(command, state: Grading) -> list[DomainEvent]:
             return _grade_by_hand(command, state)
         case JudgeVerdict():
             return _judged(command, state)
+        case RequestJudging():
+            return _rejudge(command, state)
         case RegradeAnswer():
             return _regrade(command, state)
     raise TypeError(f"not a grading command: {command!r}")
@@ -234,6 +251,24 @@ def _regrade(command: RegradeAnswer, state: Grading) -> list[DomainEvent]:
 def judge_request_id(attempt_id: str, question_id: str, revision: int, round_: int = 1) -> str:
     """The same request for the same program and tests: a repeated decision asks once."""
     return str(uuid5(_JUDGE_REQUESTS, f"{attempt_id}/{question_id}/{revision}/{round_}"))
+
+
+def _rejudge(command: RequestJudging, state: Grading) -> list[DomainEvent]:
+    _graded_question(command, state)
+    earlier = state.marks.get(command.question_id)
+    if earlier is not None and earlier.method == GradingMethod.MANUAL:
+        return []  # a teacher's grade stands
+    if earlier is not None and earlier.method == GradingMethod.AUTO:
+        return []  # no program to run: it was marked without one (not answered)
+    request_id = judge_request_id(command.attempt_id, command.question_id, command.revision)
+    judged_with = state.revisions.get(command.question_id)
+    if state.judging.get(command.question_id) == request_id or (
+            earlier is not None and judged_with == command.revision):
+        return []  # asked, or judged, with these tests already
+    return [JudgeRequested(
+        attempt_id=command.attempt_id, exam_id=state.exam_id, question_id=command.question_id,
+        revision=command.revision, language=command.language, request_id=request_id,
+        requested_at=command.now)]
 
 
 def _judged(command: JudgeVerdict, state: Grading) -> list[DomainEvent]:

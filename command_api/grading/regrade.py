@@ -1,6 +1,7 @@
 """Regrade: after a teacher corrects a question's key (a new revision of the question), mark
 every submitted answer to it in an exam again with the corrected key, and show what changes
-before anything does.
+before anything does. A coding question's corrected tests send its programs to the judge
+again (``RequestJudging``): the preview lists them, the verdicts come as the judge runs them.
 
 The affected attempts are found from the exam itself, not from a read model: an attempt's id
 derives from (exam, student, number), so the exam's students and its attempts allowed name
@@ -18,8 +19,8 @@ from uuid import NAMESPACE_URL, uuid5
 from command_api.attempts.routes import attempt_id_for
 from command_api.exams.decider import exam_decider
 from command_api.grading.auto import REVISIONS, parsed, submitted_answers
-from command_api.grading.decider import (GradedAnswer, RegradeAnswer, grading_decider,
-                                         may_grade)
+from command_api.grading.decider import (GradedAnswer, RegradeAnswer, RequestJudging,
+                                         grading_decider, may_grade)
 from command_api.grading.rules import mark
 from command_api.handling import LOADS_AT_ONCE, handle, load_state
 from command_api.questions.decider import question_decider
@@ -39,8 +40,9 @@ class Change:
     attempt_id: str
     student_id: str
     before: float | None  # None: not graded yet
-    after: float | None  # None: unchanged (kept)
+    after: float | None  # None: unchanged (kept), or sent to the judge
     kept: str | None  # why it is not regraded: "graded_by_hand", "same"
+    judging: bool = False  # a program sent to the judge again (its verdict comes later)
 
 
 async def regrade(store: EventStore, personal: PersonalData, actor: Actor, exam_id: str,
@@ -58,9 +60,9 @@ async def regrade(store: EventStore, personal: PersonalData, actor: Actor, exam_
         raise Invalid("revision_not_found", f"question {question_id} has revisions 1 to "
                       f"{question.revision}", field="revision")
     content = await REVISIONS.content(store, question_id, revision)
-    if content.question_type in (QuestionType.LONG_ANSWER, QuestionType.CODING):
-        raise Invalid("not_auto_graded", "essays and code are graded by a teacher or the "
-                      "judge, not by a key", field="question_id")
+    if content.question_type == QuestionType.LONG_ANSWER:
+        raise Invalid("not_auto_graded", "essays are graded by a teacher, not by a key",
+                      field="question_id")
     candidates = [attempt_id_for(exam_id, student_id, n) for student_id in exam.assigned
                   for n in range(1, exam.settings.attempts_allowed + 1)]
     gate = asyncio.Semaphore(LOADS_AT_ONCE)
@@ -72,11 +74,15 @@ async def regrade(store: EventStore, personal: PersonalData, actor: Actor, exam_
             top = state.max_points.get(question_id)
             if state.status == "none" or top is None:
                 return None  # not submitted (or not graded yet), or drawn without it
-            started, answers = await submitted_answers(store, attempt_id)
-            [answer] = await personal.reveal_fields(
-                [(started.student_id, ANSWER_FIELD, answers.get(question_id))])
-            command = RegradeAnswer(attempt_id, actor, exam.teacher_id, question_id, revision,
-                                    mark(content, parsed(answer), top), now)
+            if content.coding is not None:
+                command = RequestJudging(attempt_id, actor, exam.teacher_id, question_id,
+                                         revision, content.coding.language, now)
+            else:
+                started, answers = await submitted_answers(store, attempt_id)
+                [answer] = await personal.reveal_fields(
+                    [(started.student_id, ANSWER_FIELD, answers.get(question_id))])
+                command = RegradeAnswer(attempt_id, actor, exam.teacher_id, question_id,
+                                        revision, mark(content, parsed(answer), top), now)
             events = grading_decider.decide(command, state)
             if events and apply:
                 ctx = CommandContext(command_id=uuid5(_REGRADES, f"{attempt_id}/{question_id}/"
@@ -90,6 +96,7 @@ async def regrade(store: EventStore, personal: PersonalData, actor: Actor, exam_
     return {"exam_id": exam_id, "question_id": question_id, "revision": revision,
             "applied": apply, "attempts": len(found),
             "changed": sum(1 for c in found if c.after is not None and c.after != c.before),
+            "judging": sum(1 for c in found if c.judging),
             "changes": [vars(c) for c in sorted(found, key=lambda c: c.attempt_id)]}
 
 
@@ -100,5 +107,7 @@ def _change(attempt_id: str, student_id: str, earlier: GradedAnswer | None,
         kept = "graded_by_hand" if earlier is not None and earlier.method == "manual" \
             else "same"
         return Change(attempt_id, student_id, before, None, kept)
-    graded = next(e for e in events if isinstance(e, AnswersGraded))
+    graded = next((e for e in events if isinstance(e, AnswersGraded)), None)
+    if graded is None:  # sent to the judge
+        return Change(attempt_id, student_id, before, None, None, judging=True)
     return Change(attempt_id, student_id, before, graded.marks[0].points, None)

@@ -102,8 +102,9 @@ class RegradeChange(BaseModel):
     attempt_id: str
     student_id: str
     before: float | None  # None: not graded yet
-    after: float | None  # None: left as it is (see kept)
+    after: float | None  # None: left as it is (see kept), or sent to the judge
     kept: str | None  # graded_by_hand (a teacher's grade stands), same (no change)
+    judging: bool = False  # a program sent to the judge again: its verdict comes later
 
 
 class RegradeOut(BaseModel):
@@ -113,6 +114,7 @@ class RegradeOut(BaseModel):
     applied: bool
     attempts: int  # submitted attempts with the question
     changed: int  # of those, whose points change
+    judging: int = 0  # of those, programs sent to the judge again (coding questions)
     changes: list[RegradeChange]
 
 

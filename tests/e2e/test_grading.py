@@ -82,7 +82,7 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
     assert marks[essay] == {"question_id": essay, "max_points": 2, "graded": False,
                             "points": None, "detail": "", "teacher_feedback": None,
                             "method": None, "graded_by": None, "graded_at": None,
-                            "judge": None}
+                            "judge": None, "revision": 1}
 
     # Admins read it too; the student only once results are published; nobody else at all.
     assert grades_of(services, admin, attempt_id).status_code == 200

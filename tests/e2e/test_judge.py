@@ -109,3 +109,35 @@ def test_programs_are_judged_and_hostile_ones_contained(services, make_user):
     assert queue.status_code == 200, queue.text
     by_status = sorted(i["judge"]["compile_status"] for i in queue.json()["items"])
     assert by_status == ["compile_error", "ok"]
+
+    # The teacher corrects the tests (an empty line was never meant to be asked): the regrade
+    # preview lists both programs for the judge, applying sends them, and Alice's program
+    # passes every corrected test; a repeated regrade asks nothing more.
+    corrected = {**SUM_OF_A_LINE, "coding": {**SUM_OF_A_LINE["coding"], "hidden_tests": [
+        *SUM_OF_A_LINE["coding"]["hidden_tests"][:2],
+        {"test_id": "zero", "stdin": "0\n", "expected_stdout": "0\n", "weight": 2}]}}
+    fixed = httpx.put(f"{services.command_url}/v1/questions/{in_python}",
+                      headers={**teacher["headers"], **key()}, json=corrected)
+    assert fixed.status_code == 200, fixed.text
+
+    def regrade(apply: bool) -> dict:
+        answer = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/regrade",
+                            headers={**teacher["headers"], **key()},
+                            json={"question_id": in_python, "apply": apply})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    preview = regrade(False)
+    assert (preview["revision"], preview["attempts"], preview["judging"]) == (2, 2, 2)
+    assert all(c["judging"] and c["after"] is None for c in preview["changes"])
+    assert regrade(True)["judging"] == 2
+
+    def rejudged():
+        body = grades_of(services, teacher, alices).json()
+        mark = {m["question_id"]: m for m in body["marks"]}[in_python]
+        return mark["revision"] == 2 and body
+    again = eventually(rejudged, timeout=90)
+    mark = {m["question_id"]: m for m in again["marks"]}[in_python]
+    assert (mark["points"], again["score"]) == (2, 4)
+    assert mark["detail"] == "3 of 3 hidden tests passed"
+    assert eventually(lambda: regrade(False)["judging"] == 0, timeout=60)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from command_api.grading.decider import (AutoGrade, GradeAnswer, GradeItem, JudgeVerdict,
+                                         RequestJudging,
                                          grading_decider, judge_request_id)
 from command_api.grading.rules import Mark, mark, rubric_points
 from schemas.envelope import Actor
@@ -394,3 +395,33 @@ def test_a_partition_commits_up_to_its_lowest_unfinished_request():
     assert offsets.committable() == {}
     offsets.finished("p0", 10)
     assert offsets.committable() == {"p0": 13}
+
+
+def rejudge(revision: int = 4, actor: Actor = TEACHER) -> RequestJudging:
+    return RequestJudging("a-1", actor, "t-1", "q-4", revision, "python", NOW)
+
+
+def test_corrected_tests_send_a_judged_program_to_the_judge_again_once():
+    _, state = submitted_with_a_program()
+    judged = grading_decider.fold(grading_decider.decide(verdict(state.judging["q-4"]), state),
+                                  state)
+    [asked] = grading_decider.decide(rejudge(), judged)
+    assert (asked.revision, asked.request_id) == (4, judge_request_id("a-1", "q-4", 4))
+    asking = grading_decider.fold([asked], judged)
+    assert grading_decider.decide(rejudge(), asking) == []  # asked already
+    [graded, _] = grading_decider.decide(verdict(asked.request_id, share=1, revision=4), asking)
+    assert (graded.marks[0].points, graded.marks[0].revision) == (4, 4)
+    rejudged = grading_decider.fold([graded], asking)
+    assert grading_decider.decide(rejudge(), rejudged) == []  # judged with these tests
+
+
+def test_a_teachers_grade_and_a_missing_program_are_not_rejudged():
+    _, state = submitted_with_a_program()
+    by_teacher = grading_decider.fold(grading_decider.decide(by_hand("q-4", 1), state), state)
+    assert grading_decider.decide(rejudge(), by_teacher) == []
+    blank = GradeItem("q-4", 3, 4, Mark(0.0, "not answered"))
+    unanswered = grading_decider.fold(grading_decider.decide(auto_grade(*ITEMS, blank),
+                                                             grading_decider.initial))
+    assert grading_decider.decide(rejudge(), unanswered) == []
+    with pytest.raises(NotFound):
+        grading_decider.decide(rejudge(actor=Actor(user_id="t-2", role="teacher")), state)

@@ -1242,6 +1242,7 @@ export type RegradeChange = {
   after: number | null;
   attempt_id: string;
   before: number | null;
+  judging?: boolean;
   kept: string | null;
   student_id: string;
 };
@@ -1251,6 +1252,7 @@ export type RegradeOut = {
   changed: number;
   changes: RegradeChange[];
   exam_id: string;
+  judging?: number;
   question_id: string;
   revision: number;
 };

@@ -600,6 +600,7 @@ export type QuestionMark = {
   method?: string | null;
   points?: number | null;
   question_id: string;
+  revision?: number | null;
   teacher_feedback?: string | null;
 };
 export type AttemptGrades = {

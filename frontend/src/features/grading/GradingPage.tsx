@@ -155,7 +155,7 @@ export default function GradingPage() {
       ) : (
         <Empty>No student has answered this question in a submitted attempt yet.</Empty>
       )}
-      {question && !["long_answer", "coding"].includes(question.question_type) && (
+      {question && question.question_type !== "long_answer" && (
         <RegradePanel
           examId={examId}
           questionId={questionId}

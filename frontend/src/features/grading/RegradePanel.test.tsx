@@ -45,4 +45,39 @@ describe("regrading a question with its corrected key", () => {
     expect(await requests[1]!.json()).toEqual({ question_id: "q1", apply: true });
     expect(screen.queryByRole("button", { name: /^Regrade \d/ })).toBeNull();
   });
+
+  it("sends a program question's answers to the judge again", async () => {
+    const judging = (applied: boolean) => ({
+      status: 200,
+      body: {
+        exam_id: "e1",
+        question_id: "q1",
+        revision: 3,
+        applied,
+        attempts: 2,
+        changed: 0,
+        judging: 2,
+        changes: ["a1", "a2"].map((attempt_id) => ({
+          attempt_id,
+          student_id: "s",
+          before: 1,
+          after: null,
+          kept: null,
+          judging: true,
+        })),
+      },
+    });
+    stubFetch(judging(false), judging(true));
+    renderApp(<RegradePanel examId="e1" questionId="q1" labels={{}} onApplied={vi.fn()} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Preview the regrade" }));
+    expect(
+      await screen.findByText(
+        "With the tests of revision 3, 2 of 2 programs would be judged again.",
+      ),
+    ).toBeVisible();
+    expect(screen.getAllByText("Judged again")).toHaveLength(2);
+    await user.click(screen.getByRole("button", { name: "Judge 2 programs again" }));
+    expect(await screen.findByText(/^Sent 2 programs to the judge/)).toBeVisible();
+  });
 });

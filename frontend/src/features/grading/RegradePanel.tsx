@@ -1,6 +1,7 @@
 // After correcting a question's key (a new revision in the bank), mark its answers in this
 // exam again: first a preview of what would change, then the regrade. A teacher's own grade
-// of an answer stands.
+// of an answer stands. A program question's corrected tests send its programs to the judge
+// again: the preview counts them, their new points come as the judge runs them.
 import { useState } from "react";
 import { Box, Button, Paper, TableCell, TableRow, Typography } from "@mui/material";
 import {
@@ -63,13 +64,22 @@ export function RegradePanel({
             Regrade {outcome.changed} answer{outcome.changed === 1 ? "" : "s"}
           </Button>
         )}
+        {outcome && !outcome.applied && (outcome.judging ?? 0) > 0 && (
+          <Button variant="contained" onClick={() => run(true)} disabled={regrading.isLoading}>
+            Judge {outcome.judging} program{outcome.judging === 1 ? "" : "s"} again
+          </Button>
+        )}
       </Box>
       {outcome && (
         <>
           <Typography role="status" sx={{ mb: 1 }}>
-            {outcome.applied
-              ? `Regraded with revision ${outcome.revision}: ${outcome.changed} answer${outcome.changed === 1 ? "" : "s"} changed.`
-              : `With revision ${outcome.revision}, ${outcome.changed} of ${outcome.attempts} answers would change.`}
+            {(outcome.judging ?? 0) > 0
+              ? outcome.applied
+                ? `Sent ${outcome.judging} program${outcome.judging === 1 ? "" : "s"} to the judge with the tests of revision ${outcome.revision}: the new points come as each is judged.`
+                : `With the tests of revision ${outcome.revision}, ${outcome.judging} of ${outcome.attempts} programs would be judged again.`
+              : outcome.applied
+                ? `Regraded with revision ${outcome.revision}: ${outcome.changed} answer${outcome.changed === 1 ? "" : "s"} changed.`
+                : `With revision ${outcome.revision}, ${outcome.changed} of ${outcome.attempts} answers would change.`}
           </Typography>
           <RowsTable label="What the regrade changes" columns={["Student", "Before", "After"]}>
             {outcome.changes.map((change) => (
@@ -77,9 +87,11 @@ export function RegradePanel({
                 <TableCell>{labels[change.attempt_id] ?? change.attempt_id}</TableCell>
                 <TableCell>{change.before === null ? "–" : points(change.before)}</TableCell>
                 <TableCell>
-                  {change.after === null
-                    ? (KEPT[change.kept ?? ""] ?? change.kept)
-                    : points(change.after)}
+                  {change.judging
+                    ? "Judged again"
+                    : change.after === null
+                      ? (KEPT[change.kept ?? ""] ?? change.kept)
+                      : points(change.after)}
                 </TableCell>
               </TableRow>
             ))}
