@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from datetime import datetime, timezone
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -15,17 +16,19 @@ from projections.attempt_grades import ATTEMPT_GRADES
 from projections.attempts import ATTEMPTS
 from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.question_revisions import QUESTION_REVISIONS
+from projections.users import USERS
 from query_api.dependencies import CurrentUser, Personal, ReadModels
 from query_api.exports import ExportedFile, csv_file
-from query_api.grading import asked_questions
+from query_api.grading import asked_questions, last_window_close
 from query_api.statistics import (HISTOGRAM_BINS, Graded, exam_statistics, histogram,
-                                  item_statistics, option_statistics)
+                                  item_statistics, option_statistics, result_grade)
 from schemas.events.attempt import ANSWER_FIELD
 from schemas.events.question import QuestionContent
 from schemas.events.exam import ExamStatus
 from schemas.refusals import NotFound
 from schemas.text import EntityId
-from security.visibility import may_manage_exam
+from security.roles import Role
+from security.visibility import may_manage_exam, results_released
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -200,6 +203,83 @@ async def _picks(personal, rows, question_ids: list[str]) -> list[dict[str, froz
         if isinstance(ids, list):
             found[i][q] = frozenset(str(x) for x in ids)
     return found
+
+
+class ExamOutcome(BaseModel):
+    """One exam in a student's trend: their result and where it stands in the exam."""
+
+    exam_id: str
+    title: str
+    attempt_id: str
+    submitted_at: datetime | None
+    score: float
+    max_score: float
+    percent: float
+    grade: str | None
+    passed: bool | None
+    exam_mean_percent: float | None  # over the exam's fully graded attempts
+    percentile_rank: float | None  # share of the exam's graded attempts below this one (ties half)
+    graded_attempts: int
+
+
+class StudentTrend(BaseModel):
+    student_id: str
+    name: str | None
+    exams: list[ExamOutcome]  # oldest first
+
+
+@router.get("/students/{student_id}", response_model=StudentTrend,
+            summary="A student's results over their exams, each against its exam's mean "
+                    "(the student, their released results only; the exams' teachers; admins)")
+async def student_trend(student_id: EntityId, user: CurrentUser, db: ReadModels):
+    own = user.role == Role.STUDENT and user.user_id == student_id
+    if user.role not in (Role.TEACHER, Role.ADMIN) and not own:
+        raise NotFound("student_not_found", f"student {student_id} not found",
+                       field="student_id")
+    rows = await db.fetch(
+        f"""SELECT g.attempt_id, g.exam_id, g.status, g.score, g.max_score, a.submitted_at,
+                   c.title, c.teacher_id, c.status AS exam_status, c.grade_bands,
+                   c.pass_mark_percent, c.results_release, c.results_for_all, c.results_for,
+                   c.window_closes_at, c.accommodations, o.mean_percent, o.graded,
+                   o.below, o.same, u.name
+            FROM {ATTEMPT_GRADES.qualified} g
+            JOIN {EXAM_CATALOGUE.qualified} c ON c.exam_id = g.exam_id
+            LEFT JOIN {ATTEMPTS.qualified} a ON a.attempt_id = g.attempt_id
+            LEFT JOIN {USERS.qualified} u ON u.user_id = g.student_id
+            CROSS JOIN LATERAL (
+                SELECT avg(p) AS mean_percent, count(*) AS graded,
+                       count(*) FILTER (WHERE p < mine - 1e-9) AS below,
+                       count(*) FILTER (WHERE abs(p - mine) <= 1e-9) AS same
+                FROM (SELECT 100 * x.score / nullif(x.max_score, 0) AS p,
+                             100 * g.score / nullif(g.max_score, 0) AS mine
+                      FROM {ATTEMPT_GRADES.qualified} x
+                      WHERE x.exam_id = g.exam_id AND x.status = 'graded') others) o
+            WHERE g.student_id = $1 AND g.status = 'graded' AND c.status <> 'deleted'
+            ORDER BY a.submitted_at NULLS LAST, g.attempt_id""", student_id)
+    now = datetime.now(timezone.utc)
+    if own:
+        rows = [r for r in rows if results_released(
+            r["results_release"], r["results_for_all"], json.loads(r["results_for"]),
+            student_id, r["status"], last_window_close(r), now)]
+    elif user.role == Role.TEACHER:
+        rows = [r for r in rows if may_manage_exam(user.user_id, user.role, r["teacher_id"])]
+    if not rows and user.role == Role.TEACHER:  # none of theirs: nothing to say, not even
+        raise NotFound("student_not_found", f"student {student_id} not found",  # existence
+                       field="student_id")
+    exams = []
+    for r in rows:
+        percent = 100 * r["score"] / r["max_score"] if r["max_score"] else 0.0
+        exams.append({
+            "exam_id": r["exam_id"], "title": r["title"], "attempt_id": r["attempt_id"],
+            "submitted_at": r["submitted_at"], "score": r["score"], "max_score": r["max_score"],
+            "percent": round(percent, 2), **result_grade(percent, True, json.loads(
+                r["grade_bands"]), r["pass_mark_percent"]),
+            "exam_mean_percent": None if r["mean_percent"] is None
+            else round(float(r["mean_percent"]), 2),
+            "percentile_rank": (r["below"] + r["same"] / 2) / r["graded"] if r["graded"]
+            else None, "graded_attempts": r["graded"]})
+    return {"student_id": student_id, "name": rows[0]["name"] if rows else None,
+            "exams": exams}
 
 
 @router.get("/exams/{exam_id}/export", response_model=ExportedFile,

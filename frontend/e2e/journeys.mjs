@@ -1077,7 +1077,14 @@ async function grading(title) {
   await page.getByRole("link", { name: "Analytics" }).click();
   await page.getByRole("heading", { name: `Analytics: ${title}` }).waitFor();
   await page.getByRole("table", { name: "Item statistics" }).waitFor();
+  await page.getByRole("table", { name: "Options of question 1" }).waitFor();
   await check(page, "30e2-teacher-analytics");
+  // The student's results over their exams, from their name in the exam's grades.
+  await page.getByRole("link", { name: "Back to the grades" }).click();
+  await page.getByRole("table", { name: "Attempts" }).getByRole("link").first().click();
+  await page.getByRole("heading", { name: /^Progress: / }).waitFor();
+  await page.getByRole("table", { name: "Results by exam" }).getByText(title).waitFor();
+  await check(page, "30e3-teacher-student-progress");
   await signOut(page);
 }
 
@@ -1100,6 +1107,10 @@ async function studentResults(title) {
   await page.getByRole("heading", { name: `Your results: ${title}` }).waitFor();
   await page.getByText("Name the force and what it does.").waitFor();
   await check(page, "30f-student-results");
+  await page.getByRole("link", { name: "My progress" }).click();
+  await page.getByRole("heading", { name: "Your progress" }).waitFor();
+  await page.getByRole("table", { name: "Results by exam" }).getByText(title).waitFor();
+  await check(page, "30f1-student-progress");
   await signOut(page);
 }
 

@@ -30,6 +30,7 @@ const ExamWizardPage = lazy(() => import("./features/wizard/ExamWizardPage"));
 const GroupsPage = lazy(() => import("./features/groups/GroupsPage"));
 const GroupPage = lazy(() => import("./features/groups/GroupPage"));
 const AccountPage = lazy(() => import("./features/account/AccountPage"));
+const ProgressPage = lazy(() => import("./features/grading/ProgressPage"));
 
 /** The question bank's pages, under /teacher/questions and /admin/questions. */
 function bankRoutes(base: string) {
@@ -103,6 +104,7 @@ export function App() {
               <Route path="/teacher/exams/:examId/grades" element={<ExamGradesPage />} />
               <Route path="/teacher/exams/:examId/analytics" element={<AnalyticsPage />} />
               <Route path="/teacher/exams/:examId/grading/:questionId" element={<GradingPage />} />
+              <Route path="/teacher/students/:studentId" element={<ProgressPage />} />
               {bankRoutes("/teacher")}
               {groupRoutes("/teacher")}
             </Route>
@@ -113,6 +115,7 @@ export function App() {
               <Route path="/student/exams/:examId" element={<ExamStartPage />} />
               <Route path="/student/attempts/:attemptId" element={<AttemptPage />} />
               <Route path="/student/attempts/:attemptId/results" element={<ResultsPage />} />
+              <Route path="/student/progress" element={<ProgressPage />} />
             </Route>
           </Route>
           <Route element={<RequireRole role="proctor" />}>

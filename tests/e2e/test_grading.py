@@ -418,3 +418,44 @@ def exported(services, user, path: str) -> list[list[str]]:
     assert answer.status_code == 200, answer.text
     text = base64.b64decode(answer.json()["data_base64"]).decode("utf-8").lstrip("\ufeff")
     return list(csv.reader(io.StringIO(text)))
+
+
+def test_a_students_results_over_exams(services, make_user):
+    """A student's trend: each exam's result against the exam's mean and their rank in it;
+    the student sees only what is released to them, another teacher nothing."""
+    teacher, stranger = make_user("teacher"), make_user("teacher")
+    alice, bob = make_user("student"), make_user("student")
+    now = datetime.now(timezone.utc)
+    exams = []
+    for alice_right in (True, False):
+        exam_id, [single] = published_exam(services, teacher, [alice, bob], [SINGLE],
+                                           now - timedelta(minutes=1), now + timedelta(hours=1))
+        for student, right in ((alice, alice_right), (bob, True)):
+            attempt_id = start(services, student, exam_id).json()["attempt_id"]
+            assert save(services, student, attempt_id, single, 1,
+                        {"option_ids": ["b" if right else "a"]}).status_code == 200
+            assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                              headers={**student["headers"], **key()}).status_code == 200
+        exams.append(exam_id)
+    # Only the first exam's results are published.
+    assert httpx.post(f"{services.command_url}/v1/exams/{exams[0]}/results/publish",
+                      headers={**teacher["headers"], **key()}, json={}).status_code == 200
+
+    def trend(user, student=alice):
+        return httpx.get(f"{services.query_url}/v1/analytics/students/"
+                         f"{student['user']['user_id']}", headers=user["headers"])
+
+    seen = eventually(lambda: (lambda r: r.status_code == 200 and len(r.json()["exams"]) == 2
+                               and r.json())(trend(teacher)), timeout=30)
+    first, second = seen["exams"]
+    assert [e["exam_id"] for e in seen["exams"]] == exams  # oldest first
+    assert (first["percent"], first["exam_mean_percent"], first["percentile_rank"]) == (
+        100, 100, 0.5)
+    assert (second["percent"], second["exam_mean_percent"], second["percentile_rank"]) == (
+        0, 50, 0.25)
+    assert seen["name"] == alice["user"]["name"]
+    own = eventually(lambda: (lambda r: r.status_code == 200 and r.json()["exams"] and
+                              r.json())(trend(alice)), timeout=20)
+    assert [e["exam_id"] for e in own["exams"]] == exams[:1]  # the second is not released
+    assert trend(stranger).status_code == 404
+    assert trend(bob).status_code == 404  # another student's trend

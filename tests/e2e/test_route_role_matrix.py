@@ -136,6 +136,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
     ("query", "GET", "/v1/attempts/{attempt_id}/grades"): only({"teacher_a": 200, "admin": 200},
                                                                404),
     ("query", "GET", "/v1/exams/{exam_id}/grades"): only({"teacher_a": 200, "admin": 200}, 404),
+    ("query", "GET", "/v1/analytics/students/{student_id}"): only({"admin": 200}, 404),
     **{("query", "GET", path): only({"teacher_a": 200, "admin": 200}, 404)
        for path in ("/v1/analytics/exams/{exam_id}", "/v1/analytics/exams/{exam_id}/export",
                     "/v1/exams/{exam_id}/grades/export")},
@@ -481,6 +482,10 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
                                              headers=callers["teacher_a"]["headers"]
                                              ).status_code == 200)
             concrete = path.replace("{exam_id}", exam_id)
+        if path == "/v1/analytics/students/{student_id}":
+            # Someone with no results anywhere: only an admin reads (an empty) trend; a
+            # teacher learns nothing, not even that the student exists.
+            concrete = concrete.replace("{student_id}", throwaway_student(services, admin))
         concrete = concrete.replace("{student_id}", callers["student"]["user"]["user_id"])
         if "{cohort_id}" in path:
             concrete = concrete.replace("{cohort_id}", fresh_cohort(services, callers,

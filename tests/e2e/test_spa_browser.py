@@ -220,8 +220,8 @@ def test_browser_journeys(gateway, services, admin, make_user):
                          text=True, timeout=240, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "67 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 67
+    assert "69 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 69
     # What the student answered in the browser is what the submitted attempt holds.
     again = httpx.post(f"{services.command_url}/v1/exams/{taking_id}/start",
                        headers={**student["headers"], **key()})

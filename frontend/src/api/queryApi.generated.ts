@@ -13,6 +13,12 @@ const injectedRtkApi = api.injectEndpoints({
     >({
       query: (queryArg) => ({ url: `/v1/analytics/exams/${queryArg.examId}/export` }),
     }),
+    studentTrendV1AnalyticsStudentsStudentIdGet: build.query<
+      StudentTrendV1AnalyticsStudentsStudentIdGetApiResponse,
+      StudentTrendV1AnalyticsStudentsStudentIdGetApiArg
+    >({
+      query: (queryArg) => ({ url: `/v1/analytics/students/${queryArg.studentId}` }),
+    }),
     listOwnAttemptsV1AttemptsGet: build.query<
       ListOwnAttemptsV1AttemptsGetApiResponse,
       ListOwnAttemptsV1AttemptsGetApiArg
@@ -238,6 +244,11 @@ export type ExportItemStatisticsV1AnalyticsExamsExamIdExportGetApiResponse =
   /** status 200 Successful Response */ ExportedFile;
 export type ExportItemStatisticsV1AnalyticsExamsExamIdExportGetApiArg = {
   examId: string;
+};
+export type StudentTrendV1AnalyticsStudentsStudentIdGetApiResponse =
+  /** status 200 Successful Response */ StudentTrend;
+export type StudentTrendV1AnalyticsStudentsStudentIdGetApiArg = {
+  studentId: string;
 };
 export type ListOwnAttemptsV1AttemptsGetApiResponse =
   /** status 200 Successful Response */ AttemptList;
@@ -480,6 +491,25 @@ export type ExportedFile = {
   content_type: string;
   data_base64: string;
   filename: string;
+};
+export type ExamOutcome = {
+  attempt_id: string;
+  exam_id: string;
+  exam_mean_percent: number | null;
+  grade: string | null;
+  graded_attempts: number;
+  max_score: number;
+  passed: boolean | null;
+  percent: number;
+  percentile_rank: number | null;
+  score: number;
+  submitted_at: string | null;
+  title: string;
+};
+export type StudentTrend = {
+  exams: ExamOutcome[];
+  name: string | null;
+  student_id: string;
 };
 export type YourResults = {
   complete: boolean;
@@ -1030,6 +1060,7 @@ export type Role = "student" | "teacher" | "proctor" | "admin";
 export const {
   useExamAnalyticsV1AnalyticsExamsExamIdGetQuery,
   useExportItemStatisticsV1AnalyticsExamsExamIdExportGetQuery,
+  useStudentTrendV1AnalyticsStudentsStudentIdGetQuery,
   useListOwnAttemptsV1AttemptsGetQuery,
   useGetAttemptV1AttemptsAttemptIdGetQuery,
   useAttemptGradesV1AttemptsAttemptIdGradesGetQuery,

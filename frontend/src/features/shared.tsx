@@ -2,6 +2,7 @@ import {
   Alert,
   Box,
   CircularProgress,
+  Link,
   Paper,
   Stack,
   Table,
@@ -14,6 +15,7 @@ import {
   Typography,
 } from "@mui/material";
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { Link as RouterLink } from "react-router";
 import type { SxProps, Theme } from "@mui/material";
 import type { Problems } from "../api/problems";
 
@@ -266,10 +268,24 @@ export function CountTiles({ counts }: { counts: [string, number][] }) {
 }
 
 /** A table cell naming a person: their name (or "(erased)") and their email under it. */
-export function PersonCell({ name, email }: { name: string | null; email: string | null }) {
+export function PersonCell({
+  name,
+  email,
+  to,
+}: {
+  name: string | null;
+  email: string | null;
+  to?: string; // the person's page, when there is one
+}) {
   return (
     <TableCell>
-      {name ?? "(erased)"}
+      {to ? (
+        <Link component={RouterLink} to={to}>
+          {name ?? "(erased)"}
+        </Link>
+      ) : (
+        (name ?? "(erased)")
+      )}
       {email && (
         <Typography variant="body2" component="span" sx={{ display: "block" }}>
           {email}

@@ -76,6 +76,8 @@ export function ItemMap({ questions }: { questions: ItemStatistics[] }) {
         Each dot is a question (its number in the table of questions below, which has the same
         figures). Questions low on the chart separate students poorly; below the dashed line, weaker
         students did better.
+        {placed.length === 0 &&
+          " No question has a discrimination yet: it takes two graded attempts."}
       </Typography>
       <Box
         component="svg"

@@ -177,7 +177,11 @@ export default function ExamGradesPage() {
       >
         {grades.items.map((row) => (
           <TableRow key={row.attempt_id}>
-            <PersonCell name={row.name ?? null} email={row.email ?? null} />
+            <PersonCell
+              name={row.name ?? null}
+              email={row.email ?? null}
+              to={`/teacher/students/${encodeURIComponent(row.student_id)}`}
+            />
             <TableCell>
               {points(row.score)} of {points(row.max_score)} ({points(row.percent)} %)
               {gradeText(row)}

@@ -30,7 +30,10 @@ const NAVIGATION: Record<string, { to: string; label: string }[]> = {
     { to: "/teacher/questions", label: "Question bank" },
     { to: "/teacher/groups", label: "Groups" },
   ],
-  student: [{ to: "/student", label: "My exams" }],
+  student: [
+    { to: "/student", label: "My exams" },
+    { to: "/student/progress", label: "My progress" },
+  ],
   proctor: [{ to: "/proctor", label: "Live sessions" }],
 };
 // Every role's last entry: choices about email, and the emails sent.
