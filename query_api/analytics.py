@@ -111,15 +111,7 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
     if exam is None or exam["status"] == ExamStatus.DELETED or \
             not may_manage_exam(user.user_id, user.role, exam["teacher_id"]):
         raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
-    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
-                                                      readonly=True):
-        grades = await conn.fetch(
-            f"SELECT g.status, g.score, g.max_score, g.questions, g.marks, g.student_id, "
-            f"a.answers FROM {ATTEMPT_GRADES.qualified} g LEFT JOIN {ATTEMPTS.qualified} a "
-            f"USING (attempt_id) WHERE g.exam_id = $1", exam_id)
-        times = await conn.fetch(
-            f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes "
-            f"FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
+    grades, times = await exam_grades_and_times(db, exam_id)
     asked = asked_questions(grades)
     question_ids = list(asked)
     about = {r["question_id"]: r for r in await db.fetch(
@@ -131,7 +123,7 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
                for q, r in about.items()}
     choices = {q: found for q, found in choices.items() if found is not None}
     finished = [row for row in grades if row["status"] == "graded"]
-    picks = await _picks(personal, finished, list(choices))
+    picks = await opened_picks(personal, finished, list(choices))
     graded = [Graded(row["score"], row["max_score"], {
         qid: (m["points"], m["max_points"]) for qid, m in json.loads(row["marks"]).items()},
         picked) for row, picked in zip(finished, picks)]
@@ -163,6 +155,21 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
     }
 
 
+async def exam_grades_and_times(db, exam_id: str) -> tuple[list, list]:
+    """The exam's grades with each attempt's (sealed) answers, and the minutes each
+    submitted attempt took: one consistent snapshot of both read models."""
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                      readonly=True):
+        grades = await conn.fetch(
+            f"SELECT g.status, g.score, g.max_score, g.questions, g.marks, g.student_id, "
+            f"a.answers FROM {ATTEMPT_GRADES.qualified} g LEFT JOIN {ATTEMPTS.qualified} a "
+            f"USING (attempt_id) WHERE g.exam_id = $1", exam_id)
+        times = await conn.fetch(
+            f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes "
+            f"FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
+    return grades, times
+
+
 def choice_options(content: QuestionContent) -> tuple[list[tuple[str, str]], set[str]] | None:
     """A choice or true/false question's options ((id, text), in order) and the right ones;
     None for other types."""
@@ -183,7 +190,8 @@ def _options(graded: list[Graded], question_id: str, choice) -> list[dict] | Non
         graded, question_id, [o for o, _ in options], correct)]
 
 
-async def _picks(personal, rows, question_ids: list[str]) -> list[dict[str, frozenset[str]]]:
+async def opened_picks(personal, rows,
+                       question_ids: list[str]) -> list[dict[str, frozenset[str]]]:
     """Each attempt's picks for the choice questions: the answers are sealed with each
     student's key, opened here (one key query for all) and kept only as option ids."""
     wanted, sealed = [], []

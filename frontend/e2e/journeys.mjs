@@ -1153,6 +1153,35 @@ async function judgedProgram(title) {
   await signOut(page);
 }
 
+/** A class's essays graded in one sitting: the grading view's "Save and next" through every
+ * student's answer (a rubric level per criterion), then the results published to all. */
+async function gradeCohort(title, count) {
+  const page = await newPage("teacher (a class's essays)");
+  await signIn(page, "teacher", account("EXAM_TEACHER"));
+  await page.getByRole("heading", { name: "Your exams" }).waitFor();
+  await page.getByRole("link", { name: `Grades of ${title}` }).click();
+  await page.getByRole("heading", { name: `Grades: ${title}` }).waitFor();
+  await page.getByRole("table", { name: "Questions" }).getByText(`${count} of ${count}`).waitFor();
+  await page.getByRole("link", { name: "Grade question 2" }).click();
+  await page.getByRole("heading", { name: "Grade a question" }).waitFor();
+  const began = Date.now();
+  for (let n = 0; n < count; n += 1) {
+    await page.getByText(`Answer ${n + 1} of ${count} · ${count - n} still to grade`).waitFor();
+    await page.getByRole("radio", { name: n % 3 ? "Clear (2)" : "Vague (1)" }).check();
+    await page.getByRole("button", { name: "Save and next" }).click();
+  }
+  await page.getByText(`Answer ${count} of ${count} · 0 still to grade`).waitFor();
+  console.log(`cohort: ${count} essays graded in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  await check(page, "30j-teacher-cohort-graded");
+  await page.getByRole("link", { name: "Back to the grades" }).click();
+  await page.getByRole("heading", { name: `Grades: ${title}` }).waitFor();
+  await page.getByRole("table", { name: "Questions" }).getByText(`0 of ${count}`).waitFor();
+  await page.getByRole("button", { name: "Publish results to every student" }).click();
+  await page.getByText("The results are published.").waitFor();
+  await check(page, "30k-teacher-cohort-published");
+  await signOut(page);
+}
+
 /** A proctor (through the API, as the proctoring pages are to come) extends an attempt;
  * answers when the command API accepted it. */
 async function extendAsProctor(attemptId, minutes) {
@@ -1187,6 +1216,7 @@ try {
   await grading(env("SOEMS_E2E_OPEN_EXAM"));
   await studentResults(env("SOEMS_E2E_OPEN_EXAM"));
   await judgedProgram(env("SOEMS_E2E_JUDGED_EXAM"));
+  await gradeCohort(env("SOEMS_E2E_COHORT_EXAM"), Number(env("SOEMS_E2E_COHORT_SIZE")));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

@@ -123,13 +123,13 @@ class JudgeWorker:
     async def _fetch(self, stop: asyncio.Event) -> None:
         bound = self.settings.judge_read_ahead
         while not stop.is_set():
-            waiting = len(self.queue)
-            if waiting >= bound and not self._paused:
-                self.consumer.pause(*self.consumer.assignment())
-                self._paused = True
-            elif waiting < bound // 2 and self._paused:
-                self.consumer.resume(*self.consumer.assignment())
-                self._paused = False
+            fetching = keep_fetching(len(self.queue), bound, not self._paused)
+            if fetching == self._paused:  # the state changes
+                if fetching:
+                    self.consumer.resume(*self.consumer.assignment())
+                else:
+                    self.consumer.pause(*self.consumer.assignment())
+                self._paused = not fetching
             batches = await self.consumer.getmany(timeout_ms=500, max_records=500)
             for tp, records in batches.items():
                 for record in records:
@@ -207,6 +207,14 @@ class JudgeWorker:
             except Exception as failed:  # a rebalance in progress: the next tick commits
                 log.warning("judge offsets not committed: %s", failed)
 
+
+
+def keep_fetching(waiting: int, bound: int, fetching: bool) -> bool:
+    """Back-pressure with hysteresis: stop fetching at ``bound`` requests waiting, start again
+    below half of it (not at every request taken: each pause and resume is a fetch lost)."""
+    if fetching:
+        return waiting < bound
+    return waiting < bound // 2
 
 
 def _age_seconds(when: datetime) -> float:

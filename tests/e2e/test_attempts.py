@@ -39,7 +39,8 @@ def iso(moment: datetime) -> str:
 def published_exam(services, teacher, students: list[dict], contents: list[dict],
                    opens: datetime, closes: datetime, minutes: int = 30,
                    shuffle_options: bool = False,
-                   settings: dict | None = None) -> tuple[str, list[str]]:
+                   settings: dict | None = None,
+                   title: str = "Exam day") -> tuple[str, list[str]]:
     """An exam of ``teacher``'s with one question per content (2 points each), assigned to
     ``students`` (with these ``settings``, when given) and published: (its id, the question
     ids)."""
@@ -50,7 +51,7 @@ def published_exam(services, teacher, students: list[dict], contents: list[dict]
         assert written.status_code == 201, written.text
         ids.append(written.json()["question_id"])
     drafted = httpx.post(f"{cmd}/v1/exams", headers={**headers, **key()}, json={
-        "title": "Exam day", "duration_minutes": minutes, "window_opens_at": iso(opens),
+        "title": title, "duration_minutes": minutes, "window_opens_at": iso(opens),
         "window_closes_at": iso(closes)})
     assert drafted.status_code == 201, drafted.text
     exam_id = drafted.json()["exam_id"]

@@ -140,7 +140,9 @@ def test_rebuilt_mongo_read_model_equals_the_live_one(services, teacher, student
 
 
 # Every consumer of the exam topic parks what it cannot read (in whichever order they reach it).
-EXAM_CONSUMERS = ["projection.exam_catalogue", "projection.exam_documents", "soems-processors"]
+# The notifier reads the exam topic too (stream_processors/notifications): exam events email.
+EXAM_CONSUMERS = ["notifier", "projection.exam_catalogue", "projection.exam_documents",
+                  "soems-processors"]
 
 
 async def poison_and_read_dlq(settings, marker: bytes) -> list:

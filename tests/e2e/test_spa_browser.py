@@ -199,6 +199,45 @@ def judged_exam(services, teacher, coder) -> str:
     return title
 
 
+COHORT_SIZE = 50
+COHORT_QUESTIONS = [
+    {"question_type": "single_choice", "stem": "Which gas do plants take in?",
+     "choice": {"options": [{"option_id": "co2", "text": "Carbon dioxide", "correct": True},
+                            {"option_id": "o2", "text": "Oxygen"}]}},
+    {"question_type": "long_answer", "stem": "Why do leaves change colour in autumn?",
+     "long_answer": {"model_answer": "Chlorophyll breaks down.", "rubric": [
+         {"criterion_id": "argument", "title": "Argument", "levels": [
+             {"label": "Missing", "points": 0}, {"label": "Vague", "points": 1},
+             {"label": "Clear", "points": 2}]}]}},
+]
+
+
+def cohort_exam(services, teacher, make_user) -> tuple[str, str, list[dict]]:
+    """A class of COHORT_SIZE students who took an exam of a choice question and an essay
+    (through the API) and submitted: (its title, its id, the students), once every attempt is
+    auto-graded and every essay waits for the teacher."""
+    from tests.e2e.test_attempts import published_exam, save, start
+
+    students = [make_user("student") for _ in range(COHORT_SIZE)]
+    now, title = datetime.now(timezone.utc), f"Biology test {uuid.uuid4().hex[:6]}"
+    exam_id, (choice, essay) = published_exam(services, teacher, students, COHORT_QUESTIONS,
+                                              now - timedelta(minutes=1), now + timedelta(hours=2),
+                                              title=title)
+    for n, student in enumerate(students):
+        attempt_id = start(services, student, exam_id).json()["attempt_id"]
+        assert save(services, student, attempt_id, choice, 1,
+                    {"option_ids": ["co2" if n % 4 else "o2"]}).status_code == 200
+        assert save(services, student, attempt_id, essay, 1,
+                    {"text": f"Essay {n}: the green fades and other pigments show."}
+                    ).status_code == 200
+        assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                          headers={**student["headers"], **key()}).status_code == 200
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/exams/{exam_id}/grades",
+                                 headers=teacher["headers"]).json().get("pending_answers")
+               == COHORT_SIZE, timeout=60)
+    return title, exam_id, students
+
+
 def test_browser_journeys(gateway, services, admin, make_user):
     if not Path(CHROMIUM).exists() or shutil.which("node") is None:
         pytest.fail("Chromium or Node.js is missing: `make test` installs them")
@@ -206,22 +245,49 @@ def test_browser_journeys(gateway, services, admin, make_user):
     # Another teacher's exam: the journey's teacher searches their own bank by these words.
     exam_teacher, coder = make_user("teacher"), make_user("student")
     taking, taking_id = open_exam(services, exam_teacher, student)
+    cohort_title, cohort_id, cohort = cohort_exam(services, exam_teacher, make_user)
     env = {"SOEMS_E2E_BASE_URL": gateway, "SOEMS_E2E_ARTIFACTS": str(ARTIFACTS),
            "SOEMS_E2E_PROMOTE_EMAIL": promoted["user"]["email"],
            "SOEMS_E2E_READY_EXAM": ready_draft(services, teacher, student),
            "SOEMS_E2E_OPEN_EXAM": taking,
-           "SOEMS_E2E_JUDGED_EXAM": judged_exam(services, exam_teacher, coder)}
+           "SOEMS_E2E_JUDGED_EXAM": judged_exam(services, exam_teacher, coder),
+           "SOEMS_E2E_COHORT_EXAM": cohort_title, "SOEMS_E2E_COHORT_SIZE": str(COHORT_SIZE)}
     for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student),
                       ("PROCTOR", make_user("proctor")), ("EXAM_TEACHER", exam_teacher),
                       ("CODER", coder)):
         env[f"SOEMS_E2E_{role}_EMAIL"] = who["user"]["email"]
         env[f"SOEMS_E2E_{role}_PASSWORD"] = who["password"]
     run = subprocess.run(["node", "e2e/journeys.mjs"], cwd=FRONTEND, capture_output=True,
-                         text=True, timeout=240, env={**os.environ, **env})
+                         text=True, timeout=420, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "69 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 69
+    assert "71 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 71
+    # The class's essays graded in the browser: every attempt graded, the results published;
+    # each student reads their marks and has their results email in Mailpit.
+    settings = load_settings()
+    overview = httpx.get(f"{services.query_url}/v1/exams/{cohort_id}/grades",
+                         headers=exam_teacher["headers"], params={"per_page": 100}).json()
+    assert (overview["attempts"], overview["graded"], overview["pending_answers"]) == (
+        COHORT_SIZE, COHORT_SIZE, 0)
+    assert overview["results_for_all"] is True
+    for n, member in enumerate(cohort):
+        mine = httpx.get(f"{services.query_url}/v1/attempts", headers=member["headers"],
+                         params={"exam_id": cohort_id}).json()["items"][0]["results"]
+        # The choice (2 points, wrong for every fourth) and the essay (2 points, the rubric's
+        # Vague or Clear in the browser: 1 or 2).
+        assert mine is not None and mine["complete"], (n, mine)
+        assert 1 <= mine["score"] <= 4, (n, mine)
+    subject = f"Your results for {cohort_title} are published"
+
+    def emailed() -> bool:
+        found = httpx.get(f"{settings.smtp_api_url}/api/v1/search",
+                          params={"query": f'subject:"{subject}"', "limit": 200},
+                          auth=(settings.smtp_user, settings.smtp_password), timeout=10).json()
+        return len(found["messages"]) >= COHORT_SIZE and found
+    found = eventually(emailed, timeout=90, interval=1)
+    assert {m["To"][0]["Address"] for m in found["messages"]} == {
+        m["user"]["email"] for m in cohort}
     # What the student answered in the browser is what the submitted attempt holds.
     again = httpx.post(f"{services.command_url}/v1/exams/{taking_id}/start",
                        headers={**student["headers"], **key()})

@@ -20,6 +20,7 @@ from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, C
                                      TrueFalseSpec)
 from schemas.refusals import DomainError, Invalid, NotFound
 from stream_processors.judge.queue import FairQueue, Job, Offsets
+from stream_processors.judge.worker import keep_fetching
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -425,3 +426,10 @@ def test_a_teachers_grade_and_a_missing_program_are_not_rejudged():
     assert grading_decider.decide(rejudge(), unanswered) == []
     with pytest.raises(NotFound):
         grading_decider.decide(rejudge(actor=Actor(user_id="t-2", role="teacher")), state)
+
+
+def test_a_judge_worker_stops_fetching_at_its_bound_and_starts_again_below_half():
+    assert keep_fetching(4_999, 5_000, fetching=True)
+    assert not keep_fetching(5_000, 5_000, fetching=True)
+    assert not keep_fetching(2_500, 5_000, fetching=False)  # still paused
+    assert keep_fetching(2_499, 5_000, fetching=False)
