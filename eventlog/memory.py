@@ -44,6 +44,9 @@ class InMemoryEventStore:
         events = [codec.decode(b) for b in bodies[start:]]
         return Stream(stream_id, len(bodies), snapshot, events)
 
+    async def load_many(self, stream_ids: list[str]) -> list[Stream]:
+        return [await self.load(stream_id) for stream_id in stream_ids]
+
     async def version_of(self, stream_id: str) -> int:
         return len(self._streams.get(stream_id, []))
 

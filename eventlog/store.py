@@ -112,6 +112,9 @@ class EventStore(Protocol):
     async def version_of(self, stream_id: str) -> int:
         """The stream's version (0 when it has no events), without reading its events."""
 
+    async def load_many(self, stream_ids: list[str]) -> list[Stream]:
+        """Whole streams (no snapshots), in the order asked: one read for a batch of them."""
+
     async def outcome_of(self, command_id: UUID) -> dict[str, Any] | None:
         """What a command answered, if it was handled."""
 
@@ -285,6 +288,17 @@ class PostgresEventStore:
         events = [codec.decode(bytes(r["data"])) for r in rows]
         version = rows[-1]["v"] if rows else (snapshot.version if snapshot else 0)
         return Stream(stream_id, version, snapshot, events)
+
+    async def load_many(self, stream_ids: list[str]) -> list[Stream]:
+        rows = await self.pool.fetch(
+            "SELECT stream_id, stream_version, body FROM eventlog.events "
+            "WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version", stream_ids)
+        found: dict[str, list] = {}
+        for r in rows:
+            found.setdefault(r["stream_id"], []).append(r)
+        return [Stream(s, found[s][-1]["stream_version"] if s in found else 0, None,
+                       [codec.decode(bytes(r["body"])) for r in found.get(s, [])])
+                for s in stream_ids]
 
     async def version_of(self, stream_id: str) -> int:
         # One descent of the (stream_id, stream_version) primary key.

@@ -191,6 +191,25 @@ async def decoded_messages(stream: StreamT, only: tuple[type, ...] = ()
         yield event, recorded
 
 
+async def decoded_batches(stream: StreamT, only: tuple[type, ...], max_: int, within: float
+                          ) -> AsyncIterator[list[tuple[EventT, RecordedEvent]]]:
+    """As ``decoded_messages``, a batch at a time: up to ``max_`` messages, or what came
+    within ``within`` seconds (the ones of ``only`` types kept). The batch's offsets are
+    committed once the consumer asks for the next batch: process it before."""
+    wanted = {cls.event_type() for cls in only}
+    async for events in stream.take_events(max_, within=within):
+        batch = []
+        for event in events:
+            try:
+                if codec.peek_event_type(event.value) not in wanted:
+                    continue
+                batch.append((event, codec.decode(event.value)))
+            except codec.DecodeError as exc:
+                await park(event, exc)
+        if batch:
+            yield batch
+
+
 async def park(event: EventT, error: Exception) -> None:
     # Awaited until written: the message is acknowledged (its offset committed) after this.
     await app.dead_letters().park(event.message, error)

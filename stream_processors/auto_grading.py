@@ -7,7 +7,11 @@ from their fingerprint, never decoded) and runs the grading command
 from the event store and appends to the attempt's grading stream. The command id derives from
 the attempt: a redelivery after a crash grades nothing twice.
 
-A failure that may pass (the database restarting) is tried again with back-off, holding the
+Submissions are graded a batch at a time (``grade_submitted_batch``: their streams in one
+read, one key query, their grading streams in one transaction), which measured as the
+grader's bound: five round trips per attempt. A batch that cannot be graded at once (one of
+its attempts graded before: a redelivery) is graded one submission at a time, as is a lone
+submission. A failure that may pass (the database restarting) is tried again with back-off, holding the
 partition: grades come late, never lost. One that does not pass (a refusal, or still failing
 after the last try) parks the submission in the topic's DLQ, from where an operator replays
 it once the cause is fixed; the partition goes on.
@@ -17,14 +21,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from command_api.grading.auto import grade_submitted
+from command_api.grading.auto import grade_submitted, grade_submitted_batch
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
 from schemas.events.attempt import ATTEMPT, AttemptSubmitted
 from schemas.refusals import DomainError
 from security.personal_data import PersonalData
 from settings import get_settings
-from stream_processors.app import app, decoded_messages, park
+from stream_processors.app import app, decoded_batches, park
 
 log = logging.getLogger("soems.stream_processors.auto_grading")
 BACK_OFF_SECONDS = (0.5, 1, 2, 4, 8, 16)  # then the submission goes to the DLQ
@@ -33,6 +37,11 @@ BACK_OFF_SECONDS = (0.5, 1, 2, 4, 8, 16)  # then the submission goes to the DLQ
 # Order does not matter between attempts, and each attempt is graded once whatever the
 # order (its command id). faust commits an offset once every message before it is done.
 GRADERS = 8
+# Submissions are graded a batch at a time (one read of their streams, one key query, one
+# transaction for their grading streams): up to this many messages of the attempts topic, or
+# what came within BATCH_WAIT_S (the wait a lone submission's grade may take more).
+BATCH = 64
+BATCH_WAIT_S = 0.05
 
 submissions = app.source_topic(ATTEMPT)
 
@@ -65,26 +74,42 @@ _grader = _Grader()
 
 @app.agent(submissions, concurrency=GRADERS)
 async def grade_submissions(messages):
-    async for message, recorded in decoded_messages(messages, only=(AttemptSubmitted,)):
-        attempt_id = recorded.payload.attempt_id
-        for attempt, pause in enumerate((*BACK_OFF_SECONDS, None)):
+    async for batch in decoded_batches(messages, (AttemptSubmitted,), BATCH, BATCH_WAIT_S):
+        graded: set[str] = set()
+        if len(batch) > 1:
             try:
                 store, personal = await _grader.ready()
-                graded = await grade_submitted(store, personal, attempt_id,
-                                               caused_by=recorded.envelope.event_id)
-            except DomainError as refused:
-                log.error("attempt %s not graded: %s", attempt_id, refused)
-                await park(message, refused)
-            except Exception as failed:  # the database is away: try again, then park it
-                if pause is None:
-                    log.exception("attempt %s: grading failed %d times", attempt_id, attempt)
-                    await park(message, failed)
-                else:
-                    log.warning("attempt %s: grading failed (%s); again in %s s", attempt_id,
-                                failed, pause)
-                    await asyncio.sleep(pause)
-                    continue
+                graded = set(await grade_submitted_batch(
+                    store, personal, [recorded.payload.attempt_id for _, recorded in batch]))
+            except Exception as failed:  # each on its own below: retried, or parked
+                log.warning("a batch of %d submissions not graded at once: %s", len(batch),
+                            failed)
+        for message, recorded in batch:
+            if recorded.payload.attempt_id not in graded:
+                await _grade_one(message, recorded)
+
+
+async def _grade_one(message, recorded) -> None:
+    """One submission, with back-off while the failure may pass, else to the DLQ."""
+    attempt_id = recorded.payload.attempt_id
+    for attempt, pause in enumerate((*BACK_OFF_SECONDS, None)):
+        try:
+            store, personal = await _grader.ready()
+            graded = await grade_submitted(store, personal, attempt_id,
+                                           caused_by=recorded.envelope.event_id)
+        except DomainError as refused:
+            log.error("attempt %s not graded: %s", attempt_id, refused)
+            await park(message, refused)
+        except Exception as failed:  # the database is away: try again, then park it
+            if pause is None:
+                log.exception("attempt %s: grading failed %d times", attempt_id, attempt)
+                await park(message, failed)
             else:
-                log.debug("attempt %s graded: %s of %s, %d pending", attempt_id,
-                          graded["score"], graded["max_score"], len(graded["pending"]))
-            break
+                log.warning("attempt %s: grading failed (%s); again in %s s", attempt_id,
+                            failed, pause)
+                await asyncio.sleep(pause)
+                continue
+        else:
+            log.debug("attempt %s graded: %s of %s, %d pending", attempt_id,
+                      graded["score"], graded["max_score"], len(graded["pending"]))
+        break

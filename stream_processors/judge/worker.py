@@ -17,7 +17,7 @@ import asyncio
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import AsyncExitStack, suppress
 from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -90,35 +90,38 @@ class JudgeWorker:
     async def run(self, stop: asyncio.Event) -> None:
         s = self.settings
         await asyncio.to_thread(ensure_topics, s, judge_topics())
-        pool = await create_pool(s, min_size=1, max_size=self.runners, role="command",
-                                 reset_sessions=False)
-        store, personal = PostgresEventStore(pool), PersonalData(pool, s.personal_data_key)
-        self.dead_letters = dead_letters = DeadLetters(s.kafka_bootstrap, GROUP)
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=s.kafka_bootstrap, group_id=GROUP, enable_auto_commit=False,
-            auto_offset_reset="earliest", max_poll_records=500,
-            # A run can take a minute; the heartbeat thread keeps the membership meanwhile.
-            session_timeout_ms=10_000, max_poll_interval_ms=600_000)
-        self.consumer.subscribe([JUDGE_REQUESTS], listener=_Rebalance(self))
-        await self.consumer.start()
-        tasks = [asyncio.create_task(self._runner(i, store, personal, dead_letters))
-                 for i in range(self.runners)]
-        tasks.append(asyncio.create_task(self._committer(stop)))
-        log.info("judge worker: %d runners on %s", self.runners, JUDGE_REQUESTS)
-        try:
-            await self._fetch(stop)
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with suppress(asyncio.CancelledError):
-                    await task
-            with suppress(Exception):
-                await self.commit()
-            await self.consumer.stop()
-            await dead_letters.stop()
-            await pool.close()
-            self._threads.shutdown(wait=False, cancel_futures=True)
+        # A start that fails half-way (Kafka away) releases what it made: the outage loop
+        # starts a new worker.
+        async with AsyncExitStack() as cleanup:
+            cleanup.callback(self._threads.shutdown, wait=False, cancel_futures=True)
+            pool = await create_pool(s, min_size=1, max_size=self.runners, role="command",
+                                     reset_sessions=False)
+            cleanup.push_async_callback(pool.close)
+            store, personal = PostgresEventStore(pool), PersonalData(pool, s.personal_data_key)
+            self.dead_letters = dead_letters = DeadLetters(s.kafka_bootstrap, GROUP)
+            cleanup.push_async_callback(dead_letters.stop)
+            self.consumer = AIOKafkaConsumer(
+                bootstrap_servers=s.kafka_bootstrap, group_id=GROUP, enable_auto_commit=False,
+                auto_offset_reset="earliest", max_poll_records=500,
+                # A run can take a minute; the heartbeat thread keeps the membership.
+                session_timeout_ms=10_000, max_poll_interval_ms=600_000)
+            self.consumer.subscribe([JUDGE_REQUESTS], listener=_Rebalance(self))
+            await self.consumer.start()
+            cleanup.push_async_callback(self.consumer.stop)
+            tasks = [asyncio.create_task(self._runner(i, store, personal, dead_letters))
+                     for i in range(self.runners)]
+            tasks.append(asyncio.create_task(self._committer(stop)))
+            log.info("judge worker: %d runners on %s", self.runners, JUDGE_REQUESTS)
+            try:
+                await self._fetch(stop)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with suppress(asyncio.CancelledError):
+                        await task
+                with suppress(Exception):
+                    await self.commit()
 
     async def _fetch(self, stop: asyncio.Event) -> None:
         bound = self.settings.judge_read_ahead

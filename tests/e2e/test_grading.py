@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
-from command_api.grading.auto import Revisions, grade_submitted
+from command_api.grading.auto import Revisions, grade_submitted, grade_submitted_batch
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
 from security.personal_data import PersonalData
@@ -175,8 +175,10 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
     assert results == {"score": 8.6, "max_score": 10, "percent": 86.0, "complete": True,
                        "grade": None, "passed": None}  # the exam has no grade scheme
 
-    # Grading again (a redelivered submission, a restarted worker) changes nothing.
+    # Grading again (a redelivered submission, a restarted worker) changes nothing, in a
+    # batch or alone.
     events = asyncio.run(_grading_events(settings, attempt_id))
+    assert asyncio.run(_grade_again(settings, attempt_id, batch=True)) == []
     assert asyncio.run(_grade_again(settings, attempt_id))["score"] == 7  # its first answer
     assert asyncio.run(_grading_events(settings, attempt_id)) == events
     assert events[:3] == ["GradingOpened", "AnswersGraded", "AttemptGraded"]
@@ -187,12 +189,14 @@ def grade_by_hand(services, user, attempt_id: str, question_id: str, body: dict)
                      headers={**user["headers"], **key()}, json=body)
 
 
-async def _grade_again(settings, attempt_id: str) -> dict:
+async def _grade_again(settings, attempt_id: str, batch: bool = False):
     pool = await create_pool(settings, min_size=1, max_size=2, role="command")
+    store, personal = PostgresEventStore(pool), PersonalData(pool, settings.personal_data_key)
     try:
-        return await grade_submitted(PostgresEventStore(pool),
-                                     PersonalData(pool, settings.personal_data_key), attempt_id,
-                                     revisions=Revisions())
+        if batch:
+            return await grade_submitted_batch(store, personal, [attempt_id, attempt_id],
+                                               revisions=Revisions())
+        return await grade_submitted(store, personal, attempt_id, revisions=Revisions())
     finally:
         await pool.close()
 
@@ -446,6 +450,7 @@ def test_a_students_results_over_exams(services, make_user):
                          f"{student['user']['user_id']}", headers=user["headers"])
 
     seen = eventually(lambda: (lambda r: r.status_code == 200 and len(r.json()["exams"]) == 2
+                               and all(e["graded_attempts"] == 2 for e in r.json()["exams"])
                                and r.json())(trend(teacher)), timeout=30)
     first, second = seen["exams"]
     assert [e["exam_id"] for e in seen["exams"]] == exams  # oldest first

@@ -65,6 +65,17 @@ async def test_appended_events_load_back_in_order_with_their_versions(store):
     assert loaded.events[0].envelope.actor == TEACHER
 
 
+async def test_several_streams_load_in_one_read_in_the_order_asked(store):
+    (one, first), (two, second), (_, missing) = new_exam(), new_exam(), new_exam()
+    await store.append(first, 0, [drafted(one, "A")], ctx(), {})
+    await store.append(second, 0, [drafted(two, "B"), updated(two, "B2")], ctx(), {},
+                       snapshot=Snapshot("exam:v1", 2, b'{"s": 2}'))
+    loaded = await store.load_many([second, missing, first])
+    assert [(s.stream_id, s.version, len(s.events)) for s in loaded] == [
+        (second, 2, 2), (missing, 0, 0), (first, 1, 1)]  # whole streams: no snapshots
+    assert [getattr(e.payload, "title") for e in loaded[0].events] == ["B", "B2"]
+
+
 async def test_a_streams_version_is_known_without_loading_it(store):
     exam_id, stream = new_exam()
     assert await store.version_of(stream) == 0
