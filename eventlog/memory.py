@@ -85,8 +85,9 @@ class InMemoryEventStore:
         return recorded
 
     async def start_streams(self, streams: list[tuple[str, list[DomainEvent]]],
-                            ctx: CommandContext, outcome: dict[str, Any]) -> list[RecordedEvent]:
-        recorded = record_streams(streams, ctx)
+                            ctx: CommandContext, outcome: dict[str, Any],
+                            causes: dict[str, UUID] | None = None) -> list[RecordedEvent]:
+        recorded = record_streams(streams, ctx, causes)
         if not recorded:
             raise ValueError("no events to store")
         bodies = [codec.encode(e) for e in recorded]

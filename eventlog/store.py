@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Protocol
 from uuid import UUID
@@ -130,9 +130,11 @@ class EventStore(Protocol):
         """
 
     async def start_streams(self, streams: list[tuple[str, list[DomainEvent]]],
-                            ctx: CommandContext, outcome: dict[str, Any]) -> list[RecordedEvent]:
+                            ctx: CommandContext, outcome: dict[str, Any],
+                            causes: dict[str, UUID] | None = None) -> list[RecordedEvent]:
         """Start several new streams as one command (an import), all or nothing: each
-        stream's events from version 1, the command's outcome, the outbox.
+        stream's events from version 1, the command's outcome, the outbox. ``causes``: the
+        causation of some streams' events, when it is not the command's.
 
         Raises DuplicateCommand when this command_id was already handled, and
         ConcurrencyError when any of the streams exists already (nothing is written).
@@ -246,13 +248,16 @@ SELECT EXISTS (SELECT 1 FROM claimed) AS appended,
 """
 
 
-def record_streams(streams: list[tuple[str, list[DomainEvent]]],
-                   ctx: CommandContext) -> list[RecordedEvent]:
-    """The events of several new streams, each from version 1, in the given order."""
+def record_streams(streams: list[tuple[str, list[DomainEvent]]], ctx: CommandContext,
+                   causes: dict[str, UUID] | None = None) -> list[RecordedEvent]:
+    """The events of several new streams, each from version 1, in the given order; a stream
+    in ``causes`` has its own causation (the event that asked for it: a batch of gradings)."""
     if len({stream_id for stream_id, _ in streams}) != len(streams):
         raise ValueError("each new stream once")
+    causes = causes or {}
     return [event for stream_id, payloads in streams
-            for event in record(stream_id, 0, payloads, ctx)]
+            for event in record(stream_id, 0, payloads, ctx if stream_id not in causes
+                                else replace(ctx, causation_id=causes[stream_id]))]
 
 
 async def read_outbox(conn, limit: int) -> list[OutboxRow]:
@@ -352,9 +357,10 @@ class PostgresEventStore:
         return recorded
 
     async def start_streams(self, streams: list[tuple[str, list[DomainEvent]]],
-                            ctx: CommandContext, outcome: dict[str, Any]) -> list[RecordedEvent]:
+                            ctx: CommandContext, outcome: dict[str, Any],
+                            causes: dict[str, UUID] | None = None) -> list[RecordedEvent]:
         def prepare():
-            recorded = record_streams(streams, ctx)
+            recorded = record_streams(streams, ctx, causes)
             if not recorded:
                 raise ValueError("no events to store")
             return recorded, [codec.encode(e) for e in recorded]

@@ -79,8 +79,9 @@ async def grade_submissions(messages):
         if len(batch) > 1:
             try:
                 store, personal = await _grader.ready()
-                graded = set(await grade_submitted_batch(
-                    store, personal, [recorded.payload.attempt_id for _, recorded in batch]))
+                graded = set(await grade_submitted_batch(store, personal, [
+                    (recorded.payload.attempt_id, recorded.envelope.event_id)
+                    for _, recorded in batch]))
             except Exception as failed:  # each on its own below: retried, or parked
                 log.warning("a batch of %d submissions not graded at once: %s", len(batch),
                             failed)

@@ -89,14 +89,16 @@ async def grade_submitted(store: EventStore, personal: PersonalData, attempt_id:
 
 
 async def grade_submitted_batch(store: EventStore, personal: PersonalData,
-                                attempt_ids: list[str],
+                                submissions: list[tuple[str, UUID | None]],
                                 revisions: Revisions = REVISIONS) -> list[str]:
     """Grade a batch of submitted attempts at once: their streams in one read, their keys in
     one query, their grading streams started in one transaction. All or nothing: the ids
     graded, or none when any of them cannot be (not submitted, graded before: a redelivery),
     and the caller grades them one by one (``grade_submitted``, idempotent). A few round
-    trips for the batch rather than five per attempt: what bounded the auto-grader's rate."""
-    ids = list(dict.fromkeys(attempt_ids))
+    trips for the batch rather than five per attempt: what bounded the auto-grader's rate.
+    ``submissions``: (attempt id, its ``AttemptSubmitted`` event id: each grading's cause)."""
+    caused_by = dict(submissions)
+    ids = list(caused_by)
     streams = await store.load_many([ATTEMPT.stream_id(a) for a in ids])
     try:
         found = [_submitted(a, stream.events) for a, stream in zip(ids, streams)]
@@ -121,7 +123,8 @@ async def grade_submitted_batch(store: EventStore, personal: PersonalData,
     ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, "batch:" + ",".join(sorted(ids))),
                          actor=SYSTEM)
     try:
-        await store.start_streams(new, ctx, {"graded": ids})
+        await store.start_streams(new, ctx, {"graded": ids}, causes={
+            GRADING.stream_id(a): caused_by[a] for a in ids if caused_by[a] is not None})
     except (ConcurrencyError, DuplicateCommand):
         return []  # one of them was graded already: each on its own, then
     return ids

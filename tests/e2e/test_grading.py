@@ -194,7 +194,7 @@ async def _grade_again(settings, attempt_id: str, batch: bool = False):
     store, personal = PostgresEventStore(pool), PersonalData(pool, settings.personal_data_key)
     try:
         if batch:
-            return await grade_submitted_batch(store, personal, [attempt_id, attempt_id],
+            return await grade_submitted_batch(store, personal, [(attempt_id, None)] * 2,
                                                revisions=Revisions())
         return await grade_submitted(store, personal, attempt_id, revisions=Revisions())
     finally:

@@ -244,6 +244,19 @@ async def test_several_new_streams_start_as_one_command(store):
     assert [(await store.load(stream)).version for _, stream in exams] == [1, 2, 2]
 
 
+async def test_streams_started_together_may_each_name_their_own_cause(store):
+    """A batch of gradings is one command; each grading's events name the submission that
+    caused them (the audit follows each one back), the others the command's own cause."""
+    (one, first), (two, second) = new_exam(), new_exam()
+    submitted, command_cause = uuid.uuid4(), uuid.uuid4()
+    context = CommandContext(command_id=uuid.uuid4(), actor=TEACHER,
+                             causation_id=command_cause)
+    await store.start_streams([(first, [drafted(one)]), (second, [drafted(two)])], context,
+                              {}, causes={second: submitted})
+    assert (await store.load(first)).events[0].envelope.causation_id == command_cause
+    assert (await store.load(second)).events[0].envelope.causation_id == submitted
+
+
 async def test_starting_a_stream_that_exists_writes_nothing(store):
     existing_id, existing = new_exam()
     await store.append(existing, 0, [drafted(existing_id)], ctx(), {})
