@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commands import machine, make_admin, progress, run_bench, section, summary  # noqa: E402
 from commands import table_row  # noqa: E402
-from exam_day import make_teacher_of, poster, students, tokens_for  # noqa: E402
+from exam_day import exam_of, make_teacher_of, students, tokens_for  # noqa: E402
 from grading import CONCURRENCY, send  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
 from query_api.analytics import exam_grades_and_times, opened_picks  # noqa: E402
@@ -67,20 +67,9 @@ async def prepared_exam(s: Settings, count: int) -> tuple[str, str, list[str], l
             "access_token"]
         teacher = await make_teacher_of(command, admin)
         student_ids = await students(s, command, admin, count)
-        post = poster(command, teacher)
-        question_ids = [(await post("POST", "/v1/questions", choice_question(n)))[
-            "question_id"] for n in range(QUESTIONS)]
-        now = datetime.now(timezone.utc)
-        exam_id = (await post("POST", "/v1/exams", {
-            "title": f"Analytics bench {now:%H:%M:%S}", "duration_minutes": 60,
-            "window_opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "window_closes_at": (now + timedelta(hours=4)).isoformat()}))["exam_id"]
-        await post("PUT", f"/v1/exams/{exam_id}/questions", {"sections": [{
-            "section_id": "main", "title": "Questions", "items": [
-                {"item_id": f"i{n}", "points": 1, "candidates": [{"question_id": q}]}
-                for n, q in enumerate(question_ids)]}]})
-        await post("POST", f"/v1/exams/{exam_id}/assign", {"student_ids": student_ids})
-        await post("POST", f"/v1/exams/{exam_id}/publish", None)
+        exam_id, question_ids = await exam_of(
+            command, teacher, student_ids, [choice_question(n) for n in range(QUESTIONS)],
+            f"Analytics bench {datetime.now(timezone.utc):%H:%M:%S}", minutes=60)
     finally:
         await command.aclose()
     tokens = await tokens_for(s, student_ids)

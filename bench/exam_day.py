@@ -143,16 +143,26 @@ def poster(command: httpx.AsyncClient, token: str):
 
 async def published_exam(command: httpx.AsyncClient, teacher: str,
                          student_ids: list[str]) -> tuple[str, list[str]]:
+    now = datetime.now(timezone.utc)
+    return await exam_of(command, teacher, student_ids, list(QUESTIONS),
+                         f"Exam day bench {now:%H:%M:%S}", minutes=120)
+
+
+async def exam_of(command: httpx.AsyncClient, teacher: str, student_ids: list[str],
+                  questions: list[dict], title: str, minutes: int,
+                  points: float = 1) -> tuple[str, list[str]]:
+    """A published exam open now (for 4 hours) of these new bank questions, ``points`` each,
+    assigned to the students: (its id, the question ids)."""
     post = poster(command, teacher)
-    question_ids = [(await post("POST", "/v1/questions", q))["question_id"] for q in QUESTIONS]
+    question_ids = [(await post("POST", "/v1/questions", q))["question_id"] for q in questions]
     now = datetime.now(timezone.utc)
     exam_id = (await post("POST", "/v1/exams", {
-        "title": f"Exam day bench {now:%H:%M:%S}", "duration_minutes": 120,
+        "title": title, "duration_minutes": minutes,
         "window_opens_at": (now - timedelta(minutes=1)).isoformat(),
         "window_closes_at": (now + timedelta(hours=4)).isoformat()}))["exam_id"]
     await post("PUT", f"/v1/exams/{exam_id}/questions", {"sections": [{
         "section_id": "main", "title": "Questions", "items": [
-            {"item_id": f"i{n}", "points": 1, "candidates": [{"question_id": q}]}
+            {"item_id": f"i{n}", "points": points, "candidates": [{"question_id": q}]}
             for n, q in enumerate(question_ids)]}]})
     for at in range(0, len(student_ids), 5000):
         await post("POST", f"/v1/exams/{exam_id}/assign",

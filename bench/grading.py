@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commands import (cpu_seconds_by_group, machine, make_admin,  # noqa: E402
                       print_cpu_seconds, progress, run_bench, section, summary, table_row)
-from exam_day import make_teacher_of, poster, students, tokens_for  # noqa: E402
+from exam_day import exam_of, make_teacher_of, students, tokens_for  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
 from settings import Settings  # noqa: E402
 
@@ -77,20 +77,8 @@ def question_bank() -> list[tuple[dict, dict, dict]]:
 
 async def published_exam(command: httpx.AsyncClient, teacher: str, student_ids: list[str],
                          bank: list[tuple[dict, dict, dict]]) -> tuple[str, list[str]]:
-    post = poster(command, teacher)
-    question_ids = [(await post("POST", "/v1/questions", q))["question_id"] for q, _, _ in bank]
-    now = datetime.now(timezone.utc)
-    exam_id = (await post("POST", "/v1/exams", {
-        "title": f"Grading bench {now:%H:%M:%S}", "duration_minutes": 240,
-        "window_opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "window_closes_at": (now + timedelta(hours=4)).isoformat()}))["exam_id"]
-    await post("PUT", f"/v1/exams/{exam_id}/questions", {"sections": [{
-        "section_id": "main", "title": "Questions", "items": [
-            {"item_id": f"i{n}", "points": 1, "candidates": [{"question_id": q}]}
-            for n, q in enumerate(question_ids)]}]})
-    await post("POST", f"/v1/exams/{exam_id}/assign", {"student_ids": student_ids})
-    await post("POST", f"/v1/exams/{exam_id}/publish", None)
-    return exam_id, question_ids
+    return await exam_of(command, teacher, student_ids, [q for q, _, _ in bank],
+                         f"Grading bench {datetime.now(timezone.utc):%H:%M:%S}", minutes=240)
 
 
 async def send(http: aiohttp.ClientSession, gate: asyncio.Semaphore, method: str, path: str,

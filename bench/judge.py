@@ -26,7 +26,7 @@ import asyncio
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commands import (cpu_seconds_by_group, machine, make_admin,  # noqa: E402
                       print_cpu_seconds, progress, run_bench, section, summary, table_row)
-from exam_day import make_teacher_of, poster, students, tokens_for  # noqa: E402
+from exam_day import exam_of, make_teacher_of, students, tokens_for  # noqa: E402
 from grading import CONCURRENCY, send  # noqa: E402
 from eventlog.metrics import JUDGE, metrics_port, scrape  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
@@ -61,18 +61,8 @@ PROGRAM = "import sys\nfor line in sys.stdin:\n    print(sum(map(int, line.split
 
 async def coding_exam(command: httpx.AsyncClient, teacher: str, title: str,
                       student_ids: list[str]) -> tuple[str, str]:
-    post = poster(command, teacher)
-    question_id = (await post("POST", "/v1/questions", QUESTION))["question_id"]
-    now = datetime.now(timezone.utc)
-    exam_id = (await post("POST", "/v1/exams", {
-        "title": title, "duration_minutes": 240,
-        "window_opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "window_closes_at": (now + timedelta(hours=4)).isoformat()}))["exam_id"]
-    await post("PUT", f"/v1/exams/{exam_id}/questions", {"sections": [{
-        "section_id": "main", "title": "Program", "items": [
-            {"item_id": "i0", "points": 10, "candidates": [{"question_id": question_id}]}]}]})
-    await post("POST", f"/v1/exams/{exam_id}/assign", {"student_ids": student_ids})
-    await post("POST", f"/v1/exams/{exam_id}/publish", None)
+    exam_id, [question_id] = await exam_of(command, teacher, student_ids, [QUESTION], title,
+                                           minutes=240, points=10)
     return exam_id, question_id
 
 

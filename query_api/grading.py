@@ -176,13 +176,12 @@ async def attempt_grades(attempt_id: EntityId, user: CurrentUser, db: ReadModels
                            field="attempt_id")
         return await _grades_view(row, personal, for_student=True,
                                   scheme=await _exam(db, row["exam_id"]))
-    teacher_id = None if row is None else await _exam_teacher(db, row["exam_id"])
-    if row is None or teacher_id is None or not may_manage_exam(user.user_id, user.role,
-                                                                teacher_id):
+    exam = None if row is None else await _exam(db, row["exam_id"])  # its teacher, its scheme
+    if row is None or exam is None or not may_manage_exam(user.user_id, user.role,
+                                                          exam["teacher_id"]):
         raise NotFound("grades_not_found", f"no grades for attempt {attempt_id}",
                        field="attempt_id")
-    return await _grades_view(row, personal, for_student=False,
-                              scheme=await _exam(db, row["exam_id"]))
+    return await _grades_view(row, personal, for_student=False, scheme=exam)
 
 
 async def released_to(db, exam_id: str, student_id: str, grading_status: str) -> bool:
