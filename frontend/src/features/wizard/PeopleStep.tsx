@@ -214,13 +214,13 @@ export function PeopleStep({
           <TextField label="Pass mark (%, blank for none)" {...field("pass_mark_percent")} />
           <TextField
             id="wizard-grade_bands"
-            label="Grades (letter and from %, blank for none)"
+            label="Grades (blank for none)"
             placeholder="A 85, B 70, C 50, F 0"
             size="small"
             value={form.grade_bands}
             onChange={(e) => setForm({ ...form, grade_bands: e.target.value })}
             error={Boolean(problems.byField.grade_bands)}
-            helperText={problems.byField.grade_bands ?? "The lowest starts at 0"}
+            helperText={problems.byField.grade_bands ?? "Letter and from %: A 85, B 70, F 0"}
           />
           <TextField
             select
