@@ -11,7 +11,8 @@ import json
 
 from eventlog.projection import PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
-from schemas.events.grading import GRADING, AnswersGraded, AttemptGraded, GradingOpened
+from schemas.events.grading import (GRADING, AnswerRepinned, AnswersGraded, AttemptGraded,
+                                    GradingOpened)
 
 ATTEMPT_GRADES = Table("attempt_grades", key="attempt_id", ddl="""
 CREATE TABLE IF NOT EXISTS attempt_grades (
@@ -21,7 +22,9 @@ CREATE TABLE IF NOT EXISTS attempt_grades (
     status      text             NOT NULL,  -- grading (answers pending), graded
     score       double precision NOT NULL,
     max_score   double precision NOT NULL,
-    questions   jsonb            NOT NULL,  -- [{question_id, max_points}] in the exam's order
+    -- [{question_id, revision, max_points}] in the exam's order; the revision whose key or
+    -- rubric marks the answer (the pinned one, or a regrade's)
+    questions   jsonb            NOT NULL,
     pending     jsonb            NOT NULL,  -- question ids waiting for a teacher or the judge
     -- question id -> {points, max_points, detail, feedback (sealed), method, graded_by,
     -- graded_at}
@@ -53,12 +56,22 @@ def evolve_grades(row: Row | None, event: RecordedEvent) -> Row | None:
                 marks[m.question_id] = {**m.model_dump(), "method": e.method,
                                         "graded_by": e.graded_by,
                                         "graded_at": e.graded_at.isoformat()}
-            return {**row, "marks": json.dumps(marks)}
+            return {**row, "marks": json.dumps(marks), "questions": _marked_with(
+                row, {m.question_id: m.revision for m in e.marks if m.revision})}
+        case AnswerRepinned():
+            return {**row, "questions": _marked_with(row, {e.question_id: e.revision})}
         case AttemptGraded():
             return {**row, "status": "grading" if e.pending else "graded", "score": e.score,
                     "max_score": e.max_score, "pending": json.dumps(e.pending),
                     "graded_at": e.graded_at}
     return None
+
+
+def _marked_with(row: Row, revisions: dict[str, int]) -> str:
+    questions = json.loads(row["questions"])
+    for q in questions:
+        q["revision"] = revisions.get(q["question_id"], q["revision"])
+    return json.dumps(questions)
 
 
 projection = PostgresProjection(

@@ -5,10 +5,17 @@ PostgreSQL rather than Redis or MongoDB: an attempt is read by key on every page
 resume, written on every save (one row upsert per batch of saves), and the grading issue
 reads the submitted ones by exam, which an index serves. Answers stay sealed here (the query
 side opens them for the student at read time), so erasing a student needs no scrubbing.
+
+It also keeps how long each question was on the student's screen (``question_seconds``), for
+the item statistics' average time: from one change of place (``PlaceKept``, when the command
+API recorded it) to the next, stopped while a proctor has paused the attempt, and ended by the
+submission. Before the first ``PlaceKept`` the first question of the student's order is on
+screen (the exam page opens there).
 """
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from eventlog.projection import PostgresProjection, Row, Table
 from schemas.envelope import RecordedEvent
@@ -40,6 +47,10 @@ ALTER TABLE attempts ADD COLUMN IF NOT EXISTS paused_at timestamptz;
 -- Where the student is: flagged for review (a JSON array), the question on screen.
 ALTER TABLE attempts ADD COLUMN IF NOT EXISTS flagged jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE attempts ADD COLUMN IF NOT EXISTS current_question_id text;
+-- Seconds each question was on screen (question id -> seconds), and since when the one on
+-- screen is (null: paused or submitted).
+ALTER TABLE attempts ADD COLUMN IF NOT EXISTS question_seconds jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE attempts ADD COLUMN IF NOT EXISTS on_screen_since timestamptz;
 CREATE INDEX IF NOT EXISTS attempts_by_exam ON attempts (exam_id, status);
 CREATE INDEX IF NOT EXISTS attempts_by_student ON attempts (student_id, exam_id);
 """)
@@ -59,7 +70,8 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
                 "questions": json.dumps([q.model_dump() for q in e.questions]),
                 "answers": "{}", "refused_saves": 0, "submitted_at": None,
                 "submit_reason": None, "paused_at": None, "flagged": "[]",
-                "current_question_id": None}
+                "current_question_id": None, "question_seconds": "{}",
+                "on_screen_since": e.started_at}
     if row is None:
         return None
     match e:
@@ -73,16 +85,37 @@ def evolve_attempt(row: Row | None, event: RecordedEvent) -> Row | None:
         case AttemptExtended():
             return {**row, "deadline": e.deadline}
         case AttemptPaused():
-            return {**row, "paused_at": e.paused_at}
+            return {**_screen_time_until(row, e.paused_at), "paused_at": e.paused_at,
+                    "on_screen_since": None}
         case AttemptResumed():
-            return {**row, "paused_at": None, "deadline": e.deadline}
+            return {**row, "paused_at": None, "deadline": e.deadline,
+                    "on_screen_since": e.resumed_at}
         case PlaceKept():
-            return {**row, "flagged": json.dumps(e.flagged),
+            # the question on screen from now (not counted while paused)
+            return {**_screen_time_until(row, event.envelope.occurred_at),
+                    "flagged": json.dumps(e.flagged),
                     "current_question_id": e.current_question_id}
         case AttemptSubmitted():
-            return {**row, "status": AttemptStatus.SUBMITTED.value,
-                    "submitted_at": e.submitted_at, "submit_reason": e.reason}
+            return {**_screen_time_until(row, e.submitted_at),
+                    "status": AttemptStatus.SUBMITTED.value, "submitted_at": e.submitted_at,
+                    "submit_reason": e.reason, "on_screen_since": None}
     return None
+
+
+def _screen_time_until(row: Row, until: datetime) -> Row:
+    """The row with the time since ``on_screen_since`` added to the question on screen."""
+    since = row.get("on_screen_since")
+    if since is None or until <= since:
+        return row
+    shown = row["current_question_id"]
+    if shown is None:
+        drawn = json.loads(row["questions"])
+        if not drawn:
+            return row
+        shown = drawn[0]["question_id"]
+    seconds = json.loads(row.get("question_seconds") or "{}")
+    seconds[shown] = round(seconds.get(shown, 0.0) + (until - since).total_seconds(), 3)
+    return {**row, "question_seconds": json.dumps(seconds), "on_screen_since": until}
 
 
 # The query API's live feed listens here: the open exam page hears of an extension, a pause

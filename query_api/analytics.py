@@ -82,6 +82,9 @@ class ItemStatistics(BaseModel):
     point_biserial: float | None  # its points against the rest of the total (Pearson's r)
     # Choice and true/false questions: the distractor analysis, option by option.
     options: list[OptionStatistics] | None = None
+    # Seconds it was on the student's screen, over the submitted attempts that opened it.
+    seconds_mean: float | None = None
+    seconds_median: float | None = None
 
 
 class ExamAnalytics(BaseModel):
@@ -132,6 +135,7 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
     score["histogram"] = [{"from_percent": n * width, "to_percent": (n + 1) * width,
                            "attempts": count} for n, count in enumerate(score["histogram"])]
     minutes = [float(t["minutes"]) for t in times]
+    on_screen = seconds_on_screen(times)
     longest = float(exam["duration_minutes"]) or max(minutes, default=0.0)
     width = longest / HISTOGRAM_BINS
     return {
@@ -150,9 +154,21 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
                        "stem": about[item["question_id"]]["stem"]
                        if item["question_id"] in about else None,
                        "question_type": about[item["question_id"]]["question_type"]
-                       if item["question_id"] in about else None}
+                       if item["question_id"] in about else None,
+                       **on_screen.get(item["question_id"], {})}
                       for item in item_statistics(graded, question_ids)],
     }
+
+
+def seconds_on_screen(times) -> dict[str, dict]:
+    """Per question, the mean and median seconds it was on screen in the submitted attempts
+    that opened it (the attempts read model counts them)."""
+    seen: dict[str, list[float]] = {}
+    for row in times:
+        for question_id, seconds in json.loads(row["question_seconds"]).items():
+            seen.setdefault(question_id, []).append(seconds)
+    return {q: {"seconds_mean": statistics.fmean(s), "seconds_median": statistics.median(s)}
+            for q, s in seen.items()}
 
 
 async def exam_grades_and_times(db, exam_id: str) -> tuple[list, list]:
@@ -165,8 +181,8 @@ async def exam_grades_and_times(db, exam_id: str) -> tuple[list, list]:
             f"a.answers FROM {ATTEMPT_GRADES.qualified} g LEFT JOIN {ATTEMPTS.qualified} a "
             f"USING (attempt_id) WHERE g.exam_id = $1", exam_id)
         times = await conn.fetch(
-            f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes "
-            f"FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
+            f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes, "
+            f"question_seconds FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
     return grades, times
 
 
@@ -297,7 +313,9 @@ async def export_item_statistics(exam_id: EntityId, user: CurrentUser, db: ReadM
     found = await exam_analytics(exam_id, user, db, personal)
     return csv_file(f"item-statistics-{exam_id}.csv",
                     ["question", "question_id", "stem", "type", "max_points", "answered",
-                     "facility", "discrimination_index", "point_biserial"],
+                     "facility", "discrimination_index", "point_biserial", "seconds_mean",
+                     "seconds_median"],
                     [[n + 1, q["question_id"], q["stem"], q["question_type"], q["max_points"],
                       q["answered"], q["facility"], q["discrimination_index"],
-                      q["point_biserial"]] for n, q in enumerate(found["questions"])])
+                      q["point_biserial"], q.get("seconds_mean"), q.get("seconds_median")]
+                     for n, q in enumerate(found["questions"])])

@@ -14,9 +14,9 @@ from uuid import NAMESPACE_URL, uuid5
 from command_api.grading.rules import Mark, rounded
 from command_api.handling import Decider
 from schemas.envelope import SYSTEM, Actor, DomainEvent
-from schemas.events.grading import (GRADING, AnswerMark, AnswersGraded, AttemptGraded,
-                                    GradedQuestion, GradingMethod, GradingOpened,
-                                    JudgeRequested)
+from schemas.events.grading import (GRADING, AnswerMark, AnswerRepinned, AnswersGraded,
+                                    AttemptGraded, GradedQuestion, GradingMethod,
+                                    GradingOpened, JudgeRequested)
 from schemas.refusals import DomainError, Invalid, NotFound
 from security.visibility import may_manage_exam
 
@@ -96,6 +96,22 @@ class RegradeAnswer:
 
 
 @dataclass(frozen=True)
+class RescoreRubric:
+    """Follow a corrected rubric (``revision`` of the question): an answer graded with the
+    rubric keeps the teacher's levels and gets their new points (``mark``); one not graded
+    yet, or whose levels the rubric no longer has (``mark`` None), is to be graded with it.
+    A teacher's grade given as points stands."""
+
+    attempt_id: str
+    actor: Actor
+    exam_teacher_id: str | None
+    question_id: str
+    revision: int
+    mark: Mark | None
+    now: datetime
+
+
+@dataclass(frozen=True)
 class RequestJudging:
     """Judge a program answer again with the tests of ``revision`` of its question (the
     teacher corrected them). An answer graded by hand keeps its grade; a program judged with
@@ -118,6 +134,10 @@ class GradedAnswer:
     max_points: float
     method: str
     graded_by: str
+    # A teacher's rubric levels (criterion id -> level index) and feedback (sealed), kept
+    # for a rescore with a corrected rubric.
+    rubric: dict[str, int] | None = None
+    feedback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,11 +168,15 @@ def evolve(state: Grading, event: DomainEvent) -> Grading:
         case AnswersGraded():
             graded = {m.question_id for m in event.marks}
             return replace(state, marks={**state.marks, **{m.question_id: GradedAnswer(
-                m.points, m.max_points, event.method, event.graded_by) for m in event.marks}},
+                m.points, m.max_points, event.method, event.graded_by, m.rubric, m.feedback)
+                for m in event.marks}},
                 revisions={**state.revisions, **{m.question_id: m.revision
                                                  for m in event.marks if m.revision}},
                 # any grade answers the open request: a later verdict on it is stale
                 judging={q: r for q, r in state.judging.items() if q not in graded})
+        case AnswerRepinned():
+            return replace(state, revisions={**state.revisions,
+                                             event.question_id: event.revision})
         case AttemptGraded():
             return replace(state, status="grading" if event.pending else "graded",
                            score=event.score, max_score=event.max_score,
@@ -199,6 +223,8 @@ def decide(command, state: Grading) -> list[DomainEvent]:
             return _rejudge(command, state)
         case RegradeAnswer():
             return _regrade(command, state)
+        case RescoreRubric():
+            return _rescore(command, state)
     raise TypeError(f"not a grading command: {command!r}")
 
 
@@ -246,6 +272,28 @@ def _regrade(command: RegradeAnswer, state: Grading) -> list[DomainEvent]:
         question_id=command.question_id, points=points, max_points=top,
         detail=f"{command.mark.detail} (regraded with revision {command.revision})",
         revision=command.revision), GradingMethod.AUTO)
+
+
+def _rescore(command: RescoreRubric, state: Grading) -> list[DomainEvent]:
+    top = _graded_question(command, state)
+    question_id = command.question_id
+    earlier = state.marks.get(question_id)
+    if earlier is not None and (earlier.method != GradingMethod.MANUAL or earlier.rubric is None):
+        return []  # marked without the rubric (a key, or a teacher's points): it stands
+    newer = state.revisions.get(question_id) != command.revision
+    if earlier is None or command.mark is None:
+        # to grade (again) by hand, with the corrected rubric
+        return [AnswerRepinned(attempt_id=command.attempt_id, question_id=question_id,
+                               revision=command.revision, repinned_by=command.actor.user_id,
+                               repinned_at=command.now)] if newer else []
+    points = rounded(min(command.mark.points, top))
+    if not newer and earlier.points == points:
+        return []  # rescored with this revision already
+    return _graded(command, state, AnswerMark(
+        question_id=question_id, points=points, max_points=top,
+        detail=f"{command.mark.detail} (rescored with revision {command.revision})",
+        feedback=earlier.feedback, rubric=earlier.rubric, revision=command.revision),
+        GradingMethod.MANUAL)
 
 
 def judge_request_id(attempt_id: str, question_id: str, revision: int, round_: int = 1) -> str:

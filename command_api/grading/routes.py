@@ -103,7 +103,10 @@ class RegradeChange(BaseModel):
     student_id: str
     before: float | None  # None: not graded yet
     after: float | None  # None: left as it is (see kept), or sent to the judge
-    kept: str | None  # graded_by_hand (a teacher's grade stands), same (no change)
+    # graded_by_hand (a teacher's grade stands), same (no change); an essay's to_grade (not
+    # graded yet: graded with the corrected rubric) or levels_gone (graded with levels the
+    # corrected rubric no longer has: to grade again with it)
+    kept: str | None
     judging: bool = False  # a program sent to the judge again: its verdict comes later
 
 
@@ -115,6 +118,7 @@ class RegradeOut(BaseModel):
     attempts: int  # submitted attempts with the question
     changed: int  # of those, whose points change
     judging: int = 0  # of those, programs sent to the judge again (coding questions)
+    to_grade: int = 0  # of those, essays to grade by hand with the corrected rubric
     changes: list[RegradeChange]
 
 

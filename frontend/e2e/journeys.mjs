@@ -1056,6 +1056,11 @@ async function grading(title) {
   await page.getByText("Saved: 1.33 of 2").waitFor();
   await page.getByText("Answer 1 of 1 · 0 still to grade").waitFor();
   await check(page, "30d-teacher-graded");
+  // The essay's rubric could be corrected and its rubric grades rescored (a preview here).
+  await page.getByRole("heading", { name: "Regrade with a corrected rubric" }).waitFor();
+  await page.getByRole("button", { name: "Preview the regrade" }).click();
+  await page.getByText("With revision 1, 0 of 1 answers would change.").waitFor();
+  await check(page, "30d1-teacher-rubric-regrade-preview");
   // A choice question: its key could be corrected and the answers regraded (a preview here).
   await page.getByRole("link", { name: "Back to the grades" }).click();
   await page.getByRole("link", { name: "Review question 1" }).click();
@@ -1076,7 +1081,8 @@ async function grading(title) {
   }
   await page.getByRole("link", { name: "Analytics" }).click();
   await page.getByRole("heading", { name: `Analytics: ${title}` }).waitFor();
-  await page.getByRole("table", { name: "Item statistics" }).waitFor();
+  const items = page.getByRole("table", { name: "Item statistics" });
+  await items.getByRole("columnheader", { name: "Average time" }).waitFor();
   await page.getByRole("table", { name: "Options of question 1" }).waitFor();
   await check(page, "30e2-teacher-analytics");
   // The student's results over their exams, from their name in the exam's grades.

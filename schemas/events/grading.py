@@ -112,6 +112,19 @@ class AnswersGraded(GradingEvent):
     graded_at: datetime
 
 
+class AnswerRepinned(GradingEvent):
+    """A teacher corrected a question's rubric (``revision``) and regraded the exam with it,
+    while this answer was not graded yet, or was graded with rubric levels the corrected
+    rubric no longer has: from now on it is graded by hand with that revision's rubric."""
+
+    abstract: ClassVar[bool] = False
+    attempt_id: str
+    question_id: str
+    revision: int
+    repinned_by: str
+    repinned_at: datetime
+
+
 class AttemptGraded(GradingEvent):
     """The attempt's total after the grading that came just before it. ``pending``: the
     questions still waiting for a teacher or the judge; the grade is final when it is empty."""

@@ -13,6 +13,7 @@ import pytest
 from command_api.grading.auto import Revisions, grade_submitted, grade_submitted_batch
 from eventlog.postgres import create_pool
 from eventlog.store import PostgresEventStore
+from schemas.events.attempt import ATTEMPT
 from security.personal_data import PersonalData
 from tests.e2e.harness import eventually, key
 from tests.e2e.test_attempts import published_exam, save, start
@@ -184,6 +185,46 @@ def test_a_submitted_attempt_is_graded_and_its_teacher_reads_why(services, make_
     assert events[:3] == ["GradingOpened", "AnswersGraded", "AttemptGraded"]
 
 
+def submitted(services, teacher, exam_id: str, answers: list) -> dict[str, str]:
+    """Each student of ``answers`` ([(student, [(question id, answer)])]) starts, saves and
+    submits; once the auto-grader has opened every attempt's grades, the attempt id of each
+    student's id."""
+    attempts = {}
+    for student, saves in answers:
+        attempt_id = start(services, student, exam_id).json()["attempt_id"]
+        for question_id, answer in saves:
+            assert save(services, student, attempt_id, question_id, 1, answer
+                        ).status_code == 200
+        assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
+                          headers={**student["headers"], **key()}).status_code == 200
+        attempts[student["user"]["user_id"]] = attempt_id
+    for attempt_id in attempts.values():
+        eventually(lambda: grades_of(services, teacher, attempt_id).status_code == 200,
+                   timeout=30)
+    return attempts
+
+
+def regrade_question(services, user, exam_id: str, question_id: str,
+                     apply: bool) -> httpx.Response:
+    return httpx.post(f"{services.command_url}/v1/exams/{exam_id}/regrade",
+                      headers={**user["headers"], **key()},
+                      json={"question_id": question_id, "apply": apply})
+
+
+def corrected(services, teacher, exam_id: str, question_id: str, content: dict):
+    """The teacher corrects the question (a new revision): the exam's regrade with it,
+    ``apply`` -> what it answers."""
+    fixed = httpx.put(f"{services.command_url}/v1/questions/{question_id}",
+                      headers={**teacher["headers"], **key()}, json=content)
+    assert fixed.status_code == 200, fixed.text
+
+    def regrade(apply: bool) -> dict:
+        answer = regrade_question(services, teacher, exam_id, question_id, apply)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+    return regrade
+
+
 def grade_by_hand(services, user, attempt_id: str, question_id: str, body: dict):
     return httpx.put(f"{services.command_url}/v1/attempts/{attempt_id}/grades/{question_id}",
                      headers={**user["headers"], **key()}, json=body)
@@ -197,6 +238,16 @@ async def _grade_again(settings, attempt_id: str, batch: bool = False):
             return await grade_submitted_batch(store, personal, [(attempt_id, None)] * 2,
                                                revisions=Revisions())
         return await grade_submitted(store, personal, attempt_id, revisions=Revisions())
+    finally:
+        await pool.close()
+
+
+async def _attempt_events(settings, attempt_ids: list[str]) -> list[list]:
+    pool = await create_pool(settings, min_size=1, max_size=2, role="command")
+    try:
+        streams = await PostgresEventStore(pool).load_many(
+            [ATTEMPT.stream_id(a) for a in attempt_ids])
+        return [s.events for s in streams]
     finally:
         await pool.close()
 
@@ -271,18 +322,9 @@ def test_a_corrected_key_regrades_exactly_the_affected_answers(services, make_us
     exam_id, [flawed, single] = published_exam(
         services, teacher, [alice, bob, carol], [wrong_key, SINGLE],
         now - timedelta(minutes=1), now + timedelta(hours=1))
-    attempts = {}
-    for student, picked in ((alice, "true"), (bob, "true"), (carol, "false")):
-        attempt_id = start(services, student, exam_id).json()["attempt_id"]
-        for question_id, answer in ((flawed, [picked]), (single, ["b"])):
-            assert save(services, student, attempt_id, question_id, 1,
-                        {"option_ids": answer}).status_code == 200
-        assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
-                          headers={**student["headers"], **key()}).status_code == 200
-        attempts[student["user"]["user_id"]] = attempt_id
-    for attempt_id in attempts.values():
-        eventually(lambda: grades_of(services, teacher, attempt_id).status_code == 200,
-                   timeout=30)
+    attempts = submitted(services, teacher, exam_id, [
+        (student, [(flawed, {"option_ids": [picked]}), (single, {"option_ids": ["b"]})])
+        for student, picked in ((alice, "true"), (bob, "true"), (carol, "false"))])
     carols = attempts[carol["user"]["user_id"]]
     # Carol's true/false graded by hand first (1 of 2): a teacher's grade stands.
     assert grade_by_hand(services, teacher, carols, flawed, {"points": 1}).status_code == 200
@@ -291,9 +333,7 @@ def test_a_corrected_key_regrades_exactly_the_affected_answers(services, make_us
     assert fixed.status_code == 200, fixed.text
 
     def regrade(apply: bool, user=teacher) -> httpx.Response:
-        return httpx.post(f"{services.command_url}/v1/exams/{exam_id}/regrade",
-                          headers={**user["headers"], **key()},
-                          json={"question_id": flawed, "apply": apply})
+        return regrade_question(services, user, exam_id, flawed, apply)
 
     preview = regrade(False)
     assert preview.status_code == 200, preview.text
@@ -323,7 +363,64 @@ def test_a_corrected_key_regrades_exactly_the_affected_answers(services, make_us
     assert unknown.status_code == 422 and unknown.json()["field"] == "revision"
 
 
-def test_analytics_equal_an_independent_computation(services, make_user):
+def test_a_corrected_rubric_rescores_the_rubric_grades_and_grades_the_rest_with_it(
+        services, make_user):
+    """The essay's rubric gave "Clear" 4 points where 8 was meant. The teacher corrects it (a
+    new revision) and regrades: the answer graded with the rubric keeps its levels and gets
+    the new points, the one graded with plain points stands, and the one still to grade is
+    graded with the corrected rubric."""
+    teacher = make_user("teacher")
+    alice, bob, carol = (make_user("student") for _ in range(3))
+    now = datetime.now(timezone.utc)
+    exam_id, [essay] = published_exam(services, teacher, [alice, bob, carol], [ESSAY],
+                                      now - timedelta(minutes=1), now + timedelta(hours=1))
+    attempts = submitted(services, teacher, exam_id, [
+        (student, [(essay, {"text": "Primes make keys."})]) for student in (alice, bob, carol)])
+    alices, bobs, carols = (attempts[s["user"]["user_id"]] for s in (alice, bob, carol))
+    # Alice: "Vague" (2) and "Good" (1) of 5, on a 2-point question: 1.2; Bob: 1.5 by hand.
+    assert grade_by_hand(services, teacher, alices, essay, {
+        "rubric": {"idea": 1, "style": 1}, "feedback": "Say why."}).status_code == 200
+    assert grade_by_hand(services, teacher, bobs, essay, {"points": 1.5}).status_code == 200
+    corrected_essay = {**ESSAY, "long_answer": {**ESSAY["long_answer"], "rubric": [
+        {**ESSAY["long_answer"]["rubric"][0], "levels": [
+            {"label": "Missing", "points": 0}, {"label": "Vague", "points": 3},
+            {"label": "Clear", "points": 8}]}, ESSAY["long_answer"]["rubric"][1]]}}
+    regrade = corrected(services, teacher, exam_id, essay, corrected_essay)
+
+    preview = regrade(False)
+    assert (preview["revision"], preview["attempts"], preview["changed"],
+            preview["to_grade"]) == (2, 3, 1, 1)
+    by_attempt = {c["attempt_id"]: c for c in preview["changes"]}
+    # Alice's levels on the corrected rubric: 3 + 1 of 9, scaled to 2 points.
+    assert (by_attempt[alices]["before"], by_attempt[alices]["after"]) == (1.2, 0.8889)
+    assert by_attempt[bobs]["kept"] == "graded_by_hand"
+    assert (by_attempt[carols]["before"], by_attempt[carols]["kept"]) == (None, "to_grade")
+    assert regrade(True)["changed"] == 1
+
+    def alices_mark():
+        found = grades_of(services, teacher, alices).json()
+        return found["score"] == 0.8889 and next(iter(found["marks"]))
+    mark = eventually(alices_mark, timeout=20)
+    assert (mark["teacher_feedback"], mark["revision"], mark["method"]) == (
+        "Say why.", 2, "manual")
+    assert grades_of(services, teacher, bobs).json()["score"] == 1.5
+    # Carol's essay is graded with the corrected rubric, and the queue shows it.
+    queue = eventually(lambda: (found := httpx.get(
+        f"{services.query_url}/v1/exams/{exam_id}/grading-queue",
+        params={"question_id": essay}, headers=teacher["headers"]).json())["question"][
+        "revision"] == 2 and found, timeout=20)
+    assert [level["points"] for level in queue["question"]["rubric"][0]["levels"]] == [0, 3, 8]
+    graded = httpx.get(f"{services.query_url}/v1/exams/{exam_id}/grading-queue",
+                       params={"question_id": essay, "state": "graded"},
+                       headers=teacher["headers"]).json()["items"]
+    assert [(i["points"], i["rubric"]) for i in graded if i["attempt_id"] == alices] == [
+        (0.8889, {"idea": 1, "style": 1})]  # the levels the teacher picked
+    assert grade_by_hand(services, teacher, carols, essay, {
+        "rubric": {"idea": 2, "style": 1}}).json()["points"] == 2
+    assert regrade(True)["changed"] == 0  # again: nothing changes
+
+
+def test_analytics_equal_an_independent_computation(services, settings, make_user):
     import numpy as np
 
     teacher, outsider = make_user("teacher"), make_user("teacher")
@@ -347,6 +444,11 @@ def test_analytics_equal_an_independent_computation(services, make_user):
                 continue  # one student leaves a question unanswered
             answer = right if (n + k) % 3 != 0 or n == 0 else wrong
             chosen[k].append(answer)
+            if k:  # the student moves on to the question (the page shows the first one)
+                assert httpx.put(
+                    f"{services.command_url}/v1/attempts/{attempt_id}/place",
+                    headers={**student["headers"], **key()},
+                    json={"flagged": [], "current_question_id": question_id}).status_code == 200
             assert save(services, student, attempt_id, question_id, 1,
                         {"option_ids": answer}).status_code == 200
         assert httpx.post(f"{services.command_url}/v1/attempts/{attempt_id}/submit",
@@ -356,7 +458,8 @@ def test_analytics_equal_an_independent_computation(services, make_user):
     def analytics():
         answer = httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
                            headers=teacher["headers"])
-        return answer.status_code == 200 and answer.json()["graded"] == 6 and answer.json()
+        return answer.status_code == 200 and answer.json()["graded"] == 6 and \
+            answer.json()["submitted"] == 6 and answer.json()
     found = eventually(analytics, timeout=30)
     marks = [{m["question_id"]: m["points"] for m in grades_of(services, teacher, a)
               .json()["marks"]} for a in attempts]
@@ -409,6 +512,27 @@ def test_analytics_equal_an_independent_computation(services, make_user):
     assert [float(r[6]) for r in items[1:]] == pytest.approx(
         [q["facility"] for q in found["questions"]])
     assert found["time_minutes_median"] is not None and found["time_minutes_median"] < 5
+    # The average time on screen, from the attempts' own events: each question from the
+    # moment the student moved to it (the start, for the first) to the next move or submission.
+    on_screen = {q: [] for q in questions}
+    for events in asyncio.run(_attempt_events(settings, attempts)):
+        moments = [events[0].payload.started_at] + [
+            e.envelope.occurred_at for e in events if e.event_type == "PlaceKept"] + [
+            events[-1].payload.submitted_at]
+        shown = [events[0].payload.questions[0].question_id] + [
+            e.payload.current_question_id for e in events if e.event_type == "PlaceKept"]
+        spans = np.diff([m.timestamp() for m in moments])
+        for question_id in set(shown):  # over the attempts that opened it
+            on_screen[question_id].append(
+                sum(s for s, q in zip(spans, shown) if q == question_id))
+    assert len(on_screen[questions[2]]) == 5  # one student never opened the last question
+    for k, item in enumerate(found["questions"]):
+        assert item["seconds_mean"] == pytest.approx(np.mean(on_screen[questions[k]]),
+                                                     abs=0.01)
+        assert item["seconds_median"] == pytest.approx(np.median(on_screen[questions[k]]),
+                                                       abs=0.01)
+    assert [float(r[9]) for r in items[1:]] == pytest.approx(
+        [q["seconds_mean"] for q in found["questions"]])
     assert httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
                      headers=outsider["headers"]).status_code == 404
 

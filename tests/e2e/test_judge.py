@@ -11,7 +11,7 @@ import httpx
 
 from tests.e2e.harness import eventually, key
 from tests.e2e.test_attempts import published_exam, save, start
-from tests.e2e.test_grading import grades_of
+from tests.e2e.test_grading import corrected, grades_of
 
 SUM_OF_A_LINE = {
     "question_type": "coding", "stem": "Print the sum of the whole numbers on the input line.",
@@ -113,19 +113,10 @@ def test_programs_are_judged_and_hostile_ones_contained(services, make_user):
     # The teacher corrects the tests (an empty line was never meant to be asked): the regrade
     # preview lists both programs for the judge, applying sends them, and Alice's program
     # passes every corrected test; a repeated regrade asks nothing more.
-    corrected = {**SUM_OF_A_LINE, "coding": {**SUM_OF_A_LINE["coding"], "hidden_tests": [
-        *SUM_OF_A_LINE["coding"]["hidden_tests"][:2],
-        {"test_id": "zero", "stdin": "0\n", "expected_stdout": "0\n", "weight": 2}]}}
-    fixed = httpx.put(f"{services.command_url}/v1/questions/{in_python}",
-                      headers={**teacher["headers"], **key()}, json=corrected)
-    assert fixed.status_code == 200, fixed.text
-
-    def regrade(apply: bool) -> dict:
-        answer = httpx.post(f"{services.command_url}/v1/exams/{exam_id}/regrade",
-                            headers={**teacher["headers"], **key()},
-                            json={"question_id": in_python, "apply": apply})
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+    regrade = corrected(services, teacher, exam_id, in_python, {
+        **SUM_OF_A_LINE, "coding": {**SUM_OF_A_LINE["coding"], "hidden_tests": [
+            *SUM_OF_A_LINE["coding"]["hidden_tests"][:2],
+            {"test_id": "zero", "stdin": "0\n", "expected_stdout": "0\n", "weight": 2}]}})
 
     preview = regrade(False)
     assert (preview["revision"], preview["attempts"], preview["judging"]) == (2, 2, 2)

@@ -12,7 +12,7 @@ from command_api.grading.decider import (AutoGrade, GradeAnswer, GradeItem, Judg
                                          grading_decider, judge_request_id)
 from command_api.grading.rules import Mark, mark, rubric_points
 from schemas.envelope import Actor
-from schemas.events.grading import (AnswersGraded, AttemptGraded, GradingOpened,
+from schemas.events.grading import (AnswerRepinned, AnswersGraded, AttemptGraded, GradingOpened,
                                     JudgeRequested)
 from schemas.events.question import (AcceptedAnswer, ChoiceOption, ChoiceSpec, CodingSpec,
                                      LongAnswerSpec, NumericAnswer, QuestionContent,
@@ -292,6 +292,60 @@ def test_only_the_exams_teacher_or_an_admin_regrades():
     with pytest.raises(NotFound):
         grading_decider.decide(regrade("q-2", 1, actor=Actor(user_id="t-2", role="teacher")),
                                auto_graded())
+
+
+# --- rescoring with a corrected rubric ---------------------------------------------------
+
+def rescore(points: float | None, revision: int = 2, actor: Actor = TEACHER):
+    from command_api.grading.decider import RescoreRubric
+    return RescoreRubric("a-1", actor, "t-1", "q-3", revision,
+                         None if points is None else Mark(points, "rubric: x of y"), NOW)
+
+
+def graded_with_rubric():
+    state = auto_graded()  # the essay q-3 (5 points) pending
+    return grading_decider.fold(grading_decider.decide(by_hand(
+        "q-3", 3, rubric={"idea": 1, "style": 1}, feedback="sealed"), state), state)
+
+
+def test_a_corrected_rubric_rescores_a_rubric_grade_keeping_levels_and_feedback():
+    state = graded_with_rubric()
+    events = grading_decider.decide(rescore(4), state)
+    assert [type(e) for e in events] == [AnswersGraded, AttemptGraded]
+    [m] = events[0].marks
+    assert (m.points, m.rubric, m.feedback, m.revision) == (
+        4, {"idea": 1, "style": 1}, "sealed", 2)
+    assert events[0].method == "manual" and m.detail.endswith("(rescored with revision 2)")
+    assert events[1].score == 6
+    after = grading_decider.fold(events, state)
+    assert grading_decider.decide(rescore(4), after) == []  # again: nothing changes
+
+
+def test_an_essay_to_grade_is_graded_with_the_corrected_rubric():
+    state = auto_graded()
+    events = grading_decider.decide(rescore(None), state)
+    assert [type(e) for e in events] == [AnswerRepinned]
+    assert (events[0].question_id, events[0].revision, events[0].repinned_by) == ("q-3", 2, "t-1")
+    after = grading_decider.fold(events, state)
+    assert after.revisions["q-3"] == 2 and after.pending == ("q-3",)
+    assert grading_decider.decide(rescore(None), after) == []
+
+
+def test_levels_the_corrected_rubric_lacks_send_the_answer_back_to_grade():
+    state = graded_with_rubric()
+    events = grading_decider.decide(rescore(None), state)
+    assert [type(e) for e in events] == [AnswerRepinned]
+    after = grading_decider.fold(events, state)
+    assert after.marks["q-3"].points == 3  # its grade stays until the teacher grades it again
+
+
+def test_a_rescore_leaves_points_given_by_hand_and_keys_marks_alone():
+    state = grading_decider.fold(grading_decider.decide(by_hand("q-3", 2.5), auto_graded()),
+                                 auto_graded())
+    assert grading_decider.decide(rescore(4), state) == []
+    assert grading_decider.decide(rescore(None), state) == []
+    with pytest.raises(NotFound):
+        grading_decider.decide(rescore(4, actor=Actor(user_id="t-2", role="teacher")), state)
 
 
 # --- the judge ---------------------------------------------------------------------------

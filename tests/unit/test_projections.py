@@ -245,6 +245,34 @@ def test_an_attempt_row_keeps_the_students_place():
                                   "deadline": row["deadline"].isoformat()}
 
 
+def test_an_attempt_row_counts_the_time_each_question_was_on_screen():
+    # One event a minute (``stream``): the place changes when the command API recorded it.
+    def at(minutes: float):
+        return T0 + timedelta(minutes=minutes)
+    questions = [AttemptQuestion(question_id=q, revision=1, section_id="main", item_id=q,
+                                 points=1) for q in ("q-1", "q-2", "q-3")]
+    events = stream(
+        ATTEMPT, "a-1",
+        AttemptStarted(attempt_id="a-1", exam_id="e-1", student_id="s-1", number=1,
+                       seed="seed", started_at=at(0), deadline=at(30), questions=questions),
+        # until now the first question was on screen
+        PlaceKept(attempt_id="a-1", flagged=[], current_question_id="q-1"),  # minute 1
+        PlaceKept(attempt_id="a-1", flagged=[], current_question_id="q-2"),  # minute 2
+        AttemptPaused(attempt_id="a-1", paused_at=at(2.5), paused_by="p-1"),
+        # moving while paused: the clock of the screen is stopped
+        PlaceKept(attempt_id="a-1", flagged=["q-2"], current_question_id="q-1"),  # minute 4
+        AttemptResumed(attempt_id="a-1", resumed_at=at(5), deadline=at(32.5),
+                       resumed_by="p-1"),
+        AttemptSubmitted(attempt_id="a-1", reason="student", submitted_at=at(7),
+                         submitted_by="s-1"))
+    row = given(attempts, events)["a-1"]
+    assert json.loads(row["question_seconds"]) == {"q-1": 60 + 60 + 120, "q-2": 30}
+    assert row["on_screen_since"] is None
+    # A redelivered place change counts nothing twice.
+    row = given(attempts, events[:3] + events[2:3])["a-1"]
+    assert json.loads(row["question_seconds"]) == {"q-1": 120}
+
+
 def test_an_attempts_grades_are_one_row_with_every_mark_and_what_is_pending():
     from command_api.grading.decider import AutoGrade, GradeItem, grading_decider
     from command_api.grading.rules import Mark

@@ -1255,6 +1255,7 @@ export type RegradeOut = {
   judging?: number;
   question_id: string;
   revision: number;
+  to_grade?: number;
 };
 export type RegradeIn = {
   /** false: only show what would change (a preview); true: regrade */

@@ -440,6 +440,8 @@ export type ItemStatistics = {
   point_biserial: number | null;
   question_id: string;
   question_type: string | null;
+  seconds_mean?: number | null;
+  seconds_median?: number | null;
   stem: string | null;
 };
 export type HistogramBin = {

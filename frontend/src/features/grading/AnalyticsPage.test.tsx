@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderApp, stubFetch } from "../../test/render";
-import AnalyticsPage, { itemNote } from "./AnalyticsPage";
+import AnalyticsPage, { duration, itemNote } from "./AnalyticsPage";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -15,6 +15,8 @@ const item = (facility: number | null, discrimination: number | null) => ({
   facility,
   discrimination_index: discrimination,
   point_biserial: 0.3,
+  seconds_mean: 125.4,
+  seconds_median: 90,
 });
 
 const option = (
@@ -90,6 +92,7 @@ describe("an exam's analytics", () => {
     expect(within(distribution).getByRole("row", { name: "70 to 80 % 3" })).toBeVisible();
     const items = screen.getByRole("table", { name: "Item statistics" });
     expect(within(items).getByText("Weaker students did better: check the key")).toBeVisible();
+    expect(within(items).getByText("2 min 5 s")).toBeVisible();
     const time = screen.getByRole("table", { name: "Time spent" });
     expect(within(time).getByRole("row", { name: "9 to 12 min 4" })).toBeVisible();
     const options = screen.getByRole("table", { name: "Options of question 1" });
@@ -97,6 +100,17 @@ describe("an exam's analytics", () => {
     expect(rows[1]).toHaveTextContent("Draws stronger students: check the wording");
     expect(rows[2]).toHaveTextContent("Weaker students picked it more: check the key");
     expect(rows[3]).toHaveTextContent("No answer");
+  });
+});
+
+describe("a time on screen", () => {
+  it("reads as seconds, then minutes and seconds", () => {
+    expect([duration(null), duration(44.6), duration(60), duration(125.4)]).toEqual([
+      "–",
+      "45 s",
+      "1 min",
+      "2 min 5 s",
+    ]);
   });
 });
 

@@ -26,6 +26,15 @@ function minutes(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
+/** Seconds as people read a duration: "45 s", "2 min 5 s". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return "–";
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const rest = whole % 60;
+  return rest ? `${Math.floor(whole / 60)} min ${rest} s` : `${whole / 60} min`;
+}
+
 function percent(value: number | null | undefined): string {
   return value === null || value === undefined ? "–" : `${Math.round(value * 100)} %`;
 }
@@ -144,7 +153,15 @@ export default function AnalyticsPage() {
       </Typography>
       <RowsTable
         label="Item statistics"
-        columns={["#", "Question", "Facility", "Discrimination", "Point-biserial", "Note"]}
+        columns={[
+          "#",
+          "Question",
+          "Facility",
+          "Discrimination",
+          "Point-biserial",
+          "Average time",
+          "Note",
+        ]}
       >
         {a.questions.map((item, n) => (
           <TableRow key={item.question_id}>
@@ -153,6 +170,7 @@ export default function AnalyticsPage() {
             <TableCell>{percent(item.facility)}</TableCell>
             <TableCell>{fixed(item.discrimination_index)}</TableCell>
             <TableCell>{fixed(item.point_biserial)}</TableCell>
+            <TableCell>{duration(item.seconds_mean)}</TableCell>
             <TableCell>{itemNote(item)}</TableCell>
           </TableRow>
         ))}

@@ -155,19 +155,21 @@ export default function GradingPage() {
       ) : (
         <Empty>No student has answered this question in a submitted attempt yet.</Empty>
       )}
-      {question && question.question_type !== "long_answer" && (
-        <RegradePanel
-          examId={examId}
-          questionId={questionId}
-          labels={Object.fromEntries(
-            items.map((item) => [item.attempt_id, item.name ?? item.label]),
-          )}
-          onApplied={() => {
-            setSaved({});
-            void found.refetch();
-          }}
-        />
-      )}
+      {question &&
+        (question.question_type !== "long_answer" || (question.rubric ?? []).length > 0) && (
+          <RegradePanel
+            examId={examId}
+            questionId={questionId}
+            essay={question.question_type === "long_answer"}
+            labels={Object.fromEntries(
+              items.map((item) => [item.attempt_id, item.name ?? item.label]),
+            )}
+            onApplied={() => {
+              setSaved({});
+              void found.refetch();
+            }}
+          />
+        )}
     </Box>
   );
 }
