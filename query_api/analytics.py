@@ -1,4 +1,5 @@
-"""Analytics of an exam (the exam's teacher, admins): the score distribution, the pass rate,
+"""Analytics of an exam (the exam's teacher, admins; analysts once it is published, over enough
+attempts that no student is singled out): the score distribution, the pass rate,
 time spent, completion, and each question's facility and discrimination. Computed when read
 from the grades read model, so they follow every grade as it lands (no nightly batch); an exam
 of 1,000 attempts is one indexed read of 1,000 rows.
@@ -28,7 +29,8 @@ from schemas.events.exam import ExamStatus
 from schemas.refusals import NotFound
 from schemas.text import EntityId
 from security.roles import Role
-from security.visibility import may_manage_exam, results_released
+from settings import get_settings
+from security.visibility import may_manage_exam, may_read_exam_analytics, results_released
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -100,11 +102,14 @@ class ExamAnalytics(BaseModel):
     time_minutes_median: float | None
     time_histogram: list[TimeBin]  # minutes from start to submission, 10 bins to the duration
     questions: list[ItemStatistics]
+    # For an analyst, over fewer graded attempts than ``analytics_min_cohort``: only the counts
+    # (figures over so few could single a student out).
+    withheld: bool = False
 
 
 @router.get("/exams/{exam_id}", response_model=ExamAnalytics,
             summary="An exam's score distribution, pass rate, time spent, completion and item "
-                    "statistics (the exam's teacher, admins)")
+                    "statistics (the exam's teacher, admins; analysts once it is published)")
 async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
                          personal: Personal):
     exam = await db.fetchrow(
@@ -112,7 +117,8 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
         f"jsonb_array_length(assigned) AS assigned FROM {EXAM_CATALOGUE.qualified} "
         f"WHERE exam_id = $1", exam_id)
     if exam is None or exam["status"] == ExamStatus.DELETED or \
-            not may_manage_exam(user.user_id, user.role, exam["teacher_id"]):
+            not may_read_exam_analytics(user.user_id, user.role, exam["teacher_id"],
+                                        exam["status"]):
         raise NotFound("exam_not_found", f"exam {exam_id} not found", field="exam_id")
     grades, times = await exam_grades_and_times(db, exam_id)
     asked = asked_questions(grades)
@@ -126,6 +132,16 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
                for q, r in about.items()}
     choices = {q: found for q, found in choices.items() if found is not None}
     finished = [row for row in grades if row["status"] == "graded"]
+    counts = {"exam_id": exam_id, "assigned": exam["assigned"], "submitted": len(times),
+              "graded": len(finished),
+              "pending": sum(1 for r in grades if r["status"] != "graded"),
+              "completion": len(times) / exam["assigned"] if exam["assigned"] else None,
+              "pass_mark_percent": exam["pass_mark_percent"]}
+    if user.role == Role.ANALYST and len(finished) < get_settings().analytics_min_cohort:
+        return {**counts, "withheld": True, "score": {**exam_statistics([], None),
+                                                      "histogram": []},
+                "time_minutes_mean": None, "time_minutes_median": None,
+                "time_histogram": [], "questions": []}
     picks = await opened_picks(personal, finished, list(choices))
     graded = [Graded(row["score"], row["max_score"], {
         qid: (m["points"], m["max_points"]) for qid, m in json.loads(row["marks"]).items()},
@@ -139,10 +155,7 @@ async def exam_analytics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
     longest = float(exam["duration_minutes"]) or max(minutes, default=0.0)
     width = longest / HISTOGRAM_BINS
     return {
-        "exam_id": exam_id, "assigned": exam["assigned"], "submitted": len(times),
-        "graded": len(graded), "pending": sum(1 for r in grades if r["status"] != "graded"),
-        "completion": len(times) / exam["assigned"] if exam["assigned"] else None,
-        "pass_mark_percent": exam["pass_mark_percent"], "score": score,
+        **counts, "score": score,
         "time_minutes_mean": statistics.fmean(minutes) if minutes else None,
         "time_minutes_median": statistics.median(minutes) if minutes else None,
         "time_histogram": [{"from_minutes": n * width, "to_minutes": (n + 1) * width,
@@ -182,7 +195,8 @@ async def exam_grades_and_times(db, exam_id: str) -> tuple[list, list]:
             f"USING (attempt_id) WHERE g.exam_id = $1", exam_id)
         times = await conn.fetch(
             f"SELECT extract(epoch FROM submitted_at - started_at) / 60 AS minutes, "
-            f"question_seconds FROM {ATTEMPTS.qualified} WHERE exam_id = $1 AND status = 'submitted'", exam_id)
+            f"question_seconds FROM {ATTEMPTS.qualified} "
+            f"WHERE exam_id = $1 AND status = 'submitted'", exam_id)
     return grades, times
 
 
@@ -307,7 +321,8 @@ async def student_trend(student_id: EntityId, user: CurrentUser, db: ReadModels)
 
 
 @router.get("/exams/{exam_id}/export", response_model=ExportedFile,
-            summary="The exam's item statistics as CSV (the exam's teacher, admins)")
+            summary="The exam's item statistics as CSV (the exam's teacher, admins; analysts "
+                    "once it is published)")
 async def export_item_statistics(exam_id: EntityId, user: CurrentUser, db: ReadModels,
                                  personal: Personal):
     found = await exam_analytics(exam_id, user, db, personal)

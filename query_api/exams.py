@@ -16,10 +16,11 @@ from projections.exam_catalogue import EXAM_CATALOGUE
 from projections.exam_documents import EXAM_DOCUMENTS
 from projections.users import USERS
 from query_api.dependencies import (CurrentUser, Documents, PageOf, PageOut, Personal,
-                                    ReadModels)
+                                    ReadModels, contains_pattern)
 from schemas.events.exam import ACCOMMODATION_REASON, ExamStatus
 from query_api.live import CLOSE_NOT_FOUND, LiveFeed, now_iso, relay_changes, signed_in
 from schemas.refusals import NotFound
+from schemas.text import Text
 from security.roles import Role
 from security.tokens import Principal
 from security.visibility import (may_manage_exam, may_see_exam, may_supervise_exam,
@@ -104,11 +105,16 @@ async def list_exams(
     sort: Annotated[Literal["window_opens_at", "-window_opens_at", "created_at", "-created_at",
                             "title"], Query()] = "window_opens_at",
     mine: Annotated[bool, Query(description="only exams you teach")] = False,
+    q: Annotated[Text | None, Query(max_length=200,
+                                    description="title contains (any case)")] = None,
 ):
     args: list = [user.user_id]
     where = [visible_exams_sql(user.role, "$1")]
     if mine:
         where.append("teacher_id = $1")
+    if q:
+        args.append(contains_pattern(q))
+        where.append(f"lower(title) LIKE ${len(args)} ESCAPE '\\'")
     if status_:
         args.append(status_)
         where.append(f"status = ${len(args)}")

@@ -9,6 +9,9 @@ class Role(StrEnum):
     TEACHER = "teacher"
     PROCTOR = "proctor"
     ADMIN = "admin"
+    # Reads every published exam's analytics (figures over a cohort, never one student's
+    # answers, marks or name); changes nothing.
+    ANALYST = "analyst"
 
 
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)

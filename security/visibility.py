@@ -1,9 +1,9 @@
 """Who may see which exam and which bank question, defined once for the command side (whose
 refusals must not leak a draft's existence) and the query side (its SQL and documents).
 
-Students see the published exams they are assigned to; proctors see every published exam;
-teachers see their own exams in any state and everyone's published ones; admins see all but
-deleted drafts. To anyone else an exam does not exist (404), so drafts do not leak.
+Students see the published exams they are assigned to; proctors and analysts see every
+published exam; teachers see their own exams in any state and everyone's published ones;
+admins see all but deleted drafts. To anyone else an exam does not exist (404), so drafts do not leak.
 """
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def may_see_exam(user_id: str, role: str, teacher_id: str | None, status: str,
 def may_manage_exam(user_id: str, role: str, teacher_id: str | None) -> bool:
     """Edit, publish, delete: the exam's own teacher and admins."""
     return role == Role.ADMIN or (role == Role.TEACHER and user_id == teacher_id)
+
+
+def may_read_exam_analytics(user_id: str, role: str, teacher_id: str | None,
+                            status: str) -> bool:
+    """Its figures (distribution, item statistics): whoever manages it, and analysts once it
+    is published (a draft has no attempts, and must not leak)."""
+    return may_manage_exam(user_id, role, teacher_id) or (
+        role == Role.ANALYST and status == ExamStatus.PUBLISHED)
 
 
 def may_supervise_exam(user_id: str, role: str, teacher_id: str | None) -> bool:

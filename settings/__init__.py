@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     public_url: str = ""
     # A reminder goes out this many hours before an exam's window opens.
     exam_reminder_hours: float = 24
+    # Analysts read an exam's figures only over at least this many graded attempts: the mean
+    # of two students' scores, with one of them known, gives away the other's.
+    analytics_min_cohort: int = Field(default=5, ge=1)
     # A message the SMTP server keeps refusing is given up after this many tries.
     notification_max_attempts: int = 8
     # Events older than this email nobody: a notifier started on (or replaying) a long log

@@ -1196,6 +1196,26 @@ async function gradeCohort(title, count) {
   await signOut(page);
 }
 
+/** An analyst finds the class's exam by its title and reads its figures: a cohort's numbers,
+ * never a student's name or answers. */
+async function analystReads(title, count) {
+  const page = await newPage("analyst");
+  await signIn(page, "analyst", account("ANALYST"));
+  await page.getByRole("heading", { name: "Exams" }).waitFor();
+  await page.getByLabel("Search by title").fill(title);
+  const link = page.getByRole("link", { name: `Analytics of ${title}` });
+  await link.waitFor();
+  await check(page, "30l-analyst-exams");
+  await link.click();
+  await page.getByRole("heading", { name: `Analytics: ${title}` }).waitFor();
+  await page.getByText(`Over the ${count} fully graded attempts`).waitFor({ timeout: 30_000 });
+  await page.getByRole("table", { name: "Item statistics" }).waitFor();
+  await check(page, "30m-analyst-analytics");
+  await page.getByRole("link", { name: "Back to the exams" }).click();
+  await page.getByRole("heading", { name: "Exams" }).waitFor();
+  await signOut(page);
+}
+
 /** A proctor (through the API, as the proctoring pages are to come) extends an attempt;
  * answers when the command API accepted it. */
 async function extendAsProctor(attemptId, minutes) {
@@ -1231,6 +1251,7 @@ try {
   await studentResults(env("SOEMS_E2E_OPEN_EXAM"));
   await judgedProgram(env("SOEMS_E2E_JUDGED_EXAM"));
   await gradeCohort(env("SOEMS_E2E_COHORT_EXAM"), Number(env("SOEMS_E2E_COHORT_SIZE")));
+  await analystReads(env("SOEMS_E2E_COHORT_EXAM"), Number(env("SOEMS_E2E_COHORT_SIZE")));
 } catch (error) {
   problems.push(`journey failed: ${error.stack ?? error}`);
   await current?.screenshot({ path: join(artifacts, "failure.png"), fullPage: true });

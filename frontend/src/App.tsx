@@ -31,6 +31,7 @@ const GroupsPage = lazy(() => import("./features/groups/GroupsPage"));
 const GroupPage = lazy(() => import("./features/groups/GroupPage"));
 const AccountPage = lazy(() => import("./features/account/AccountPage"));
 const ProgressPage = lazy(() => import("./features/grading/ProgressPage"));
+const AnalystExamsPage = lazy(() => import("./features/analyst/AnalystExamsPage"));
 
 /** The question bank's pages, under /teacher/questions and /admin/questions. */
 function bankRoutes(base: string) {
@@ -68,6 +69,8 @@ export function homeOf(role: string | undefined): string {
       return "/teacher";
     case "proctor":
       return "/proctor";
+    case "analyst":
+      return "/analyst";
     case "student":
       return "/student";
     default:
@@ -121,6 +124,12 @@ export function App() {
           <Route element={<RequireRole role="proctor" />}>
             <Route element={<Shell />}>
               <Route path="/proctor" element={<ProctorHome />} />
+            </Route>
+          </Route>
+          <Route element={<RequireRole role="analyst" />}>
+            <Route element={<Shell />}>
+              <Route path="/analyst" element={<AnalystExamsPage />} />
+              <Route path="/analyst/exams/:examId/analytics" element={<AnalyticsPage />} />
             </Route>
           </Route>
           <Route element={<RequireSignedIn />}>

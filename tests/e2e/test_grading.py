@@ -535,6 +535,44 @@ def test_analytics_equal_an_independent_computation(services, settings, make_use
         [q["seconds_mean"] for q in found["questions"]])
     assert httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
                      headers=outsider["headers"]).status_code == 404
+    # An analyst reads the same figures (six graded attempts: enough that none stands out).
+    assert httpx.get(f"{services.query_url}/v1/analytics/exams/{exam_id}",
+                     headers=make_user("analyst")["headers"]).json() == {
+        **found, "withheld": False}
+
+
+def test_analysts_read_published_exams_figures_over_enough_students_only(services,
+                                                                          make_user):
+    teacher, analyst = make_user("teacher"), make_user("analyst")
+    pair = [make_user("student") for _ in range(2)]
+    now = datetime.now(timezone.utc)
+    exam_id, [question] = published_exam(services, teacher, pair, [SINGLE],
+                                         now - timedelta(minutes=1), now + timedelta(hours=1))
+    attempts = submitted(services, teacher, exam_id, [
+        (student, [(question, {"option_ids": ["b"]})]) for student in pair])
+
+    def read(path: str) -> httpx.Response:
+        return httpx.get(f"{services.query_url}{path}", headers=analyst["headers"])
+    figures = eventually(lambda: (found := read(f"/v1/analytics/exams/{exam_id}").json())[
+        "graded"] == 2 and found, timeout=20)
+    # Two students: their mean would give one's score away to the other.
+    assert figures["withheld"] is True and figures["questions"] == [] and \
+        figures["score"]["mean"] is None and figures["submitted"] == 2
+    # Nothing of a student's: not their grades, results, trend or names.
+    [attempt_id] = list(attempts.values())[:1]
+    for path in (f"/v1/exams/{exam_id}/grades", f"/v1/attempts/{attempt_id}/grades",
+                 f"/v1/exams/{exam_id}/grades/export",
+                 f"/v1/analytics/students/{pair[0]['user']['user_id']}"):
+        assert read(path).status_code == 404, path
+    # A draft's figures do not exist for them.
+    drafted = httpx.post(f"{services.command_url}/v1/exams",
+                         headers={**teacher["headers"], **key()},
+                         json={"title": "Unpublished", "duration_minutes": 30})
+    assert drafted.status_code == 201
+    draft_id = drafted.json()["exam_id"]
+    eventually(lambda: httpx.get(f"{services.query_url}/v1/analytics/exams/{draft_id}",
+                                 headers=teacher["headers"]).status_code == 200, timeout=20)
+    assert read(f"/v1/analytics/exams/{draft_id}").status_code == 404
 
 
 def exported(services, user, path: str) -> list[list[str]]:

@@ -25,7 +25,7 @@ from tests.e2e.test_media import png, upload
 from tests.e2e.harness import (WINDOW, bank_question, bearer, eventually, key, layout_of,
                                make_ready, own_address)
 
-CALLERS = ("anonymous", "student", "teacher_a", "teacher_b", "proctor", "admin",
+CALLERS = ("anonymous", "student", "teacher_a", "teacher_b", "proctor", "analyst", "admin",
            "disabled_admin")
 ANONYMOUS_OR_DISABLED = {"anonymous": 401, "disabled_admin": 401}
 
@@ -137,9 +137,12 @@ EXPECTED: dict[tuple[str, str, str], dict[str, int]] = {
                                                                404),
     ("query", "GET", "/v1/exams/{exam_id}/grades"): only({"teacher_a": 200, "admin": 200}, 404),
     ("query", "GET", "/v1/analytics/students/{student_id}"): only({"admin": 200}, 404),
-    **{("query", "GET", path): only({"teacher_a": 200, "admin": 200}, 404)
-       for path in ("/v1/analytics/exams/{exam_id}", "/v1/analytics/exams/{exam_id}/export",
-                    "/v1/exams/{exam_id}/grades/export")},
+    ("query", "GET", "/v1/exams/{exam_id}/grades/export"): only({"teacher_a": 200,
+                                                                "admin": 200}, 404),
+    # a published exam's figures: analysts too (never a draft's: see
+    # test_analysts_read_published_exams_figures_only)
+    **{("query", "GET", path): only({"teacher_a": 200, "admin": 200, "analyst": 200}, 404)
+       for path in ("/v1/analytics/exams/{exam_id}", "/v1/analytics/exams/{exam_id}/export")},
     ("query", "GET", "/v1/exams/{exam_id}/grading-queue"): only({"teacher_a": 200, "admin": 200},
                                                                 404),
     ("command", "PUT", "/v1/attempts/{attempt_id}/grades/{question_id}"): only(
@@ -193,7 +196,7 @@ def callers(services, admin, make_user) -> dict[str, dict]:
     """One account per kind of caller, this module's own (its sign-outs end them)."""
     made = {"anonymous": {"headers": {}}}
     for name, role in (("admin", "admin"), ("student", "student"), ("teacher_a", "teacher"),
-                       ("teacher_b", "teacher"), ("proctor", "proctor"),
+                       ("teacher_b", "teacher"), ("proctor", "proctor"), ("analyst", "analyst"),
                        ("disabled_admin", "admin")):
         made[name] = make_user(role)
     disabled = httpx.post(
@@ -407,11 +410,11 @@ def body_for(services, method: str, path: str, caller: str, callers: dict) -> di
 LIVE_EXPECTED = {
     "/v1/attempts/{attempt_id}/live": {
         "anonymous": 4401, "disabled_admin": 4401, "student": "ready", "teacher_a": 4404,
-        "teacher_b": 4404, "proctor": 4404, "admin": 4404},
+        "teacher_b": 4404, "proctor": 4404, "analyst": 4404, "admin": 4404},
     # progress of a published exam: its teacher, proctors, admins
     "/v1/exams/{exam_id}/progress/live": {
         "anonymous": 4401, "disabled_admin": 4401, "student": 4404, "teacher_a": "ready",
-        "teacher_b": 4404, "proctor": "ready", "admin": "ready"},
+        "teacher_b": 4404, "proctor": "ready", "analyst": 4404, "admin": "ready"},
 }
 
 
@@ -466,8 +469,8 @@ def test_each_caller_gets_what_the_rules_say(services, callers, route):
     base = services.command_url if api == "command" else services.query_url
     answers = {}
     # Exam day: one open exam, or one attempt, per route, reached by every caller.
-    opened = open_exam(services, callers) \
-        if path.endswith("/start") or path.endswith("/results/publish") else None
+    opened = open_exam(services, callers) if path.endswith("/start") or path.endswith(
+        "/results/publish") or path.startswith("/v1/analytics/exams/") else None
     attempt = graded_attempt(services, callers) if "/grades" in path and \
         "{attempt_id}" in path else fresh_attempt(services, callers, wait=api == "query") \
         if "{attempt_id}" in path else None

@@ -254,15 +254,15 @@ def test_browser_journeys(gateway, services, admin, make_user):
            "SOEMS_E2E_COHORT_EXAM": cohort_title, "SOEMS_E2E_COHORT_SIZE": str(COHORT_SIZE)}
     for role, who in (("ADMIN", admin), ("TEACHER", teacher), ("STUDENT", student),
                       ("PROCTOR", make_user("proctor")), ("EXAM_TEACHER", exam_teacher),
-                      ("CODER", coder)):
+                      ("CODER", coder), ("ANALYST", make_user("analyst"))):
         env[f"SOEMS_E2E_{role}_EMAIL"] = who["user"]["email"]
         env[f"SOEMS_E2E_{role}_PASSWORD"] = who["password"]
     run = subprocess.run(["node", "e2e/journeys.mjs"], cwd=FRONTEND, capture_output=True,
                          text=True, timeout=420, env={**os.environ, **env})
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-6000:]
-    assert "72 pages checked" in run.stdout
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 72
+    assert "74 pages checked" in run.stdout
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 74
     # The class's essays graded in the browser: every attempt graded, the results published;
     # each student reads their marks and has their results email in Mailpit.
     settings = load_settings()

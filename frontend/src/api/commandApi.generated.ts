@@ -1441,7 +1441,7 @@ export type TeachersIn = {
   teacher_emails?: string[];
   teacher_ids?: string[];
 };
-export type Role = "student" | "teacher" | "proctor" | "admin";
+export type Role = "student" | "teacher" | "proctor" | "admin" | "analyst";
 export type CreateUserIn = {
   email: string;
   name: string;

@@ -84,6 +84,7 @@ const injectedRtkApi = api.injectEndpoints({
           status: queryArg.status,
           sort: queryArg.sort,
           mine: queryArg.mine,
+          q: queryArg.q,
           page: queryArg.page,
           per_page: queryArg.perPage,
         },
@@ -295,6 +296,8 @@ export type ListExamsV1ExamsGetApiArg = {
   sort?: "window_opens_at" | "-window_opens_at" | "created_at" | "-created_at" | "title";
   /** only exams you teach */
   mine?: boolean;
+  /** title contains (any case) */
+  q?: string | null;
   /** 1-based page number */
   page?: number;
   /** items per page */
@@ -477,6 +480,7 @@ export type ExamAnalytics = {
   time_histogram: TimeBin[];
   time_minutes_mean: number | null;
   time_minutes_median: number | null;
+  withheld?: boolean;
 };
 export type Error = {
   /** Stable, for programs */
@@ -1058,7 +1062,7 @@ export type UserPage = {
   total: number;
   total_is_exact: boolean;
 };
-export type Role = "student" | "teacher" | "proctor" | "admin";
+export type Role = "student" | "teacher" | "proctor" | "admin" | "analyst";
 export const {
   useExamAnalyticsV1AnalyticsExamsExamIdGetQuery,
   useExportItemStatisticsV1AnalyticsExamsExamIdExportGetQuery,

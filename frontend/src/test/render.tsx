@@ -39,3 +39,15 @@ export function renderApp(ui: ReactElement, entry: InitialEntry = "/") {
   );
   return { store, ...view };
 }
+
+/** The session a page finds in the browser (the store reads it when made): signed in as
+ * "me" with ``role``. */
+export function signedInAs(role: "admin" | "teacher" | "analyst" | "student" | "proctor") {
+  sessionStorage.setItem(
+    "soems.session",
+    JSON.stringify({
+      refreshToken: "r",
+      user: { user_id: "me", email: "me@example.edu", name: "Me", role },
+    }),
+  );
+}

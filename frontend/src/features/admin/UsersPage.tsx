@@ -37,7 +37,7 @@ import { Empty, Failed, Loading, Pager, usePaging, useDebounced } from "../share
 import { CreateUserDialog } from "./CreateUserDialog";
 import { ImportUsersDialog } from "./ImportUsersDialog";
 
-export const ROLES: Role[] = ["student", "teacher", "proctor", "admin"];
+export const ROLES: Role[] = ["student", "teacher", "proctor", "analyst", "admin"];
 
 export default function UsersPage() {
   const me = useAppSelector((s) => s.auth.user);

@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { renderApp, stubFetch } from "../../test/render";
+import { renderApp, signedInAs, stubFetch } from "../../test/render";
 import AnalyticsPage, { duration, itemNote } from "./AnalyticsPage";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -100,6 +100,57 @@ describe("an exam's analytics", () => {
     expect(rows[1]).toHaveTextContent("Draws stronger students: check the wording");
     expect(rows[2]).toHaveTextContent("Weaker students picked it more: check the key");
     expect(rows[3]).toHaveTextContent("No answer");
+  });
+});
+
+describe("an exam's analytics for an analyst", () => {
+  it("shows only the counts while too few attempts are graded, and leads back to the exams", async () => {
+    signedInAs("analyst");
+    stubFetch(
+      { status: 200, body: { exam_id: "e1", title: "Number theory" } },
+      {
+        status: 200,
+        body: {
+          exam_id: "e1",
+          assigned: 3,
+          submitted: 2,
+          graded: 2,
+          pending: 0,
+          completion: 0.67,
+          pass_mark_percent: null,
+          score: {
+            mean: null,
+            median: null,
+            std: null,
+            lowest: null,
+            highest: null,
+            mean_percent: null,
+            pass_rate: null,
+            histogram: [],
+          },
+          time_minutes_mean: null,
+          time_minutes_median: null,
+          time_histogram: [],
+          questions: [],
+          withheld: true,
+        },
+      },
+    );
+    renderApp(
+      <Routes>
+        <Route path="/analyst/exams/:examId/analytics" element={<AnalyticsPage />} />
+      </Routes>,
+      "/analyst/exams/e1/analytics",
+    );
+    expect(
+      await screen.findByText(/^Only 2 graded attempts so far: the figures are shown once/),
+    ).toBeVisible();
+    expect(screen.getByRole("link", { name: "Back to the exams" })).toHaveAttribute(
+      "href",
+      "/analyst",
+    );
+    expect(screen.queryByRole("table", { name: "Summary" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /Download item statistics/ })).toBeNull();
   });
 });
 

@@ -3,8 +3,9 @@
 // each question's facility against its discrimination, the item statistics flagged when a
 // question may need a look, and how each option of the choice questions was picked.
 import { useState } from "react";
-import { Box, Button, TableCell, TableRow, Typography } from "@mui/material";
+import { Alert, Box, Button, TableCell, TableRow, Typography } from "@mui/material";
 import { Link as RouterLink, useParams } from "react-router";
+import { useAppSelector } from "../../app/store";
 import { problemsOf } from "../../api/problems";
 import {
   useExamAnalyticsV1AnalyticsExamsExamIdGetQuery,
@@ -55,6 +56,8 @@ export function itemNote(item: ItemStatistics): string {
 
 export default function AnalyticsPage() {
   const { examId = "" } = useParams();
+  // Analysts come from their list of exams; the exam's teacher and admins from its grades.
+  const analyst = useAppSelector((state) => state.auth.user?.role) === "analyst";
   const exam = useGetExamV1ExamsExamIdGetQuery({ examId });
   const [downloadFailed, setDownloadFailed] = useState<string | null>(null);
   const found = useExamAnalyticsV1AnalyticsExamsExamIdGetQuery(
@@ -65,18 +68,26 @@ export default function AnalyticsPage() {
   if (!found.data) return <Failed message={problemsOf(found.error, []).general} />;
   const a = found.data;
   const s = a.score;
-  return (
-    <Box>
+  const top = (
+    <>
       <PageHeader title={exam.data ? `Analytics: ${exam.data.title}` : "Analytics"}>
-        <DownloadCsv
-          examId={examId}
-          what="items"
-          label="Download item statistics (CSV)"
-          onFailed={setDownloadFailed}
-        />
-        <Button component={RouterLink} to={`/teacher/exams/${examId}/grades`}>
-          Back to the grades
-        </Button>
+        {!a.withheld && (
+          <DownloadCsv
+            examId={examId}
+            what="items"
+            label="Download item statistics (CSV)"
+            onFailed={setDownloadFailed}
+          />
+        )}
+        {analyst ? (
+          <Button component={RouterLink} to="/analyst">
+            Back to the exams
+          </Button>
+        ) : (
+          <Button component={RouterLink} to={`/teacher/exams/${examId}/grades`}>
+            Back to the grades
+          </Button>
+        )}
       </PageHeader>
       <Failed message={downloadFailed} />
       <Typography variant="body2" sx={{ mb: 2 }}>
@@ -91,6 +102,22 @@ export default function AnalyticsPage() {
           ["Graded", a.graded],
         ]}
       />
+    </>
+  );
+  if (a.withheld) {
+    return (
+      <Box>
+        {top}
+        <Alert severity="info">
+          Only {a.graded} graded attempt{a.graded === 1 ? "" : "s"} so far: the figures are shown
+          once there are enough that no student can be singled out.
+        </Alert>
+      </Box>
+    );
+  }
+  return (
+    <Box>
+      {top}
       <RowsTable label="Summary" columns={["Figure", "Value"]}>
         {(
           [

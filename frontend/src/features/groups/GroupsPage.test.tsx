@@ -1,7 +1,7 @@
 import { configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { renderApp, stubFetch } from "../../test/render";
+import { renderApp, signedInAs, stubFetch } from "../../test/render";
 import GroupPage from "./GroupPage";
 import GroupsPage from "./GroupsPage";
 
@@ -9,16 +9,6 @@ afterEach(() => vi.unstubAllGlobals());
 // Queries by role over a table take over a second in jsdom on a busy machine (a bound, not a
 // speed test: the default of 1 s failed once under load).
 configure({ asyncUtilTimeout: 5000 });
-
-function signedInAs(role: "admin" | "teacher") {
-  sessionStorage.setItem(
-    "soems.session",
-    JSON.stringify({
-      refreshToken: "r",
-      user: { user_id: "me", email: "me@example.edu", name: "Me", role },
-    }),
-  );
-}
 
 const group = (name: string, member_count: number, version = 2) => ({
   cohort_id: `c-${name}`,

@@ -35,6 +35,7 @@ const NAVIGATION: Record<string, { to: string; label: string }[]> = {
     { to: "/student/progress", label: "My progress" },
   ],
   proctor: [{ to: "/proctor", label: "Live sessions" }],
+  analyst: [{ to: "/analyst", label: "Exams" }],
 };
 // Every role's last entry: choices about email, and the emails sent.
 const ACCOUNT = { to: "/account", label: "Account" };
