@@ -12,6 +12,7 @@ import {
   TableHead,
   TablePagination,
   TableRow,
+  TextField,
   Typography,
 } from "@mui/material";
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
@@ -160,6 +161,32 @@ export function Pager({ total, paging }: { total: number; paging: Paging }) {
       rowsPerPageOptions={[10, 20, 50, 100]}
       onPageChange={(_, next) => paging.change(next, paging.perPage)}
       onRowsPerPageChange={(e) => paging.change(0, Number(e.target.value))}
+    />
+  );
+}
+
+/** A list's search box: each change goes back to the list's first page. */
+export function SearchField({
+  label,
+  text,
+  setText,
+  paging,
+}: {
+  label: string;
+  text: string;
+  setText: (text: string) => void;
+  paging: Paging;
+}) {
+  return (
+    <TextField
+      label={label}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        paging.setPage(0);
+      }}
+      size="small"
+      sx={{ minWidth: 280 }}
     />
   );
 }

@@ -16,7 +16,6 @@ import {
   TableContainer,
   TableHead,
   TableRow,
-  TextField,
   Typography,
 } from "@mui/material";
 import {
@@ -33,7 +32,7 @@ import {
   type ListUsersV1UsersGetApiArg,
 } from "../../api/queryApi.generated";
 import { useAppDispatch, useAppSelector } from "../../app/store";
-import { Empty, Failed, Loading, Pager, usePaging, useDebounced } from "../shared";
+import { Empty, Failed, Loading, Pager, SearchField, useDebounced, usePaging } from "../shared";
 import { CreateUserDialog } from "./CreateUserDialog";
 import { ImportUsersDialog } from "./ImportUsersDialog";
 
@@ -131,15 +130,11 @@ export default function UsersPage() {
         aria-label="Filter users"
         sx={{ display: "flex", gap: 2, mb: 2, flexWrap: "wrap" }}
       >
-        <TextField
+        <SearchField
           label="Search by name or email"
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            paging.setPage(0);
-          }}
-          size="small"
-          sx={{ minWidth: 280 }}
+          text={text}
+          setText={setText}
+          paging={paging}
         />
         <FormControl size="small" sx={{ minWidth: 160 }}>
           <InputLabel id="role-filter-label">Role</InputLabel>

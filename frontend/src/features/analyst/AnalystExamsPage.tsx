@@ -2,7 +2,7 @@
 // with a link to its analytics (figures over a cohort; never a student's answers, marks or
 // name).
 import { useState } from "react";
-import { Box, Link, TableCell, TableRow, TextField } from "@mui/material";
+import { Box, Link, TableCell, TableRow } from "@mui/material";
 import { Link as RouterLink } from "react-router";
 import { problemsOf } from "../../api/problems";
 import { useListExamsV1ExamsGetQuery } from "../../api/queryApi.generated";
@@ -14,6 +14,7 @@ import {
   PageHeader,
   Pager,
   RowsTable,
+  SearchField,
   useDebounced,
   usePaging,
 } from "../shared";
@@ -32,16 +33,7 @@ export default function AnalystExamsPage() {
     <>
       <PageHeader title="Exams" />
       <Box component="search" aria-label="Find an exam" sx={{ mb: 2 }}>
-        <TextField
-          label="Search by title"
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            paging.setPage(0);
-          }}
-          size="small"
-          sx={{ minWidth: 280 }}
-        />
+        <SearchField label="Search by title" text={text} setText={setText} paging={paging} />
       </Box>
       {found.isLoading ? (
         <Loading what="the exams" />

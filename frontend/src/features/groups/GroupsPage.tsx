@@ -28,10 +28,11 @@ import {
   Loading,
   Pager,
   RowsTable,
-  usePaging,
+  SearchField,
   pastedEmailProblems,
   pastedEmails,
   useDebounced,
+  usePaging,
 } from "../shared";
 import { FOLLOW_MS, useApplied, useGroupsPath } from "./applied";
 
@@ -77,16 +78,7 @@ export default function GroupsPage() {
           : "The groups of students you keep. Assign an exam to a whole group at once."}
       </Typography>
       <Box component="search" aria-label="Find groups" sx={{ mb: 2 }}>
-        <TextField
-          label="Search groups by name"
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            paging.setPage(0);
-          }}
-          size="small"
-          sx={{ minWidth: 280 }}
-        />
+        <SearchField label="Search groups by name" text={text} setText={setText} paging={paging} />
       </Box>
       <Failed message={problemsOf(error, []).general} />
       {isLoading ? (
