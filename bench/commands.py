@@ -252,7 +252,9 @@ async def client(http: aiohttp.ClientSession, load: Load) -> None:
 PROCESS_GROUPS = (  # first match of the command line wins
     ("command API", "command_api.app"), ("query API", "query_api.app"),
     ("relay", "eventlog.relay"), ("projections", "projections run"),
+    ("notifier", "stream_processors.notifications"), ("judge", "stream_processors.judge"),
     ("stream processors", "stream_processors"), ("pytest (other sessions)", "pytest"),
+    ("SMTP server (Mailpit)", "mailpit"),
     # FerretDB's process and the PostgreSQL backends serving its database (``ferretdb``)
     # before PostgreSQL: the MongoDB read models' whole cost.
     ("Kafka", "kafka.Kafka"), ("MongoDB/FerretDB", "ferretdb"), ("PostgreSQL", "postgres"),

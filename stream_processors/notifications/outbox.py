@@ -115,20 +115,24 @@ async def claim(conn, limit: int, stale_after_seconds: float) -> list:
         f"RETURNING n.*", limit, stale_after_seconds)
 
 
-async def sent(conn, notification_id, subject: str) -> None:
-    await conn.execute(
-        f"UPDATE {NOTIFICATIONS} SET status = 'sent', subject = $2, sent_at = now(), "
-        f"last_error = NULL WHERE notification_id = $1", notification_id, subject)
-
-
-async def skipped(conn, notification_id, reason: str) -> None:
-    await conn.execute(f"UPDATE {NOTIFICATIONS} SET status = 'skipped', reason = $2 "
-                       f"WHERE notification_id = $1", notification_id, reason)
-
-
-async def retry_later(conn, notification_id, error: str, delay_seconds: float,
-                      give_up: bool) -> None:
-    await conn.execute(
-        f"UPDATE {NOTIFICATIONS} SET status = $2, last_error = $3, "
-        f"next_try_at = now() + make_interval(secs => $4) WHERE notification_id = $1",
-        notification_id, "failed" if give_up else "queued", error[:2000], delay_seconds)
+async def record(conn, sent: list[tuple], skipped: list[tuple], retried: list[tuple]) -> None:
+    """What happened to a claim's notices: ``sent`` (id, subject), ``skipped`` (id, reason),
+    ``retried`` (id, error, delay in seconds, give up)."""
+    if sent:
+        await conn.execute(
+            f"UPDATE {NOTIFICATIONS} n SET status = 'sent', subject = s.subject, "
+            f"sent_at = now(), last_error = NULL FROM unnest($1::uuid[], $2::text[]) "
+            f"AS s(notification_id, subject) WHERE n.notification_id = s.notification_id",
+            [i for i, _ in sent], [subject for _, subject in sent])
+    if skipped:
+        await conn.execute(
+            f"UPDATE {NOTIFICATIONS} n SET status = 'skipped', reason = s.reason "
+            f"FROM unnest($1::uuid[], $2::text[]) AS s(notification_id, reason) "
+            f"WHERE n.notification_id = s.notification_id",
+            [i for i, _ in skipped], [reason for _, reason in skipped])
+    if retried:
+        await conn.executemany(
+            f"UPDATE {NOTIFICATIONS} SET status = $2, last_error = $3, "
+            f"next_try_at = now() + make_interval(secs => $4) WHERE notification_id = $1",
+            [(i, "failed" if give_up else "queued", error[:2000], delay)
+             for i, error, delay, give_up in retried])

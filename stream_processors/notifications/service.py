@@ -4,10 +4,13 @@ Three loops in one process:
 - the consumer reads the exam topic, keeps its view of each exam and queues the notices an
   event calls for, with its offsets, in one PostgreSQL transaction (a tracking record, as the
   projections keep theirs): a restart or a redelivery queues nothing twice;
-- the reminder timer queues a reminder for every student of a published exam whose window
-  opens within ``exam_reminder_hours`` (idempotent: one per exam and student);
+- reminders go to every student of a published exam whose window opens within
+  ``exam_reminder_hours`` (idempotent: one per exam and student): the consumer queues them
+  for the exams an event changed, and a timer for the exams that time brings within the lead
+  (each scan reads only those, never every exam);
 - the sender claims due notices (``FOR UPDATE SKIP LOCKED``: several notifiers share the
-  work), renders and sends each, and records what happened. An SMTP failure is tried again
+  work), reads the people and exams they need in one go, renders and sends each on one of a
+  few SMTP connections it keeps open, and records what happened. An SMTP failure is tried again
   with back-off, up to ``notification_max_attempts``; an address the server refuses, an
   erased or disabled account, or a reminder its reader turned off is skipped with the reason.
 
@@ -29,8 +32,7 @@ from eventlog.projection import DeadLetters, SeekToStored, decode_all, save_offs
 from eventlog.topics import ensure_topics
 from projections.attempt_grades import ATTEMPT_GRADES
 from projections.users import USERS
-from schemas.events.exam import (EXAM, ExamPublished, ExamUpdated, StudentsAssigned,
-                                 StudentsUnassigned)
+from schemas.events.exam import EXAM
 from security.personal_data import ERASED
 from settings import Settings
 from stream_processors.notifications import mail, outbox
@@ -41,11 +43,12 @@ log = logging.getLogger("soems.notifications")
 
 GROUP = "notifier"
 BATCH = 500
-SEND_BATCH = 20
-SENDERS = 4  # emails handed to the SMTP server at once
+SEND_BATCH = 100  # notices claimed at once (what they need is read in one go)
+SENDERS = 4  # emails handed to the SMTP server at once, each on its own kept connection
+# Outcomes are recorded this many emails at a time: a notifier that dies has at most these
+# sent and not recorded, which go again (with the same Message-ID) once their claim is stale.
+RECORD_EVERY = 20
 REMINDER_SCAN_SECONDS = 30.0
-# Events that may bring a reminder due at once (a scan also runs every 30 s as time passes).
-RESCHEDULING = (ExamPublished, ExamUpdated, StudentsAssigned, StudentsUnassigned)
 # A claimed notice whose sender died is due again after this long.
 STALE_CLAIM_SECONDS = 300.0
 
@@ -62,7 +65,6 @@ class Notifier:
     def __init__(self, s: Settings) -> None:
         self.settings = s
         self.wake = asyncio.Event()  # notices queued: send them now
-        self.rescan = asyncio.Event()  # an exam published or moved: look for reminders now
 
     async def run(self, stop: asyncio.Event) -> None:
         s = self.settings
@@ -99,12 +101,13 @@ class Notifier:
                     messages = [m for ms in batch.values() for m in ms]
                     positions = {tp: ms[-1].offset + 1 for tp, ms in batch.items()}
                     decoded, failed = decode_all(messages)
+                    now = datetime.now(timezone.utc)
                     async with pool.acquire() as conn, conn.transaction():
-                        queued = await apply(conn, [e for _, e in decoded], datetime.now(
-                            timezone.utc) - timedelta(hours=s.notification_max_age_hours))
+                        queued = await apply(
+                            conn, [e for _, e in decoded],
+                            now - timedelta(hours=s.notification_max_age_hours), now,
+                            timedelta(hours=s.exam_reminder_hours))
                         await save_offsets(conn, outbox.OFFSETS_NAME, positions)
-                    if any(isinstance(e.payload, RESCHEDULING) for _, e in decoded):
-                        self.rescan.set()
                     for message, error in failed:
                         await dead.park(message, error)
                     if queued:
@@ -117,41 +120,52 @@ class Notifier:
     # --- reminders ---------------------------------------------------------------------
 
     async def _reminders(self, pool, stop: asyncio.Event) -> None:
+        """As time passes, exams come within the reminders' lead: each scan queues the
+        reminders of those that came in since the one before (the first scan: of every exam
+        within it). An exam published, moved or given students is looked at by the consumer,
+        as its event arrives."""
+        lead = timedelta(hours=self.settings.exam_reminder_hours)
+        scanned_until = None
         while not stop.is_set():
+            now = datetime.now(timezone.utc)
             try:
-                if await queue_reminders(pool, datetime.now(timezone.utc),
-                                         timedelta(hours=self.settings.exam_reminder_hours)):
+                if await queue_reminders(pool, now, lead, scanned_until):
                     self.wake.set()
+                scanned_until = now
             except Exception:  # the database away: the next scan tries again
                 log.exception("reminders not queued")
-            self.rescan.clear()
             try:
-                await asyncio.wait_for(self.rescan.wait(), timeout=REMINDER_SCAN_SECONDS)
+                await asyncio.wait_for(stop.wait(), timeout=REMINDER_SCAN_SECONDS)
             except asyncio.TimeoutError:
                 pass
 
     # --- sending -----------------------------------------------------------------------
 
     async def _sender(self, pool, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                sent = await send_due(self.settings, pool)
-            except Exception:
-                log.exception("notices not sent")
-                sent = 0
-            if sent < SEND_BATCH:  # caught up: wait for new notices (or a retry falling due)
-                self.wake.clear()
+        postmen = Postmen(self.settings)
+        try:
+            while not stop.is_set():
                 try:
-                    await asyncio.wait_for(self.wake.wait(), timeout=1.0)
-                except asyncio.TimeoutError:
-                    pass
+                    sent = await send_due(self.settings, pool, postmen)
+                except Exception:
+                    log.exception("notices not sent")
+                    sent = 0
+                if sent < SEND_BATCH:  # caught up: wait for new notices (or a retry due)
+                    self.wake.clear()
+                    try:
+                        await asyncio.wait_for(self.wake.wait(), timeout=1.0)
+                    except asyncio.TimeoutError:
+                        pass
+        finally:
+            await postmen.close()
 
 
-async def apply(conn, events, not_before: datetime) -> int:
+async def apply(conn, events, not_before: datetime, now: datetime, lead: timedelta) -> int:
     """Fold a batch of exam events into the notifier's exams; queue the notices they call
     for, from events since ``not_before`` (a notifier started on a log of years past, or
-    replaying it, tells nobody about exams long gone). In the caller's transaction; the
-    number of notices new to the outbox."""
+    replaying it, tells nobody about exams long gone), and the reminders of the exams they
+    changed that now open within ``lead``. In the caller's transaction; the number of notices
+    new to the outbox."""
     exam_ids = {e.payload.exam_id for e in events}
     exams = await outbox.load_exams(conn, exam_ids)
     changed, notices = {}, []
@@ -163,55 +177,109 @@ async def apply(conn, events, not_before: datetime) -> int:
         if event.envelope.occurred_at >= not_before:
             notices += more
     await outbox.save_exams(conn, changed.values())
-    return await outbox.queue(conn, notices)
+    return await outbox.queue(conn, notices + reminders(changed.values(), now, lead))
 
 
-async def queue_reminders(pool, now: datetime, lead: timedelta) -> int:
+def reminders(exams, now: datetime, lead: timedelta) -> list[Notice]:
+    """A reminder for every student of each of these exams whose window opens within
+    ``lead`` (one per exam and student: queuing one again adds nothing)."""
+    return [Notice(NoticeKind.EXAM_REMINDER, exam.exam_id, student)
+            for exam in exams if reminder_due(exam, now, lead)
+            for student in sorted(exam.assigned)]
+
+
+async def queue_reminders(pool, now: datetime, lead: timedelta,
+                          scanned_until: datetime | None) -> int:
+    """The reminders of the exams that came within ``lead`` since ``scanned_until`` (None:
+    of every exam within it)."""
     async with pool.acquire() as conn, conn.transaction():
-        exams = await outbox.exams_opening(conn, now, now + lead)
-        notices = [Notice(NoticeKind.EXAM_REMINDER, exam.exam_id, student)
-                   for exam in exams if reminder_due(exam, now, lead)
-                   for student in sorted(exam.assigned)]
-        return await outbox.queue(conn, notices)
+        return await outbox.queue(conn, reminders(
+            await outbox.exams_opening(conn, *scan_window(now, lead, scanned_until)), now,
+            lead))
 
 
-async def send_due(s: Settings, pool) -> int:
-    """Send the notices due now (one claim); how many were claimed."""
+def scan_window(now: datetime, lead: timedelta,
+                scanned_until: datetime | None) -> tuple[datetime, datetime]:
+    """The openings (after, until] a reminder scan at ``now`` looks for: those that came
+    within ``lead`` since the scan at ``scanned_until`` (the first: every one within it),
+    never a window already open."""
+    after = now if scanned_until is None else max(now, scanned_until + lead)
+    return after, now + lead
+
+
+class Postmen:
+    """``SENDERS`` SMTP connections (``mail.Postman``), each lent to one email at a time."""
+
+    def __init__(self, s: Settings) -> None:
+        self._idle: asyncio.Queue[mail.Postman] = asyncio.Queue()
+        self._all = [mail.Postman(s) for _ in range(SENDERS)]
+        for postman in self._all:
+            self._idle.put_nowait(postman)
+
+    async def send(self, email: mail.Email) -> None:
+        postman = await self._idle.get()
+        try:
+            await asyncio.to_thread(postman.send, email)
+        finally:
+            self._idle.put_nowait(postman)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(asyncio.to_thread(p.close) for p in self._all))
+
+
+async def send_due(s: Settings, pool, postmen: Postmen) -> int:
+    """Send the notices due now (one claim); how many were claimed. What the emails need is
+    read for the whole claim at once, and what happened is recorded ``RECORD_EVERY`` emails
+    at a time."""
     async with pool.acquire() as conn:
         claimed = await outbox.claim(conn, SEND_BATCH, STALE_CLAIM_SECONDS)
-    if not claimed:
-        return 0
-    gate = asyncio.Semaphore(SENDERS)
-
-    async def one(row) -> None:
-        async with gate:
-            await _send_one(s, pool, row)
-
-    await asyncio.gather(*(one(row) for row in claimed))
+        if not claimed:
+            return 0
+        people = {r["user_id"]: r for r in await conn.fetch(
+            f"SELECT user_id, email, name, disabled, exam_reminders FROM {USERS.qualified} "
+            f"WHERE user_id = ANY($1::text[])", list({r["user_id"] for r in claimed}))}
+        exams = await outbox.load_exams(conn, {r["exam_id"] for r in claimed})
+        results = [r for r in claimed if r["kind"] == NoticeKind.RESULTS_PUBLISHED]
+        attempts = {(r["exam_id"], r["student_id"]): r["attempt_id"] for r in await conn.fetch(
+            f"SELECT DISTINCT ON (exam_id, student_id) exam_id, student_id, attempt_id "
+            f"FROM {ATTEMPT_GRADES.qualified} WHERE (exam_id, student_id) IN (SELECT * FROM "
+            f"unnest($1::text[], $2::text[])) ORDER BY exam_id, student_id, opened_at DESC",
+            [r["exam_id"] for r in results], [r["user_id"] for r in results])} \
+            if results else {}
+    for at in range(0, len(claimed), RECORD_EVERY):
+        outcomes = Outcomes()
+        await asyncio.gather(*(_send_one(s, postmen, row, people.get(row["user_id"]),
+                                         exams.get(row["exam_id"]),
+                                         attempts.get((row["exam_id"], row["user_id"])),
+                                         outcomes)
+                               for row in claimed[at:at + RECORD_EVERY]))
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.record(conn, outcomes.sent, outcomes.skipped, outcomes.retried)
     return len(claimed)
 
 
-async def _send_one(s: Settings, pool, row) -> None:
+class Outcomes:
+    """What happened to each notice of a claim, recorded together afterwards."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple] = []  # (notification id, subject)
+        self.skipped: list[tuple] = []  # (notification id, reason)
+        self.retried: list[tuple] = []  # (notification id, error, delay s, give up)
+
+
+async def _send_one(s: Settings, postmen: Postmen, row, person, exam, attempt,
+                    outcomes: Outcomes) -> None:
     kind = NoticeKind(row["kind"])
-    async with pool.acquire() as conn:
-        person = await conn.fetchrow(
-            f"SELECT email, name, disabled, exam_reminders FROM {USERS.qualified} "
-            f"WHERE user_id = $1", row["user_id"])
-        exam = (await outbox.load_exams(conn, [row["exam_id"]])).get(row["exam_id"])
-        attempt = await conn.fetchval(
-            f"SELECT attempt_id FROM {ATTEMPT_GRADES.qualified} WHERE exam_id = $1 AND "
-            f"student_id = $2 ORDER BY opened_at DESC LIMIT 1", row["exam_id"], row["user_id"]
-        ) if kind == NoticeKind.RESULTS_PUBLISHED else None
-        reason = _skip_reason(kind, row["user_id"], person, exam, attempt)
-        if reason == "not_known_yet":  # the users read model behind the exam topic: later
-            await outbox.retry_later(conn, row["notification_id"], "account not in the read "
-                                     "model yet", 5.0 * row["attempts"],
-                                     give_up=row["attempts"] >= s.notification_max_attempts)
-            return
-        if reason:
-            await outbox.skipped(conn, row["notification_id"], reason)
-            NOTICES.labels(kind, "skipped").inc()
-            return
+    reason = _skip_reason(kind, row["user_id"], person, exam, attempt)
+    if reason == "not_known_yet":  # the users read model behind the exam topic: later
+        outcomes.retried.append((row["notification_id"], "account not in the read model yet",
+                                 5.0 * row["attempts"],
+                                 row["attempts"] >= s.notification_max_attempts))
+        return
+    if reason:
+        outcomes.skipped.append((row["notification_id"], reason))
+        NOTICES.labels(kind, "skipped").inc()
+        return
     site = s.site_url
     link = f"{site}/student/attempts/{attempt}/results" if attempt else f"{site}/student"
     email = mail.render(kind, to=person["email"], name=person["name"], title=exam.title,
@@ -219,18 +287,16 @@ async def _send_one(s: Settings, pool, row) -> None:
                         profile_link=f"{site}/account",
                         message_id=f"<{row['notification_id']}@soems>")
     try:
-        await asyncio.to_thread(mail.send, s, email)
+        await postmen.send(email)
     except Exception as failed:
         give_up = mail.permanent(failed) or row["attempts"] >= s.notification_max_attempts
         log.warning("notice %s to %s not sent (try %d): %s", row["notification_id"],
                     row["user_id"], row["attempts"], failed)
-        async with pool.acquire() as conn:
-            await outbox.retry_later(conn, row["notification_id"], repr(failed),
-                                     back_off_seconds(row["attempts"]), give_up)
+        outcomes.retried.append((row["notification_id"], repr(failed),
+                                 back_off_seconds(row["attempts"]), give_up))
         NOTICES.labels(kind, "failed" if give_up else "retried").inc()
         return
-    async with pool.acquire() as conn:
-        await outbox.sent(conn, row["notification_id"], email.subject)
+    outcomes.sent.append((row["notification_id"], email.subject))
     NOTICES.labels(kind, "sent").inc()
 
 

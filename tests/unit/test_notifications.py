@@ -108,3 +108,78 @@ def test_only_a_refused_address_is_given_up_at_once():
     assert not mail.permanent(smtplib.SMTPRecipientsRefused({"a@x": (451, b"later")}))
     assert not mail.permanent(smtplib.SMTPSenderRefused(530, b"auth", "f@x"))
     assert not mail.permanent(ConnectionRefusedError())
+
+
+class FakeSmtp:
+    """What a Postman asks of an SMTP connection, recorded (``fail``: the next send breaks)."""
+
+    opened: list["FakeSmtp"] = []
+
+    def __init__(self, host, port, timeout):
+        self.sent, self.closed, self.alive, self.fail = [], False, True, False
+        FakeSmtp.opened.append(self)
+
+    def login(self, user, password):
+        pass
+
+    def send_message(self, message):
+        if self.fail:
+            raise ConnectionResetError("the server went away")
+        self.sent.append(message["Message-ID"])
+
+    def noop(self):
+        return (250, b"ok") if self.alive else (421, b"closing")
+
+    def quit(self):
+        self.closed = True
+
+    close = quit
+
+
+def an_email(n: int) -> mail.Email:
+    return mail.Email(to=f"s{n}@example.edu", name="S", subject="Hi", text="t", html="<p>h</p>",
+                      message_id=f"<{n}@soems>")
+
+
+def test_a_postman_keeps_one_connection_and_opens_another_when_it_breaks_or_idles():
+    from settings import Settings
+
+    FakeSmtp.opened = []
+    postman = mail.Postman(Settings(smtp_password="pw"), connect=FakeSmtp)
+    for n in range(3):
+        postman.send(an_email(n))
+    assert len(FakeSmtp.opened) == 1 and FakeSmtp.opened[0].sent == ["<0@soems>", "<1@soems>",
+                                                                     "<2@soems>"]
+    FakeSmtp.opened[0].fail = True
+    try:
+        postman.send(an_email(3))
+    except ConnectionResetError:
+        pass
+    assert FakeSmtp.opened[0].closed  # dropped: the next email connects again
+    postman.send(an_email(4))
+    assert len(FakeSmtp.opened) == 2 and FakeSmtp.opened[1].sent == ["<4@soems>"]
+    # Idle for a while and closed by the server meanwhile: found out (NOOP) before sending.
+    FakeSmtp.opened[1].alive = False
+    postman._last_used -= mail.Postman.CHECK_AFTER_IDLE_S + 1
+    postman.send(an_email(5))
+    assert len(FakeSmtp.opened) == 3 and FakeSmtp.opened[2].sent == ["<5@soems>"]
+    # A fresh connection every MESSAGES_PER_CONNECTION emails, as servers limit them.
+    for n in range(mail.Postman.MESSAGES_PER_CONNECTION):
+        postman.send(an_email(100 + n))
+    assert len(FakeSmtp.opened) == 4 and FakeSmtp.opened[2].closed
+    postman.close()
+    assert FakeSmtp.opened[3].closed
+
+
+def test_a_reminder_scan_reads_only_the_exams_time_brought_within_the_lead():
+    from stream_processors.notifications.service import reminders, scan_window
+
+    lead = timedelta(hours=24)
+    assert scan_window(NOW, lead, None) == (NOW, NOW + lead)  # the first: all within it
+    later = NOW + timedelta(seconds=30)
+    assert scan_window(later, lead, NOW) == (NOW + lead, later + lead)
+    # One student's reminder per exam that opens within the lead, none for one further off.
+    exam, _ = given(DRAFTED, assigned("s-2", "s-1"), PUBLISHED)
+    assert [(n.kind, n.user_id) for n in reminders([exam], NOW, lead)] == [
+        (NoticeKind.EXAM_REMINDER, "s-1"), (NoticeKind.EXAM_REMINDER, "s-2")]
+    assert reminders([exam], NOW, timedelta(hours=2)) == []
