@@ -34,9 +34,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import machine, make_admin, progress, run_bench, section, summary  # noqa: E402
-from commands import table_row  # noqa: E402
-from exam_day import exam_of, make_teacher_of, students, tokens_for  # noqa: E402
+from commands import (machine, print_latencies, progress, run_bench,  # noqa: E402
+                      summary)
+from exam_day import exam_of, teacher_and_students, tokens_for  # noqa: E402
 from grading import CONCURRENCY, send  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
 from query_api.analytics import exam_grades_and_times, opened_picks  # noqa: E402
@@ -63,10 +63,7 @@ async def prepared_exam(s: Settings, count: int) -> tuple[str, str, list[str], l
     attempt ids) once every attempt is graded."""
     command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=120)
     try:
-        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
-            "access_token"]
-        teacher = await make_teacher_of(command, admin)
-        student_ids = await students(s, command, admin, count)
+        teacher, student_ids = await teacher_and_students(s, command, count)
         exam_id, question_ids = await exam_of(
             command, teacher, student_ids, [choice_question(n) for n in range(QUESTIONS)],
             f"Analytics bench {datetime.now(timezone.utc):%H:%M:%S}", minutes=60)
@@ -200,9 +197,7 @@ def print_table(x: dict) -> None:
     print(f"analytics: an exam of {x['attempts']} graded attempts, {x['questions']} choice "
           f"questions ({x['options_analysed']} options analysed), on {m['cpu']} "
           f"({m['cores']} cores, {m['memory_gib']} GiB)")
-    section("latency (ms)")
-    for name, stats in x["latency_ms"].items():
-        print(table_row(name, stats))
+    print_latencies(x["latency_ms"])
     print("\nwhere a read's time goes (median ms, the same steps run in the bench's process)")
     for name, ms in x["steps_ms"].items():
         print(f"  {name:<45} {ms:>8.1f}")

@@ -731,6 +731,13 @@ def table_row(name: str, stats: dict) -> str:
             f"{stats['p95']:>8.1f} {stats['p99']:>8.1f} {stats['max']:>8.1f}{rate}")
 
 
+def print_latencies(latency_ms: dict) -> None:
+    """A result's ``latency_ms`` ({stage: summary}) as a table."""
+    section("latency (ms)")
+    for name, stats in latency_ms.items():
+        print(table_row(name, stats))
+
+
 def print_cpu_seconds(cpu_seconds: dict, available_s: float, during: str) -> None:
     """CPU seconds per process group, against the seconds the cores had."""
     total = sum(cpu_seconds.values())

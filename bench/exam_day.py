@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import commands  # noqa: E402
 from commands import (LagWatch, cpu_seconds_by_group, login, machine,  # noqa: E402
-                      make_admin, projection_metrics_urls, progress, section, summary,
-                      table_row, with_rate)
+                      make_admin, print_latencies, projection_metrics_urls, progress, summary,
+                      with_rate)
 from projections.users import USERS  # noqa: E402
 from security.sessions import Sessions, connect_redis  # noqa: E402
 from security.tokens import issue_access_token  # noqa: E402
@@ -107,6 +107,15 @@ async def students(s: Settings, command: httpx.AsyncClient, admin_token: str,
         return [found[e] for e in emails]
     finally:
         await conn.close()
+
+
+async def teacher_and_students(s: Settings, command: httpx.AsyncClient,
+                               count: int) -> tuple[str, list[str]]:
+    """A fresh admin makes a fresh teacher; the bench students 0..count-1: (the teacher's
+    access token, the students' ids)."""
+    progress("accounts: an admin, a teacher, the students")
+    admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))["access_token"]
+    return await make_teacher_of(command, admin), await students(s, command, admin, count)
 
 
 async def make_teacher_of(command: httpx.AsyncClient, admin_token: str) -> str:
@@ -442,11 +451,7 @@ async def verify(s: Settings, tokens: dict[str, str], r: Results) -> dict:
 async def run(s: Settings, count: int, minutes: float) -> dict:
     command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=60)
     try:
-        progress("accounts: an admin, a teacher, the students")
-        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
-            "access_token"]
-        teacher = await make_teacher_of(command, admin)
-        student_ids = await students(s, command, admin, count)
+        teacher, student_ids = await teacher_and_students(s, command, count)
         exam_id, question_ids = await published_exam(command, teacher, student_ids)
     finally:
         await command.aclose()
@@ -506,9 +511,7 @@ def print_table(x: dict) -> None:
     m = x["machine"]
     print(f"exam day: {x['students']} students, {x['minutes']} min of saves, "
           f"{x['seconds']} s in all, on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB)")
-    section("latency (ms)")
-    for name, stats in x["latency_ms"].items():
-        print(table_row(name, stats))
+    print_latencies(x["latency_ms"])
     print(f"\nstarts answered within {x['starts_within_s']} s of the first")
     v = x["verification"]
     print(f"acknowledged saves missing from the submitted attempts: "

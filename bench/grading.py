@@ -38,9 +38,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine, make_admin,  # noqa: E402
-                      print_cpu_seconds, progress, run_bench, section, summary, table_row)
-from exam_day import exam_of, make_teacher_of, students, tokens_for  # noqa: E402
+from commands import (cpu_seconds_by_group, machine,  # noqa: E402
+                      print_cpu_seconds, print_latencies, progress, run_bench, summary)
+from exam_day import exam_of, teacher_and_students, tokens_for  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
 from settings import Settings  # noqa: E402
 
@@ -140,11 +140,7 @@ async def run(s: Settings, count: int, backlog: bool = False) -> dict:
     bank = question_bank()
     command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=120)
     try:
-        progress("accounts: an admin, a teacher, the students")
-        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
-            "access_token"]
-        teacher = await make_teacher_of(command, admin)
-        student_ids = await students(s, command, admin, count)
+        teacher, student_ids = await teacher_and_students(s, command, count)
         exam_id, question_ids = await published_exam(command, teacher, student_ids, bank)
     finally:
         await command.aclose()
@@ -223,9 +219,7 @@ def print_table(x: dict) -> None:
     since = "the grader resumed" if x["backlog"] else "the first submission"
     print(f"submissions answered in {x['submits_took_s']} s; every grade readable "
           f"{x['graded_visible_s']} s after {since}: {x['attempts_per_s']} attempts/s")
-    section("latency (ms)")
-    for name, stats in x["latency_ms"].items():
-        print(table_row(name, stats))
+    print_latencies(x["latency_ms"])
     print(f"\nscores different from the expected: {x['scores_wrong']} {x['wrong_samples']}")
     print_cpu_seconds(x["cpu_seconds"], m["cores"] * x["graded_visible_s"], "while grading")
 

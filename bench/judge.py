@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,9 +35,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine, make_admin,  # noqa: E402
-                      print_cpu_seconds, progress, run_bench, section, summary, table_row)
-from exam_day import exam_of, make_teacher_of, students, tokens_for  # noqa: E402
+from commands import (cpu_seconds_by_group, machine,  # noqa: E402
+                      print_cpu_seconds, print_latencies, progress, run_bench, summary)
+from exam_day import exam_of, teacher_and_students, tokens_for  # noqa: E402
 from grading import CONCURRENCY, send  # noqa: E402
 from eventlog.metrics import JUDGE, metrics_port, scrape  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
@@ -94,11 +93,7 @@ def histogram(metrics: dict, name: str) -> tuple[float, float]:
 async def run(s: Settings, big: int, small: int) -> dict:
     command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=120)
     try:
-        progress("accounts: an admin, a teacher, the students")
-        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
-            "access_token"]
-        teacher = await make_teacher_of(command, admin)
-        student_ids = await students(s, command, admin, max(big, small))
+        teacher, student_ids = await teacher_and_students(s, command, max(big, small))
         stamp = datetime.now(timezone.utc).strftime("%H:%M:%S")
         exams = {"big": await coding_exam(command, teacher, f"Judge bench big {stamp}",
                                           student_ids[:big]),
@@ -178,9 +173,7 @@ def print_table(x: dict) -> None:
     print(f"submissions answered in {x['submits_took_s']} s; every verdict readable "
           f"{x['all_judged_s']} s after the first submission: {x['programs_per_s']} "
           f"programs/s ({x['programs_per_s_per_core']} per core)")
-    section("latency (ms)")
-    for name, stats in x["latency_ms"].items():
-        print(table_row(name, stats))
+    print_latencies(x["latency_ms"])
     j = x["judge"]
     print(f"\njudge worker: {j['runs']} runs, mean wait for a runner {j['mean_wait_for_a_runner_ms']}"
           f" ms, mean sandbox run {j['mean_sandbox_run_ms']} ms")

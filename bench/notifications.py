@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,9 +27,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine, make_admin,  # noqa: E402
-                      print_cpu_seconds, progress, run_bench, section, summary, table_row)
-from exam_day import QUESTIONS, exam_of, make_teacher_of, students  # noqa: E402
+from commands import (cpu_seconds_by_group, machine,  # noqa: E402
+                      print_cpu_seconds, print_latencies, progress, run_bench, summary)
+from exam_day import QUESTIONS, exam_of, teacher_and_students  # noqa: E402
 from settings import Settings  # noqa: E402
 from stream_processors.notifications.outbox import NOTIFICATIONS  # noqa: E402
 
@@ -46,11 +45,7 @@ async def notices(conn: asyncpg.Connection, exam_id: str) -> list[asyncpg.Record
 async def run(s: Settings, count: int) -> dict:
     command = httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.command_api_port}", timeout=120)
     try:
-        progress("accounts: an admin, a teacher, the students")
-        admin = (await make_admin(command, uuid.uuid4().hex[:8], uuid.uuid4().hex))[
-            "access_token"]
-        teacher = await make_teacher_of(command, admin)
-        student_ids = await students(s, command, admin, count)
+        teacher, student_ids = await teacher_and_students(s, command, count)
         progress(f"measuring: an exam assigned to {count} students is published")
         cpu_before = cpu_seconds_by_group()
         began = time.time()
@@ -103,9 +98,7 @@ def print_table(x: dict) -> None:
     print(f"{x['sent']} emails sent ({x['not_sent']} not), the last {x['all_sent_s']} s after "
           f"the publication: {x['emails_per_s']} emails/s; the notifier's CPU "
           f"{x['notifier_cpu_ms_per_email']} ms per email")
-    section("latency (ms)")
-    for name, stats in x["latency_ms"].items():
-        print(table_row(name, stats))
+    print_latencies(x["latency_ms"])
     print_cpu_seconds(x["cpu_seconds"], m["cores"] * (x["all_sent_s"] + x["publishing_took_s"]),
                       "from the publication until the last email")
 

@@ -118,18 +118,18 @@ async def claim(conn, limit: int, stale_after_seconds: float) -> list:
 async def record(conn, sent: list[tuple], skipped: list[tuple], retried: list[tuple]) -> None:
     """What happened to a claim's notices: ``sent`` (id, subject), ``skipped`` (id, reason),
     ``retried`` (id, error, delay in seconds, give up)."""
-    if sent:
+    done = [(i, "sent", subject, None) for i, subject in sent] + \
+        [(i, "skipped", None, reason) for i, reason in skipped]
+    if done:
         await conn.execute(
-            f"UPDATE {NOTIFICATIONS} n SET status = 'sent', subject = s.subject, "
-            f"sent_at = now(), last_error = NULL FROM unnest($1::uuid[], $2::text[]) "
-            f"AS s(notification_id, subject) WHERE n.notification_id = s.notification_id",
-            [i for i, _ in sent], [subject for _, subject in sent])
-    if skipped:
-        await conn.execute(
-            f"UPDATE {NOTIFICATIONS} n SET status = 'skipped', reason = s.reason "
-            f"FROM unnest($1::uuid[], $2::text[]) AS s(notification_id, reason) "
-            f"WHERE n.notification_id = s.notification_id",
-            [i for i, _ in skipped], [reason for _, reason in skipped])
+            f"UPDATE {NOTIFICATIONS} n SET status = d.status, "
+            f"subject = coalesce(d.subject, n.subject), reason = coalesce(d.reason, n.reason), "
+            f"sent_at = CASE WHEN d.status = 'sent' THEN now() ELSE n.sent_at END, "
+            f"last_error = CASE WHEN d.status = 'sent' THEN NULL ELSE n.last_error END "
+            f"FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) "
+            f"AS d(notification_id, status, subject, reason) "
+            f"WHERE n.notification_id = d.notification_id",
+            *(list(column) for column in zip(*done)))
     if retried:
         await conn.executemany(
             f"UPDATE {NOTIFICATIONS} SET status = $2, last_error = $3, "
