@@ -43,6 +43,10 @@ log = logging.getLogger("soems.notifications")
 
 GROUP = "notifier"
 BATCH = 500
+# A trickle of events and notices is gathered this long into one batch (emails are not in a
+# hurry; a claim or a transaction per event costs more than the email).
+GATHER_S = 0.25
+GATHER_BYTES = 256 * 1024
 SEND_BATCH = 100  # notices claimed at once (what they need is read in one go)
 SENDERS = 4  # emails handed to the SMTP server at once, each on its own kept connection
 # Outcomes are recorded this many emails at a time: a notifier that dies has at most these
@@ -87,9 +91,12 @@ class Notifier:
 
     async def _consume(self, pool, stop: asyncio.Event) -> None:
         s = self.settings
+        # Emails are not in a hurry: the broker gathers up to a quarter of a second of exam
+        # events into one fetch, so a trickle of publications is one transaction, not many.
         consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=GROUP,
                                     enable_auto_commit=False, auto_offset_reset="earliest",
-                                    max_poll_records=BATCH)
+                                    max_poll_records=BATCH, fetch_min_bytes=GATHER_BYTES,
+                                    fetch_max_wait_ms=int(GATHER_S * 1000))
         dead = DeadLetters(s.kafka_bootstrap, GROUP)
         consumer.subscribe([EXAM.topic],
                            listener=SeekToStored(consumer, pool, outbox.OFFSETS_NAME))
@@ -156,6 +163,7 @@ class Notifier:
                         await asyncio.wait_for(self.wake.wait(), timeout=1.0)
                     except asyncio.TimeoutError:
                         pass
+                    await asyncio.sleep(GATHER_S)  # a trickle of notices: one claim, not many
         finally:
             await postmen.close()
 
