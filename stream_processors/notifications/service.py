@@ -256,11 +256,13 @@ async def send_due(s: Settings, pool, postmen: Postmen) -> int:
             if results else {}
     for at in range(0, len(claimed), RECORD_EVERY):
         outcomes = Outcomes()
-        await asyncio.gather(*(_send_one(s, postmen, row, people.get(row["user_id"]),
-                                         exams.get(row["exam_id"]),
-                                         attempts.get((row["exam_id"], row["user_id"])),
-                                         outcomes)
-                               for row in claimed[at:at + RECORD_EVERY]))
+        failures = await asyncio.gather(*(
+            _send_one(s, postmen, row, people.get(row["user_id"]), exams.get(row["exam_id"]),
+                      attempts.get((row["exam_id"], row["user_id"])), outcomes)
+            for row in claimed[at:at + RECORD_EVERY]), return_exceptions=True)
+        for failure in failures:  # a bug, not the SMTP server: its notice goes again when
+            if failure is not None:  # its claim is stale; the others are recorded below
+                log.error("a notice failed", exc_info=failure)
         async with pool.acquire() as conn, conn.transaction():
             await outbox.record(conn, outcomes.sent, outcomes.skipped, outcomes.retried)
     return len(claimed)
