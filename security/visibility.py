@@ -3,7 +3,8 @@ refusals must not leak a draft's existence) and the query side (its SQL and docu
 
 Students see the published exams they are assigned to; proctors and analysts see every
 published exam; teachers see their own exams in any state and everyone's published ones;
-admins see all but deleted drafts. To anyone else an exam does not exist (404), so drafts do not leak.
+admins see all but deleted drafts. To anyone else an exam does not exist (404), so drafts do
+not leak.
 """
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ from the event store and appends to the attempt's grading stream. The command id
 the attempt: a redelivery after a crash grades nothing twice.
 
 Submissions are graded a batch at a time (``grade_submitted_batch``: their streams in one
-read, one key query, their grading streams in one transaction), which measured as the
-grader's bound: five round trips per attempt. A batch that cannot be graded at once (one of
-its attempts graded before: a redelivery) is graded one submission at a time, as is a lone
-submission. A failure that may pass (the database restarting) is tried again with back-off, holding the
+read, one key query, their grading streams in one transaction): five round trips per attempt
+were the grader's bound. A batch that cannot be graded at once (one of its attempts graded
+before: a redelivery) is graded one submission at a time, as is a lone submission. A failure
+that may pass (the database restarting) is tried again with back-off, holding the
 partition: grades come late, never lost. One that does not pass (a refusal, or still failing
 after the last try) parks the submission in the topic's DLQ, from where an operator replays
 it once the cause is fixed; the partition goes on.

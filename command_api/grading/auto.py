@@ -71,16 +71,10 @@ async def grade_submitted(store: EventStore, personal: PersonalData, attempt_id:
     opened = await personal.reveal_fields(
         [(started.student_id, ANSWER_FIELD, answers.get(q.question_id))
          for q in started.questions])
-    items = []
-    for question, answer in zip(started.questions, opened):
-        content = await revisions.content(store, question.question_id, question.revision)
-        marked = mark(content, parsed(answer), question.points)
-        items.append(GradeItem(question.question_id, question.revision, question.points, marked,
-                               judge_language=content.coding.language
-                               if marked is None and content.coding is not None else None))
     ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, attempt_id), actor=SYSTEM,
                          causation_id=caused_by)
-    command = AutoGrade(attempt_id, started.exam_id, started.student_id, tuple(items),
+    command = AutoGrade(attempt_id, started.exam_id, started.student_id,
+                        await _items(store, revisions, started, opened),
                         datetime.now(timezone.utc))
     return await handle(store, grading_decider, attempt_id, command, ctx,
                         lambda state: {"attempt_id": attempt_id, "status": state.status,
@@ -109,17 +103,10 @@ async def grade_submitted_batch(store: EventStore, personal: PersonalData,
          for started, answers in found for q in started.questions])
     now, at, new = datetime.now(timezone.utc), 0, []
     for attempt_id, (started, _) in zip(ids, found):
-        items = []
-        for question in started.questions:
-            content = await revisions.content(store, question.question_id, question.revision)
-            marked = mark(content, parsed(opened[at]), question.points)
-            at += 1
-            items.append(GradeItem(question.question_id, question.revision, question.points,
-                                   marked, judge_language=content.coding.language
-                                   if marked is None and content.coding is not None else None))
+        answers, at = opened[at:at + len(started.questions)], at + len(started.questions)
         new.append((GRADING.stream_id(attempt_id), grading_decider.decide(AutoGrade(
-            attempt_id, started.exam_id, started.student_id, tuple(items), now),
-            grading_decider.initial)))
+            attempt_id, started.exam_id, started.student_id,
+            await _items(store, revisions, started, answers), now), grading_decider.initial)))
     ctx = CommandContext(command_id=uuid5(_AUTO_GRADES, "batch:" + ",".join(sorted(ids))),
                          actor=SYSTEM)
     try:
@@ -128,6 +115,20 @@ async def grade_submitted_batch(store: EventStore, personal: PersonalData,
     except (ConcurrencyError, DuplicateCommand):
         return []  # one of them was graded already: each on its own, then
     return ids
+
+
+async def _items(store: EventStore, revisions: Revisions, started: AttemptStarted,
+                 answers: list[str | None]) -> tuple[GradeItem, ...]:
+    """Each question of the attempt marked by its pinned revision's key (None: an essay or a
+    program, with the program's language for the judge), from its opened answer."""
+    items = []
+    for question, answer in zip(started.questions, answers):
+        content = await revisions.content(store, question.question_id, question.revision)
+        marked = mark(content, parsed(answer), question.points)
+        items.append(GradeItem(question.question_id, question.revision, question.points, marked,
+                               judge_language=content.coding.language
+                               if marked is None and content.coding is not None else None))
+    return tuple(items)
 
 
 async def submitted_answers(store: EventStore, attempt_id: str

@@ -1,5 +1,6 @@
 // Renders a component as the app does: a real store, a router, the theme. Network answers
 // come from a stubbed fetch (the server is the e2e tests' business).
+import type { Role } from "../api/queryApi.generated";
 import { ThemeProvider } from "@mui/material";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
@@ -42,7 +43,7 @@ export function renderApp(ui: ReactElement, entry: InitialEntry = "/") {
 
 /** The session a page finds in the browser (the store reads it when made): signed in as
  * "me" with ``role``. */
-export function signedInAs(role: "admin" | "teacher" | "analyst" | "student" | "proctor") {
+export function signedInAs(role: Role) {
   sessionStorage.setItem(
     "soems.session",
     JSON.stringify({
