@@ -76,4 +76,4 @@ def _marked_with(row: Row, revisions: dict[str, int]) -> str:
 
 projection = PostgresProjection(
     name="attempt_grades", sources=(GRADING,), table=ATTEMPT_GRADES,
-    key_of=lambda event: event.payload.attempt_id, evolve=evolve_grades)
+    key_of=lambda event: event.payload.attempt_id, evolve=evolve_grades, reads_envelope=())

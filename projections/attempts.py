@@ -136,4 +136,5 @@ def attempt_announced(row: Row) -> dict:
 
 projection = PostgresProjection(
     name="attempts", sources=(ATTEMPT,), table=ATTEMPTS, key_of=attempt_key,
-    evolve=evolve_attempt, announce=ATTEMPT_CHANGES, announced=attempt_announced)
+    evolve=evolve_attempt, announce=ATTEMPT_CHANGES, announced=attempt_announced,
+    reads_envelope=("occurred_at",))

@@ -46,4 +46,4 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = PostgresProjection(
     name="cohorts", sources=(COHORT,), table=COHORTS,
-    key_of=lambda event: event.payload.cohort_id, evolve=evolve)
+    key_of=lambda event: event.payload.cohort_id, evolve=evolve, reads_envelope=("occurred_at",))

@@ -125,4 +125,4 @@ def _iso(moment) -> str | None:
 
 projection = PostgresProjection(
     name="exam_catalogue", sources=(EXAM,), table=EXAM_CATALOGUE,
-    key_of=lambda event: event.payload.exam_id, evolve=evolve)
+    key_of=lambda event: event.payload.exam_id, evolve=evolve, reads_envelope=("occurred_at",))

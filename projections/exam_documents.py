@@ -46,5 +46,5 @@ def evolve(doc: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = MongoProjection(
     name="exam_documents", sources=(EXAM,), collection=EXAM_DOCUMENTS,
-    key_of=lambda event: event.payload.exam_id, evolve=evolve,
+    key_of=lambda event: event.payload.exam_id, evolve=evolve, reads_envelope=("occurred_at",),
     indexes=[([("status", 1), ("window_opens_at", 1)], {}), ([("teacher_id", 1)], {})])

@@ -44,4 +44,4 @@ def evolve(row: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = PostgresProjection(
     name="media_library", sources=(MEDIA,), table=MEDIA_LIBRARY,
-    key_of=lambda event: event.payload.media_id, evolve=evolve)
+    key_of=lambda event: event.payload.media_id, evolve=evolve, reads_envelope=("occurred_at",))

@@ -125,4 +125,5 @@ def evolve_bank(row: Row | None, event: RecordedEvent) -> Row | None:
 projection = PostgresProjection(
     name="question_bank", sources=(QUESTION,), table=QUESTION_BANK,
     narrow_copies=(SEARCH_COPY,),
-    key_of=lambda event: event.payload.question_id, evolve=evolve_bank)
+    key_of=lambda event: event.payload.question_id, evolve=evolve_bank,
+    reads_envelope=("occurred_at",))

@@ -44,4 +44,5 @@ def evolve_revisions(row: Row | None, event: RecordedEvent) -> Row | None:
 
 projection = PostgresProjection(
     name="question_revisions", sources=(QUESTION,), table=QUESTION_REVISIONS,
-    key_of=revision_key, evolve=evolve_revisions)
+    key_of=revision_key, evolve=evolve_revisions,
+    reads_envelope=("occurred_at", "actor"))

@@ -78,4 +78,5 @@ async def reveal(conn, decoded: Decoded) -> Decoded:
 
 projection = PostgresProjection(
     name="users", sources=(IDENTITY,), table=USERS,
-    key_of=lambda event: event.payload.user_id, evolve=evolve, reveal=reveal)
+    key_of=lambda event: event.payload.user_id, evolve=evolve, reveal=reveal,
+    reads_envelope=("occurred_at",))

@@ -13,13 +13,13 @@ import json
 import struct
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
 from typing import Any
 
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 import schemas.events  # noqa: F401  (registers the event classes the default codec builds)
 from schemas.catalog import SchemaCatalog, SchemaVersion, default_catalog
@@ -122,6 +122,9 @@ class _ReadPlan:
     # of its type (about 10 ms each: a process reading few types does not pay for all).
     to_compile: bool = False
     compiled: EventReader | None = None
+    # Readers for envelope views (schemas.envelope.envelope_view), generated on first use;
+    # None where the view must be cut from a whole decoded event instead.
+    views: dict[type, EventReader | None] = field(default_factory=dict)
 
 
 class EventCodec:
@@ -143,11 +146,13 @@ class EventCodec:
             (writer.event_type, writer.version): (MARKER + writer.fingerprint, writer.parsed)
             for writer in catalog}
 
-    def _compile(self, writer: SchemaVersion) -> EventReader | None:
+    def _compile(self, writer: SchemaVersion,
+                 envelope: type[BaseModel] = Envelope) -> EventReader | None:
         payload_class = self._event_classes.get(writer.event_type)
         if payload_class is None:
             return None
-        return compile_event_reader(writer.schema, Envelope, payload_class)
+        return compile_event_reader(writer.schema, envelope, payload_class,
+                                    envelope_view=envelope is not Envelope)
 
     def encode(self, event: RecordedEvent) -> bytes:
         payload_type = type(event.payload)
@@ -173,7 +178,11 @@ class EventCodec:
         """The event type of a message, from its header alone (for routing, DLQ reports)."""
         return self._plan(data).writer.event_type
 
-    def decode(self, data: bytes) -> RecordedEvent:
+    def decode(self, data: bytes, envelope: type[BaseModel] = Envelope) -> RecordedEvent:
+        """The event in ``data``; with an envelope view (``schemas.envelope.envelope_view``),
+        its envelope holds only the view's fields, the others never decoded."""
+        if envelope is not Envelope:
+            return self._decode_view(data, envelope)
         plan = self._plan(data)
         writer = plan.writer
         if plan.to_compile:
@@ -211,6 +220,20 @@ class EventCodec:
             raise DecodeError(f"envelope says {envelope.event_type} but the writer schema is "
                               f"{writer.event_type} v{writer.version}")
         return RecordedEvent(envelope=envelope, payload=event_payload)
+
+    def _decode_view(self, data: bytes, view: type[BaseModel]) -> RecordedEvent:
+        plan = self._plan(data)
+        try:
+            read = plan.views[view]
+        except KeyError:
+            read = plan.views[view] = (self._compile(plan.writer, view)
+                                       if plan.to_compile or plan.compiled else None)
+        if read is not None:
+            return self._decode_compiled(read, plan.writer, data)
+        whole = self.decode(data)  # an older writer, or a class the readers do not build
+        return trusted(RecordedEvent, {"envelope": trusted(view, {
+            name: getattr(whole.envelope, name) for name in view.model_fields}),
+            "payload": whole.payload})
 
     @staticmethod
     def _decode_compiled(read: EventReader, writer: SchemaVersion, data: bytes) -> RecordedEvent:
@@ -254,8 +277,8 @@ def encode(event: RecordedEvent) -> bytes:
     return default_codec().encode(event)
 
 
-def decode(data: bytes) -> RecordedEvent:
-    return default_codec().decode(data)
+def decode(data: bytes, envelope: type[BaseModel] = Envelope) -> RecordedEvent:
+    return default_codec().decode(data, envelope)
 
 
 def peek_event_type(data: bytes) -> str:

@@ -107,8 +107,10 @@ class _Generator:
         self.counter += 1
         return f"{stem}{self.counter}"
 
-    def record_reader(self, schema: Any, cls: Any) -> str:
-        """The name of the function reading record ``schema`` into ``cls``, generated once."""
+    def record_reader(self, schema: Any, cls: Any, partial: bool = False) -> str:
+        """The name of the function reading record ``schema`` into ``cls``, generated once;
+        with ``partial``, ``cls`` may have fewer fields than the record: the others are
+        stepped over, never decoded (an envelope view, ``schemas.envelope.envelope_view``)."""
         if isinstance(schema, str):
             if schema not in self.schemas:
                 raise _NotCompilable(f"unknown named type {schema}")
@@ -122,15 +124,20 @@ class _Generator:
         if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or not plain_model(cls):
             raise _NotCompilable(f"{name}: {cls!r} is not a plain model")
         fields = [f["name"] for f in schema["fields"]]
-        if sorted(fields) != sorted(cls.model_fields):
+        if not (set(cls.model_fields) <= set(fields) if partial
+                else sorted(fields) == sorted(cls.model_fields)):
             raise _NotCompilable(f"{name}: fields differ from {cls.__name__}'s")
         function = self.fresh("_record")
-        self.records[name] = function
+        if not partial:  # a partial reading is not the record's reading for other uses
+            self.records[name] = function
         class_name = self.fresh("_class")
         self.names[class_name] = cls
         body: list[str] = []
         values = []
         for field in schema["fields"]:
+            if field["name"] not in cls.model_fields:
+                body += self.skip(field["type"], "    ")
+                continue
             target = self.fresh("v")
             values.append((field["name"], target))
             body += self.value(field["type"], cls.model_fields[field["name"]].annotation,
@@ -189,6 +196,47 @@ class _Generator:
                     f"{i}        {target}[{key}] = {item}"]
         raise _NotCompilable(f"Avro {schema!r} as {annotation!r}")
 
+    def skip(self, schema: Any, indent: str) -> list[str]:
+        """Lines stepping over one value of ``schema`` without building it (lengths and
+        union branches are still checked, so a damaged body fails as it would when read)."""
+        i = indent
+        if isinstance(schema, str) and schema in self.schemas:
+            schema = self.schemas[schema]
+        if isinstance(schema, list):
+            lines = [f"{i}b = data[pos]", f"{i}pos += 1"]
+            for index, branch in enumerate(schema):
+                lines += [f"{i}{'if' if index == 0 else 'elif'} b == {2 * index}:",
+                          *(self.skip(branch, i + "    ") or [f"{i}    pass"])]
+            return lines + [f"{i}else:",
+                            f"{i}    raise ValueError(f'union index byte {{b}} out of range')"]
+        kind = schema if isinstance(schema, str) else schema.get("type")
+        if kind == "null":
+            return []
+        if kind in ("string", "bytes"):  # a length below 64 is one byte: stepped inline
+            return [f"{i}b = data[pos]", f"{i}if b < 0x80 and not b & 1:",
+                    f"{i}    pos += 1 + (b >> 1)", f"{i}else:",
+                    f"{i}    n, pos = _read_length(data, pos)", f"{i}    pos += n",
+                    f"{i}if pos > size:", f"{i}    raise EOFError(f'a string past the end')"]
+        if kind in ("long", "int"):
+            return [f"{i}if data[pos] < 0x80:", f"{i}    pos += 1", f"{i}else:",
+                    f"{i}    _, pos = _read_long(data, pos)"]
+        if kind == "double":
+            return [f"{i}pos += 8"]
+        if kind == "float":
+            return [f"{i}pos += 4"]
+        if kind == "boolean":
+            return [f"{i}pos += 1"]
+        if kind == "record":
+            self.schemas.setdefault(schema["name"], schema)
+            return [line for f in schema["fields"] for line in self.skip(f["type"], i)]
+        if kind == "array":
+            return [*self.blocks(i), *(self.skip(schema["items"], i + "        ")
+                                       or [f"{i}        pass"])]
+        if kind == "map":
+            return [*self.blocks(i), *self.skip("string", i + "        "),
+                    *self.skip(schema["values"], i + "        ")]
+        raise _NotCompilable(f"cannot step over Avro {schema!r}")
+
     def optional(self, schema: list, annotation: Any, origin: Any, args: tuple,
                  target: str, indent: str) -> list[str]:
         others = [a for a in args if a is not type(None)]
@@ -232,15 +280,18 @@ class _Generator:
 
 
 def compile_event_reader(schema: dict[str, Any], envelope_cls: type[BaseModel],
-                         payload_cls: type[BaseModel]) -> EventReader | None:
+                         payload_cls: type[BaseModel],
+                         envelope_view: bool = False) -> EventReader | None:
     """A reader of messages written with ``schema`` (an event record: envelope, payload), or
-    None when something in it must keep the validating path."""
+    None when something in it must keep the validating path. With ``envelope_view``,
+    ``envelope_cls`` may hold only some of the envelope's fields; the rest are stepped over."""
     fields = schema.get("fields", [])
     if [f["name"] for f in fields] != ["envelope", "payload"]:
         return None
     generator = _Generator()
     try:
-        envelope = generator.record_reader(fields[0]["type"], envelope_cls)
+        envelope = generator.record_reader(fields[0]["type"], envelope_cls,
+                                           partial=envelope_view)
         payload = generator.record_reader(fields[1]["type"], payload_cls)
     except _NotCompilable:
         return None

@@ -54,6 +54,16 @@ def test_the_registry_names_every_projection_once():
                                       "cohorts", "attempts", "attempt_grades"}
 
 
+def test_a_fold_is_given_only_the_envelope_fields_its_projection_declares():
+    """The runners decode only what ``reads_envelope`` names (the rest is never read off the
+    wire), and ``given`` folds the same way: a read of anything else fails these tests."""
+    who = replace(exam_catalogue, evolve=lambda row, event: {"by": event.envelope.actor.user_id})
+    assert given(who, exam_events()[:1]) == {}  # refused: the catalogue does not read actors
+    declared = replace(who, reads_envelope=("actor",))
+    assert given(declared, exam_events()[:1]) == {"e-1": {"by": "t-1", "version": 1}}
+    assert given(replace(who, reads_envelope=None), exam_events()[:1])  # the whole envelope
+
+
 def test_an_exam_drafted_edited_and_published_is_one_catalogue_row():
     rows = given(exam_catalogue, exam_events())
     assert rows == {"e-1": {
