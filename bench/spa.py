@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import secrets
 import subprocess
 import sys
@@ -61,6 +62,12 @@ def make_teacher(command_url: str) -> tuple[str, str]:
     return email, password
 
 
+def _kind_of(path: str) -> str:
+    """A request's path with ids and build hashes taken out, to group the runs' requests."""
+    path = re.sub(r"-[A-Za-z0-9_-]{8}\.(js|css)$", r".\1", path)  # Vite's content hashes
+    return re.sub(r"/[0-9a-f]{8}-[0-9a-f-]{27,}|/bench-[^/]+", "/{id}", path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -85,6 +92,19 @@ def main() -> None:
         ordered = sorted(r[key] for r in runs)
         print(f"{name:<34} {percentile(ordered, 50):>8.0f} {percentile(ordered, 95):>8.0f} "
               f"{percentile(ordered, 99):>8.0f}")
+    print("\nwhere signing in waits (ms from the click, p50 over the runs; what the browser "
+          "fetched, in order)")
+    fetched: dict[str, list[tuple[float, float]]] = {}
+    for run in runs:
+        for r in run["afterClick"]:
+            fetched.setdefault(_kind_of(r["name"]), []).append((r["start"], r["end"]))
+    for name, spans in sorted(fetched.items(),
+                              key=lambda kv: percentile(sorted(s for s, _ in kv[1]), 50)):
+        starts, ends = sorted(s for s, _ in spans), sorted(e for _, e in spans)
+        print(f"  {name:<44} from {percentile(starts, 50):>6.0f} to "
+              f"{percentile(ends, 50):>6.0f}  ({len(spans) / len(runs):.0f} per run)")
+    ordered = sorted(r["signInToDashboard"] for r in runs)
+    print(f"  {'the dashboard shows its exams':<44} at {percentile(ordered, 50):>8.0f}")
     first = runs[0]
     print(f"first page JavaScript: {first['jsCompressed'] / 1024:,.1f} KB as served (gzip), "
           f"{first['jsDecoded'] / 1024:,.1f} KB decoded")

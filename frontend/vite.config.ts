@@ -16,7 +16,8 @@ export default defineConfig({
     // precached, and an attempt's last reading is kept (network first) for when the network
     // is gone. Unsent answers are in IndexedDB already (features/attempt/unsent.ts).
     VitePWA({
-      injectRegister: "script", // a file, not an inline script: the CSP allows only 'self'
+      // Registered by the app once signed in (src/app/offline.ts), not on the first load.
+      injectRegister: false,
       registerType: "autoUpdate",
       manifest: false,
       workbox: {

@@ -43,9 +43,24 @@ try {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
     started = performance.now();
+    const clickedAt = await page.evaluate(() => performance.now());
     await page.getByRole("button", { name: "Sign in" }).click();
     await dashboardShown(page);
     const signInToDashboard = performance.now() - started;
+    // What the browser fetched after the click, and when (ms from the click): where the
+    // wait goes.
+    const afterClick = await page.evaluate(
+      (from) =>
+        performance
+          .getEntriesByType("resource")
+          .filter((r) => r.startTime >= from)
+          .map((r) => ({
+            name: new URL(r.name).pathname,
+            start: r.startTime - from,
+            end: r.responseEnd - from,
+          })),
+      clickedAt,
+    );
     started = performance.now();
     await page.reload();
     await dashboardShown(page);
@@ -55,6 +70,7 @@ try {
         signInPage,
         signInToDashboard,
         reloadDashboard,
+        afterClick,
         jsCompressed: scripts.transfer,
         jsDecoded: scripts.decoded,
       }),

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { createElement, lazy, Suspense, type ComponentType } from "react";
 import { CssBaseline, LinearProgress, ThemeProvider } from "@mui/material";
 import { Navigate, Route, Routes } from "react-router";
 import { useAppSelector } from "./app/store";
@@ -7,31 +7,63 @@ import { SignInPage } from "./features/auth/SignInPage";
 import { Shell } from "./features/shell/Shell";
 import { theme } from "./theme";
 
-// Each role's pages load only after sign-in: the sign-in page ships the least JavaScript.
-const UsersPage = lazy(() => import("./features/admin/UsersPage"));
-const TeacherDashboard = lazy(() => import("./features/teacher/TeacherDashboard"));
-const ExamProgressPage = lazy(() => import("./features/teacher/ExamProgressPage"));
-const ExamGradesPage = lazy(() => import("./features/grading/ExamGradesPage"));
-const GradingPage = lazy(() => import("./features/grading/GradingPage"));
-const AnalyticsPage = lazy(() => import("./features/grading/AnalyticsPage"));
-const StudentDashboard = lazy(() => import("./features/student/StudentDashboard"));
-const ExamStartPage = lazy(() => import("./features/attempt/ExamStartPage"));
-const AttemptPage = lazy(() => import("./features/attempt/AttemptPage"));
-const ResultsPage = lazy(() => import("./features/grading/ResultsPage"));
-const ProctorHome = lazy(() => import("./features/proctor/ProctorHome"));
-const QuestionBankPage = lazy(() => import("./features/questions/QuestionBankPage"));
-const QuestionEditorPage = lazy(() => import("./features/questions/QuestionEditorPage"));
-const ImportPage = lazy(() => import("./features/questions/ImportPage"));
-const QuestionHistoryPage = lazy(() => import("./features/questions/QuestionHistoryPage"));
-const RevisionPage = lazy(() =>
+/** A page whose code loads on first use (each role's pages load only after sign-in: the
+ * sign-in page ships the least JavaScript), or ahead with ``preload``: once loaded, it renders
+ * at once. A page that suspends shows its fallback for at least 300 ms (React throttles the
+ * reveal), which was most of the wait between signing in and the dashboard's query. */
+function page(load: () => Promise<{ default: ComponentType }>) {
+  let loaded: ComponentType | undefined;
+  const preload = () =>
+    load().then((module) => {
+      loaded = module.default;
+      return module;
+    });
+  const Lazy = lazy(preload);
+  const Page = () => createElement(loaded ?? Lazy);
+  return Object.assign(Page, { preload });
+}
+
+const UsersPage = page(() => import("./features/admin/UsersPage"));
+const TeacherDashboard = page(() => import("./features/teacher/TeacherDashboard"));
+const ExamProgressPage = page(() => import("./features/teacher/ExamProgressPage"));
+const ExamGradesPage = page(() => import("./features/grading/ExamGradesPage"));
+const GradingPage = page(() => import("./features/grading/GradingPage"));
+const AnalyticsPage = page(() => import("./features/grading/AnalyticsPage"));
+const StudentDashboard = page(() => import("./features/student/StudentDashboard"));
+const ExamStartPage = page(() => import("./features/attempt/ExamStartPage"));
+const AttemptPage = page(() => import("./features/attempt/AttemptPage"));
+const ResultsPage = page(() => import("./features/grading/ResultsPage"));
+const ProctorHome = page(() => import("./features/proctor/ProctorHome"));
+const QuestionBankPage = page(() => import("./features/questions/QuestionBankPage"));
+const QuestionEditorPage = page(() => import("./features/questions/QuestionEditorPage"));
+const ImportPage = page(() => import("./features/questions/ImportPage"));
+const QuestionHistoryPage = page(() => import("./features/questions/QuestionHistoryPage"));
+const RevisionPage = page(() =>
   import("./features/questions/QuestionHistoryPage").then((m) => ({ default: m.RevisionPage })),
 );
-const ExamWizardPage = lazy(() => import("./features/wizard/ExamWizardPage"));
-const GroupsPage = lazy(() => import("./features/groups/GroupsPage"));
-const GroupPage = lazy(() => import("./features/groups/GroupPage"));
-const AccountPage = lazy(() => import("./features/account/AccountPage"));
-const ProgressPage = lazy(() => import("./features/grading/ProgressPage"));
-const AnalystExamsPage = lazy(() => import("./features/analyst/AnalystExamsPage"));
+const ExamWizardPage = page(() => import("./features/wizard/ExamWizardPage"));
+const GroupsPage = page(() => import("./features/groups/GroupsPage"));
+const GroupPage = page(() => import("./features/groups/GroupPage"));
+const AccountPage = page(() => import("./features/account/AccountPage"));
+const ProgressPage = page(() => import("./features/grading/ProgressPage"));
+const AnalystExamsPage = page(() => import("./features/analyst/AnalystExamsPage"));
+
+const HOME_PAGES = {
+  admin: UsersPage,
+  teacher: TeacherDashboard,
+  proctor: ProctorHome,
+  analyst: AnalystExamsPage,
+  student: StudentDashboard,
+} as const;
+
+/** Loads a role's home page (every role's while the role is not known yet), so that it shows
+ * at once when sign-in lands there. A failure is left to the page itself to show. */
+export function preloadHome(role?: string): Promise<unknown> {
+  const pages = Object.entries(HOME_PAGES)
+    .filter(([name]) => role === undefined || name === role)
+    .map(([, home]) => home.preload().catch(() => undefined));
+  return Promise.all(pages);
+}
 
 /** The question bank's pages, under /teacher/questions and /admin/questions. */
 function bankRoutes(base: string) {

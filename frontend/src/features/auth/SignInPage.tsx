@@ -4,7 +4,7 @@ import { Navigate, useLocation, useNavigate } from "react-router";
 import { useLoginV1AuthLoginPostMutation, type Role } from "../../api/commandApi.generated";
 import { problemsOf } from "../../api/problems";
 import { useAppDispatch, useAppSelector } from "../../app/store";
-import { homeOf } from "../../App";
+import { homeOf, preloadHome } from "../../App";
 import { signedIn } from "./authSlice";
 
 const FIELDS = ["email", "password"] as const;
@@ -23,9 +23,15 @@ export function SignInPage() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const answer = await login({ loginIn: { email, password } });
+    const checked = login({ loginIn: { email, password } });
+    // The home pages' code loads while the password is checked (it takes a moment, on
+    // purpose): the page the user lands on then shows at once. After the login's request,
+    // which must not queue behind them for one of the browser's six connections.
+    const homes = new Promise((sent) => setTimeout(sent, 0)).then(() => preloadHome());
+    const answer = await checked;
     if ("data" in answer && answer.data) {
       const { access_token, refresh_token, user } = answer.data;
+      if (!from) await homes;
       dispatch(
         signedIn({
           accessToken: access_token,

@@ -12,10 +12,11 @@ import {
   Toolbar,
   Typography,
 } from "@mui/material";
-import { Suspense } from "react";
+import { Suspense, useEffect } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { baseApi } from "../../api/base";
 import { useLogoutV1AuthLogoutPostMutation } from "../../api/commandApi.generated";
+import { installOfflineShell } from "../../app/offline";
 import { useAppDispatch, useAppSelector } from "../../app/store";
 import { signedOut } from "../auth/authSlice";
 
@@ -48,6 +49,7 @@ export function Shell() {
   const [logout] = useLogoutV1AuthLogoutPostMutation();
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
+  useEffect(installOfflineShell, []);
 
   async function signOut() {
     // The server ends the session even if this tab forgets it first; a failure still signs out.
