@@ -13,7 +13,7 @@ from eventlog.postgres import create_pool
 from projections.attempts import ATTEMPT_CHANGES
 from query_api import (analytics, attempts, cohorts, docs, exams, grading, media,
                        notifications, questions, users)
-from query_api.live import LiveFeed
+from query_api.live import LiveFeed, quiet_socket_access_lines
 from security.personal_data import PersonalData
 from security.sessions import Sessions, connect_redis
 from security.throttle import Throttle
@@ -47,6 +47,7 @@ async def lifespan(app: FastAPI):
     # Open pages hear of their rows' changes through it (query_api/live.py).
     app.state.live = LiveFeed(s, (ATTEMPT_CHANGES,))
     await app.state.live.start()
+    quiet_socket_access_lines()
     yield
     await app.state.live.stop()
     await app.state.redis.aclose()

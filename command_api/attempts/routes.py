@@ -5,6 +5,7 @@ The server's clock decides: every answer carries ``server_time`` and the attempt
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import datetime, timezone
 from typing import Annotated
@@ -20,6 +21,7 @@ from command_api.attempts.decider import (MAX_EXTENSION_MINUTES, Attempt, Extend
 from command_api.dependencies import Command, Personal, Store
 from command_api.exams.decider import exam_decider
 from command_api.handling import ReadStates, handle, load_state
+from eventlog.store import CommandContext, EventStore
 from schemas.events.attempt import (ANSWER_FIELD, SUPERVISION_REASON_FIELD, AttemptStatus,
                                     SubmitReason)
 from schemas.refusals import DomainError
@@ -28,6 +30,13 @@ from schemas.text import EntityId, Text
 router = APIRouter(tags=["attempts"])
 # Every student of an exam starts from the same exam state: kept per process while unchanged.
 EXAMS_STARTED = ReadStates(exam_decider)
+# Starts under way at once in one process. At an exam's synchronized start a thousand Starts
+# come within ten seconds, and a save of a student already in the exam waited behind all of
+# them at every await (autosaves sent during the burst: p99 over 1 s, measured). Further
+# Starts wait for a turn here, first come first served: a save waits for a few Starts, not for
+# the whole crowd, and the Starts take no longer, the two cores being busy either way.
+STARTS_AT_ONCE = 4
+_start_turns = asyncio.Semaphore(STARTS_AT_ONCE)
 _ATTEMPT_IDS = uuid5(NAMESPACE_URL, "https://soems.org/attempt")
 MAX_ATTEMPTS_LOOKED_AT = 20  # attempts_allowed is at most this (the exam settings' bound)
 
@@ -107,6 +116,11 @@ def _attempt_result(attempt_id: str):
 @router.post("/v1/exams/{exam_id}/start", response_model=AttemptCommandResult,
              summary="Start (or continue) your attempt at an exam assigned to you (students)")
 async def start_attempt(exam_id: EntityId, ctx: Command, store: Store):
+    async with _start_turns:
+        return await _start(exam_id, ctx, store)
+
+
+async def _start(exam_id: str, ctx: CommandContext, store: EventStore) -> dict:
     exam, _ = await EXAMS_STARTED.load(store, exam_id)
     # The student's attempts in order: the first one not submitted is the one to continue.
     number = 1

@@ -51,3 +51,22 @@ async def test_unreadable_announcements_and_unknown_groups_are_refused():
     with pytest.raises(ValueError):
         async with feed.watch(CHANNEL, "someone", by="student_id"):
             pass
+
+
+def test_uvicorns_lines_per_socket_are_left_out_and_its_warnings_kept(caplog):
+    import logging
+
+    from query_api.live import quiet_socket_access_lines
+
+    quiet_socket_access_lines()
+    quiet_socket_access_lines()  # once is enough: the lifespan runs again in tests
+    uvicorn = logging.getLogger("uvicorn.error")
+    assert len(uvicorn.filters) == len(set(map(type, uvicorn.filters)))
+    with caplog.at_level(logging.INFO, logger="uvicorn.error"):
+        uvicorn.info('%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", "/v1/live")
+        uvicorn.info("connection open")
+        uvicorn.info("connection closed")
+        uvicorn.info("Application startup complete.")
+        uvicorn.warning("connection closed")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "Application startup complete."), ("WARNING", "connection closed")]
