@@ -34,7 +34,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (machine, print_latencies, progress, run_bench,  # noqa: E402
+from commands import (machine, poll_rows, print_latencies, progress, run_bench,  # noqa: E402
                       summary)
 from exam_day import exam_of, teacher_and_students, tokens_for  # noqa: E402
 from grading import CONCURRENCY, send  # noqa: E402
@@ -90,16 +90,11 @@ async def prepared_exam(s: Settings, count: int) -> tuple[str, str, list[str], l
                                      connector=aiohttp.TCPConnector(limit=CONCURRENCY),
                                      timeout=aiohttp.ClientTimeout(total=120)) as http:
         attempts = await asyncio.gather(*(take(http, sid) for sid in student_ids))
-    conn = await asyncpg.connect(s.postgres_dsn)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while await conn.fetchval(f"SELECT count(*) FROM {ATTEMPT_GRADES.qualified} WHERE "
-                                  f"exam_id = $1 AND status = 'graded'", exam_id) < count:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the attempts were not all graded in time")
-            await asyncio.sleep(0.5)
-    finally:
-        await conn.close()
+    await poll_rows(s, lambda conn: conn.fetchval(
+        f"SELECT count(*) FROM {ATTEMPT_GRADES.qualified} WHERE exam_id = $1 AND "
+        f"status = 'graded'", exam_id), lambda graded: graded >= count,
+        lambda graded: "the attempts were not all graded in time", WAIT_S,
+        every_s=0.5)
     return exam_id, teacher, question_ids, attempts
 
 

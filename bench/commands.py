@@ -369,6 +369,21 @@ async def wait_for_read_model(conn: asyncpg.Connection,
         await asyncio.sleep(0.1)
 
 
+async def poll_rows(s: Settings, read, done, short_of, wait_s: float, every_s: float = 0.2):
+    """``read(conn)`` again and again until ``done(rows)``; the rows last read. After
+    ``wait_s`` seconds, RuntimeError with ``short_of(rows)`` (what is still missing)."""
+    conn = await asyncpg.connect(s.postgres_dsn)
+    try:
+        deadline = time.monotonic() + wait_s
+        while not done(rows := await read(conn)):
+            if time.monotonic() > deadline:
+                raise RuntimeError(short_of(rows))
+            await asyncio.sleep(every_s)
+        return rows
+    finally:
+        await conn.close()
+
+
 async def projected_rows(conn: asyncpg.Connection, samples: list[Acked]) -> dict[str, dict]:
     """Per exam: the row's projected_at and the occurred_at of the event that made it."""
     rows = await conn.fetch(

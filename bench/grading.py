@@ -38,7 +38,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine,  # noqa: E402
+from commands import (cpu_seconds_by_group, machine, poll_rows,  # noqa: E402
                       print_cpu_seconds, print_latencies, progress, run_bench, summary)
 from exam_day import exam_of, teacher_and_students, tokens_for  # noqa: E402
 from projections.attempt_grades import ATTEMPT_GRADES  # noqa: E402
@@ -176,15 +176,9 @@ async def run(s: Settings, count: int, backlog: bool = False) -> dict:
         resumed = time.time()
     submitted_at = {a["attempt_id"]: datetime.fromisoformat(a["submitted_at"]).timestamp()
                     for a in submitted}
-    conn = await asyncpg.connect(s.postgres_dsn)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while len(rows := await graded_rows(conn, exam_id)) < count:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {len(rows)} of {count} attempts graded")
-            await asyncio.sleep(0.2)
-    finally:
-        await conn.close()
+    rows = await poll_rows(s, lambda conn: graded_rows(conn, exam_id),
+                           lambda rows: len(rows) >= count,
+                           lambda rows: f"only {len(rows)} of {count} attempts graded", WAIT_S)
     cpu = cpu_seconds_by_group() - cpu_before
     first = resumed if backlog else min(submitted_at.values())
     last_visible = max(r["projected_at"].timestamp() for r in rows)

@@ -29,13 +29,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine,  # noqa: E402
+from commands import (cpu_seconds_by_group, machine, poll_rows,  # noqa: E402
                       print_cpu_seconds, print_latencies, progress, run_bench, summary)
 from exam_day import exam_of, teacher_and_students, tokens_for  # noqa: E402
 from grading import CONCURRENCY, send  # noqa: E402
@@ -128,15 +127,10 @@ async def run(s: Settings, big: int, small: int) -> dict:
         submits_done = time.time()
     exam_ids = [exams[n][0] for n in exams]
     question_ids = [exams[n][1] for n in exams]
-    conn = await asyncpg.connect(s.postgres_dsn)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while len(rows := await judged_rows(conn, exam_ids, question_ids)) < big + small:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {len(rows)} of {big + small} programs judged")
-            await asyncio.sleep(0.5)
-    finally:
-        await conn.close()
+    rows = await poll_rows(s, lambda conn: judged_rows(conn, exam_ids, question_ids),
+                           lambda rows: len(rows) >= big + small,
+                           lambda rows: f"only {len(rows)} of {big + small} programs judged",
+                           WAIT_S, every_s=0.5)
     cpu = cpu_seconds_by_group() - cpu_before
     after = await asyncio.to_thread(scrape, judge_metrics)
     first = min(submitted.values())

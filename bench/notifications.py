@@ -15,7 +15,6 @@ recorded as sent in ``read_models.notifications``:
 """
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from datetime import datetime, timezone
@@ -27,7 +26,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commands import (cpu_seconds_by_group, machine,  # noqa: E402
+from commands import (cpu_seconds_by_group, machine, poll_rows,  # noqa: E402
                       print_cpu_seconds, print_latencies, progress, run_bench, summary)
 from exam_day import QUESTIONS, exam_of, teacher_and_students  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -55,19 +54,13 @@ async def run(s: Settings, count: int) -> dict:
         published = time.time()
     finally:
         await command.aclose()
-    conn = await asyncpg.connect(s.postgres_dsn)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            rows = await notices(conn, exam_id)
-            done = [r for r in rows if r["status"] in ("sent", "skipped", "failed")]
-            if len(rows) >= count and len(done) == len(rows):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {len(done)} of {count} notices done")
-            await asyncio.sleep(0.2)
-    finally:
-        await conn.close()
+    def finished(rows) -> list:
+        return [r for r in rows if r["status"] in ("sent", "skipped", "failed")]
+
+    rows = await poll_rows(s, lambda conn: notices(conn, exam_id),
+                           lambda rows: len(rows) >= count and len(finished(rows)) == len(rows),
+                           lambda rows: f"only {len(finished(rows))} of {count} notices done",
+                           WAIT_S)
     cpu = cpu_seconds_by_group() - cpu_before
     sent = [r for r in rows if r["status"] == "sent"]
     last = max(r["sent_at"].timestamp() for r in sent)
